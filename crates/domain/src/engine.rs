@@ -1,0 +1,395 @@
+//! The counter engine (SPEC C3-C6): usage and cumulative values per period, as roll-ups.
+//!
+//! ## The rule, in one line
+//! For each counter on its own, with its readings in time order and a virtual reading of 0
+//! before the first one, the **usage of a period** is the sum, over the readings inside the
+//! period, of `step(previous value, value)`, where `step(a, b) = b - a` when the counter grew
+//! and `b` when it went down (a reset counts the new value from zero, as Prometheus'
+//! `increase()` does). The **cumulative value** of a period is its last reading.
+//!
+//! Everything in C3-C6 follows from that line:
+//! - the previous value of a period's first reading is the last reading *before* the period,
+//!   however long ago (C4: a gap's pages land in the first period that has a reading);
+//! - the period of a counter's first reading gets `step(0, v) = v`, its cumulative value
+//!   itself (C5, the oldest-period rule), and is marked `oldest`;
+//! - usage is never negative and, summed over any range, equals the counter's growth counted
+//!   across resets (C6);
+//! - the result depends on the set of readings only, not on the order they arrived in.
+//!
+//! ## Roll-ups
+//! The store keeps one [`PeriodStats`] per device and day, and one per device and month,
+//! updated at ingest time, so that a query reads one small row per device and period instead
+//! of every reading. A day's stats depend on its own readings and on the last value of each
+//! counter before the day (its *baseline*); a month's stats are the sum of its days'.
+//! A late reading therefore changes its own day and, through the baseline, the next day that
+//! has readings; and the months of those two days. Nothing else.
+
+use serde::{Deserialize, Serialize};
+
+use crate::counters::{CodecError, CounterSet, KEY_COUNT, Key};
+
+/// The growth from `prev` to `value`, with a counter that went down counted as reset.
+pub fn step(prev: i64, value: i64) -> i64 {
+    if value >= prev { value - prev } else { value }
+}
+
+/// One counter's roll-up over one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyStat {
+    /// The last reading in the period (the cumulative value, C3).
+    pub last: i64,
+    /// The usage of the period (C4-C6).
+    pub usage: i64,
+    /// The period holds the counter's first reading: its usage is the value itself (C5).
+    pub oldest: bool,
+}
+
+/// What to show: usage (使用枚数) or cumulative values (積算値).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Usage,
+    Cumulative,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Usage => "usage",
+            Kind::Cumulative => "cumulative",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "usage" => Some(Kind::Usage),
+            "cumulative" => Some(Kind::Cumulative),
+            _ => None,
+        }
+    }
+}
+
+/// The roll-up of one device over one period: a [`KeyStat`] per counter that has a reading
+/// in the period, sorted by key.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PeriodStats {
+    entries: Vec<(Key, KeyStat)>,
+}
+
+impl PeriodStats {
+    pub fn get(&self, key: Key) -> Option<&KeyStat> {
+        self.entries
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .map(|i| &self.entries[i].1)
+    }
+
+    /// The value shown for a counter: usage or cumulative; `None` is "-".
+    pub fn value(&self, key: Key, kind: Kind) -> Option<i64> {
+        self.get(key).map(|s| match kind {
+            Kind::Usage => s.usage,
+            Kind::Cumulative => s.last,
+        })
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Key, &KeyStat)> {
+        self.entries.iter().map(|(k, s)| (*k, s))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Some counter's first reading falls in this period (C5): its usage cell is marked.
+    pub fn any_oldest(&self) -> bool {
+        self.entries.iter().any(|(_, s)| s.oldest)
+    }
+
+    fn entry_mut(&mut self, key: Key) -> Result<&mut KeyStat, usize> {
+        match self.entries.binary_search_by_key(&key, |(k, _)| *k) {
+            Ok(i) => Ok(&mut self.entries[i].1),
+            Err(i) => Err(i),
+        }
+    }
+
+    /// Applies a reading taken after every reading already in the period.
+    pub fn append(&mut self, reading: &CounterSet, baseline: &Baseline) {
+        for (key, value) in reading.iter() {
+            match self.entry_mut(key) {
+                Ok(stat) => {
+                    stat.usage += step(stat.last, value);
+                    stat.last = value;
+                }
+                Err(at) => {
+                    let prev = baseline.get(key);
+                    self.entries.insert(
+                        at,
+                        (
+                            key,
+                            KeyStat {
+                                last: value,
+                                usage: step(prev.unwrap_or(0), value),
+                                oldest: prev.is_none(),
+                            },
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The roll-up of a period from all its readings in time order.
+    pub fn from_readings<'a>(
+        readings: impl IntoIterator<Item = &'a CounterSet>,
+        baseline: &Baseline,
+    ) -> PeriodStats {
+        let mut stats = PeriodStats::default();
+        for r in readings {
+            stats.append(r, baseline);
+        }
+        stats
+    }
+
+    /// A month's roll-up from its days' roll-ups in day order: usages add up, the last value
+    /// is the last day's, and the month is oldest where one of its days is.
+    pub fn combine<'a>(parts: impl IntoIterator<Item = &'a PeriodStats>) -> PeriodStats {
+        let mut out = PeriodStats::default();
+        for part in parts {
+            for (key, s) in part.iter() {
+                match out.entry_mut(key) {
+                    Ok(o) => {
+                        o.usage += s.usage;
+                        o.last = s.last;
+                        o.oldest |= s.oldest;
+                    }
+                    Err(at) => out.entries.insert(at, (key, *s)),
+                }
+            }
+        }
+        out
+    }
+
+    /// Compact binary form for storage.
+    pub fn encode(&self) -> Vec<u8> {
+        let raw: Vec<(u8, i64, i64, bool)> = self
+            .entries
+            .iter()
+            .map(|(k, s)| (k.id(), s.last, s.usage, s.oldest))
+            .collect();
+        postcard::to_allocvec(&raw).expect("encoding a Vec never fails")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<PeriodStats, CodecError> {
+        let raw: Vec<(u8, i64, i64, bool)> = postcard::from_bytes(bytes).map_err(|_| CodecError)?;
+        let mut entries = Vec::with_capacity(raw.len());
+        for (id, last, usage, oldest) in raw {
+            let key = Key::from_id(id).ok_or(CodecError)?;
+            entries.push((
+                key,
+                KeyStat {
+                    last,
+                    usage,
+                    oldest,
+                },
+            ));
+        }
+        Ok(PeriodStats { entries })
+    }
+}
+
+/// The last value of each counter before a period; `None` where the counter has no earlier
+/// reading. Filled by walking earlier roll-ups backwards until every wanted key is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    values: [Option<i64>; KEY_COUNT],
+}
+
+impl Default for Baseline {
+    fn default() -> Self {
+        Baseline {
+            values: [None; KEY_COUNT],
+        }
+    }
+}
+
+impl Baseline {
+    pub fn get(&self, key: Key) -> Option<i64> {
+        self.values[key as usize]
+    }
+
+    /// Takes the last values of an earlier period for the keys not yet known (walk periods
+    /// from the nearest backwards).
+    pub fn fill_from(&mut self, earlier: &PeriodStats) {
+        for (key, s) in earlier.iter() {
+            self.values[key as usize].get_or_insert(s.last);
+        }
+    }
+
+    /// The baseline after a period: its last values replace the ones before it.
+    pub fn advance(&mut self, period: &PeriodStats) {
+        for (key, s) in period.iter() {
+            self.values[key as usize] = Some(s.last);
+        }
+    }
+
+    /// Keys of `wanted` that have no value yet.
+    pub fn lacks_any(&self, wanted: impl IntoIterator<Item = Key>) -> bool {
+        wanted
+            .into_iter()
+            .any(|k| self.values[k as usize].is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counters::Key::*;
+
+    fn set(pairs: &[(Key, i64)]) -> CounterSet {
+        CounterSet::new(pairs.to_vec())
+    }
+
+    #[test]
+    fn the_first_period_counts_the_value_itself_and_is_marked_oldest() {
+        let s = PeriodStats::from_readings(
+            [&set(&[(Total1, 100)]), &set(&[(Total1, 130)])],
+            &Baseline::default(),
+        );
+        assert_eq!(
+            s.get(Total1),
+            Some(&KeyStat {
+                last: 130,
+                usage: 130,
+                oldest: true
+            })
+        );
+    }
+
+    #[test]
+    fn a_period_counts_from_the_last_reading_before_it() {
+        let mut b = Baseline::default();
+        b.fill_from(&PeriodStats::from_readings(
+            [&set(&[(Total1, 177556)])],
+            &Baseline::default(),
+        ));
+        let s = PeriodStats::from_readings([&set(&[(Total1, 178011)])], &b);
+        assert_eq!(s.value(Total1, Kind::Usage), Some(455));
+        assert_eq!(s.value(Total1, Kind::Cumulative), Some(178011));
+        assert!(!s.any_oldest());
+    }
+
+    #[test]
+    fn a_reset_counts_the_new_value_from_zero_plus_the_growth_before_it() {
+        let s = PeriodStats::from_readings(
+            [
+                &set(&[(Total1, 1000)]),
+                &set(&[(Total1, 1050)]),
+                &set(&[(Total1, 20)]),
+                &set(&[(Total1, 45)]),
+            ],
+            &{
+                let mut b = Baseline::default();
+                b.advance(&PeriodStats::from_readings(
+                    [&set(&[(Total1, 990)])],
+                    &Baseline::default(),
+                ));
+                b
+            },
+        );
+        // 10 before the first reading, 50 up to the reset, 20 after it, then 25.
+        assert_eq!(s.value(Total1, Kind::Usage), Some(105));
+        assert_eq!(s.value(Total1, Kind::Cumulative), Some(45));
+    }
+
+    #[test]
+    fn each_counter_keeps_its_own_baseline() {
+        let mut b = Baseline::default();
+        b.fill_from(&PeriodStats::from_readings(
+            [&set(&[(Total1, 100), (Scan, 7)])],
+            &Baseline::default(),
+        ));
+        // This period reports copy for the first time: its copy usage is the value itself.
+        let s = PeriodStats::from_readings([&set(&[(Total1, 150), (Copy, 40)])], &b);
+        assert_eq!(s.value(Total1, Kind::Usage), Some(50));
+        assert_eq!(s.get(Copy).map(|c| (c.usage, c.oldest)), Some((40, true)));
+        assert_eq!(s.value(Scan, Kind::Usage), None);
+    }
+
+    #[test]
+    fn months_add_up_their_days() {
+        let d1 = PeriodStats::from_readings([&set(&[(Total1, 10)])], &Baseline::default());
+        let mut b = Baseline::default();
+        b.advance(&d1);
+        let d2 = PeriodStats::from_readings([&set(&[(Total1, 25), (Mono, 3)])], &b);
+        let m = PeriodStats::combine([&d1, &d2]);
+        assert_eq!(
+            m.get(Total1),
+            Some(&KeyStat {
+                last: 25,
+                usage: 25,
+                oldest: true
+            })
+        );
+        assert_eq!(
+            m.get(Mono),
+            Some(&KeyStat {
+                last: 3,
+                usage: 3,
+                oldest: true
+            })
+        );
+    }
+
+    #[test]
+    fn stats_survive_their_storage_encoding() {
+        let s = PeriodStats::from_readings(
+            [&set(&[(Total1, 178011), (Color, 61836), (DutyD, 12345)])],
+            &Baseline::default(),
+        );
+        assert_eq!(PeriodStats::decode(&s.encode()), Ok(s));
+    }
+}
+
+/// The roll-ups of one device's whole history, computed in one pass: days from readings,
+/// months from days. The store computes the same thing incrementally; this is the
+/// reference it is tested against, and a way to rebuild roll-ups from scratch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// Day id (`yyyymmdd`) to stats.
+    pub days: std::collections::BTreeMap<i64, PeriodStats>,
+    /// Month id (`yyyymm`) to stats.
+    pub months: std::collections::BTreeMap<i64, PeriodStats>,
+}
+
+impl History {
+    /// `readings` are (UTC milliseconds, counters) in any order, without duplicates.
+    pub fn roll_up(readings: &[(i64, CounterSet)], tz: &jiff::tz::TimeZone) -> History {
+        let mut sorted: Vec<&(i64, CounterSet)> = readings.iter().collect();
+        sorted.sort_by_key(|(at, _)| *at);
+        let mut history = History::default();
+        let mut baseline = Baseline::default();
+        let mut i = 0;
+        while i < sorted.len() {
+            let day = crate::period::day_of_ms(sorted[i].0, tz);
+            let (_, end) = crate::period::Period::Day(day).bounds_ms(tz);
+            let mut j = i;
+            while j < sorted.len() && sorted[j].0 < end {
+                j += 1;
+            }
+            let stats = PeriodStats::from_readings(sorted[i..j].iter().map(|(_, c)| c), &baseline);
+            baseline.advance(&stats);
+            history.days.insert(crate::period::day_id(day), stats);
+            i = j;
+        }
+        let mut by_month: std::collections::BTreeMap<i64, Vec<&PeriodStats>> = Default::default();
+        for (day, stats) in &history.days {
+            by_month
+                .entry(crate::period::month_of_day_id(*day))
+                .or_default()
+                .push(stats);
+        }
+        for (month, days) in by_month {
+            history.months.insert(month, PeriodStats::combine(days));
+        }
+        history
+    }
+}

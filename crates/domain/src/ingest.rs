@@ -1,0 +1,308 @@
+//! The wire format of the ingest API (SPEC §7, I1, I4) and its validation.
+//!
+//! Parsing happens in two steps because a reading's counters can only be judged once its
+//! device is known (an LFP takes decimals, an MFP does not; an MFP has no DUTY counters):
+//! [`parse_batch`] and [`ReadingDraft::parse`] check the shape of each item, then
+//! [`ReadingDraft::finish`] checks it against its device. Counter values are read from the
+//! JSON text itself ([`serde_json::value::RawValue`]), never through a float.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde_json::value::RawValue;
+
+use crate::counters::{CounterSet, DeviceClass, Key, parse_value};
+
+/// One refused item of a batch: `{"index", "field", "message"}` in the API's `details`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ItemError {
+    pub index: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl ItemError {
+    pub fn new(index: usize, field: impl Into<String>, message: impl Into<String>) -> ItemError {
+        ItemError {
+            index,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// How far in the future a `read_at` may be (device clocks drift).
+pub const MAX_FUTURE_MS: i64 = 10 * 60 * 1000;
+/// The largest batch accepted in one request.
+pub const MAX_BATCH: usize = 50_000;
+
+pub type RawItem = BTreeMap<String, Box<RawValue>>;
+
+/// Splits a request body into items: one object, or an array of objects.
+pub fn parse_batch(body: &str) -> Result<Vec<Result<RawItem, String>>, String> {
+    let trimmed = body.trim_start();
+    if trimmed.starts_with('[') {
+        let items: Vec<Box<RawValue>> =
+            serde_json::from_str(body).map_err(|e| format!("invalid JSON: {e}"))?;
+        if items.len() > MAX_BATCH {
+            return Err(format!("at most {MAX_BATCH} readings per request"));
+        }
+        Ok(items
+            .into_iter()
+            .map(|raw| {
+                serde_json::from_str::<RawItem>(raw.get())
+                    .map_err(|_| "must be an object".to_string())
+            })
+            .collect())
+    } else if trimmed.starts_with('{') {
+        let item: RawItem = serde_json::from_str(body).map_err(|e| format!("invalid JSON: {e}"))?;
+        Ok(vec![Ok(item)])
+    } else {
+        Err("the body must be a JSON object or an array of objects".into())
+    }
+}
+
+/// A reading whose shape is valid, not yet checked against its device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadingDraft {
+    pub serial: String,
+    pub read_at_ms: i64,
+    /// Known keys with their literal JSON values.
+    pub counters: Vec<(Key, String)>,
+}
+
+fn string_field(
+    index: usize,
+    item: &RawItem,
+    field: &str,
+    errors: &mut Vec<ItemError>,
+) -> Option<String> {
+    match item.get(field) {
+        None => {
+            errors.push(ItemError::new(index, field, "is required"));
+            None
+        }
+        Some(raw) => match serde_json::from_str::<String>(raw.get()) {
+            Ok(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Ok(_) => {
+                errors.push(ItemError::new(index, field, "must not be empty"));
+                None
+            }
+            Err(_) => {
+                errors.push(ItemError::new(index, field, "must be a string"));
+                None
+            }
+        },
+    }
+}
+
+/// Parses an RFC 3339 timestamp that carries its offset (`Z` or `+09:00`).
+pub fn parse_instant(s: &str) -> Result<i64, String> {
+    // jiff also reads RFC 9557 annotations and lower-case separators; the contract is
+    // RFC 3339 with an explicit offset, so a local time without offset is refused.
+    s.parse::<Timestamp>()
+        .map(|t| t.as_millisecond())
+        .map_err(|_| {
+            "must be an RFC 3339 timestamp with an offset, like 2021-08-31T18:00:00+09:00".into()
+        })
+}
+
+impl ReadingDraft {
+    pub fn parse(index: usize, item: &RawItem) -> Result<ReadingDraft, Vec<ItemError>> {
+        let mut errors = Vec::new();
+        for field in item.keys() {
+            if !matches!(field.as_str(), "serial" | "read_at" | "counters") {
+                errors.push(ItemError::new(
+                    index,
+                    field.clone(),
+                    "is not a field of a reading",
+                ));
+            }
+        }
+        let serial = string_field(index, item, "serial", &mut errors);
+        let read_at = string_field(index, item, "read_at", &mut errors).and_then(|s| {
+            parse_instant(&s)
+                .map_err(|m| errors.push(ItemError::new(index, "read_at", m)))
+                .ok()
+        });
+        let mut counters = Vec::new();
+        match item.get("counters") {
+            None => errors.push(ItemError::new(index, "counters", "is required")),
+            Some(raw) => match serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(raw.get()) {
+                Err(_) => errors.push(ItemError::new(
+                    index,
+                    "counters",
+                    "must be an object of counter names and numbers",
+                )),
+                Ok(map) if map.is_empty() => errors.push(ItemError::new(
+                    index,
+                    "counters",
+                    "must hold at least one counter",
+                )),
+                Ok(map) => {
+                    for (name, value) in map {
+                        match Key::from_name(&name) {
+                            Some(key) => counters.push((key, value.get().to_string())),
+                            None => errors.push(ItemError::new(
+                                index,
+                                format!("counters.{name}"),
+                                "is not a known counter",
+                            )),
+                        }
+                    }
+                }
+            },
+        }
+        match (serial, read_at, errors.is_empty()) {
+            (Some(serial), Some(read_at_ms), true) => Ok(ReadingDraft {
+                serial,
+                read_at_ms,
+                counters,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// Checks the reading against its device's class, the clock and the tenant's retention.
+    pub fn finish(
+        &self,
+        index: usize,
+        class: DeviceClass,
+        now_ms: i64,
+        retention_start_ms: Option<i64>,
+    ) -> Result<CounterSet, Vec<ItemError>> {
+        let mut errors = Vec::new();
+        if self.read_at_ms > now_ms + MAX_FUTURE_MS {
+            errors.push(ItemError::new(
+                index,
+                "read_at",
+                "is more than 10 minutes in the future",
+            ));
+        }
+        if let Some(start) = retention_start_ms.filter(|s| self.read_at_ms < *s) {
+            let start = Timestamp::from_millisecond(start).expect("in range");
+            errors.push(ItemError::new(
+                index,
+                "read_at",
+                format!("is older than the tenant's data retention, which starts at {start}"),
+            ));
+        }
+        let mut pairs = Vec::with_capacity(self.counters.len());
+        for (key, literal) in &self.counters {
+            let field = format!("counters.{}", key.name());
+            if !class.has_key(*key) {
+                let what = match class {
+                    DeviceClass::Mfp => "an MFP or printer",
+                    DeviceClass::Lfp => "a large-format printer",
+                };
+                errors.push(ItemError::new(
+                    index,
+                    field,
+                    format!("is not a counter of {what}"),
+                ));
+                continue;
+            }
+            match parse_value(literal, class) {
+                Ok(v) => pairs.push((*key, v)),
+                Err(e) => errors.push(ItemError::new(index, field, e.to_string())),
+            }
+        }
+        if errors.is_empty() {
+            Ok(CounterSet::new(pairs))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(body: &str) -> Result<ReadingDraft, Vec<ItemError>> {
+        let items = parse_batch(body).unwrap();
+        ReadingDraft::parse(0, items[0].as_ref().unwrap())
+    }
+
+    #[test]
+    fn a_single_object_and_an_array_are_both_batches() {
+        assert_eq!(parse_batch(r#"{"serial":"A"}"#).unwrap().len(), 1);
+        assert_eq!(
+            parse_batch(r#"[{"serial":"A"},{"serial":"B"}]"#)
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(parse_batch("[1]").unwrap()[0].is_err());
+        assert!(parse_batch("42").is_err());
+        assert!(parse_batch("{").is_err());
+    }
+
+    #[test]
+    fn the_same_instant_with_another_offset_is_the_same_read_at() {
+        let a = draft(
+            r#"{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":1}}"#,
+        )
+        .unwrap();
+        let b = draft(r#"{"serial":"A","read_at":"2021-08-31T09:00:00Z","counters":{"total1":1}}"#)
+            .unwrap();
+        assert_eq!(a.read_at_ms, b.read_at_ms);
+    }
+
+    #[test]
+    fn every_shape_error_of_an_item_is_listed() {
+        let errs =
+            draft(r#"{"serial":5,"read_at":"2021-08-31 18:00","counters":{"toner":1},"x":1}"#)
+                .unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["x", "serial", "read_at", "counters.toner"]);
+        let errs = draft(r#"{"serial":"A","read_at":"2021-08-31T18:00:00"}"#).unwrap_err();
+        assert_eq!(errs[0].field, "read_at");
+        assert_eq!(errs[1].field, "counters");
+    }
+
+    #[test]
+    fn counters_are_checked_against_the_device_class_clock_and_retention() {
+        let d = draft(
+            r#"{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":10.5,"duty_a":-1,"paper_a4":3}}"#,
+        )
+        .unwrap();
+        let errs = d
+            .finish(3, DeviceClass::Mfp, d.read_at_ms, None)
+            .unwrap_err();
+        let got: Vec<(&str, &str)> = errs
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("counters.duty_a", "is not a counter of an MFP or printer"),
+                ("counters.total1", "must be a whole number of sheets"),
+            ]
+        );
+        assert!(errs.iter().all(|e| e.index == 3));
+        let errs = d
+            .finish(0, DeviceClass::Lfp, d.read_at_ms, None)
+            .unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        let ok = draft(
+            r#"{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":10.5,"duty_a":0.125}}"#,
+        )
+        .unwrap()
+        .finish(0, DeviceClass::Lfp, 0, None);
+        assert!(ok.is_err(), "in the future of a clock at 1970");
+        let set = draft(
+            r#"{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":10.5,"duty_a":0.125}}"#,
+        )
+        .unwrap()
+        .finish(0, DeviceClass::Lfp, i64::MAX / 2, Some(0))
+        .unwrap();
+        assert_eq!(set.get(Key::Total1), Some(10500));
+        assert_eq!(set.get(Key::DutyA), Some(125));
+        let old = d
+            .finish(0, DeviceClass::Mfp, d.read_at_ms, Some(d.read_at_ms + 1))
+            .unwrap_err();
+        assert!(old.iter().any(|e| e.message.contains("retention")));
+    }
+}

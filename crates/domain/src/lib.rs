@@ -1,0 +1,23 @@
+//! The rules of meterport, with no I/O.
+//!
+//! - [`counters`]: the counter keys of SPEC C1, device classes and exact values.
+//! - [`period`]: days and months in a tenant's time zone, and the S12 range limits.
+//! - [`engine`]: usage and cumulative values per period (SPEC C3-C6), as roll-ups that
+//!   the store keeps up to date at ingest time.
+//! - [`table`]: the counters result (SPEC §7) assembled from roll-ups, with totals.
+//! - [`device`], [`status`], [`policy`]: device fields, status severity, password and
+//!   group-name policies.
+//! - [`ingest`]: the wire format of readings and status reports and its validation.
+
+pub mod counters;
+pub mod device;
+pub mod engine;
+pub mod ingest;
+pub mod oracle;
+pub mod period;
+pub mod policy;
+pub mod status;
+pub mod table;
+
+#[cfg(test)]
+mod properties;

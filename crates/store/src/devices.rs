@@ -1,0 +1,223 @@
+//! Devices of a tenant (SPEC S7-S11, T2).
+
+use std::collections::HashMap;
+
+use meterport_domain::device::NewDevice;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::counters::GroupFilter;
+use crate::{Result, Store, StoreError, list_placeholders, unique_violation};
+
+/// A device with everything the device screens and the read API show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub serial: String,
+    pub name: String,
+    pub product: String,
+    pub device_type: String,
+    pub protocol: String,
+    pub mac: Option<String>,
+    pub host: Option<String>,
+    pub building: Option<String>,
+    pub location: Option<String>,
+    pub remote_ui_url: Option<String>,
+    pub lfp_unit: Option<String>,
+    pub group: Option<(i64, String)>,
+    /// (user id, display name, e-mail)
+    pub toner_admin: Option<(i64, String, Option<String>)>,
+    pub status: String,
+    pub last_reading_at: Option<i64>,
+}
+
+const SELECT: &str = "SELECT d.id, d.tenant_id, d.serial, d.name, d.product, d.device_type, \
+    d.protocol, d.mac, d.host, d.building, d.location, d.remote_ui_url, d.lfp_unit, \
+    g.id, g.name, u.id, u.last_name, u.first_name, u.username, u.email, d.status, \
+    d.last_reading_at \
+    FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id \
+    LEFT JOIN users u ON u.id = d.toner_admin_id";
+
+fn from_row(r: sqlx::any::AnyRow) -> Device {
+    Device {
+        id: r.get(0),
+        tenant_id: r.get(1),
+        serial: r.get(2),
+        name: r.get(3),
+        product: r.get(4),
+        device_type: r.get(5),
+        protocol: r.get(6),
+        mac: r.get(7),
+        host: r.get(8),
+        building: r.get(9),
+        location: r.get(10),
+        remote_ui_url: r.get(11),
+        lfp_unit: r.get(12),
+        group: r.get::<Option<i64>, _>(13).map(|id| (id, r.get(14))),
+        toner_admin: r.get::<Option<i64>, _>(15).map(|id| {
+            let (last, first, username): (String, String, String) =
+                (r.get(16), r.get(17), r.get(18));
+            let name = format!("{last} {first}").trim().to_string();
+            let name = if name.is_empty() { username } else { name };
+            (id, name, r.get(19))
+        }),
+        status: r.get(20),
+        last_reading_at: r.get(21),
+    }
+}
+
+/// Where a serial is registered, across tenants (ingest must tell "unknown" from "another
+/// tenant's").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SerialOwner {
+    pub device_id: i64,
+    pub tenant_id: i64,
+    pub is_lfp: bool,
+}
+
+impl Store {
+    pub async fn create_device(&self, tenant_id: i64, d: &NewDevice, now: i64) -> Result<Device> {
+        let row = sqlx::query(
+            "INSERT INTO devices (tenant_id, serial, name, product, device_type, protocol, mac, \
+             host, building, location, remote_ui_url, lfp_unit, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(&d.serial)
+        .bind(&d.name)
+        .bind(&d.product)
+        .bind(d.device_type.as_str())
+        .bind(d.protocol.as_str())
+        .bind(&d.mac)
+        .bind(&d.host)
+        .bind(&d.building)
+        .bind(&d.location)
+        .bind(&d.remote_ui_url)
+        .bind(d.lfp_unit.map(|u| u.as_str()))
+        .bind(now)
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| unique_violation(e, "serial"))?;
+        self.device(tenant_id, row.get(0)).await
+    }
+
+    /// One device of the tenant; another tenant's id is [`StoreError::NotFound`].
+    pub async fn device(&self, tenant_id: i64, device_id: i64) -> Result<Device> {
+        let sql = format!("{SELECT} WHERE d.tenant_id = $1 AND d.id = $2");
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant_id)
+            .bind(device_id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(from_row)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The tenant's devices in a group selection, by name.
+    pub async fn list_devices(&self, tenant_id: i64, group: GroupFilter) -> Result<Vec<Device>> {
+        let (filter, param) = match group {
+            GroupFilter::All => ("", None),
+            GroupFilter::NoGroup => (" AND d.group_id IS NULL", None),
+            GroupFilter::Group(g) => (" AND d.group_id = $2", Some(g)),
+        };
+        let sql = format!("{SELECT} WHERE d.tenant_id = $1{filter} ORDER BY d.name, d.id");
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id);
+        if let Some(g) = param {
+            q = q.bind(g);
+        }
+        Ok(q.fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(from_row)
+            .collect())
+    }
+
+    /// Deletes a device with its readings, roll-ups and conditions.
+    pub async fn delete_device(&self, tenant_id: i64, device_id: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let found = sqlx::query("SELECT id FROM devices WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(device_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        for sql in [
+            "DELETE FROM readings WHERE device_id = $1",
+            "DELETE FROM day_usage WHERE device_id = $1",
+            "DELETE FROM month_usage WHERE device_id = $1",
+            "DELETE FROM conditions WHERE device_id = $1",
+            "DELETE FROM devices WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(device_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Finds the devices of the given serials in any tenant.
+    pub async fn serial_owners_any_tenant(
+        &self,
+        serials: &[&str],
+    ) -> Result<HashMap<String, SerialOwner>> {
+        let mut out = HashMap::with_capacity(serials.len());
+        for chunk in serials.chunks(1000) {
+            let sql = format!(
+                "SELECT serial, id, tenant_id, device_type FROM devices WHERE serial IN ({})",
+                list_placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for s in chunk {
+                q = q.bind(*s);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                out.insert(
+                    r.get(0),
+                    SerialOwner {
+                        device_id: r.get(1),
+                        tenant_id: r.get(2),
+                        is_lfp: r.get::<String, _>(3) == "lfp",
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records serials that tried to report to this tenant without being registered (I5).
+    pub async fn record_unknown_serials(
+        &self,
+        tenant_id: i64,
+        serials: &[&str],
+        now: i64,
+    ) -> Result<()> {
+        for s in serials {
+            sqlx::query(
+                "INSERT INTO unknown_serials (tenant_id, serial, first_seen, last_seen, attempts) \
+                 VALUES ($1, $2, $3, $3, 1) ON CONFLICT (tenant_id, serial) DO UPDATE \
+                 SET last_seen = excluded.last_seen, attempts = unknown_serials.attempts + 1",
+            )
+            .bind(tenant_id)
+            .bind(*s)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Serials that tried to report unregistered: (serial, first seen, last seen, attempts).
+    pub async fn unknown_serials(&self, tenant_id: i64) -> Result<Vec<(String, i64, i64, i64)>> {
+        Ok(sqlx::query(
+            "SELECT serial, first_seen, last_seen, attempts FROM unknown_serials \
+             WHERE tenant_id = $1 ORDER BY last_seen DESC",
+        )
+        .bind(tenant_id)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect())
+    }
+}

@@ -1,0 +1,199 @@
+//! All of meterport's SQL, on SQLite and PostgreSQL.
+//!
+//! One set of queries serves both databases through sqlx's `Any` driver: `$1` placeholders,
+//! BIGINT ids, times as BIGINT UTC milliseconds, flags as 0/1, and `INSERT .. ON CONFLICT`,
+//! which both speak. Where they differ (schema types, transaction start, row locks) the
+//! [`Backend`] says so. Migrations live in `migrations/sqlite` and `migrations/postgres`.
+//!
+//! Tenancy: every function that touches a tenant's data takes the tenant id first and filters
+//! on it in SQL (SPEC T1). A function that crosses tenants says so in its name.
+//!
+//! Modules:
+//! - [`tenants`], [`users`], [`groups`], [`devices`], [`tokens`], [`audit`]: the directory.
+//! - [`readings`]: storing readings and keeping the day and month roll-ups (SPEC C, I4).
+//! - [`conditions`]: status reports and open conditions (I6).
+//! - [`counters`]: reading roll-ups back for the counters query.
+
+pub mod audit;
+pub mod conditions;
+pub mod counters;
+pub mod devices;
+pub mod groups;
+pub mod readings;
+pub mod tenants;
+pub mod tokens;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use sqlx::{Any, AnyConnection, Transaction};
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A storage failure. Validation failures are not errors of the store: functions that
+/// validate return them in their `Ok` value or as [`StoreError::Conflict`] for uniqueness.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data could not be decoded")]
+    Codec(#[from] meterport_domain::counters::CodecError),
+    #[error("unsupported database URL {0:?}: use sqlite:PATH or postgres://...")]
+    BadUrl(String),
+    /// A uniqueness rule was broken (the constraint's name says which).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("not found")]
+    NotFound,
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The storage handle: a connection pool and the backend behind it. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Store {
+    /// Opens `sqlite:PATH` (created if missing) or `postgres://...`, and runs migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(path) = url.strip_prefix("sqlite:") {
+            let path = path.trim_start_matches("//");
+            (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the writer; synchronous=FULL makes
+                            // a commit durable before it returns, so a 200 survives a crash
+                            // or a power cut (SPEC Q5). The busy timeout covers the rare
+                            // writer outside the ingest writer (admin commands).
+                            conn.execute(
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                                 PRAGMA busy_timeout=15000; PRAGMA foreign_keys=ON; \
+                                 PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        let store = Store { pool, backend };
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATOR.run(&store.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&store.pool).await?,
+        }
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so that two writers queue on the busy timeout instead of failing when a
+    /// read lock cannot be upgraded.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Checks that the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Conflict`] with a stable name.
+pub(crate) fn unique_violation(e: sqlx::Error, what: &'static str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Db(e),
+    }
+}
+
+/// Builds `($1,$2,$3),($4,$5,$6),...` for a multi-row INSERT of `rows` rows of `cols` values.
+pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// Builds `$n,$n+1,...` for an `IN (...)` list of `count` values starting at `$first`.
+pub(crate) fn list_placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_every_value_in_order() {
+        assert_eq!(values_placeholders(2, 3), "($1,$2,$3),($4,$5,$6)");
+        assert_eq!(list_placeholders(3, 2), "$3,$4");
+    }
+}

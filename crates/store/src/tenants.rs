@@ -1,0 +1,97 @@
+//! Tenants: the customer companies.
+
+use sqlx::Row;
+
+use crate::{Result, Store, StoreError, unique_violation};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Tenant {
+    pub id: i64,
+    pub name: String,
+    pub timezone: String,
+    pub retention_months: Option<i64>,
+    /// Paper sizes shown in the paper-size tab (S21), as `a3,a4,...`.
+    pub paper_sizes: Vec<String>,
+}
+
+impl Tenant {
+    /// The tenant's zone. Validated when the tenant was created.
+    pub fn tz(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+}
+
+/// The default data retention (SPEC C7).
+pub const DEFAULT_RETENTION_MONTHS: i64 = 39;
+
+fn from_row(r: sqlx::any::AnyRow) -> Tenant {
+    Tenant {
+        id: r.get(0),
+        name: r.get(1),
+        timezone: r.get(2),
+        retention_months: r.get(3),
+        paper_sizes: r
+            .get::<String, _>(4)
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+const COLUMNS: &str = "id, name, timezone, retention_months, paper_sizes";
+
+impl Store {
+    /// Creates a tenant. The name and zone are validated by the caller.
+    pub async fn create_tenant(
+        &self,
+        name: &str,
+        timezone: &str,
+        retention_months: Option<i64>,
+        now: i64,
+    ) -> Result<Tenant> {
+        let row = sqlx::query(
+            "INSERT INTO tenants (name, timezone, retention_months, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id, name, timezone, retention_months, paper_sizes",
+        )
+        .bind(name)
+        .bind(timezone)
+        .bind(retention_months)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| unique_violation(e, "tenant_name"))?;
+        Ok(from_row(row))
+    }
+
+    pub async fn tenant(&self, tenant_id: i64) -> Result<Tenant> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"));
+        sqlx::query(sql)
+            .bind(tenant_id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(from_row)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Every tenant, for the operator.
+    pub async fn list_tenants_all(&self) -> Result<Vec<Tenant>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM tenants ORDER BY id"));
+        Ok(sqlx::query(sql)
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(from_row)
+            .collect())
+    }
+
+    /// Stores the paper sizes shown in the paper-size tab (S21).
+    pub async fn set_paper_sizes(&self, tenant_id: i64, sizes: &[&str]) -> Result<()> {
+        sqlx::query("UPDATE tenants SET paper_sizes = $2 WHERE id = $1")
+            .bind(tenant_id)
+            .bind(sizes.join(","))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
