@@ -56,6 +56,9 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("not found")]
     NotFound,
+    /// A failure shared by several requests (a group commit that failed), as text.
+    #[error("{0}")]
+    Failed(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -39,6 +39,42 @@ pub struct Stored {
     pub duplicates: usize,
 }
 
+/// The outcome of one batch in a group commit: stored, refused for conflicts, or failed.
+pub type BatchOutcome = Result<std::result::Result<Stored, Vec<ItemError>>>;
+
+impl crate::Store {
+    /// Group commit: stores several batches in one transaction, each under its own
+    /// savepoint so that a refused or failed batch leaves the others intact, and commits once
+    /// (one fsync for all). Returns each batch's outcome, valid only if the commit succeeded:
+    /// a commit failure is the `Err` of the whole call.
+    pub async fn store_batches(
+        &self,
+        batches: Vec<(TimeZone, Vec<NewReading>)>,
+    ) -> Result<Vec<BatchOutcome>> {
+        let mut tx = self.begin_write().await?;
+        let mut outcomes = Vec::with_capacity(batches.len());
+        for (tz, readings) in batches {
+            sqlx::query("SAVEPOINT batch").execute(&mut *tx).await?;
+            let outcome = store_batch(&mut tx, self.backend(), &tz, readings).await;
+            if matches!(outcome, Ok(Ok(_))) {
+                sqlx::query("RELEASE SAVEPOINT batch")
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                sqlx::query("ROLLBACK TO SAVEPOINT batch")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("RELEASE SAVEPOINT batch")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            outcomes.push(outcome);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+}
+
 /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535
 /// parameters.
 const CHUNK: usize = 1000;

@@ -1,0 +1,65 @@
+//! Ingest API (SPEC §7, I1): readings and status from devices and collectors.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use meterport_store::tokens::TokenKind;
+use serde_json::{Value, json};
+
+use super::{ApiError, ApiResult, authenticate};
+use crate::app::AppState;
+use crate::service::ingest::{IngestError, ingest_readings, ingest_status};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/ingest/readings", post(readings))
+        .route("/api/v1/ingest/status", post(status))
+}
+
+impl From<IngestError> for ApiError {
+    fn from(e: IngestError) -> ApiError {
+        match e {
+            IngestError::Malformed(m) => ApiError::bad_request(m),
+            IngestError::Invalid(items) => ApiError::invalid_items(items),
+            IngestError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn text(body: &Bytes) -> ApiResult<&str> {
+    std::str::from_utf8(body).map_err(|_| ApiError::bad_request("the body must be UTF-8 JSON"))
+}
+
+async fn readings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let owner = authenticate(&state, &headers, TokenKind::Ingest).await?;
+    let tenant = state.store.tenant(owner.tenant_id).await?;
+    let stored = ingest_readings(
+        &state.store,
+        &state.ingest,
+        &tenant,
+        text(&body)?,
+        state.now_ms(),
+    )
+    .await?;
+    Ok(Json(
+        json!({"accepted": stored.accepted, "duplicates": stored.duplicates}),
+    ))
+}
+
+async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let owner = authenticate(&state, &headers, TokenKind::Ingest).await?;
+    let tenant = state.store.tenant(owner.tenant_id).await?;
+    let outcome = ingest_status(&state.store, &tenant, text(&body)?, state.now_ms()).await?;
+    Ok((StatusCode::OK, Json(json!(outcome))))
+}

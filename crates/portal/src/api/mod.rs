@@ -1,0 +1,152 @@
+//! The JSON APIs of SPEC §7 and their one error type.
+//!
+//! Every refusal is `{"error": {"code", "message", "details": [...]}}` with a 4xx status;
+//! a failure of ours is a 500 with a generic message, its cause logged once here.
+
+pub mod ingest;
+pub mod operator;
+pub mod read;
+
+use axum::Json;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use meterport_domain::ingest::ItemError;
+use meterport_domain::policy::FieldError;
+use meterport_store::StoreError;
+use meterport_store::tokens::{TokenKind, TokenOwner};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+
+/// An API refusal or failure.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<Value>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn with_details(mut self, details: Vec<Value>) -> ApiError {
+        self.details = details;
+        self
+    }
+
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        )
+    }
+
+    pub fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    /// 422 with one `{"field", "message"}` per problem.
+    pub fn invalid(message: impl Into<String>, fields: &[FieldError]) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            message,
+        )
+        .with_details(
+            fields
+                .iter()
+                .map(|f| json!({"field": f.field, "code": f.code, "message": f.message}))
+                .collect(),
+        )
+    }
+
+    /// 422 for a batch: one `{"index", "field", "message"}` per bad item.
+    pub fn invalid_items(items: Vec<ItemError>) -> ApiError {
+        let n = items.len();
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            format!("{n} problem(s) in the request; nothing was stored"),
+        )
+        .with_details(items.into_iter().map(|e| json!(e)).collect())
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "request failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server could not complete the request",
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound => ApiError::not_found(),
+            StoreError::Conflict(what) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "conflict",
+                format!("{what} is already in use"),
+            )
+            .with_details(vec![
+                json!({"field": what, "code": "taken", "message": "is already in use"}),
+            ]),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body =
+            json!({"error": {"code": self.code, "message": self.message, "details": self.details}});
+        let mut res = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static"));
+        }
+        res
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The bearer token of a request, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// Checks a token of the given kind; 401 otherwise.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    kind: TokenKind,
+) -> ApiResult<TokenOwner> {
+    let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
+    state
+        .store
+        .verify_token(kind, token)
+        .await?
+        .ok_or_else(ApiError::unauthorized)
+}

@@ -1,0 +1,165 @@
+//! Customer read API (SPEC §7, B2): a user's read token sees what that user sees, which is
+//! the user's tenant and nothing else (T1).
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use meterport_store::counters::GroupFilter;
+use meterport_store::devices::Device;
+use meterport_store::tenants::Tenant;
+use meterport_store::tokens::TokenKind;
+use serde_json::{Value, json};
+
+use super::{ApiError, ApiResult, authenticate};
+use crate::app::AppState;
+use crate::service::counters::{CounterQuery, Prepared, QueryError, json_chunks};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/devices", get(devices))
+        .route("/api/v1/devices/{id}", get(device))
+        .route("/api/v1/counters", get(counters))
+        .route("/api/v1/counters.csv", get(counters_csv))
+}
+
+/// The tenant of a read token.
+async fn reader(state: &AppState, headers: &HeaderMap) -> ApiResult<Tenant> {
+    let owner = authenticate(state, headers, TokenKind::Read).await?;
+    Ok(state.store.tenant(owner.tenant_id).await?)
+}
+
+fn iso(ms: Option<i64>) -> Value {
+    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map(|t| Value::String(t.to_string()))
+        .unwrap_or(Value::Null)
+}
+
+fn group_json(g: &Option<(i64, String)>) -> Value {
+    match g {
+        Some((id, name)) => json!({"id": id, "name": name}),
+        None => Value::Null,
+    }
+}
+
+fn device_summary(d: &Device) -> Value {
+    json!({
+        "id": d.id, "serial": d.serial, "name": d.name, "product": d.product,
+        "device_type": d.device_type, "status": d.status, "building": d.building,
+        "location": d.location, "group": group_json(&d.group),
+        "last_reading_at": iso(d.last_reading_at),
+    })
+}
+
+async fn devices(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let tenant = reader(&state, &headers).await?;
+    let group = match params.get("group") {
+        None => GroupFilter::All,
+        Some(g) => GroupFilter::parse(g).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_query",
+                "invalid group",
+            )
+            .with_details(vec![
+                json!({"field": "group", "message": "must be all, none or a group id"}),
+            ])
+        })?,
+    };
+    if let GroupFilter::Group(g) = group {
+        // A group of another tenant is as unknown as a missing one.
+        if !state.store.group_exists(tenant.id, g).await? {
+            return Err(ApiError::not_found());
+        }
+    }
+    let list = state.store.list_devices(tenant.id, group).await?;
+    Ok(Json(
+        json!({"devices": list.iter().map(device_summary).collect::<Vec<_>>()}),
+    ))
+}
+
+async fn device(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let tenant = reader(&state, &headers).await?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let d = state.store.device(tenant.id, id).await?;
+    let conditions = state.store.open_conditions(tenant.id, id).await?;
+    Ok(Json(json!({
+        "id": d.id, "serial": d.serial, "name": d.name, "product": d.product,
+        "device_type": d.device_type, "protocol": d.protocol, "status": d.status,
+        "mac": d.mac, "host": d.host, "building": d.building, "location": d.location,
+        "remote_ui_url": d.remote_ui_url, "lfp_unit": d.lfp_unit,
+        "group": group_json(&d.group),
+        "toner_admin": d.toner_admin.as_ref().map(|(id, name, email)| json!({"id": id, "name": name, "email": email})),
+        "last_reading_at": iso(d.last_reading_at),
+        "conditions": conditions.iter().map(|c| json!({
+            "code": c.code, "severity": c.severity, "message": c.message, "since": iso(Some(c.since)),
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+/// Parses and prepares a counters query; 422 names every bad parameter, 404 an unknown
+/// device or group.
+pub async fn prepare(
+    state: &AppState,
+    tenant: &Tenant,
+    params: &HashMap<String, String>,
+) -> ApiResult<Prepared> {
+    let query = CounterQuery::parse(params).map_err(|errors| {
+        let message = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_query", message).with_details(
+            errors
+                .iter()
+                .map(|e| json!({"field": e.field, "message": e.message}))
+                .collect(),
+        )
+    })?;
+    if let GroupFilter::Group(g) = query.selection.group
+        && !state.store.group_exists(tenant.id, g).await?
+    {
+        return Err(ApiError::not_found());
+    }
+    Prepared::new(&state.store, tenant, query)
+        .await
+        .map_err(|e| match e {
+            QueryError::NoSuchDevice => ApiError::not_found(),
+            QueryError::Store(e) => e.into(),
+        })
+}
+
+async fn counters(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let tenant = reader(&state, &headers).await?;
+    let prepared = prepare(&state, &tenant, &params).await?;
+    let body = Body::from_stream(json_chunks(state.store.clone(), prepared));
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+async fn counters_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let tenant = reader(&state, &headers).await?;
+    let prepared = prepare(&state, &tenant, &params).await?;
+    crate::csv_export::respond(&state, &tenant, prepared, &params).await
+}

@@ -1,0 +1,102 @@
+//! The `meterport` subcommands.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use meterport_store::Store;
+
+use crate::app::{AppState, serve};
+use crate::clock::SystemClock;
+
+pub mod admin;
+
+/// meterport: the operation-status and page-counter portal of a printer fleet.
+#[derive(Debug, Parser)]
+#[command(name = "meterport", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the portal.
+    Serve(ServeArgs),
+    /// Fill the database with the demo tenant (if it is not there yet).
+    Demo {
+        #[arg(long, env = "METERPORT_DATABASE_URL", default_value = DEMO_DATABASE)]
+        database: String,
+    },
+    /// Operator commands against the database: tenants, users, devices, groups, tokens.
+    Admin(admin::AdminArgs),
+    /// Measure ingest and query performance on a synthetic tenant.
+    Bench(crate::bench::BenchArgs),
+}
+
+const DEMO_DATABASE: &str = "sqlite:meterport-demo.db";
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "METERPORT_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// `sqlite:PATH` or `postgres://...`.
+    #[arg(long, env = "METERPORT_DATABASE_URL", default_value = DEMO_DATABASE)]
+    pub database: String,
+    /// Fill the demo tenant on first run and print its credentials.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => run_serve(args).await,
+        Command::Demo { database } => run_demo(&database).await,
+        Command::Admin(args) => admin::run(args).await,
+        Command::Bench(args) => crate::bench::run(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_demo(database: &str) -> anyhow::Result<()> {
+    let store = Store::open(database).await?;
+    let report = crate::demo::ensure_demo(&store, jiff::Timestamp::now().as_millisecond()).await?;
+    println!("{report}");
+    Ok(())
+}
+
+async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    let store = Store::open(&args.database).await?;
+    let demo = if args.demo {
+        Some(crate::demo::ensure_demo(&store, jiff::Timestamp::now().as_millisecond()).await?)
+    } else {
+        None
+    };
+    let operator_token = std::env::var("METERPORT_OPERATOR_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    let state = AppState::new(store, Arc::new(SystemClock), operator_token);
+    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
+    let addr = listener.local_addr()?;
+    println!("meterport is listening on http://{addr}/");
+    if let Some(report) = demo {
+        println!("{report}");
+    }
+    serve(listener, state).await?;
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! The meterport portal: configuration, the HTTP front doors and the commands.
+//!
+//! - [`cli`]: the subcommands (`serve`, `demo`, `admin ...`, `bench`).
+//! - [`app`]: the router, its state and middleware; [`api`]: the JSON APIs of SPEC §7
+//!   (operator, ingest, read); handlers only translate between HTTP and the services.
+//! - [`service`]: one module per use case (ingest with its group-commit writer, counters).
+//! - [`csv_export`]: the CSV layouts of S19. [`demo`]: the demo tenant (O2). [`bench`]:
+//!   the benchmark.
+
+pub mod api;
+pub mod app;
+pub mod bench;
+pub mod cli;
+pub mod clock;
+pub mod csv_export;
+pub mod demo;
+pub mod service;

@@ -1,0 +1,491 @@
+//! The counters query (SPEC §7 `/api/v1/counters`, S12-S17): parse, select, compute, stream.
+//!
+//! A query is parsed once into a [`CounterQuery`] (the S12 limits live in
+//! [`PeriodRange`]), the devices of the selection are loaded ([`Prepared`]), and rows are
+//! produced one device at a time by merging the devices with their roll-up rows, both in
+//! device id order ([`Prepared::rows`]). Every output (JSON here, CSV, HTML pages) consumes
+//! that same stream, so the screen, the export and the API show the same numbers (C8).
+
+use std::collections::HashMap;
+use std::pin::Pin;
+
+use futures_util::{Stream, StreamExt};
+use meterport_domain::counters::{DeviceClass, Key, json_value};
+use meterport_domain::engine::{Kind, PeriodStats};
+use meterport_domain::period::{Period, PeriodRange, RangeError, Unit};
+use meterport_domain::table::{DeviceRow, TableShape, Totals};
+use meterport_store::counters::{CounterDevice, GroupFilter, Selection};
+use meterport_store::tenants::Tenant;
+use meterport_store::{Store, StoreError};
+
+/// A parsed and checked counters query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterQuery {
+    pub kind: Kind,
+    pub range: PeriodRange,
+    pub selection: Selection,
+    /// The `period=` drill-down (S17): one period for all devices.
+    pub period: Option<Period>,
+}
+
+/// A refused query parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn err(field: &'static str, message: impl Into<String>) -> ParamError {
+    ParamError {
+        field,
+        message: message.into(),
+    }
+}
+
+impl CounterQuery {
+    /// Parses the query parameters of S12 and §7. Every problem is reported.
+    pub fn parse(params: &HashMap<String, String>) -> Result<CounterQuery, Vec<ParamError>> {
+        let get = |k: &str| params.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let mut errors = Vec::new();
+        let kind = match get("kind") {
+            None => Some(Kind::Usage),
+            Some(s) => Kind::parse(s).or_else(|| {
+                errors.push(err("kind", "must be usage or cumulative"));
+                None
+            }),
+        };
+        let group = match get("group") {
+            None => Some(GroupFilter::All),
+            Some(s) => GroupFilter::parse(s).or_else(|| {
+                errors.push(err("group", "must be all, none or a group id"));
+                None
+            }),
+        };
+        let class = match get("class") {
+            None => Some(DeviceClass::Mfp),
+            Some(s) => DeviceClass::parse(s).or_else(|| {
+                errors.push(err("class", "must be mfp or lfp"));
+                None
+            }),
+        };
+        let device = match get("device") {
+            None => None,
+            Some(s) => match s.parse::<i64>() {
+                Ok(id) if id > 0 => Some(id),
+                _ => {
+                    errors.push(err("device", "must be a device id"));
+                    None
+                }
+            },
+        };
+        let unit = match get("unit") {
+            None => None,
+            Some(s) => Unit::parse(s).or_else(|| {
+                errors.push(err("unit", "must be month or day"));
+                None
+            }),
+        };
+        let mut period = None;
+        let range = match get("period") {
+            Some(p) => match Period::parse(p) {
+                Some(p) if unit.is_none_or(|u| u == p.unit()) => {
+                    period = Some(p);
+                    Some(PeriodRange::single(p))
+                }
+                Some(_) => {
+                    errors.push(err("period", "does not match the unit"));
+                    None
+                }
+                None => {
+                    errors.push(err(
+                        "period",
+                        "expected a month as YYYY-MM or a day as YYYY-MM-DD",
+                    ));
+                    None
+                }
+            },
+            None => match (unit, get("from"), get("to")) {
+                (None, _, _) => {
+                    if !params.contains_key("unit") {
+                        errors.push(err("unit", "is required (month or day)"));
+                    }
+                    None
+                }
+                (Some(_), None, _) => {
+                    errors.push(err("from", "is required"));
+                    None
+                }
+                (Some(_), _, None) => {
+                    errors.push(err("to", "is required"));
+                    None
+                }
+                (Some(u), Some(f), Some(t)) => match PeriodRange::parse(u, f, t) {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        let field = match &e {
+                            RangeError::Format { field, .. } => field,
+                            _ => "to",
+                        };
+                        errors.push(err(field, e.to_string()));
+                        None
+                    }
+                },
+            },
+        };
+        match (kind, group, class, range, errors.is_empty()) {
+            (Some(kind), Some(group), Some(class), Some(range), true) => Ok(CounterQuery {
+                kind,
+                range,
+                selection: Selection {
+                    group,
+                    class,
+                    device,
+                },
+                period,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    pub fn shape(&self) -> TableShape {
+        TableShape {
+            class: self.selection.class,
+            unit: self.range.unit,
+            kind: self.kind,
+            periods: self.range.periods(),
+        }
+    }
+}
+
+/// A query with its devices loaded, ready to produce rows.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub query: CounterQuery,
+    pub shape: TableShape,
+    pub tenant_id: i64,
+    pub timezone: String,
+    pub devices: Vec<CounterDevice>,
+    /// Totals make sense: usage, and for LFPs a single unit among the devices.
+    pub totals: bool,
+}
+
+/// Why a query could not run.
+#[derive(Debug)]
+pub enum QueryError {
+    /// `device=` names no device of the selection (or of the tenant): 404.
+    NoSuchDevice,
+    Store(StoreError),
+}
+
+impl From<StoreError> for QueryError {
+    fn from(e: StoreError) -> Self {
+        QueryError::Store(e)
+    }
+}
+
+pub type RowStream<'a> =
+    Pin<Box<dyn Stream<Item = Result<(usize, DeviceRow), StoreError>> + Send + 'a>>;
+
+impl Prepared {
+    pub async fn new(
+        store: &Store,
+        tenant: &Tenant,
+        query: CounterQuery,
+    ) -> Result<Prepared, QueryError> {
+        let devices = store.counter_devices(tenant.id, &query.selection).await?;
+        if query.selection.device.is_some() && devices.is_empty() {
+            return Err(QueryError::NoSuchDevice);
+        }
+        let mut units: Vec<&str> = devices
+            .iter()
+            .filter_map(|d| d.lfp_unit.as_deref())
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        let totals = query.kind == Kind::Usage && units.len() <= 1;
+        Ok(Prepared {
+            shape: query.shape(),
+            query,
+            tenant_id: tenant.id,
+            timezone: tenant.timezone.clone(),
+            devices,
+            totals,
+        })
+    }
+
+    /// One row per device of the selection, in device id order, also for devices with no
+    /// data (all periods "-").
+    pub fn rows<'a>(&'a self, store: &'a Store) -> RowStream<'a> {
+        let shape = &self.shape;
+        let ids: Vec<i64> = shape.periods.iter().map(|p| p.id()).collect();
+        let (from, to) = (ids[0], ids[ids.len() - 1]);
+        let mut rollups =
+            store.counter_rollups(self.tenant_id, &self.query.selection, shape.unit, from, to);
+        Box::pin(async_stream::try_stream! {
+            let mut pending: Option<(i64, i64, Vec<u8>)> = None;
+            for (index, device) in self.devices.iter().enumerate() {
+                let mut stats: Vec<(usize, PeriodStats)> = Vec::new();
+                loop {
+                    if pending.is_none() {
+                        pending = rollups.next().await.transpose()?;
+                    }
+                    match &pending {
+                        Some((device_id, period, data)) if *device_id == device.id => {
+                            if let Ok(i) = ids.binary_search(period) {
+                                stats.push((i, PeriodStats::decode(data)?));
+                            }
+                            pending = None;
+                        }
+                        // Rows of a device that is not listed cannot come (same filter), but
+                        // skip them rather than stall if they ever do.
+                        Some((device_id, _, _)) if *device_id < device.id => pending = None,
+                        _ => break,
+                    }
+                }
+                let row = shape.device_row(stats.iter().map(|(i, s)| (*i, s)));
+                yield (index, row);
+            }
+        })
+    }
+}
+
+// ---- JSON (SPEC §7), written by hand: a large table is tens of megabytes, and building a
+// `serde_json::Value` per cell would cost more than computing it.
+
+/// Streams the JSON answer of a prepared query in chunks of about 64 KiB.
+pub fn json_chunks(
+    store: Store,
+    prepared: Prepared,
+) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send {
+    async_stream::try_stream! {
+        let w = JsonWriter::new(&prepared);
+        let mut buf = Vec::with_capacity(1 << 17);
+        w.head(&mut buf);
+        let mut totals = Totals::new(&prepared.shape);
+        let mut rows = prepared.rows(&store);
+        let mut first = true;
+        while let Some(item) = rows.next().await {
+            let (index, row) = item.map_err(std::io::Error::other)?;
+            if prepared.totals {
+                totals.add_row(&row);
+            }
+            if !first {
+                buf.push(b',');
+            }
+            first = false;
+            w.device(&mut buf, &prepared.devices[index], &row);
+            if buf.len() >= 1 << 16 {
+                yield std::mem::replace(&mut buf, Vec::with_capacity(1 << 17));
+            }
+        }
+        w.tail(&mut buf, prepared.totals.then_some(&totals));
+        yield buf;
+    }
+}
+
+struct JsonWriter<'a> {
+    p: &'a Prepared,
+    labels: Vec<Vec<u8>>,
+    key_names: Vec<Vec<u8>>,
+}
+
+fn json_str(buf: &mut Vec<u8>, s: &str) {
+    serde_json::to_writer(&mut *buf, s).expect("writing to a Vec cannot fail");
+}
+
+impl<'a> JsonWriter<'a> {
+    fn new(p: &'a Prepared) -> Self {
+        JsonWriter {
+            p,
+            labels: p
+                .shape
+                .periods
+                .iter()
+                .map(|x| format!("\"{x}\":").into_bytes())
+                .collect(),
+            key_names: p
+                .shape
+                .keys()
+                .iter()
+                .map(|k| format!("\"{}\":", k.name()).into_bytes())
+                .collect(),
+        }
+    }
+
+    fn head(&self, buf: &mut Vec<u8>) {
+        let s = &self.p.shape;
+        let q = &self.p.query;
+        let head = serde_json::json!({
+            "unit": s.unit.as_str(),
+            "kind": s.kind.as_str(),
+            "class": s.class.as_str(),
+            "from": q.range.from.to_string(),
+            "to": q.range.to.to_string(),
+            "timezone": self.p.timezone,
+            "periods": s.periods.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        })
+        .to_string();
+        // Open the object and leave it open for "devices".
+        buf.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
+        buf.extend_from_slice(b",\"devices\":[");
+    }
+
+    fn value(&self, buf: &mut Vec<u8>, v: Option<i64>) {
+        match v {
+            None => buf.extend_from_slice(b"null"),
+            Some(v) => match self.p.shape.class {
+                DeviceClass::Mfp => buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+                DeviceClass::Lfp => {
+                    buf.extend_from_slice(json_value(v, DeviceClass::Lfp).to_string().as_bytes())
+                }
+            },
+        }
+    }
+
+    fn cells(&self, buf: &mut Vec<u8>, cells: Option<&Vec<Option<i64>>>) {
+        match cells {
+            None => buf.extend_from_slice(b"null"),
+            Some(cells) => {
+                buf.push(b'{');
+                for (i, v) in cells.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(b',');
+                    }
+                    buf.extend_from_slice(&self.key_names[i]);
+                    self.value(buf, *v);
+                }
+                buf.push(b'}');
+            }
+        }
+    }
+
+    fn periods(&self, buf: &mut Vec<u8>, cells: &[Option<Vec<Option<i64>>>]) {
+        buf.push(b'{');
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(&self.labels[i]);
+            self.cells(buf, c.as_ref());
+        }
+        buf.push(b'}');
+    }
+
+    fn device(&self, buf: &mut Vec<u8>, d: &CounterDevice, row: &DeviceRow) {
+        buf.extend_from_slice(b"{\"id\":");
+        buf.extend_from_slice(itoa::Buffer::new().format(d.id).as_bytes());
+        buf.extend_from_slice(b",\"serial\":");
+        json_str(buf, &d.serial);
+        buf.extend_from_slice(b",\"name\":");
+        json_str(buf, &d.name);
+        buf.extend_from_slice(b",\"location\":");
+        match &d.location {
+            Some(l) => json_str(buf, l),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\"group\":");
+        match &d.group {
+            Some((id, name)) => {
+                buf.extend_from_slice(b"{\"id\":");
+                buf.extend_from_slice(itoa::Buffer::new().format(*id).as_bytes());
+                buf.extend_from_slice(b",\"name\":");
+                json_str(buf, name);
+                buf.push(b'}');
+            }
+            None => buf.extend_from_slice(b"null"),
+        }
+        if self.p.shape.class == DeviceClass::Lfp {
+            buf.extend_from_slice(b",\"lfp_unit\":");
+            match &d.lfp_unit {
+                Some(u) => json_str(buf, u),
+                None => buf.extend_from_slice(b"null"),
+            }
+        }
+        buf.extend_from_slice(b",\"periods\":");
+        self.periods(buf, &row.cells);
+        buf.extend_from_slice(b",\"oldest\":[");
+        let mut first = true;
+        for (i, o) in row.oldest.iter().enumerate() {
+            if *o {
+                if !first {
+                    buf.push(b',');
+                }
+                first = false;
+                let label = &self.labels[i];
+                buf.extend_from_slice(&label[..label.len() - 1]);
+            }
+        }
+        buf.extend_from_slice(b"],\"total\":");
+        match &row.total {
+            Some(t) if self.p.totals => self.cells(buf, Some(t)),
+            _ => buf.extend_from_slice(b"null"),
+        }
+        buf.push(b'}');
+    }
+
+    fn tail(&self, buf: &mut Vec<u8>, totals: Option<&Totals>) {
+        buf.extend_from_slice(b"],\"total\":");
+        match totals {
+            None => buf.extend_from_slice(b"null"),
+            Some(t) => {
+                buf.extend_from_slice(b"{\"periods\":");
+                self.periods(buf, &t.periods);
+                buf.extend_from_slice(b",\"total\":");
+                self.cells(buf, Some(&t.total));
+                buf.push(b'}');
+            }
+        }
+        buf.push(b'}');
+    }
+}
+
+/// The index of a key in the table's cells.
+pub fn key_index(shape: &TableShape, key: Key) -> Option<usize> {
+    shape.keys().iter().position(|k| *k == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> Result<CounterQuery, Vec<ParamError>> {
+        let params: HashMap<String, String> = s
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        CounterQuery::parse(&params)
+    }
+
+    #[test]
+    fn a_monthly_query_takes_defaults_for_kind_group_and_class() {
+        let query = q("unit=month&from=2021-08&to=2021-11").unwrap();
+        assert_eq!(query.kind, Kind::Usage);
+        assert_eq!(query.selection.group, GroupFilter::All);
+        assert_eq!(query.selection.class, DeviceClass::Mfp);
+        assert_eq!(query.range.periods().len(), 4);
+    }
+
+    #[test]
+    fn a_period_drill_down_needs_no_range_and_takes_its_unit() {
+        let query = q("period=2021-08-03&kind=cumulative&device=7").unwrap();
+        assert_eq!(query.range.unit, Unit::Day);
+        assert_eq!(query.period.unwrap().to_string(), "2021-08-03");
+        assert_eq!(query.selection.device, Some(7));
+        assert!(q("period=2021-08-03&unit=month").is_err());
+    }
+
+    #[test]
+    fn every_bad_parameter_is_named() {
+        let errors = q("unit=week&kind=sum&group=x&class=inkjet&device=-1").unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["kind", "group", "class", "device", "unit"]);
+        let errors = q("unit=month&from=2021-01&to=2022-01").unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "a monthly period can be at most 12 months"
+        );
+        let errors = q("unit=day&from=2021-08-01").unwrap_err();
+        assert_eq!(errors[0].field, "to");
+    }
+}

@@ -1,0 +1,325 @@
+//! Ingest (SPEC I1, I4-I6): one service for every front door (HTTP now, SMTP later).
+//!
+//! Validation happens before anything is written: the whole request is accepted or refused,
+//! and a refusal lists every bad item. Accepted batches go to the [`IngestWriter`], a single
+//! task that commits the batches waiting at that moment in **one transaction** (group commit):
+//! each request has its own savepoint, so one request's conflict never undoes another's, and
+//! one fsync serves them all. A request is answered only after its commit returned, so a 200
+//! means durable.
+
+use std::collections::BTreeSet;
+
+use meterport_domain::counters::DeviceClass;
+use meterport_domain::ingest::{ItemError, ReadingDraft, parse_batch, parse_instant};
+use meterport_domain::period::day_start_ms;
+use meterport_domain::status::{Condition, ConditionInput};
+use meterport_store::readings::{NewReading, Stored};
+use meterport_store::tenants::Tenant;
+use meterport_store::{Store, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+/// Why a request was refused or failed.
+#[derive(Debug)]
+pub enum IngestError {
+    /// The body is not a JSON object or array.
+    Malformed(String),
+    /// Items that break the contract; nothing was stored.
+    Invalid(Vec<ItemError>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for IngestError {
+    fn from(e: StoreError) -> Self {
+        IngestError::Store(e)
+    }
+}
+
+/// The first instant the tenant's retention keeps: the first day of the month
+/// `retention_months` months before the current one, in the tenant's zone.
+pub fn retention_start_ms(tenant: &Tenant, now_ms: i64) -> Option<i64> {
+    let months = tenant.retention_months?;
+    let tz = tenant.tz();
+    let today = meterport_domain::period::day_of_ms(now_ms, &tz);
+    let start = today
+        .first_of_month()
+        .checked_sub(jiff::Span::new().months(months))
+        .ok()?;
+    Some(day_start_ms(start, &tz))
+}
+
+/// Validates and stores a batch of readings for a tenant (the body of
+/// `POST /api/v1/ingest/readings`).
+pub async fn ingest_readings(
+    store: &Store,
+    writer: &IngestWriter,
+    tenant: &Tenant,
+    body: &str,
+    now_ms: i64,
+) -> Result<Stored, IngestError> {
+    let items = parse_batch(body).map_err(IngestError::Malformed)?;
+    let mut errors = Vec::new();
+    let mut drafts = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        match item {
+            Err(message) => errors.push(ItemError::new(index, "", message.clone())),
+            Ok(raw) => match ReadingDraft::parse(index, raw) {
+                Ok(d) => drafts.push((index, d)),
+                Err(e) => errors.extend(e),
+            },
+        }
+    }
+    let serials: BTreeSet<&str> = drafts.iter().map(|(_, d)| d.serial.as_str()).collect();
+    let serials: Vec<&str> = serials.into_iter().collect();
+    let owners = store.serial_owners_any_tenant(&serials).await?;
+    let unknown: Vec<&str> = serials
+        .iter()
+        .copied()
+        .filter(|s| !owners.contains_key(*s))
+        .collect();
+    let retention = retention_start_ms(tenant, now_ms);
+    let mut readings = Vec::with_capacity(drafts.len());
+    for (index, d) in &drafts {
+        match owners.get(&d.serial) {
+            // The same answer for an unknown serial and another tenant's: an ingest token
+            // must not learn which serials exist elsewhere.
+            Some(o) if o.tenant_id == tenant.id => {
+                let class = if o.is_lfp {
+                    DeviceClass::Lfp
+                } else {
+                    DeviceClass::Mfp
+                };
+                match d.finish(*index, class, now_ms, retention) {
+                    Ok(counters) => readings.push(NewReading {
+                        index: *index,
+                        device_id: o.device_id,
+                        read_at: d.read_at_ms,
+                        counters,
+                    }),
+                    Err(e) => errors.extend(e),
+                }
+            }
+            _ => errors.push(ItemError::new(
+                *index,
+                "serial",
+                "is not a registered device of this customer",
+            )),
+        }
+    }
+    if !unknown.is_empty() {
+        store
+            .record_unknown_serials(tenant.id, &unknown, now_ms)
+            .await?;
+        tracing::warn!(
+            tenant.id = tenant.id,
+            count = unknown.len(),
+            "readings from unregistered serials"
+        );
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.index);
+        return Err(IngestError::Invalid(errors));
+    }
+    writer.submit(tenant, readings).await
+}
+
+/// A status report's outcome: applied, or older than the last one (counted and ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct StatusOutcome {
+    pub applied: usize,
+    pub stale: usize,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusInput {
+    serial: String,
+    at: String,
+    conditions: Vec<ConditionInput>,
+}
+
+/// Validates and applies status reports (one object or an array; the body of
+/// `POST /api/v1/ingest/status`).
+pub async fn ingest_status(
+    store: &Store,
+    tenant: &Tenant,
+    body: &str,
+    now_ms: i64,
+) -> Result<StatusOutcome, IngestError> {
+    let values: Vec<serde_json::Value> = match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Array(v)) => v,
+        Ok(v @ serde_json::Value::Object(_)) => vec![v],
+        Ok(_) => {
+            return Err(IngestError::Malformed(
+                "the body must be a JSON object or an array of objects".into(),
+            ));
+        }
+        Err(e) => return Err(IngestError::Malformed(format!("invalid JSON: {e}"))),
+    };
+    let mut errors = Vec::new();
+    let mut reports: Vec<(String, i64, Vec<Condition>)> = Vec::new();
+    for (index, v) in values.into_iter().enumerate() {
+        let input: StatusInput = match serde_json::from_value(v) {
+            Ok(i) => i,
+            Err(e) => {
+                errors.push(ItemError::new(index, "", e.to_string()));
+                continue;
+            }
+        };
+        let at = match parse_instant(&input.at) {
+            Ok(at) if at > now_ms + meterport_domain::ingest::MAX_FUTURE_MS => {
+                errors.push(ItemError::new(
+                    index,
+                    "at",
+                    "is more than 10 minutes in the future",
+                ));
+                continue;
+            }
+            Ok(at) => at,
+            Err(m) => {
+                errors.push(ItemError::new(index, "at", m));
+                continue;
+            }
+        };
+        let mut conditions: Vec<Condition> = Vec::new();
+        for (ci, c) in input.conditions.into_iter().enumerate() {
+            match c.parse() {
+                Ok(c) if conditions.iter().any(|x| x.code == c.code) => errors.push(
+                    ItemError::new(index, format!("conditions[{ci}].code"), "is given twice"),
+                ),
+                Ok(c) => conditions.push(c),
+                Err(fe) => errors.extend(fe.into_iter().map(|f| {
+                    ItemError::new(index, format!("conditions[{ci}].{}", f.field), f.message)
+                })),
+            }
+        }
+        reports.push((input.serial, at, conditions));
+    }
+    let serials: Vec<&str> = reports.iter().map(|(s, _, _)| s.as_str()).collect();
+    let owners = store.serial_owners_any_tenant(&serials).await?;
+    let mut targets = Vec::new();
+    for (index, (serial, at, conditions)) in reports.iter().enumerate() {
+        match owners.get(serial) {
+            Some(o) if o.tenant_id == tenant.id => targets.push((o.device_id, *at, conditions)),
+            _ => errors.push(ItemError::new(
+                index,
+                "serial",
+                "is not a registered device of this customer",
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.index);
+        return Err(IngestError::Invalid(errors));
+    }
+    let mut outcome = StatusOutcome::default();
+    for (device_id, at, conditions) in targets {
+        if store
+            .apply_status(tenant.id, device_id, at, conditions)
+            .await?
+        {
+            outcome.applied += 1;
+        } else {
+            outcome.stale += 1;
+        }
+    }
+    Ok(outcome)
+}
+
+type Reply = oneshot::Sender<Result<Result<Stored, Vec<ItemError>>, StoreError>>;
+
+struct Job {
+    tz: jiff::tz::TimeZone,
+    readings: Vec<NewReading>,
+    reply: Reply,
+}
+
+/// The single writer of readings, with group commit. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct IngestWriter {
+    tx: mpsc::Sender<Job>,
+    done: std::sync::Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
+}
+
+/// At most this many readings go into one group transaction.
+const GROUP_READINGS: usize = 50_000;
+
+impl IngestWriter {
+    pub fn start(store: Store) -> IngestWriter {
+        let (tx, rx) = mpsc::channel(1024);
+        let handle = tokio::spawn(run_writer(store, rx));
+        IngestWriter {
+            tx,
+            done: std::sync::Arc::new(tokio::sync::Mutex::new(Some(handle))),
+        }
+    }
+
+    /// Stores readings of one tenant; returns once they are committed.
+    pub async fn submit(
+        &self,
+        tenant: &Tenant,
+        readings: Vec<NewReading>,
+    ) -> Result<Stored, IngestError> {
+        let (reply, rx) = oneshot::channel();
+        let job = Job {
+            tz: tenant.tz(),
+            readings,
+            reply,
+        };
+        let closed =
+            || IngestError::Store(StoreError::Failed("the ingest writer has stopped".into()));
+        self.tx.send(job).await.map_err(|_| closed())?;
+        match rx.await.map_err(|_| closed())? {
+            Ok(Ok(stored)) => Ok(stored),
+            Ok(Err(conflicts)) => Err(IngestError::Invalid(conflicts)),
+            Err(e) => Err(IngestError::Store(e)),
+        }
+    }
+
+    /// Stops the writer. Call after the server has finished its requests: every submitted
+    /// batch has been answered by then, so the writer is idle.
+    pub async fn shutdown(&self) {
+        if let Some(handle) = self.done.lock().await.take() {
+            handle.abort();
+            handle.await.ok();
+        }
+    }
+}
+
+async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        let mut count = jobs[0].readings.len();
+        while count < GROUP_READINGS {
+            match rx.try_recv() {
+                Ok(job) => {
+                    count += job.readings.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        commit_group(&store, jobs).await;
+    }
+}
+
+/// Stores a group of jobs in one transaction and answers each job after the commit.
+async fn commit_group(store: &Store, jobs: Vec<Job>) {
+    let (batches, replies): (Vec<_>, Vec<_>) = jobs
+        .into_iter()
+        .map(|j| ((j.tz, j.readings), j.reply))
+        .unzip();
+    match store.store_batches(batches).await {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "group commit failed");
+            let msg = e.to_string();
+            for reply in replies {
+                let _ = reply.send(Err(StoreError::Failed(msg.clone())));
+            }
+        }
+    }
+}
