@@ -1,0 +1,488 @@
+//! The ingest API (SPEC §7, I1, I4-I6) through the front door.
+
+mod common;
+
+use common::{T0, TestApp, lfp, mfp};
+use serde_json::{Value, json};
+
+async fn setup() -> (TestApp, meterport_store::tenants::Tenant, String, String) {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
+    app.device(&tenant, mfp("SN-1", "本社 3F 複合機")).await;
+    app.device(&tenant, lfp("LFP-1", "Plotter", "m2")).await;
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    (app, tenant, ingest, read)
+}
+
+fn reading(serial: &str, at: &str, counters: Value) -> Value {
+    json!({"serial": serial, "read_at": at, "counters": counters})
+}
+
+async fn monthly_total1(app: &TestApp, read: &str, from: &str, to: &str) -> Vec<Value> {
+    let (status, body) = app
+        .get(
+            &format!("/api/v1/counters?unit=month&from={from}&to={to}&kind=usage"),
+            read,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let dev = &body["devices"][0];
+    body["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| dev["periods"][p.as_str().unwrap()]["total1"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn readings_are_accepted_and_exact_repeats_are_counted_as_duplicates() {
+    let (app, _t, ingest, read) = setup().await;
+    let batch = json!([
+        reading(
+            "SN-1",
+            "2021-07-31T18:00:00+09:00",
+            json!({"total1": 177556})
+        ),
+        reading(
+            "SN-1",
+            "2021-08-31T18:00:00+09:00",
+            json!({"total1": 178011})
+        ),
+        reading(
+            "SN-1",
+            "2021-08-31T18:00:00+09:00",
+            json!({"total1": 178011})
+        ),
+    ]);
+    let (status, body) = app.post("/api/v1/ingest/readings", &ingest, &batch).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"accepted": 2, "duplicates": 1}));
+
+    // The same instant written in UTC is the same reading.
+    let again = reading("SN-1", "2021-08-31T09:00:00Z", json!({"total1": 178011}));
+    let (status, body) = app.post("/api/v1/ingest/readings", &ingest, &again).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"accepted": 0, "duplicates": 1}))
+    );
+    assert_eq!(
+        monthly_total1(&app, &read, "2021-07", "2021-08").await,
+        [json!(177556), json!(455)]
+    );
+}
+
+#[tokio::test]
+async fn a_conflicting_repeat_refuses_the_whole_batch_and_stores_nothing() {
+    let (app, _t, ingest, read) = setup().await;
+    let first = reading(
+        "SN-1",
+        "2021-08-31T18:00:00+09:00",
+        json!({"total1": 178011}),
+    );
+    assert_eq!(
+        app.post("/api/v1/ingest/readings", &ingest, &first).await.0,
+        200
+    );
+    let batch = json!([
+        reading(
+            "SN-1",
+            "2021-09-30T18:00:00+09:00",
+            json!({"total1": 178388})
+        ),
+        reading(
+            "SN-1",
+            "2021-08-31T18:00:00+09:00",
+            json!({"total1": 178012})
+        ),
+        reading("SN-1", "2021-10-31T18:00:00+09:00", json!({"total1": 1})),
+        reading("SN-1", "2021-10-31T18:00:00+09:00", json!({"total1": 2})),
+    ]);
+    let (status, body) = app.post("/api/v1/ingest/readings", &ingest, &batch).await;
+    assert_eq!(status, 422, "{body}");
+    let details = body["error"]["details"].as_array().unwrap();
+    let indexes: Vec<i64> = details
+        .iter()
+        .map(|d| d["index"].as_i64().unwrap())
+        .collect();
+    assert_eq!(indexes, [1, 3]);
+    assert!(
+        details[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("conflicts")
+    );
+    // September was not stored.
+    assert_eq!(
+        monthly_total1(&app, &read, "2021-08", "2021-09").await,
+        [json!(178011), Value::Null]
+    );
+}
+
+#[tokio::test]
+async fn every_bad_item_is_listed_with_its_index_and_field() {
+    let (app, _t, ingest, read) = setup().await;
+    let future = jiff::Timestamp::from_millisecond(T0 + 11 * 60_000)
+        .unwrap()
+        .to_string();
+    let batch = json!([
+        reading("SN-1", "2021-08-31T18:00:00+09:00", json!({"total1": 100})),
+        reading(
+            "NOPE-404",
+            "2021-08-31T18:00:00+09:00",
+            json!({"total1": 1})
+        ),
+        reading("SN-1", "2021-09-01T18:00:00+09:00", json!({"toner": 1})),
+        reading("SN-1", "2021-09-02T18:00:00+09:00", json!({"total1": -5})),
+        reading("SN-1", "2021-09-03T18:00:00+09:00", json!({"total1": "12"})),
+        reading("SN-1", "2021-09-04T18:00:00+09:00", json!({"total1": 12.5})),
+        reading("SN-1", &future, json!({"total1": 200})),
+        reading("SN-1", "2021-09-05 18:00", json!({"total1": 200})),
+        reading(
+            "LFP-1",
+            "2021-09-05T18:00:00+09:00",
+            json!({"total1": 1.0005})
+        ),
+        reading("LFP-1", "2021-09-05T18:00:00+09:00", json!({"paper_a4": 1})),
+        json!("not an object"),
+    ]);
+    let (status, body) = app.post("/api/v1/ingest/readings", &ingest, &batch).await;
+    assert_eq!(status, 422, "{body}");
+    let got: Vec<(i64, String)> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["index"].as_i64().unwrap(),
+                d["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(i64, String)> = [
+        (1, "serial"),
+        (2, "counters.toner"),
+        (3, "counters.total1"),
+        (4, "counters.total1"),
+        (5, "counters.total1"),
+        (6, "read_at"),
+        (7, "read_at"),
+        (8, "counters.total1"),
+        (9, "counters.paper_a4"),
+        (10, ""),
+    ]
+    .iter()
+    .map(|(i, f)| (*i, f.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        monthly_total1(&app, &read, "2021-08", "2021-08").await,
+        [Value::Null]
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_serial_is_refused_and_listed_for_the_operator() {
+    let (app, tenant, ingest, _read) = setup().await;
+    let r = reading("GHOST-9", "2021-08-31T18:00:00+09:00", json!({"total1": 1}));
+    let (status, body) = app.post("/api/v1/ingest/readings", &ingest, &r).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["details"][0]["field"], "serial");
+    app.post("/api/v1/ingest/readings", &ingest, &r).await;
+    let unknown = app.store.unknown_serials(tenant.id).await.unwrap();
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].0, "GHOST-9");
+    assert_eq!(unknown[0].3, 2, "two attempts");
+}
+
+#[tokio::test]
+async fn a_device_of_another_tenant_is_refused_like_an_unknown_one() {
+    let (app, tenant, _ingest, _read) = setup().await;
+    let other = app.tenant("Other", "Asia/Tokyo").await;
+    let other_token = app.ingest_token(&other).await;
+    let r = reading("SN-1", "2021-08-31T18:00:00+09:00", json!({"total1": 1}));
+    let (status, body) = app.post("/api/v1/ingest/readings", &other_token, &r).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["error"]["details"][0]["message"],
+        "is not a registered device of this customer"
+    );
+    // Not listed as unregistered for either tenant: it is registered.
+    assert!(
+        app.store
+            .unknown_serials(other.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        app.store
+            .unknown_serials(tenant.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_required_and_checked() {
+    let (app, _t, ingest, read) = setup().await;
+    let r = reading("SN-1", "2021-08-31T18:00:00+09:00", json!({"total1": 1}));
+    assert_eq!(
+        app.post("/api/v1/ingest/readings", "mpi_wrong", &r).await.0,
+        401
+    );
+    assert_eq!(
+        app.post("/api/v1/ingest/readings", &read, &r).await.0,
+        401,
+        "a read token cannot ingest"
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/ingest/readings"))
+        .json(&r)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let (status, body) = app.get("/api/v1/devices", &ingest).await;
+    assert_eq!(status, 401, "an ingest token cannot read: {body}");
+    assert_eq!(body["error"]["code"], "unauthorized");
+}
+
+#[tokio::test]
+async fn readings_older_than_the_retention_are_refused_naming_its_start() {
+    let app = TestApp::spawn().await;
+    let tenant = app
+        .store
+        .create_tenant("Short", "Asia/Tokyo", Some(3), T0)
+        .await
+        .unwrap();
+    app.device(&tenant, mfp("R-1", "r")).await;
+    let token = app.ingest_token(&tenant).await;
+    // T0 is 2021-12-01 09:00 in Tokyo: three months back is 2021-09-01.
+    let old = reading("R-1", "2021-08-31T23:59:59+09:00", json!({"total1": 1}));
+    let (status, body) = app.post("/api/v1/ingest/readings", &token, &old).await;
+    assert_eq!(status, 422);
+    let msg = body["error"]["details"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("2021-08-31T15:00:00Z"), "{msg}");
+    let ok = reading("R-1", "2021-09-01T00:00:00+09:00", json!({"total1": 1}));
+    assert_eq!(
+        app.post("/api/v1/ingest/readings", &token, &ok).await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_batch_of_ten_thousand_readings_is_one_request() {
+    let (app, _t, ingest, read) = setup().await;
+    let start = jiff::Timestamp::from_millisecond(T0 - 10_000 * 3_600_000).unwrap();
+    let batch: Vec<Value> = (0..10_000i64)
+        .map(|i| {
+            let at = start + jiff::SignedDuration::from_hours(i);
+            reading(
+                "SN-1",
+                &at.to_string(),
+                json!({"total1": 1000 + i * 3, "mono": 500 + i * 3}),
+            )
+        })
+        .collect();
+    let (status, body) = app
+        .post("/api/v1/ingest/readings", &ingest, &json!(batch))
+        .await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"accepted": 10_000, "duplicates": 0}))
+    );
+    // The whole history's growth, from a first value of 1000 (its own oldest period).
+    let (status, body) = app
+        .get(
+            "/api/v1/counters?unit=month&from=2020-10&to=2021-09&kind=usage",
+            &read,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let total: i64 = body["devices"][0]["total"]["total1"].as_i64().unwrap();
+    assert!(total > 0);
+    let (_, cum) = app
+        .get(
+            "/api/v1/counters?unit=month&from=2021-11&to=2021-12&kind=cumulative",
+            &read,
+        )
+        .await;
+    // The last reading, 2021-11-30T23:00Z, is already December 1st in Tokyo.
+    assert_eq!(
+        cum["devices"][0]["periods"]["2021-12"]["total1"],
+        json!(1000 + 9_999 * 3)
+    );
+    assert_eq!(
+        cum["devices"][0]["periods"]["2021-11"]["total1"],
+        json!(1000 + 9_990 * 3)
+    );
+}
+
+#[tokio::test]
+async fn lfp_decimals_are_kept_exactly() {
+    let (app, _t, ingest, read) = setup().await;
+    let batch: Vec<Value> = (0..=100)
+        .map(|i| {
+            let v = format!("{}.{:03}", 10 + i / 10, (i % 10) * 100 + 1);
+            json!({"serial": "LFP-1", "read_at": format!("2021-08-{:02}T{:02}:00:00+09:00", 1 + i / 4, 8 + i % 4),
+                   "counters": {"total1": serde_json::from_str::<Value>(&v).unwrap(), "duty_a": 0.1}})
+        })
+        .collect();
+    let (status, body) = app
+        .post("/api/v1/ingest/readings", &ingest, &json!(batch))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = app
+        .get(
+            "/api/v1/counters?unit=month&from=2021-08&to=2021-08&class=lfp&kind=cumulative",
+            &read,
+        )
+        .await;
+    let dev = &body["devices"][0];
+    assert_eq!(dev["lfp_unit"], "m2");
+    // The last reading: i = 100 → 20.001
+    assert_eq!(dev["periods"]["2021-08"]["total1"].to_string(), "20.001");
+    assert_eq!(dev["periods"]["2021-08"]["duty_a"].to_string(), "0.1");
+    assert!(
+        dev["periods"]["2021-08"].get("paper_a4").is_none(),
+        "no paper counters on an LFP"
+    );
+}
+
+async fn device_status(app: &TestApp, read: &str, id: i64) -> Value {
+    let (status, body) = app.get(&format!("/api/v1/devices/{id}"), read).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn conditions_open_and_close_with_their_timestamps() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
+    let id = app.device(&tenant, mfp("SN-1", "mfp")).await;
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    assert_eq!(device_status(&app, &read, id).await["status"], "unknown");
+
+    let report =
+        |at: &str, conditions: Value| json!({"serial": "SN-1", "at": at, "conditions": conditions});
+    let (status, body) = app
+        .post(
+            "/api/v1/ingest/status",
+            &ingest,
+            &report(
+                "2021-11-01T09:00:00+09:00",
+                json!([
+                    {"code": "toner_low_k", "severity": "warning", "message": "Black toner low"},
+                ]),
+            ),
+        )
+        .await;
+    assert_eq!((status, body), (200, json!({"applied": 1, "stale": 0})));
+    app.post(
+        "/api/v1/ingest/status",
+        &ingest,
+        &report(
+            "2021-11-01T10:00:00+09:00",
+            json!([
+                {"code": "toner_low_k", "severity": "warning", "message": "Black toner low"},
+                {"code": "jam_tray2", "severity": "error", "message": "Paper jam in tray 2"},
+            ]),
+        ),
+    )
+    .await;
+    let d = device_status(&app, &read, id).await;
+    assert_eq!(d["status"], "error");
+    assert_eq!(d["conditions"][0]["code"], "jam_tray2");
+    assert_eq!(
+        d["conditions"][1]["since"], "2021-11-01T00:00:00Z",
+        "kept its since"
+    );
+
+    // An older report is counted and ignored.
+    let (_, body) = app
+        .post(
+            "/api/v1/ingest/status",
+            &ingest,
+            &report("2021-11-01T09:30:00+09:00", json!([])),
+        )
+        .await;
+    assert_eq!(body, json!({"applied": 0, "stale": 1}));
+    assert_eq!(device_status(&app, &read, id).await["status"], "error");
+
+    app.post(
+        "/api/v1/ingest/status",
+        &ingest,
+        &report(
+            "2021-11-01T11:00:00+09:00",
+            json!([
+                {"code": "sc_e000", "severity": "service_call", "message": "Fixing unit"},
+            ]),
+        ),
+    )
+    .await;
+    let d = device_status(&app, &read, id).await;
+    assert_eq!(d["status"], "service_call");
+    assert_eq!(d["conditions"].as_array().unwrap().len(), 1);
+
+    app.post(
+        "/api/v1/ingest/status",
+        &ingest,
+        &report("2021-11-01T12:00:00+09:00", json!([])),
+    )
+    .await;
+    assert_eq!(device_status(&app, &read, id).await["status"], "normal");
+}
+
+#[tokio::test]
+async fn a_bad_status_report_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
+    let id = app.device(&tenant, mfp("SN-1", "mfp")).await;
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let bad = json!([
+        {"serial": "SN-1", "at": "2021-11-01T09:00:00+09:00", "conditions": [
+            {"code": "x", "severity": "fatal"},
+            {"code": "y", "severity": "error"}, {"code": "y", "severity": "error"}]},
+        {"serial": "NOPE", "at": "2021-11-01T09:00:00+09:00", "conditions": []},
+        {"serial": "SN-1", "at": "yesterday", "conditions": []},
+    ]);
+    let (status, body) = app.post("/api/v1/ingest/status", &ingest, &bad).await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "conditions[0].severity",
+            "conditions[2].code",
+            "serial",
+            "at"
+        ]
+    );
+    assert_eq!(device_status(&app, &read, id).await["status"], "unknown");
+}
+
+#[tokio::test]
+async fn an_smtp_device_is_always_shown_as_normal() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
+    let mut json = mfp("MAIL-1", "mail");
+    json["protocol"] = json!("smtp");
+    let id = app.device(&tenant, json).await;
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let report = json!({"serial": "MAIL-1", "at": "2021-11-01T09:00:00+09:00",
+        "conditions": [{"code": "e1", "severity": "error"}]});
+    app.post("/api/v1/ingest/status", &ingest, &report).await;
+    assert_eq!(device_status(&app, &read, id).await["status"], "normal");
+}
