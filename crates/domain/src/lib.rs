@@ -8,11 +8,15 @@
 //! - [`device`], [`status`], [`policy`]: device fields, status severity, password and
 //!   group-name policies.
 //! - [`ingest`]: the wire format of readings and status reports and its validation.
+//! - [`login`]: lockout, password expiry and the forced change (S1-S3).
+//! - [`labels`]: the counter tables' words in Japanese and English, and each tab's counters.
 
 pub mod counters;
 pub mod device;
 pub mod engine;
 pub mod ingest;
+pub mod labels;
+pub mod login;
 pub mod oracle;
 pub mod period;
 pub mod policy;

@@ -22,18 +22,43 @@ pub struct AppState {
     /// The operator API is enabled only when a token is configured.
     pub operator_token: Option<Arc<str>>,
     pub ingest: IngestWriter,
+    /// Session timeouts and the public address.
+    pub web: Arc<crate::web::session::WebConfig>,
+    /// Login attempts per client address and unknown user names (per instance).
+    pub login_guard: Arc<crate::web::auth::LoginGuard>,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// Outgoing mail through the outbox; log mode unless [`AppState::with_mail`] says more.
+    pub mail: crate::mail::Mailer,
 }
 
 impl AppState {
     /// State over a store, with the ingest writer started.
     pub fn new(store: Store, clock: Arc<dyn Clock>, operator_token: Option<String>) -> AppState {
         let ingest = IngestWriter::start(store.clone());
+        let mail =
+            crate::mail::Mailer::new(crate::mail::MailConfig::log(), store.clone(), clock.clone());
         AppState {
             store,
             clock,
+            mail,
             operator_token: operator_token.map(Arc::from),
             ingest,
+            web: Arc::new(crate::web::session::WebConfig::default()),
+            login_guard: Arc::default(),
+            trust_proxy: false,
         }
+    }
+
+    pub fn with_web(mut self, web: crate::web::session::WebConfig) -> AppState {
+        self.web = Arc::new(web);
+        self
+    }
+
+    /// Sends mail as `config` says (SMTP, or the log) instead of the log.
+    pub fn with_mail(mut self, config: crate::mail::MailConfig) -> AppState {
+        self.mail = crate::mail::Mailer::new(config, self.store.clone(), self.clock.clone());
+        self
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -48,9 +73,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::api::operator::routes())
+        .merge(crate::api::announcements::routes())
         .merge(crate::api::ingest::routes())
         .merge(crate::api::read::routes())
+        .merge(crate::web::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::web::security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -69,9 +97,12 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 /// drains the ingest writer and closes the database.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let app = router(state.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     state.ingest.shutdown().await;
     tokio::time::timeout(Duration::from_secs(10), state.store.close())
         .await

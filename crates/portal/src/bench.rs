@@ -1,8 +1,1192 @@
-//! The benchmark.
+//! The benchmark (SPEC Q3): ingest and query performance at the scale of a large customer.
+//!
+//! `meterport bench --database sqlite:/tmp/bench.db` builds a deterministic synthetic tenant
+//! (by default 10,000 devices over three years: about 11 million readings of 20 counters,
+//! with gaps and resets), ingests it through the ingest service in batches of 10,000 readings
+//! in time order, exactly as the HTTP front door would, then starts the real HTTP server in
+//! this process and measures:
+//! - the counters API (`GET /api/v1/counters` and `.csv`): median and p95 over `--runs`
+//!   runs after one warm-up, the client reading the whole body; for the 12-month table also
+//!   the service alone, without HTTP;
+//! - single-reading ingest requests per second from 64 concurrent clients, each request
+//!   awaited (a 200 means durable);
+//! - peak memory of the process (server and bench together) and the database's size.
+//!
+//! It prints a Markdown table. The generator is cheap next to ingest (its time is reported),
+//! so the ingest figure measures the portal, not the data's making.
 
-#[derive(Debug, clap::Args)]
-pub struct BenchArgs {}
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-pub async fn run(_args: BenchArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the benchmark is being built")
+use anyhow::{Context, bail};
+use futures_util::StreamExt;
+use jiff::civil::{Date, Weekday};
+use jiff::{Span, Timestamp};
+use meterport_domain::device::{DeviceType, LfpUnit, NewDevice, Protocol};
+use meterport_domain::period::{PeriodRange, Unit, day_of_ms, day_start_ms};
+use meterport_store::counters::GroupFilter;
+use meterport_store::tenants::Tenant;
+use meterport_store::tokens::TokenKind;
+use meterport_store::{Backend, Store};
+
+use crate::app::{AppState, router};
+use crate::clock::SystemClock;
+use crate::demo::sim::{Area, Mix, Profile, Rng, Sheets};
+use crate::demo::{ingest_failure, write_read_at};
+use crate::service::counters::{CounterQuery, Prepared};
+use crate::service::ingest::{IngestWriter, ingest_readings};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// `sqlite:PATH` (a file that does not exist yet) or `postgres://...` (an existing,
+    /// empty database).
+    #[arg(long, env = "METERPORT_BENCH_DATABASE")]
+    pub database: String,
+    /// Devices of the synthetic tenant.
+    #[arg(long, default_value_t = 10_000)]
+    pub devices: usize,
+    /// Years of readings, up to today.
+    #[arg(long, default_value_t = 3)]
+    pub years: u32,
+    /// Timed runs of each query, after one warm-up.
+    #[arg(long, default_value_t = 11)]
+    pub runs: usize,
+    /// Reuse the tenant of an earlier run on the same database instead of ingesting.
+    #[arg(long)]
+    pub skip_ingest: bool,
+    /// Seconds of the single-reading ingest phase.
+    #[arg(long, default_value_t = 10)]
+    pub ingest_seconds: u64,
+    /// Concurrent clients of the single-reading ingest phase.
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// Concurrent bulk-ingest streams, each for its own share of the devices (so that each
+    /// device's readings still arrive in time order).
+    #[arg(long, default_value_t = 2)]
+    pub streams: usize,
+}
+
+/// The synthetic tenant's name.
+const TENANT_NAME: &str = "Benchmark Co.";
+const TIMEZONE: &str = "Asia/Tokyo";
+/// Readings per bulk request.
+const BATCH: usize = 10_000;
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.devices > 0, "--devices must be at least 1");
+    anyhow::ensure!(args.years > 0, "--years must be at least 1");
+    anyhow::ensure!(args.runs > 0, "--runs must be at least 1");
+    let sqlite_path = sqlite_path(&args.database);
+    if let Some(path) = &sqlite_path
+        && path.exists()
+        && !args.skip_ingest
+    {
+        bail!(
+            "{} exists; the benchmark makes its own database: remove it, or pass --skip-ingest \
+             to reuse the tenant of an earlier run",
+            path.display()
+        );
+    }
+    let store = Store::open(&args.database).await?;
+    let backend = store.backend();
+    let now_ms = Timestamp::now().as_millisecond();
+    let plan = Arc::new(Plan::new(args.devices, args.years, now_ms));
+    let mut report = Report {
+        load: (load_average(), String::new()),
+        ..Report::default()
+    };
+
+    let (tenant, sims) = if args.skip_ingest {
+        let tenant = store
+            .list_tenants_all()
+            .await?
+            .into_iter()
+            .find(|t| t.name == TENANT_NAME)
+            .context("--skip-ingest: no benchmark tenant in this database")?;
+        // The devices' counters as the ingested data left them, so that new readings
+        // continue them instead of looking like resets.
+        let sims = simulate_only(&plan);
+        (tenant, sims)
+    } else {
+        anyhow::ensure!(
+            store.list_tenants_all().await?.is_empty(),
+            "the database is not empty: the benchmark needs a database of its own"
+        );
+        let tenant = store
+            .create_tenant(TENANT_NAME, TIMEZONE, None, now_ms)
+            .await?;
+        let t = Instant::now();
+        create_devices(&store, &tenant, &plan, now_ms).await?;
+        report.device_setup = Some(t.elapsed());
+        let (sims, bulk) = bulk_ingest(&store, &tenant, &plan, args.streams, now_ms).await?;
+        report.bulk = Some(bulk);
+        report.peak_after_bulk_kb = proc_status_kb("VmHWM");
+        (tenant, sims)
+    };
+    let devices = store.list_devices(tenant.id, GroupFilter::All).await?;
+    let by_serial: HashMap<&str, i64> = devices.iter().map(|d| (d.serial.as_str(), d.id)).collect();
+    anyhow::ensure!(
+        by_serial.len() == plan.devices.len(),
+        "the tenant has {} devices, the plan {}: use the same --devices as the run that ingested",
+        by_serial.len(),
+        plan.devices.len()
+    );
+
+    // The real server, in this process, on a port of its own.
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), None);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = tokio::spawn(axum::serve(listener, app).into_future());
+    let read_token = store
+        .issue_token(tenant.id, TokenKind::Read, None, now_ms)
+        .await?
+        .1;
+    let ingest_token = store
+        .issue_token(tenant.id, TokenKind::Ingest, None, now_ms)
+        .await?
+        .1;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients.max(8))
+        .build()?;
+
+    let mid_mfp = plan
+        .devices
+        .iter()
+        .skip(plan.devices.len() / 2)
+        .chain(plan.devices.iter())
+        .find(|d| d.lfp_unit.is_none())
+        .map(|d| by_serial[d.serial.as_str()])
+        .context("the plan has an MFP")?;
+    let q = Queries::new(plan.today);
+    let queries: Vec<(String, String)> = vec![
+        (
+            format!(
+                "Monthly usage, 12 months ({} to {}), all devices",
+                q.month_from, q.month_to
+            ),
+            format!(
+                "/api/v1/counters?unit=month&from={}&to={}&kind=usage",
+                q.month_from, q.month_to
+            ),
+        ),
+        (
+            format!(
+                "Daily usage, {} days ({} to {}), all devices",
+                q.days, q.day_from, q.day_to
+            ),
+            format!(
+                "/api/v1/counters?unit=day&from={}&to={}&kind=usage",
+                q.day_from, q.day_to
+            ),
+        ),
+        (
+            format!("One month's detail (period={}), all devices", q.detail),
+            format!("/api/v1/counters?period={}&kind=usage", q.detail),
+        ),
+        (
+            "One device over 12 months (device=)".into(),
+            format!(
+                "/api/v1/counters?unit=month&from={}&to={}&kind=usage&device={mid_mfp}",
+                q.month_from, q.month_to
+            ),
+        ),
+        (
+            "CSV, monthly usage over 12 months, all devices".into(),
+            format!(
+                "/api/v1/counters.csv?unit=month&from={}&to={}&kind=usage",
+                q.month_from, q.month_to
+            ),
+        ),
+    ];
+    for (label, path) in &queries {
+        let url = format!("{base}{path}");
+        let timing = time_http(&client, &url, &read_token, args.runs).await?;
+        tracing::info!(query = %label, ?timing, "query timed");
+        report.queries.push((label.clone(), timing));
+    }
+    let service = time_service(
+        &store,
+        &tenant,
+        &[
+            ("unit", "month"),
+            ("from", &q.month_from),
+            ("to", &q.month_to),
+            ("kind", "usage"),
+        ],
+        args.runs,
+    )
+    .await?;
+    report.service_12_months = Some(service);
+    report.rss_after_queries_kb = proc_status_kb("VmRSS");
+
+    report.single = Some(
+        single_ingest(
+            &client,
+            &format!("{base}/api/v1/ingest/readings"),
+            &ingest_token,
+            &plan,
+            sims,
+            args.clients,
+            Duration::from_secs(args.ingest_seconds),
+        )
+        .await?,
+    );
+    report.peak_kb = proc_status_kb("VmHWM");
+    report.load.1 = load_average();
+    report.database_bytes = database_size(&args.database, backend, sqlite_path.as_ref()).ok();
+    server.abort();
+    state.ingest.shutdown().await;
+    store.close().await;
+
+    println!("{}", report.markdown(&args, backend, &plan));
+    Ok(())
+}
+
+// ---- The plan: which device reports when --------------------------------------------------
+
+/// One device of the synthetic tenant.
+#[derive(Debug, Clone)]
+struct DevicePlan {
+    serial: String,
+    lfp_unit: Option<LfpUnit>,
+    /// Days (indexes into the plan's days) the device was off: no readings, no pages.
+    gap: Option<(usize, usize)>,
+    /// The day its counters were reset (main board replaced).
+    reset_day: Option<usize>,
+    /// Pages (LFPs: thousandths of the unit) per reading on a working day.
+    volume: u64,
+    seed: u64,
+}
+
+#[derive(Debug, Clone)]
+struct DayPlan {
+    date: String,
+    offset: String,
+    start_ms: i64,
+    holiday: bool,
+    /// The network was down: devices printed, no reading arrived.
+    outage: bool,
+}
+
+#[derive(Debug)]
+struct Plan {
+    devices: Vec<DevicePlan>,
+    days: Vec<DayPlan>,
+    /// Every reading slot of a day, `(second of the day, device index)`, in time order.
+    schedule: Vec<(u32, u32)>,
+    today: Date,
+    now_ms: i64,
+}
+
+const LFP_UNITS: [LfpUnit; 4] = [LfpUnit::A4, LfpUnit::M2, LfpUnit::Sqft, LfpUnit::Letter];
+
+impl Plan {
+    fn new(devices: usize, years: u32, now_ms: i64) -> Plan {
+        let tz = jiff::tz::TimeZone::get(TIMEZONE).expect("bundled zone");
+        let today = day_of_ms(now_ms, &tz);
+        let first = today
+            .checked_sub(Span::new().years(years))
+            .expect("date in range");
+        let mut rng = Rng::new(0xBE4C_0000 + devices as u64);
+        let mut days = Vec::new();
+        let mut d = first;
+        while d <= today {
+            let start_ms = day_start_ms(d, &tz);
+            let offset = tz.to_offset(Timestamp::from_millisecond(start_ms).expect("in range"));
+            let secs = offset.seconds();
+            days.push(DayPlan {
+                date: format!("{:04}-{:02}-{:02}T", d.year(), d.month(), d.day()),
+                offset: format!(
+                    "{}{:02}:{:02}",
+                    if secs < 0 { '-' } else { '+' },
+                    secs.unsigned_abs() / 3600,
+                    secs.unsigned_abs() / 60 % 60
+                ),
+                start_ms,
+                holiday: matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday),
+                // About three network outages a year.
+                outage: rng.below(120) == 0,
+            });
+            d = d.tomorrow().expect("date in range");
+        }
+        let n_days = days.len();
+        let mut plans = Vec::with_capacity(devices);
+        let mut schedule = Vec::new();
+        for i in 0..devices {
+            let is_lfp = i % 20 == 19;
+            // One device in five was off for one to five weeks once; one in a hundred had
+            // its counters reset.
+            let gap = (rng.below(5) == 0).then(|| {
+                let len = rng.range(7, 36) as usize;
+                let start = rng.below(n_days.saturating_sub(len).max(1) as u64) as usize;
+                (start, (start + len - 1).min(n_days - 1))
+            });
+            let reset_day = (rng.below(100) == 0).then(|| rng.below(n_days as u64) as usize);
+            // Most devices report once a day at their own time; one in ten twice.
+            let first_poll = 6 * 3600 + rng.below(6 * 3600) as u32;
+            let twice = rng.below(10) == 0;
+            schedule.push((first_poll, i as u32));
+            if twice {
+                schedule.push((first_poll + 8 * 3600, i as u32));
+            }
+            // Pages a working day: from a quiet printer to a print room, spread log-uniformly.
+            let per_day = (30.0 * 50f64.powf(rng.below(1000) as f64 / 1000.0)) as u64;
+            let volume = if is_lfp {
+                rng.range(2_000, 40_000)
+            } else if twice {
+                per_day / 2
+            } else {
+                per_day
+            };
+            plans.push(DevicePlan {
+                serial: format!("BENCH-{i:06}"),
+                lfp_unit: is_lfp.then_some(LFP_UNITS[i / 20 % LFP_UNITS.len()]),
+                gap,
+                reset_day,
+                volume,
+                seed: 0xBE4C_D000_0000 + i as u64,
+            });
+        }
+        schedule.sort_unstable();
+        Plan {
+            devices: plans,
+            days,
+            schedule,
+            today,
+            now_ms,
+        }
+    }
+}
+
+/// A device's counters as the generator keeps them.
+#[derive(Debug, Clone)]
+struct Sim {
+    rng: Rng,
+    counters: SimCounters,
+    reset_done: bool,
+}
+
+#[derive(Debug, Clone)]
+enum SimCounters {
+    Sheets(Sheets, Mix),
+    /// `true`: whole units (A4- or Letter-equivalent sheets).
+    Area(Area, bool),
+}
+
+impl Sim {
+    fn new(p: &DevicePlan) -> Sim {
+        let mut rng = Rng::new(p.seed);
+        let counters = match p.lfp_unit {
+            Some(unit) => SimCounters::Area(
+                Area::default(),
+                matches!(unit, LfpUnit::A4 | LfpUnit::Letter),
+            ),
+            None => {
+                // A third of the MFPs print in mono only; all report the same 20 counters.
+                let mono = rng.below(3) == 0;
+                let mix = Mix {
+                    colour: if mono { 0 } else { rng.range(100, 500) },
+                    copy: rng.range(150, 450),
+                    receive: rng.range(0, 60),
+                    large: rng.range(30, 200),
+                    duplex: rng.range(150, 550),
+                    scan: rng.range(100, 700),
+                    send: rng.range(400, 900),
+                };
+                SimCounters::Sheets(Sheets::default(), mix)
+            }
+        };
+        let mut sim = Sim {
+            rng,
+            counters,
+            reset_done: false,
+        };
+        // Installed before the window: counters well above zero.
+        let installed = sim.rng.range(10_000, 2_000_000);
+        sim.print(installed);
+        sim
+    }
+
+    fn print(&mut self, amount: u64) {
+        match &mut self.counters {
+            SimCounters::Sheets(s, mix) => s.add(amount, mix, &mut self.rng),
+            SimCounters::Area(a, whole) => a.add(amount, *whole, &mut self.rng),
+        }
+    }
+
+    fn reset(&mut self) {
+        match &mut self.counters {
+            SimCounters::Sheets(s, _) => *s = Sheets::default(),
+            SimCounters::Area(a, _) => *a = Area::default(),
+        }
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        match &self.counters {
+            SimCounters::Sheets(s, _) => s.write_json(Profile::Bench, out),
+            SimCounters::Area(a, whole) => a.write_json(*whole, out),
+        }
+    }
+}
+
+/// Walks the plan for the devices of one stream (`index % streams == stream`), day by day in
+/// time order, advancing their counters; with `emit`, hands over ingest bodies of `BATCH`
+/// readings. Returns the devices' final states.
+fn generate(
+    plan: &Plan,
+    stream: usize,
+    streams: usize,
+    mut emit: Option<&mut dyn FnMut(Vec<u8>, usize) -> bool>,
+) -> Vec<(usize, Sim)> {
+    let mut sims: Vec<Option<Sim>> = plan
+        .devices
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i % streams == stream).then(|| Sim::new(p)))
+        .collect();
+    let mut body = Vec::with_capacity(BATCH * 520);
+    let mut count = 0usize;
+    body.push(b'[');
+    'days: for (di, day) in plan.days.iter().enumerate() {
+        for &(second, dev) in &plan.schedule {
+            let dev = dev as usize;
+            let Some(sim) = sims[dev].as_mut() else {
+                continue;
+            };
+            let p = &plan.devices[dev];
+            if p.gap.is_some_and(|(a, b)| (a..=b).contains(&di)) {
+                continue;
+            }
+            if p.reset_day == Some(di) && !sim.reset_done {
+                sim.reset();
+                sim.reset_done = true;
+            }
+            let noise = sim.rng.range(500, 1500);
+            let mut amount = p.volume * noise / 1000;
+            if day.holiday {
+                amount /= 10;
+            }
+            sim.print(amount);
+            let read_at = day.start_ms + second as i64 * 1000;
+            if read_at > plan.now_ms || day.outage {
+                continue;
+            }
+            let Some(emit) = emit.as_mut() else {
+                continue;
+            };
+            if count > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(b"{\"serial\":\"");
+            body.extend_from_slice(p.serial.as_bytes());
+            body.extend_from_slice(b"\",\"read_at\":\"");
+            write_read_at(&mut body, &day.date, second as u64, &day.offset);
+            body.extend_from_slice(b"\",\"counters\":{");
+            sim.write(&mut body);
+            body.extend_from_slice(b"}}");
+            count += 1;
+            if count == BATCH {
+                body.push(b']');
+                let full = std::mem::replace(&mut body, Vec::with_capacity(BATCH * 520));
+                body.push(b'[');
+                count = 0;
+                if !emit(full, BATCH) {
+                    break 'days;
+                }
+            }
+        }
+    }
+    if count > 0
+        && let Some(emit) = emit.as_mut()
+    {
+        body.push(b']');
+        emit(body, count);
+    }
+    sims.into_iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.map(|s| (i, s)))
+        .collect()
+}
+
+/// The devices' final states without sending anything (`--skip-ingest`).
+fn simulate_only(plan: &Plan) -> Vec<(usize, Sim)> {
+    generate(plan, 0, 1, None)
+}
+
+// ---- Setup and bulk ingest ----------------------------------------------------------------
+
+async fn create_devices(
+    store: &Store,
+    tenant: &Tenant,
+    plan: &Plan,
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    tracing::info!(devices = plan.devices.len(), "creating devices");
+    let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(plan.devices.iter())
+        .map(|p| async move {
+            let (device_type, product) = match p.lfp_unit {
+                Some(_) => (DeviceType::Lfp, "imagePROGRAF TX-4100"),
+                None => (DeviceType::ColorMfp, "iR-ADV C5840"),
+            };
+            let d = NewDevice {
+                serial: p.serial.clone(),
+                name: format!("Bench {}", &p.serial[6..]),
+                product: product.into(),
+                device_type,
+                protocol: Protocol::Snmp,
+                mac: None,
+                host: None,
+                building: Some("Bench building".into()),
+                location: Some(format!("{}F", p.seed % 10 + 1)),
+                remote_ui_url: None,
+                lfp_unit: p.lfp_unit,
+            };
+            store.create_device(tenant.id, &d, now_ms).await?;
+            Ok(())
+        })
+        // Several at once: each insert commits (and syncs) on its own.
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+#[derive(Debug, Clone)]
+struct BulkResult {
+    readings: u64,
+    elapsed: Duration,
+    /// Time the generator threads spent making data (not waiting to hand it over).
+    generating: Duration,
+    streams: usize,
+}
+
+async fn bulk_ingest(
+    store: &Store,
+    tenant: &Tenant,
+    plan: &Arc<Plan>,
+    streams: usize,
+    now_ms: i64,
+) -> anyhow::Result<(Vec<(usize, Sim)>, BulkResult)> {
+    let streams = streams.clamp(1, plan.devices.len());
+    let writer = IngestWriter::start(store.clone());
+    let total = Arc::new(AtomicU64::new(0));
+    let generating_ns = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    tracing::info!(streams, "bulk ingest started");
+    let mut generators = Vec::new();
+    let mut senders = Vec::new();
+    for stream in 0..streams {
+        // One body waits while one is ingested and the next is made: enough to keep the
+        // ingest busy, and each is 5 MB of the process's memory figure.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<u8>, usize)>(1);
+        let plan = plan.clone();
+        let generating_ns = generating_ns.clone();
+        generators.push(std::thread::spawn(move || {
+            let mut last = Instant::now();
+            let mut emit = |body: Vec<u8>, n: usize| {
+                generating_ns.fetch_add(last.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                let ok = tx.blocking_send((body, n)).is_ok();
+                last = Instant::now();
+                ok
+            };
+            generate(&plan, stream, streams, Some(&mut emit))
+        }));
+        let (store, writer, tenant, total) =
+            (store.clone(), writer.clone(), tenant.clone(), total.clone());
+        senders.push(tokio::spawn(async move {
+            while let Some((body, n)) = rx.recv().await {
+                let body = String::from_utf8(body).expect("the generator writes UTF-8");
+                let stored = ingest_readings(&store, &writer, &tenant, &body, now_ms)
+                    .await
+                    .map_err(ingest_failure)?;
+                anyhow::ensure!(
+                    stored.accepted == n,
+                    "{n} readings sent, {} accepted, {} duplicates",
+                    stored.accepted,
+                    stored.duplicates
+                );
+                let before = total.fetch_add(n as u64, Ordering::Relaxed);
+                let after = before + n as u64;
+                if after / 1_000_000 > before / 1_000_000 {
+                    let secs = started.elapsed().as_secs_f64();
+                    tracing::info!(
+                        readings = after,
+                        per_second = (after as f64 / secs) as u64,
+                        "bulk ingest progress"
+                    );
+                }
+            }
+            anyhow::Ok(())
+        }));
+    }
+    let mut failure = None;
+    for s in senders {
+        if let Err(e) = s.await? {
+            failure.get_or_insert(e);
+        }
+    }
+    let elapsed = started.elapsed();
+    let mut sims = Vec::with_capacity(plan.devices.len());
+    for g in generators {
+        sims.extend(
+            g.join()
+                .map_err(|_| anyhow::anyhow!("a generator panicked"))?,
+        );
+    }
+    writer.shutdown().await;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    sims.sort_by_key(|(i, _)| *i);
+    let readings = total.load(Ordering::Relaxed);
+    tracing::info!(
+        readings,
+        seconds = elapsed.as_secs_f64(),
+        "bulk ingest finished"
+    );
+    Ok((
+        sims,
+        BulkResult {
+            readings,
+            elapsed,
+            generating: Duration::from_nanos(generating_ns.load(Ordering::Relaxed)),
+            streams,
+        },
+    ))
+}
+
+// ---- Queries ------------------------------------------------------------------------------
+
+/// The periods the queries ask for, relative to today.
+struct Queries {
+    month_from: String,
+    month_to: String,
+    day_from: String,
+    day_to: String,
+    days: i64,
+    detail: String,
+}
+
+impl Queries {
+    fn new(today: Date) -> Queries {
+        let month = |d: Date| format!("{:04}-{:02}", d.year(), d.month());
+        let day = |d: Date| format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+        let this_month = today.first_of_month();
+        let months_ago = |n: i64| {
+            this_month
+                .checked_sub(Span::new().months(n))
+                .expect("date in range")
+        };
+        // The latest three whole months that make the longest daily range S12 allows (92
+        // days: two months of 31 days and one of 30).
+        let (from, to) = (1..=12)
+            .map(|n| {
+                let from = months_ago(n + 2);
+                let to = months_ago(n - 1).yesterday().expect("date in range");
+                (from, to)
+            })
+            .find(|(from, to)| {
+                PeriodRange::parse(Unit::Day, &day(*from), &day(*to)).is_ok()
+                    && to.since(*from).expect("dates").get_days() == 91
+            })
+            .expect("three months of 92 days within a year");
+        Queries {
+            month_from: month(months_ago(11)),
+            month_to: month(this_month),
+            day_from: day(from),
+            day_to: day(to),
+            days: to.since(from).expect("dates").get_days() as i64 + 1,
+            detail: month(months_ago(1)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Timing {
+    Measured {
+        median: Duration,
+        p95: Duration,
+        bytes: usize,
+    },
+    /// The route answered 501 Not Implemented.
+    NotAvailable,
+}
+
+/// The median and the 95th percentile (nearest rank) of a set of durations.
+fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
+    times.sort();
+    let n = times.len();
+    let median = times[n / 2];
+    let p95 = times[((n * 95).div_ceil(100)).clamp(1, n) - 1];
+    (median, p95)
+}
+
+async fn time_http(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    runs: usize,
+) -> anyhow::Result<Timing> {
+    let mut times = Vec::with_capacity(runs);
+    let mut bytes = 0;
+    for run in 0..=runs {
+        let t = Instant::now();
+        let res = client.get(url).bearer_auth(token).send().await?;
+        let status = res.status();
+        if status == reqwest::StatusCode::NOT_IMPLEMENTED {
+            return Ok(Timing::NotAvailable);
+        }
+        if !status.is_success() {
+            let text = res.text().await?;
+            bail!("GET {url}: {status}: {}", &text[..text.len().min(500)]);
+        }
+        // Count the body as it streams: keeping a 100 MB answer would weigh on the memory
+        // figure, which is meant to be the server's.
+        let mut res = res;
+        bytes = 0;
+        while let Some(chunk) = res.chunk().await? {
+            bytes += chunk.len();
+        }
+        let elapsed = t.elapsed();
+        // Run 0 is the warm-up.
+        if run > 0 {
+            times.push(elapsed);
+        }
+    }
+    let (median, p95) = percentiles(times);
+    Ok(Timing::Measured { median, p95, bytes })
+}
+
+/// The counters service alone: preparing the query and draining its rows, without HTTP or
+/// JSON.
+async fn time_service(
+    store: &Store,
+    tenant: &Tenant,
+    params: &[(&str, &str)],
+    runs: usize,
+) -> anyhow::Result<(Duration, Duration, usize)> {
+    let params: HashMap<String, String> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let mut times = Vec::with_capacity(runs);
+    let mut rows = 0;
+    for run in 0..=runs {
+        let query = CounterQuery::parse(&params)
+            .map_err(|e| anyhow::anyhow!("bench query refused: {e:?}"))?;
+        let t = Instant::now();
+        let prepared = Prepared::new(store, tenant, query)
+            .await
+            .map_err(|e| anyhow::anyhow!("bench query failed: {e:?}"))?;
+        let mut stream = prepared.rows(store);
+        rows = 0;
+        while let Some(row) = stream.next().await {
+            row?;
+            rows += 1;
+        }
+        if run > 0 {
+            times.push(t.elapsed());
+        }
+    }
+    let (median, p95) = percentiles(times);
+    Ok((median, p95, rows))
+}
+
+// ---- Single-reading ingest ----------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct SingleResult {
+    requests: u64,
+    elapsed: Duration,
+    clients: usize,
+    median: Duration,
+    p99: Duration,
+}
+
+/// Each client owns its share of the devices and sends one reading per request, of its next
+/// device, later than that device's previous reading, awaiting each answer.
+async fn single_ingest(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    plan: &Arc<Plan>,
+    sims: Vec<(usize, Sim)>,
+    clients: usize,
+    duration: Duration,
+) -> anyhow::Result<SingleResult> {
+    let clients = clients.clamp(1, plan.devices.len());
+    let mut shares: Vec<Vec<(usize, Sim, i64)>> = (0..clients).map(|_| Vec::new()).collect();
+    for (i, sim) in sims {
+        shares[i % clients].push((i, sim, plan.now_ms));
+    }
+    tracing::info!(
+        clients,
+        seconds = duration.as_secs(),
+        "single-reading ingest"
+    );
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for mut mine in shares {
+        let (client, url, token, plan) = (
+            client.clone(),
+            url.to_string(),
+            token.to_string(),
+            plan.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut next = 0;
+            let mut body = Vec::with_capacity(1024);
+            while Instant::now() < deadline {
+                let n = mine.len();
+                let (i, sim, last) = &mut mine[next % n];
+                next += 1;
+                let p = &plan.devices[*i];
+                let amount = p.volume / 8;
+                sim.print(amount);
+                let read_at = Timestamp::now().as_millisecond().max(*last + 1000);
+                *last = read_at;
+                body.clear();
+                body.extend_from_slice(b"{\"serial\":\"");
+                body.extend_from_slice(p.serial.as_bytes());
+                body.extend_from_slice(b"\",\"read_at\":\"");
+                let ts = Timestamp::from_millisecond(read_at).expect("in range");
+                body.extend_from_slice(ts.to_string().as_bytes());
+                body.extend_from_slice(b"\",\"counters\":{");
+                sim.write(&mut body);
+                body.extend_from_slice(b"}}");
+                let t = Instant::now();
+                let res = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await?;
+                let status = res.status();
+                let text = res.text().await?;
+                if !status.is_success() {
+                    bail!("single-reading ingest: {status}: {text}");
+                }
+                latencies.push(t.elapsed());
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let elapsed = started.elapsed();
+    let requests = all.len() as u64;
+    all.sort();
+    let pick = |q: usize| all.get((all.len() * q / 100).min(all.len().saturating_sub(1)));
+    Ok(SingleResult {
+        requests,
+        elapsed,
+        clients,
+        median: pick(50).copied().unwrap_or_default(),
+        p99: pick(99).copied().unwrap_or_default(),
+    })
+}
+
+// ---- Memory, size, report -----------------------------------------------------------------
+
+/// A `kB` field of `/proc/self/status` (Linux), e.g. `VmHWM`, the peak resident set.
+fn proc_status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The 1, 5 and 15-minute load averages (Linux), or `?`.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "?".into())
+}
+
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    url.strip_prefix("sqlite:")
+        .map(|p| PathBuf::from(p.trim_start_matches("//")))
+}
+
+/// The database's size on disk: SQLite's file with its WAL and shared-memory files, or
+/// PostgreSQL's `pg_database_size` (through `psql`, which the server's host has).
+fn database_size(url: &str, backend: Backend, path: Option<&PathBuf>) -> anyhow::Result<u64> {
+    match (backend, path) {
+        (Backend::Sqlite, Some(path)) => {
+            let mut total = 0;
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.clone().into_os_string();
+                p.push(suffix);
+                if let Ok(m) = std::fs::metadata(&p) {
+                    total += m.len();
+                }
+            }
+            Ok(total)
+        }
+        _ => {
+            let out = std::process::Command::new("psql")
+                .args([url, "-Atc", "SELECT pg_database_size(current_database())"])
+                .output()
+                .context("running psql for the database size")?;
+            anyhow::ensure!(out.status.success(), "psql failed");
+            Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Report {
+    device_setup: Option<Duration>,
+    bulk: Option<BulkResult>,
+    queries: Vec<(String, Timing)>,
+    service_12_months: Option<(Duration, Duration, usize)>,
+    single: Option<SingleResult>,
+    peak_kb: Option<u64>,
+    peak_after_bulk_kb: Option<u64>,
+    /// `/proc/loadavg` before and after: the figures mean little on a busy machine.
+    load: (String, String),
+    rss_after_queries_kb: Option<u64>,
+    database_bytes: Option<u64>,
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+/// `12345678` as `12,345,678`.
+fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
+impl Report {
+    fn markdown(&self, args: &BenchArgs, backend: Backend, plan: &Plan) -> String {
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let backend = match backend {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        };
+        let mut rows: Vec<[String; 3]> = Vec::new();
+        if let Some(b) = &self.bulk {
+            rows.push([
+                format!(
+                    "Bulk ingest: {} readings of 20 counters (LFPs 5), batches of {}, {} streams",
+                    grouped(b.readings),
+                    grouped(BATCH as u64),
+                    b.streams
+                ),
+                format!(
+                    "**{} readings/s** ({:.1} s; generator {:.1} s of it)",
+                    grouped((b.readings as f64 / b.elapsed.as_secs_f64()) as u64),
+                    b.elapsed.as_secs_f64(),
+                    b.generating.as_secs_f64()
+                ),
+                "≥ 100,000/s".into(),
+            ]);
+        }
+        if let Some(d) = self.device_setup {
+            rows.push([
+                format!("Registering {} devices", grouped(plan.devices.len() as u64)),
+                format!("{:.1} s", d.as_secs_f64()),
+                String::new(),
+            ]);
+        }
+        let targets = ["< 100 ms", "< 500 ms", "< 30 ms", "< 30 ms", ""];
+        for (i, (label, timing)) in self.queries.iter().enumerate() {
+            let result = match timing {
+                Timing::Measured { median, p95, bytes } => format!(
+                    "median **{}**, p95 {} ({})",
+                    ms(*median),
+                    ms(*p95),
+                    mb(*bytes as u64)
+                ),
+                Timing::NotAvailable => "not available (501: being built)".into(),
+            };
+            rows.push([
+                format!("GET {label}, HTTP"),
+                result,
+                targets.get(i).copied().unwrap_or_default().into(),
+            ]);
+            if i == 0
+                && let Some((median, p95, n)) = self.service_12_months
+            {
+                rows.push([
+                    format!("… the same, service alone (Prepared::new + {n} rows drained)"),
+                    format!("median **{}**, p95 {}", ms(median), ms(p95)),
+                    String::new(),
+                ]);
+            }
+        }
+        if let Some(s) = &self.single {
+            rows.push([
+                format!(
+                    "Single-reading ingest requests, {} concurrent clients, {:.0} s, each awaited",
+                    s.clients,
+                    s.elapsed.as_secs_f64()
+                ),
+                format!(
+                    "**{} requests/s** (latency median {}, p99 {})",
+                    grouped((s.requests as f64 / s.elapsed.as_secs_f64()) as u64),
+                    ms(s.median),
+                    ms(s.p99)
+                ),
+                "≥ 2,000/s".into(),
+            ]);
+        }
+        if let Some(kb) = self.peak_after_bulk_kb {
+            rows.push([
+                "Peak memory (VmHWM) at the end of the bulk ingest".into(),
+                mb(kb * 1024),
+                String::new(),
+            ]);
+        }
+        if let Some(kb) = self.peak_kb {
+            rows.push([
+                "Peak memory (VmHWM) over the whole run: server, generator and clients together"
+                    .into(),
+                format!("**{}**", mb(kb * 1024)),
+                "< 300 MB".into(),
+            ]);
+        }
+        if let Some(kb) = self.rss_after_queries_kb {
+            rows.push([
+                "Resident memory (VmRSS) after the queries".into(),
+                mb(kb * 1024),
+                String::new(),
+            ]);
+        }
+        if let Some(bytes) = self.database_bytes {
+            let what = if backend == "SQLite" {
+                "file + WAL"
+            } else {
+                "pg_database_size"
+            };
+            rows.push([
+                format!("Database size on disk ({what})"),
+                mb(bytes),
+                String::new(),
+            ]);
+        }
+        let mut out = format!(
+            "## meterport bench: {backend}, {} devices, {} year(s)\n\n\
+             Machine: {cores} cores; load average {} at the start, {} at the end. The server \
+             runs inside the benchmark's process; the clients share its cores. Query times: \
+             {} runs after one warm-up, measured by the client up to the last byte of the \
+             body.\n\n\
+             | Measure | Result | Target |\n|---|---|---|\n",
+            grouped(plan.devices.len() as u64),
+            args.years,
+            self.load.0,
+            self.load.1,
+            args.runs
+        );
+        for [a, b, c] in rows {
+            out.push_str(&format!("| {a} | {b} | {c} |\n"));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_is_the_same_on_every_run() {
+        let now = 1_700_000_000_000;
+
+        let a = Plan::new(50, 1, now);
+        let b = Plan::new(50, 1, now);
+
+        assert_eq!(a.schedule, b.schedule);
+        let serials = |p: &Plan| {
+            p.devices
+                .iter()
+                .map(|d| d.serial.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(serials(&a), serials(&b));
+        assert_eq!(a.days.len(), 366);
+        assert!(a.devices.iter().any(|d| d.lfp_unit.is_some()));
+    }
+
+    #[test]
+    fn generated_bodies_hold_batches_of_ten_thousand_readings_in_time_order_per_device() {
+        let plan = Plan::new(40, 1, 1_700_000_000_000);
+        let mut sizes = Vec::new();
+        let mut last_read_at: HashMap<String, String> = HashMap::new();
+        let mut emit = |body: Vec<u8>, n: usize| {
+            let items: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
+            assert_eq!(items.len(), n);
+            for item in items {
+                let serial = item["serial"].as_str().unwrap().to_string();
+                let at = item["read_at"].as_str().unwrap().to_string();
+                if let Some(prev) = last_read_at.insert(serial, at.clone()) {
+                    assert!(prev < at, "{prev} then {at}");
+                }
+            }
+            sizes.push(n);
+            true
+        };
+
+        generate(&plan, 0, 1, Some(&mut emit));
+
+        assert!(sizes.len() > 1);
+        assert!(sizes[..sizes.len() - 1].iter().all(|n| *n == BATCH));
+    }
+
+    #[test]
+    fn percentiles_take_the_middle_and_the_nearest_rank() {
+        let times: Vec<Duration> = (1..=11).map(Duration::from_millis).collect();
+
+        let (median, p95) = percentiles(times);
+
+        assert_eq!(median, Duration::from_millis(6));
+        assert_eq!(p95, Duration::from_millis(11));
+    }
+
+    #[test]
+    fn the_daily_query_spans_92_days_that_s12_accepts() {
+        let today = Date::new(2025, 11, 25).unwrap();
+
+        let q = Queries::new(today);
+
+        assert_eq!(q.days, 92);
+        assert_eq!(
+            (q.day_from.as_str(), q.day_to.as_str()),
+            ("2025-08-01", "2025-10-31")
+        );
+        assert_eq!(
+            (q.month_from.as_str(), q.month_to.as_str()),
+            ("2024-12", "2025-11")
+        );
+        assert_eq!(q.detail, "2025-10");
+    }
 }

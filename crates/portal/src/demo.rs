@@ -1,8 +1,1171 @@
-//! The demo tenant (SPEC O2).
+//! The demo tenant (SPEC O2): a living portal with one command.
+//!
+//! [`ensure_demo`] creates "Demo Printing Co." once: sixty devices of every type in five
+//! buildings, two years of readings up to today with the gaps and resets a real fleet has,
+//! device groups, active conditions of every severity, and two users. It is deterministic: the
+//! data come from a seeded generator ([`sim::Rng`]), so every machine shows the same fleet,
+//! only anchored to the day it runs so that the last two years are always covered.
+//!
+//! Readings are not written behind the portal's back: they go through the ingest service
+//! ([`ingest_readings`]) in batches of 10,000, in time order, as a collector catching up would
+//! send them. The demo therefore also proves that its data pass the API's validation, and
+//! the roll-ups are built by the same code as in production.
 
+use std::fmt::Write as _;
+
+use anyhow::{Context, bail};
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp};
+use meterport_domain::device::{DeviceType, LfpUnit, NewDevice, Protocol};
+use meterport_domain::period::{day_of_ms, day_start_ms};
+use meterport_domain::policy::check_group_name;
+use meterport_domain::status::{Condition, Severity};
 use meterport_store::Store;
+use meterport_store::tenants::{DEFAULT_RETENTION_MONTHS, Tenant};
+use meterport_store::tokens::TokenKind;
+use meterport_store::users::hash_password;
+
+use crate::service::ingest::{IngestError, IngestWriter, ingest_readings};
+use sim::{Area, Mix, Profile, Rng, Sheets, share};
+
+/// The demo tenant's name: how a second run recognises it.
+pub const TENANT_NAME: &str = "Demo Printing Co.";
+pub const TIMEZONE: &str = "Asia/Tokyo";
+pub const USER: &str = "demo";
+/// Passes the password policy of S24 (a lower-case letter and a digit, 6+ characters).
+pub const PASSWORD: &str = "demo1234";
+pub const USER_EMAIL: &str = "demo@example.com";
+/// The second user: the toner administrator of a few devices (S11).
+pub const TONER_ADMIN: &str = "tanaka";
+pub const TONER_ADMIN_PASSWORD: &str = "tanaka1234";
+
+/// Readings per ingest request: the size a collector that was offline for a while sends.
+const BATCH: usize = 10_000;
+
+// ---- The fleet ----------------------------------------------------------------------------
+
+/// What happens to a device in the demo's story, beyond reporting every day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Normal,
+    /// Registered but never reported: its status is unknown (S9).
+    Silent,
+    /// Switched off for two weeks: no readings and no pages (a gap, S20).
+    OffTwoWeeks,
+    /// Main board replaced this many months ago: its counters restart near zero (C6).
+    Reset(i64),
+}
+
+#[derive(Debug)]
+struct Spec {
+    /// The serial's suffix; the serial is `DEMO-<code>`, unlikely to clash with a real one
+    /// in the portal-wide serial space (T2).
+    code: &'static str,
+    name: &'static str,
+    device_type: DeviceType,
+    product: &'static str,
+    building: &'static str,
+    location: &'static str,
+    group: Option<&'static str>,
+    protocol: Protocol,
+    /// Pages on an ordinary weekday (LFPs: units of the device's unit).
+    volume: u64,
+    lfp_unit: Option<LfpUnit>,
+    role: Role,
+}
+
+use DeviceType::{ColorLbp as CL, ColorMfp as CM, Lfp as LF, MonoLbp as ML, MonoMfp as MM};
+use Protocol::{Http, Smtp, Snmp};
+
+const HQ: &str = "本社ビル";
+const OSAKA: &str = "大阪支店";
+const NAGOYA: &str = "名古屋営業所";
+const WAREHOUSE: &str = "川崎物流倉庫";
+const STUDIO: &str = "Design Studio 渋谷";
+
+/// The demo's groups (S22); devices whose `group` is `None` are in no group.
+pub const GROUPS: [&str; 4] = ["本社", "支店", "倉庫", "Design"];
+
+/// A device of the fleet table: one line per device reads better than a struct literal.
+#[allow(clippy::too_many_arguments)]
+const fn dev(
+    code: &'static str,
+    name: &'static str,
+    device_type: DeviceType,
+    product: &'static str,
+    building: &'static str,
+    location: &'static str,
+    group: Option<&'static str>,
+    protocol: Protocol,
+    volume: u64,
+) -> Spec {
+    Spec {
+        code,
+        name,
+        device_type,
+        product,
+        building,
+        location,
+        group,
+        protocol,
+        volume,
+        lfp_unit: None,
+        role: Role::Normal,
+    }
+}
+
+const fn with_role(mut s: Spec, role: Role) -> Spec {
+    s.role = role;
+    s
+}
+
+const fn lfp(mut s: Spec, unit: LfpUnit) -> Spec {
+    s.lfp_unit = Some(unit);
+    s
+}
+
+const HQG: Option<&str> = Some("本社");
+const BRG: Option<&str> = Some("支店");
+const WHG: Option<&str> = Some("倉庫");
+const DSG: Option<&str> = Some("Design");
+
+#[rustfmt::skip]
+static FLEET: [Spec; 60] = [
+    // Colour MFPs.
+    dev("CM01", "本社 1F 受付 複合機", CM, "iR-ADV C3830", HQ, "1F 受付", None, Snmp, 180),
+    dev("CM02", "本社 2F 複合機 A", CM, "iR-ADV C5840", HQ, "2F 総務部", HQG, Snmp, 900),
+    dev("CM03", "本社 2F 複合機 B", CM, "iR-ADV C5840", HQ, "2F 経理部", HQG, Snmp, 750),
+    dev("CM04", "本社 3F 複合機", CM, "iR-ADV C5850", HQ, "3F 営業部", HQG, Snmp, 1400),
+    dev("CM05", "本社 3F 東 カラー複合機", CM, "iR-ADV DX C5860", HQ, "3F 東", HQG, Snmp, 1100),
+    dev("CM06", "本社 4F 役員室 複合機", CM, "iR-ADV DX C3926", HQ, "4F 役員室", HQG, Http, 220),
+    dev("CM07", "HQ 5F Marketing MFP", CM, "iR-ADV DX C5860", HQ, "5F Marketing", HQG, Snmp, 1300),
+    dev("CM08", "本社 6F 開発部 複合機", CM, "iR-ADV C5840", HQ, "6F 開発部", HQG, Snmp, 600),
+    with_role(dev("CM09", "大阪支店 営業 複合機", CM, "iR-ADV C5850", OSAKA, "2F 営業課", BRG, Snmp, 1000), Role::Reset(5)),
+    dev("CM10", "大阪支店 総務 複合機", CM, "iR-ADV DX C3926", OSAKA, "3F 総務課", BRG, Snmp, 400),
+    dev("CM11", "Osaka Showroom MFP", CM, "iR-ADV DX C5860", OSAKA, "1F Showroom", BRG, Http, 350),
+    dev("CM12", "名古屋営業所 複合機", CM, "iR-ADV C3830", NAGOYA, "4F", BRG, Snmp, 500),
+    dev("CM13", "Design Studio Colour MFP", CM, "iR-ADV DX C5860", STUDIO, "2F Studio", DSG, Snmp, 1200),
+    dev("CM14", "Design Proof MFP", CM, "iR-ADV DX C5870", STUDIO, "3F Proof room", DSG, Snmp, 800),
+    dev("CM15", "倉庫 事務所 複合機", CM, "iR C3226", WAREHOUSE, "事務所", WHG, Snmp, 300),
+    dev("CM16", "Sales Small MFP 1", CM, "MF634Cdw", HQ, "3F 営業部 窓側", HQG, Smtp, 120),
+    dev("CM17", "情報システム部 複合機", CM, "MF644Cdw", HQ, "2F 情報システム部", None, Http, 150),
+    dev("CM18", "本社 7F 会議室 複合機", CM, "iR-ADV DX C3926", HQ, "7F 大会議室", HQG, Snmp, 260),
+    with_role(dev("CM19", "新規設置 カラー複合機", CM, "iR-ADV DX C5860", HQ, "8F 新フロア", None, Snmp, 0), Role::Silent),
+    dev("CM20", "Nagoya Sales MFP 2", CM, "iR-ADV DX C3926", NAGOYA, "4F 窓側", BRG, Snmp, 450),
+    // Mono MFPs.
+    dev("MM01", "本社 2F モノクロ複合機", MM, "iR-ADV DX 4835", HQ, "2F 総務部", HQG, Snmp, 1100),
+    dev("MM02", "本社 3F 営業 モノクロ", MM, "iR-ADV 4745", HQ, "3F 営業部", HQG, Snmp, 1500),
+    dev("MM03", "本社 B1 集中出力室", MM, "iR-ADV 6755", HQ, "B1 集中出力室", HQG, Snmp, 4000),
+    dev("MM04", "経理部 伝票用 複合機", MM, "iR-ADV DX 4835", HQ, "2F 経理部", HQG, Snmp, 1300),
+    dev("MM05", "大阪支店 モノクロ複合機", MM, "iR-ADV 4745", OSAKA, "2F 営業課", BRG, Snmp, 900),
+    dev("MM06", "名古屋 モノクロ複合機", MM, "iR 2630", NAGOYA, "4F", BRG, Http, 500),
+    dev("MM07", "倉庫 出荷 複合機", MM, "iR-ADV DX 4835", WAREHOUSE, "出荷場", WHG, Snmp, 2200),
+    dev("MM08", "倉庫 入荷 複合機", MM, "iR 2630", WAREHOUSE, "入荷場", WHG, Snmp, 800),
+    dev("MM09", "Warehouse Office MF", MM, "MF467dw", WAREHOUSE, "事務所", WHG, Smtp, 200),
+    dev("MM10", "法務部 複合機", MM, "iR-ADV DX 4835", HQ, "4F 法務部", HQG, Snmp, 700),
+    with_role(dev("MM11", "人事部 複合機", MM, "iR-ADV 4745", HQ, "4F 人事部", HQG, Snmp, 650), Role::Reset(14)),
+    dev("MM12", "Archive Scanner MFP", MM, "iR-ADV 6755", HQ, "B1 書庫", None, Snmp, 300),
+    // Colour LBPs.
+    dev("CL01", "Sales LBP 1", CL, "LBP722Ci", HQ, "3F 営業部", HQG, Snmp, 350),
+    dev("CL02", "Sales LBP 2", CL, "LBP722Ci", HQ, "3F 営業部", HQG, Snmp, 300),
+    dev("CL03", "役員室 カラープリンター", CL, "LBP712Ci", HQ, "4F 役員室", HQG, Snmp, 90),
+    dev("CL04", "Marketing Colour LBP", CL, "LBP852Ci", HQ, "5F Marketing", HQG, Snmp, 500),
+    dev("CL05", "大阪 カラープリンター", CL, "LBP722Ci", OSAKA, "2F 営業課", BRG, Snmp, 280),
+    dev("CL06", "Design Colour LBP", CL, "LBP852Ci", STUDIO, "2F Studio", DSG, Http, 450),
+    dev("CL07", "Design Comp LBP", CL, "LBP712Ci", STUDIO, "3F Proof room", DSG, Snmp, 200),
+    dev("CL08", "名古屋 カラープリンター", CL, "LBP662C", NAGOYA, "4F", BRG, Snmp, 120),
+    dev("CL09", "受付 カラープリンター", CL, "LBP662C", HQ, "1F 受付", None, Snmp, 60),
+    dev("CL10", "倉庫 ラベル用 カラーLBP", CL, "LBP722Ci", WAREHOUSE, "出荷場", WHG, Snmp, 600),
+    // Mono LBPs.
+    dev("ML01", "経理 LBP 1", ML, "LBP312i", HQ, "2F 経理部", HQG, Snmp, 400),
+    dev("ML02", "経理 LBP 2", ML, "LBP312i", HQ, "2F 経理部", HQG, Snmp, 350),
+    dev("ML03", "総務 LBP", ML, "LBP442", HQ, "2F 総務部", HQG, Snmp, 300),
+    dev("ML04", "開発部 LBP A", ML, "LBP224", HQ, "6F 開発部", HQG, Snmp, 150),
+    dev("ML05", "開発部 LBP B", ML, "LBP224", HQ, "6F 開発部", HQG, Snmp, 140),
+    dev("ML06", "QA Lab LBP", ML, "LBP162", HQ, "6F QA Lab", HQG, Http, 80),
+    dev("ML07", "大阪 経理 LBP", ML, "LBP312i", OSAKA, "3F 総務課", BRG, Snmp, 250),
+    dev("ML08", "Osaka Sales LBP", ML, "LBP224", OSAKA, "2F 営業課", BRG, Snmp, 200),
+    dev("ML09", "名古屋 LBP", ML, "LBP162", NAGOYA, "4F", BRG, Snmp, 100),
+    dev("ML10", "倉庫 伝票 LBP 1", ML, "LBP442", WAREHOUSE, "出荷場", WHG, Snmp, 1200),
+    with_role(dev("ML11", "倉庫 伝票 LBP 2", ML, "LBP442", WAREHOUSE, "出荷場", WHG, Snmp, 1000), Role::OffTwoWeeks),
+    dev("ML12", "倉庫 事務所 LBP", ML, "LBP224", WAREHOUSE, "事務所", WHG, Snmp, 120),
+    dev("ML13", "社長室 LBP", ML, "LBP162", HQ, "4F 社長室", None, Snmp, 40),
+    with_role(dev("ML14", "予備機 LBP", ML, "LBP224", HQ, "B1 倉庫", None, Snmp, 0), Role::Silent),
+    with_role(dev("ML15", "Helpdesk LBP", ML, "LBP312i", HQ, "2F 情報システム部", None, Snmp, 0), Role::Silent),
+    // Large-format printers, one per unit of S16 that the demo shows; volumes in thousandths.
+    lfp(dev("LF01", "Design LFP A0", LF, "imagePROGRAF TX-4100", STUDIO, "1F 出力室", DSG, Snmp, 9_500), LfpUnit::M2),
+    lfp(dev("LF02", "設計部 大判プリンター", LF, "imagePROGRAF TM-300", HQ, "6F 設計部", HQG, Snmp, 60_000), LfpUnit::A4),
+    lfp(dev("LF03", "Poster Printer (US)", LF, "imagePROGRAF GP-4000", STUDIO, "1F 出力室", DSG, Http, 110_000), LfpUnit::Sqft),
+];
+
+fn serial(spec: &Spec) -> String {
+    format!("DEMO-{}", spec.code)
+}
+
+fn find(code: &str) -> &'static Spec {
+    FLEET
+        .iter()
+        .find(|s| s.code == code)
+        .expect("a code of the fleet")
+}
+
+/// The subnet of a building's devices, for plausible addresses.
+fn subnet(building: &str) -> u8 {
+    match building {
+        HQ => 10,
+        OSAKA => 20,
+        NAGOYA => 30,
+        WAREHOUSE => 40,
+        _ => 50,
+    }
+}
+
+fn new_device(index: usize, spec: &Spec) -> NewDevice {
+    let octet = 20 + index as u8;
+    let ip = format!("192.168.{}.{octet}", subnet(spec.building));
+    // SMTP devices mail their reports from behind a NAT: the portal knows no address.
+    let smtp = spec.protocol == Smtp;
+    let host = match (smtp, index % 3) {
+        (true, _) => None,
+        (false, 0) => Some(format!(
+            "{}.demo-printing.example",
+            spec.code.to_ascii_lowercase()
+        )),
+        _ => Some(ip.clone()),
+    };
+    let remote_ui_url = (!smtp && index.is_multiple_of(2)).then(|| format!("http://{ip}:8000/"));
+    // Canon's OUI, then bytes from the index.
+    let mac = format!(
+        "00:1E:8F:{:02X}:{:02X}:{:02X}",
+        0x40 + (index / 16) as u8,
+        (index * 37 % 256) as u8,
+        (index * 101 % 256) as u8
+    );
+    NewDevice {
+        serial: serial(spec),
+        name: spec.name.into(),
+        product: spec.product.into(),
+        device_type: spec.device_type,
+        protocol: spec.protocol,
+        mac: Some(mac),
+        host,
+        building: Some(spec.building.into()),
+        location: Some(spec.location.into()),
+        remote_ui_url,
+        lfp_unit: spec.lfp_unit,
+    }
+}
+
+// ---- The story's dates --------------------------------------------------------------------
+
+/// The dates of the demo's events, derived from the day it runs. Public so that tests (and a
+/// curious newcomer) can find the gaps and resets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoFacts {
+    /// The first day with readings: the first of the month two years ago.
+    pub first_day: Date,
+    pub today: Date,
+    /// A weekday on which the network was down: no device reported, pages were still printed.
+    pub outage_day: Date,
+    /// The device switched off for two weeks, and the first and last day it was off.
+    pub off_serial: String,
+    pub off_first: Date,
+    pub off_last: Date,
+    /// Devices whose counters were reset (main board replaced), with the day.
+    pub resets: Vec<(String, Date)>,
+    /// Devices that never reported (status unknown).
+    pub silent_serials: Vec<String>,
+    /// The two devices that report by e-mail.
+    pub smtp_serials: Vec<String>,
+}
+
+fn add_days(d: Date, n: i64) -> Date {
+    d.checked_add(Span::new().days(n)).expect("date in range")
+}
+
+fn add_months(d: Date, n: i64) -> Date {
+    d.checked_add(Span::new().months(n)).expect("date in range")
+}
+
+/// Saturdays, Sundays and the year-end holidays (Dec 29 - Jan 3), when offices are closed.
+fn is_holiday(d: Date) -> bool {
+    matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
+        || (d.month() == 12 && d.day() >= 29)
+        || (d.month() == 1 && d.day() <= 3)
+}
+
+/// The nearest working day on or before `d`.
+fn working_day_before(mut d: Date) -> Date {
+    while is_holiday(d) {
+        d = add_days(d, -1);
+    }
+    d
+}
+
+/// The demo's dates for a run at `now_ms`.
+pub fn facts(now_ms: i64) -> DemoFacts {
+    let tz = TimeZone::get(TIMEZONE).expect("bundled zone");
+    let today = day_of_ms(now_ms, &tz);
+    let first_day = add_months(today.first_of_month(), -24);
+    let outage_day = working_day_before(add_days(today, -100));
+    // Off from a Monday for fourteen days, about seven months ago.
+    let mut off_first = add_days(today, -200);
+    while off_first.weekday() != Weekday::Monday {
+        off_first = add_days(off_first, -1);
+    }
+    let off_last = add_days(off_first, 13);
+    let serials_of = |pred: &dyn Fn(&Spec) -> bool| -> Vec<String> {
+        FLEET.iter().filter(|s| pred(s)).map(serial).collect()
+    };
+    let resets = FLEET
+        .iter()
+        .filter_map(|s| match s.role {
+            // The 12th of that month, so that the month has readings before and after.
+            Role::Reset(months) => {
+                let month = add_months(today.first_of_month(), -months);
+                let mut day = add_days(month, 11);
+                while is_holiday(day) {
+                    day = add_days(day, 1);
+                }
+                Some((serial(s), day))
+            }
+            _ => None,
+        })
+        .collect();
+    DemoFacts {
+        first_day,
+        today,
+        outage_day,
+        off_serial: serials_of(&|s| s.role == Role::OffTwoWeeks).remove(0),
+        off_first,
+        off_last,
+        resets,
+        silent_serials: serials_of(&|s| s.role == Role::Silent),
+        smtp_serials: serials_of(&|s| s.protocol == Smtp),
+    }
+}
+
+// ---- Entry point --------------------------------------------------------------------------
 
 /// Creates the demo tenant on first run; returns what to tell the user.
-pub async fn ensure_demo(_store: &Store, _now_ms: i64) -> anyhow::Result<String> {
-    Ok(String::new())
+///
+/// A second run finds the tenant by name and changes nothing. A tenant left half-made by an
+/// interrupted first run (the demo user is created last) is reported, not patched up: its
+/// readings are anchored to the day of that run.
+pub async fn ensure_demo(store: &Store, now_ms: i64) -> anyhow::Result<String> {
+    if let Some(tenant) = store
+        .list_tenants_all()
+        .await?
+        .into_iter()
+        .find(|t| t.name == TENANT_NAME)
+    {
+        let complete = store
+            .user_by_username_any_tenant(USER)
+            .await?
+            .is_some_and(|u| u.tenant_id == tenant.id);
+        if !complete {
+            bail!(
+                "the demo tenant \"{TENANT_NAME}\" is incomplete (an earlier `demo` run was \
+                 interrupted); start from a fresh database"
+            );
+        }
+        tracing::info!(tenant.id = tenant.id, "demo tenant already present");
+        return Ok(format!(
+            "Demo tenant ready: user {USER} / password {PASSWORD} (tenant \"{TENANT_NAME}\"; \
+             its read token was shown when it was created)"
+        ));
+    }
+    // User names are unique across the portal: check before creating anything, so that a
+    // clash does not leave a half-made tenant behind.
+    for username in [USER, TONER_ADMIN] {
+        if store.user_by_username_any_tenant(username).await?.is_some() {
+            bail!("the user name {username:?} is taken by another tenant: cannot create the demo");
+        }
+    }
+    let started = std::time::Instant::now();
+    tracing::info!("creating the demo tenant");
+    let tenant = store
+        .create_tenant(
+            TENANT_NAME,
+            TIMEZONE,
+            Some(DEFAULT_RETENTION_MONTHS),
+            now_ms,
+        )
+        .await
+        .context("creating the demo tenant")?;
+    let facts = facts(now_ms);
+
+    let mut device_ids = Vec::with_capacity(FLEET.len());
+    for (i, spec) in FLEET.iter().enumerate() {
+        let d = store
+            .create_device(tenant.id, &new_device(i, spec), now_ms)
+            .await
+            .with_context(|| format!("creating demo device {}", serial(spec)))?;
+        device_ids.push(d.id);
+    }
+    tracing::info!(devices = device_ids.len(), "demo devices created");
+    create_groups(store, &tenant, &device_ids, now_ms).await?;
+
+    let readings = ingest_history(store, &tenant, &facts, now_ms).await?;
+    apply_conditions(store, &tenant, &device_ids, now_ms).await?;
+
+    let ingest_token = store
+        .issue_token(tenant.id, TokenKind::Ingest, None, now_ms)
+        .await?
+        .1;
+    // The demo user last: its presence tells a later run that the demo is complete.
+    create_user(
+        store,
+        &tenant,
+        (TONER_ADMIN, TONER_ADMIN_PASSWORD, "tanaka@example.com"),
+        ("田中", "花子"),
+        now_ms,
+    )
+    .await?;
+    let demo = create_user(
+        store,
+        &tenant,
+        (USER, PASSWORD, USER_EMAIL),
+        ("山田", "太郎"),
+        now_ms,
+    )
+    .await?;
+    let read_token = store
+        .issue_token(tenant.id, TokenKind::Read, Some(demo), now_ms)
+        .await?
+        .1;
+    tracing::info!(
+        tenant.id = tenant.id,
+        readings,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo tenant created"
+    );
+    let mut text =
+        format!("Demo tenant ready: user {USER} / password {PASSWORD}; read token: {read_token}");
+    write!(
+        text,
+        "\n(tenant \"{TENANT_NAME}\", {} devices, {readings} readings; ingest token: \
+         {ingest_token}; the tokens are shown only now)",
+        device_ids.len()
+    )
+    .ok();
+    Ok(text)
+}
+
+/// Creates a user (name, password, e-mail) with a hashed password and a (last, first)
+/// name; returns its id.
+async fn create_user(
+    store: &Store,
+    tenant: &Tenant,
+    (username, password, email): (&str, &'static str, &str),
+    (last_name, first_name): (&str, &str),
+    now_ms: i64,
+) -> anyhow::Result<i64> {
+    // Argon2 is slow on purpose: keep it off the async workers.
+    let hash = tokio::task::spawn_blocking(move || hash_password(password)).await?;
+    let user = store
+        .create_user(tenant.id, username, &hash, Some(email), "ja", now_ms)
+        .await
+        .with_context(|| format!("creating demo user {username}"))?;
+    store
+        .update_profile(
+            tenant.id, user.id, first_name, last_name, "ja", "ja-JP", None,
+        )
+        .await?;
+    Ok(user.id)
+}
+
+/// The demo's groups; the devices whose spec names no group stay in none.
+async fn create_groups(
+    store: &Store,
+    tenant: &Tenant,
+    device_ids: &[i64],
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    for name in GROUPS {
+        let name = check_group_name(name)
+            .map_err(|e| anyhow::anyhow!("demo group name {name:?}: {e:?}"))?;
+        let members: Vec<i64> = FLEET
+            .iter()
+            .zip(device_ids)
+            .filter(|(s, _)| s.group == Some(name.as_str()))
+            .map(|(_, id)| *id)
+            .collect();
+        store
+            .create_group(tenant.id, &name, &members, now_ms)
+            .await
+            .with_context(|| format!("creating demo group {name}"))?;
+    }
+    Ok(())
+}
+
+// ---- Readings -----------------------------------------------------------------------------
+
+/// A device's counters as the generator keeps them.
+enum Counters {
+    Sheets(Sheets, Mix, Profile),
+    /// Thousandths of the unit; whole units only for A4/Letter-equivalent sheets.
+    Area(Area, bool),
+}
+
+struct SimDevice {
+    spec: &'static Spec,
+    serial: String,
+    rng: Rng,
+    counters: Counters,
+    reset_day: Option<Date>,
+}
+
+impl SimDevice {
+    fn new(index: usize, spec: &'static Spec, facts: &DemoFacts) -> SimDevice {
+        // One stream per device, so that a device's data do not depend on the others.
+        let mut rng = Rng::new(0x5EED_0000 + index as u64);
+        let colour = matches!(spec.device_type, CM | CL);
+        let mfp = matches!(spec.device_type, CM | MM);
+        let mix = Mix {
+            colour: if colour { rng.range(150, 450) } else { 0 },
+            copy: if mfp { rng.range(200, 450) } else { 0 },
+            receive: if mfp { rng.range(0, 80) } else { 0 },
+            large: rng.range(40, 200),
+            duplex: rng.range(150, 550),
+            scan: if mfp { rng.range(150, 700) } else { 0 },
+            send: rng.range(400, 900),
+        };
+        let counters = match spec.device_type {
+            CM => Counters::Sheets(Sheets::default(), mix, Profile::ColorMfp),
+            MM => Counters::Sheets(Sheets::default(), mix, Profile::MonoMfp),
+            CL => Counters::Sheets(Sheets::default(), mix, Profile::ColorLbp),
+            ML => Counters::Sheets(Sheets::default(), mix, Profile::MonoLbp),
+            LF => Counters::Area(
+                Area::default(),
+                matches!(spec.lfp_unit, Some(LfpUnit::A4 | LfpUnit::Letter)),
+            ),
+        };
+        let serial = serial(spec);
+        let reset_day = facts
+            .resets
+            .iter()
+            .find(|(s, _)| *s == serial)
+            .map(|(_, d)| *d);
+        // Devices were installed before the demo's window: their counters start well above
+        // zero, as a real fleet's do (the oldest month then shows the C5 rule at work).
+        let mut d = SimDevice {
+            spec,
+            serial,
+            rng,
+            counters,
+            reset_day,
+        };
+        let installed_days = d.rng.range(200, 1500);
+        d.print(spec.volume * installed_days * 7 / 10);
+        d
+    }
+
+    fn print(&mut self, amount: u64) {
+        match &mut self.counters {
+            Counters::Sheets(s, mix, _) => s.add(amount, mix, &mut self.rng),
+            Counters::Area(a, whole) => a.add(amount, *whole, &mut self.rng),
+        }
+    }
+
+    fn reset(&mut self) {
+        match &mut self.counters {
+            Counters::Sheets(s, _, _) => *s = Sheets::default(),
+            Counters::Area(a, _) => *a = Area::default(),
+        }
+    }
+
+    fn write_counters(&self, out: &mut Vec<u8>) {
+        match &self.counters {
+            Counters::Sheets(s, _, profile) => s.write_json(*profile, out),
+            Counters::Area(a, whole) => a.write_json(*whole, out),
+        }
+    }
+}
+
+/// Busier in March (fiscal year end) and December, quieter in January and August (Obon).
+const SEASON_PERMILLE: [u64; 12] = [
+    850, 1000, 1250, 1100, 950, 1000, 1000, 750, 1050, 1000, 1000, 1100,
+];
+
+/// When a collector polls on a working day (seconds after midnight) and the share of the
+/// day's pages printed since the previous poll (the first poll catches the evening's).
+const WORKDAY_POLLS: [(u64, u64); 4] = [
+    (9 * 3600, 80),
+    (12 * 3600, 370),
+    (15 * 3600, 300),
+    (18 * 3600, 250),
+];
+
+/// Generates two years of readings and sends them through the ingest service. Returns the
+/// number stored.
+async fn ingest_history(
+    store: &Store,
+    tenant: &Tenant,
+    facts: &DemoFacts,
+    now_ms: i64,
+) -> anyhow::Result<usize> {
+    let tz = tenant.tz();
+    let mut devices: Vec<SimDevice> = FLEET
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SimDevice::new(i, s, facts))
+        .collect();
+    let writer = IngestWriter::start(store.clone());
+    let mut pending: Vec<(i64, Vec<u8>)> = Vec::new();
+    let mut stored = 0usize;
+    let mut day = facts.first_day;
+    while day <= facts.today {
+        let start_ms = day_start_ms(day, &tz);
+        let (date, offset) = day_prefix(day, &tz, start_ms);
+        let holiday = is_holiday(day);
+        let season = SEASON_PERMILLE[day.month() as usize - 1];
+        for dev in devices.iter_mut() {
+            let spec = dev.spec;
+            if spec.role == Role::Silent
+                || (spec.role == Role::OffTwoWeeks
+                    && (facts.off_first..=facts.off_last).contains(&day))
+            {
+                continue;
+            }
+            if dev.reset_day == Some(day) {
+                // The board is replaced before office hours: the day's first reading already
+                // shows the new counters.
+                dev.reset();
+            }
+            let noise = dev.rng.range(700, 1300);
+            let mut volume = spec.volume * season / 1000 * noise / 1000;
+            if holiday {
+                volume = volume * 8 / 100;
+            }
+            // Collectors poll four times on working days and once on holidays; an SMTP
+            // device mails one report each morning.
+            let single;
+            let polls: &[(u64, u64)] = if spec.protocol == Smtp {
+                single = [(7 * 3600 + 1800, 1000)];
+                &single
+            } else if holiday {
+                single = [(12 * 3600, 1000)];
+                &single
+            } else {
+                &WORKDAY_POLLS
+            };
+            for &(second, permille) in polls {
+                let pages = share(volume, permille, &mut dev.rng);
+                dev.print(pages);
+                let second = second + dev.rng.below(600);
+                let read_at = start_ms + second as i64 * 1000;
+                if read_at > now_ms {
+                    break;
+                }
+                if day == facts.outage_day {
+                    // Printed, but the report never reached the portal.
+                    continue;
+                }
+                let mut item = Vec::with_capacity(640);
+                item.extend_from_slice(b"{\"serial\":\"");
+                item.extend_from_slice(dev.serial.as_bytes());
+                item.extend_from_slice(b"\",\"read_at\":\"");
+                write_read_at(&mut item, &date, second, &offset);
+                item.extend_from_slice(b"\",\"counters\":{");
+                dev.write_counters(&mut item);
+                item.extend_from_slice(b"}}");
+                pending.push((read_at, item));
+            }
+        }
+        if pending.len() >= BATCH || day == facts.today {
+            // Time order across devices, as a collector replaying its queue sends them.
+            pending.sort_by_key(|(t, _)| *t);
+            while pending.len() >= BATCH || (day == facts.today && !pending.is_empty()) {
+                let take = pending.len().min(BATCH);
+                let batch: Vec<(i64, Vec<u8>)> = pending.drain(..take).collect();
+                stored += send(store, &writer, tenant, &batch, now_ms).await?;
+                tracing::info!(readings = stored, "demo readings stored");
+            }
+        }
+        day = day.tomorrow().expect("date in range");
+    }
+    writer.shutdown().await;
+    Ok(stored)
+}
+
+/// The date part of a day's `read_at` (`2024-05-01T`) and the zone's offset that day
+/// (`+09:00`).
+fn day_prefix(day: Date, tz: &TimeZone, start_ms: i64) -> (String, String) {
+    let offset = tz.to_offset(Timestamp::from_millisecond(start_ms).expect("in range"));
+    let secs = offset.seconds();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let secs = secs.unsigned_abs();
+    (
+        format!("{:04}-{:02}-{:02}T", day.year(), day.month(), day.day()),
+        format!("{sign}{:02}:{:02}", secs / 3600, secs / 60 % 60),
+    )
+}
+
+/// Writes a `read_at` of the day: the date part, `HH:MM:SS` and the offset.
+///
+/// The local time is the day's start plus `second`: exact for zones without a daylight
+/// saving change that day, which holds for the demo's and the benchmark's Asia/Tokyo.
+pub(crate) fn write_read_at(out: &mut Vec<u8>, date: &str, second: u64, offset: &str) {
+    out.extend_from_slice(date.as_bytes());
+    let (h, m, s) = (second / 3600, second / 60 % 60, second % 60);
+    for v in [h, m, s] {
+        out.push(b'0' + (v / 10) as u8);
+        out.push(b'0' + (v % 10) as u8);
+        out.push(b':');
+    }
+    out.pop();
+    out.extend_from_slice(offset.as_bytes());
+}
+
+/// One ingest request: the JSON array of the items, through the real service.
+async fn send(
+    store: &Store,
+    writer: &IngestWriter,
+    tenant: &Tenant,
+    items: &[(i64, Vec<u8>)],
+    now_ms: i64,
+) -> anyhow::Result<usize> {
+    let mut body = Vec::with_capacity(items.iter().map(|(_, i)| i.len() + 1).sum::<usize>() + 2);
+    body.push(b'[');
+    for (i, (_, item)) in items.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(item);
+    }
+    body.push(b']');
+    let body = String::from_utf8(body).expect("the generator writes UTF-8");
+    match ingest_readings(store, writer, tenant, &body, now_ms).await {
+        Ok(stored) => Ok(stored.accepted),
+        Err(e) => Err(ingest_failure(e)),
+    }
+}
+
+/// An ingest refusal as an error that names the first problems.
+pub(crate) fn ingest_failure(e: IngestError) -> anyhow::Error {
+    match e {
+        IngestError::Malformed(m) => anyhow::anyhow!("ingest refused the batch: {m}"),
+        IngestError::Invalid(items) => {
+            let first: Vec<String> = items
+                .iter()
+                .take(5)
+                .map(|i| format!("item {} {}: {}", i.index, i.field, i.message))
+                .collect();
+            anyhow::anyhow!(
+                "ingest refused {} item(s): {}",
+                items.len(),
+                first.join("; ")
+            )
+        }
+        IngestError::Store(e) => anyhow::Error::new(e).context("ingest failed"),
+    }
+}
+
+// ---- Conditions ---------------------------------------------------------------------------
+
+/// Status reports (I6) for a few devices: one of each severity at least, one device with
+/// several at once (the most severe is shown), and a jam that came and went.
+async fn apply_conditions(
+    store: &Store,
+    tenant: &Tenant,
+    device_ids: &[i64],
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    const HOUR: i64 = 3600 * 1000;
+    let id_of = |code: &str| {
+        let i = FLEET
+            .iter()
+            .position(|s| s.code == code)
+            .expect("a code of the fleet");
+        device_ids[i]
+    };
+    let c = |code: &str, severity: Severity, message: &str| Condition {
+        code: code.into(),
+        severity,
+        message: message.into(),
+    };
+    let reports: Vec<(&str, i64, Vec<Condition>)> = vec![
+        // A jam last week, cleared the same afternoon; a new one today.
+        (
+            "CM04",
+            now_ms - 7 * 24 * HOUR,
+            vec![c(
+                "jam.tray1",
+                Severity::Error,
+                "トレイ1で紙づまりが発生しました",
+            )],
+        ),
+        ("CM04", now_ms - 7 * 24 * HOUR + 2 * HOUR, vec![]),
+        (
+            "CM04",
+            now_ms - 2 * HOUR,
+            vec![c(
+                "jam.tray2",
+                Severity::Error,
+                "トレイ2で紙づまりが発生しています",
+            )],
+        ),
+        (
+            "MM03",
+            now_ms - 3 * 24 * HOUR,
+            vec![c(
+                "waste.toner.near_full",
+                Severity::Warning,
+                "廃トナーボックスの交換時期が近づいています",
+            )],
+        ),
+        (
+            "MM03",
+            now_ms - 26 * HOUR,
+            vec![
+                c(
+                    "waste.toner.near_full",
+                    Severity::Warning,
+                    "廃トナーボックスの交換時期が近づいています",
+                ),
+                c(
+                    "E000007-0001",
+                    Severity::ServiceCall,
+                    "定着ユニットの異常です。サービスにご連絡ください",
+                ),
+            ],
+        ),
+        (
+            "ML03",
+            now_ms - 5 * HOUR,
+            vec![c(
+                "E196-0000",
+                Severity::ServiceCall,
+                "Controller error: call for service",
+            )],
+        ),
+        (
+            "ML10",
+            now_ms - 40 * 60 * 1000,
+            vec![c("cover.open", Severity::Error, "Front cover is open")],
+        ),
+        (
+            "CM02",
+            now_ms - 30 * HOUR,
+            vec![c(
+                "toner.low.cyan",
+                Severity::Warning,
+                "シアントナーが少なくなっています",
+            )],
+        ),
+        (
+            "CM13",
+            now_ms - 4 * 24 * HOUR,
+            vec![c(
+                "toner.low.magenta",
+                Severity::Warning,
+                "Magenta toner is low",
+            )],
+        ),
+        (
+            "LF01",
+            now_ms - 9 * HOUR,
+            vec![c(
+                "ink.low.MBK",
+                Severity::Warning,
+                "マットブラックインクが少なくなっています",
+            )],
+        ),
+    ];
+    for (code, at, conditions) in reports {
+        if find(code).role == Role::Silent {
+            bail!("a silent demo device cannot report status");
+        }
+        store
+            .apply_status(tenant.id, id_of(code), at, &conditions)
+            .await
+            .with_context(|| format!("status of demo device {code}"))?;
+    }
+    Ok(())
+}
+
+// ---- The generator ------------------------------------------------------------------------
+
+/// Synthetic counters that keep the relations of SPEC C2, shared with the benchmark.
+pub(crate) mod sim {
+    /// SplitMix64: tiny, fast, and the same sequence on every platform, which is all a data
+    /// generator needs (no dependency for it).
+    #[derive(Debug, Clone)]
+    pub struct Rng(u64);
+
+    impl Rng {
+        pub fn new(seed: u64) -> Rng {
+            Rng(seed)
+        }
+
+        pub fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        /// Uniform in `0..n` (`n > 0`).
+        pub fn below(&mut self, n: u64) -> u64 {
+            ((self.next_u64() as u128 * n as u128) >> 64) as u64
+        }
+
+        /// Uniform in `lo..hi`.
+        pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+            lo + self.below(hi - lo)
+        }
+    }
+
+    /// `permille`/1000 of `n`, rounded at random so that shares add up on average, and never
+    /// more than `n`.
+    pub fn share(n: u64, permille: u64, rng: &mut Rng) -> u64 {
+        ((n * permille + rng.below(1000)) / 1000).min(n)
+    }
+
+    /// How a device's pages divide, in per mille.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Mix {
+        /// Colour pages of all pages.
+        pub colour: u64,
+        /// Copies of the colour pages, and of the mono pages that are not faxes.
+        pub copy: u64,
+        /// Received faxes (printed in mono) of the mono pages.
+        pub receive: u64,
+        /// Large sizes (A3, B4) of all pages.
+        pub large: u64,
+        pub duplex: u64,
+        /// Scans per page printed.
+        pub scan: u64,
+        /// Scans sent (e-mail, folder) of all scans.
+        pub send: u64,
+    }
+
+    /// Which counters a device reports (SPEC C1: a device reports a subset).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Profile {
+        /// Every sheet counter, eight paper sizes.
+        ColorMfp,
+        /// No colour counters.
+        MonoMfp,
+        /// A printer: no copy, scan or receive counters.
+        ColorLbp,
+        MonoLbp,
+        /// The benchmark's twenty counters: the seventeen standard ones and three sizes.
+        Bench,
+    }
+
+    /// Cumulative sheet counters kept as the independent parts the reported counters are
+    /// sums of, so that every relation of C2 holds exactly in every reading:
+    /// `total1 = color + mono = copy + receive + print`
+    /// `= color_copy + color_print + mono_copy + mono_print`, `color = color_large + color_small`, `mono = mono_large + mono_small`,
+    /// and the paper sizes add up to `total1`. Received faxes print in mono: they are part of
+    /// `mono_print` in the colour-mode split and are `receive`, not `print`, in the function
+    /// split.
+    #[derive(Debug, Clone, Default)]
+    pub struct Sheets {
+        color_copy: u64,
+        color_print: u64,
+        mono_copy: u64,
+        /// Mono prints from computers, without received faxes.
+        mono_pc: u64,
+        receive: u64,
+        color_large: u64,
+        mono_large: u64,
+        a3: u64,
+        b4: u64,
+        a4: u64,
+        b5: u64,
+        a5: u64,
+        letter: u64,
+        postcard: u64,
+        other: u64,
+        scan: u64,
+        scan_send: u64,
+        duplex: u64,
+    }
+
+    impl Sheets {
+        /// Prints `pages` more pages.
+        pub fn add(&mut self, pages: u64, mix: &Mix, rng: &mut Rng) {
+            let colour = share(pages, mix.colour, rng);
+            let mono = pages - colour;
+            let cc = share(colour, mix.copy, rng);
+            self.color_copy += cc;
+            self.color_print += colour - cc;
+            let rx = share(mono, mix.receive, rng);
+            let mc = share(mono - rx, mix.copy, rng);
+            self.receive += rx;
+            self.mono_copy += mc;
+            self.mono_pc += mono - rx - mc;
+            let cl = share(colour, mix.large, rng);
+            let ml = share(mono, mix.large, rng);
+            self.color_large += cl;
+            self.mono_large += ml;
+            let large = cl + ml;
+            let a3 = share(large, 750, rng);
+            self.a3 += a3;
+            self.b4 += large - a3;
+            let mut small = pages - large;
+            for (slot, permille) in [
+                (&mut self.a4, 860),
+                (&mut self.b5, 350),
+                (&mut self.a5, 300),
+                (&mut self.letter, 300),
+                (&mut self.postcard, 300),
+            ] {
+                let n = share(small, permille, rng);
+                *slot += n;
+                small -= n;
+            }
+            self.other += small;
+            let scans = share(pages, mix.scan, rng);
+            self.scan += scans;
+            self.scan_send += share(scans, mix.send, rng);
+            self.duplex += share(pages, mix.duplex, rng);
+        }
+
+        /// Writes the profile's counters as JSON members (`"total1":123,...`).
+        pub fn write_json(&self, profile: Profile, out: &mut Vec<u8>) {
+            let color = self.color_copy + self.color_print;
+            let mono = self.mono_copy + self.mono_pc + self.receive;
+            let total1 = color + mono;
+            let copy = self.color_copy + self.mono_copy;
+            let print = self.color_print + self.mono_pc;
+            let mono_print = self.mono_pc + self.receive;
+            let mut w = Members::new(out);
+            w.num("total1", total1);
+            let colour = matches!(
+                profile,
+                Profile::ColorMfp | Profile::ColorLbp | Profile::Bench
+            );
+            let copier = matches!(
+                profile,
+                Profile::ColorMfp | Profile::MonoMfp | Profile::Bench
+            );
+            if colour {
+                w.num("color", color);
+                w.num("color_large", self.color_large);
+                w.num("color_small", color - self.color_large);
+                w.num("color_print", self.color_print);
+                if copier {
+                    w.num("color_copy", self.color_copy);
+                }
+            }
+            w.num("mono", mono);
+            w.num("mono_large", self.mono_large);
+            w.num("mono_small", mono - self.mono_large);
+            w.num("mono_print", mono_print);
+            w.num("print", print);
+            w.num("duplex", self.duplex);
+            if copier {
+                w.num("mono_copy", self.mono_copy);
+                w.num("copy", copy);
+                w.num("receive", self.receive);
+                w.num("scan", self.scan);
+                w.num("scan_send", self.scan_send);
+            }
+            if profile == Profile::Bench {
+                w.num("paper_a3", self.a3);
+                w.num("paper_a4", self.a4);
+                w.num(
+                    "paper_other",
+                    self.b4 + self.b5 + self.a5 + self.letter + self.postcard + self.other,
+                );
+            } else {
+                w.num("paper_a3", self.a3);
+                w.num("paper_a4", self.a4);
+                w.num("paper_b4", self.b4);
+                w.num("paper_b5", self.b5);
+                w.num("paper_a5", self.a5);
+                w.num("paper_letter", self.letter);
+                w.num("paper_postcard", self.postcard);
+                w.num("paper_other", self.other);
+            }
+        }
+    }
+
+    /// A large-format printer's counters: DUTY A-D in thousandths of its unit, and Total the
+    /// sum of the four (the demo's convention).
+    #[derive(Debug, Clone, Default)]
+    pub struct Area {
+        duty: [u64; 4],
+    }
+
+    impl Area {
+        /// Prints `amount` thousandths more; `whole` keeps every counter a whole number of
+        /// units (A4- or Letter-equivalent sheets).
+        pub fn add(&mut self, amount: u64, whole: bool, rng: &mut Rng) {
+            let grain = if whole { 1000 } else { 1 };
+            let mut left = amount / grain;
+            for (i, permille) in [450, 550, 600].into_iter().enumerate() {
+                let n = share(left, permille, rng);
+                self.duty[i] += n * grain;
+                left -= n;
+            }
+            self.duty[3] += left * grain;
+        }
+
+        pub fn write_json(&self, whole: bool, out: &mut Vec<u8>) {
+            let mut w = Members::new(out);
+            let total: u64 = self.duty.iter().sum();
+            for (key, v) in [
+                ("total1", total),
+                ("duty_a", self.duty[0]),
+                ("duty_b", self.duty[1]),
+                ("duty_c", self.duty[2]),
+                ("duty_d", self.duty[3]),
+            ] {
+                if whole {
+                    w.num(key, v / 1000);
+                } else {
+                    w.thousandths(key, v);
+                }
+            }
+        }
+    }
+
+    /// Writes `"key":value` members separated by commas.
+    struct Members<'a> {
+        out: &'a mut Vec<u8>,
+        first: bool,
+    }
+
+    impl<'a> Members<'a> {
+        fn new(out: &'a mut Vec<u8>) -> Members<'a> {
+            Members { out, first: true }
+        }
+
+        fn key(&mut self, key: &str) {
+            if !self.first {
+                self.out.push(b',');
+            }
+            self.first = false;
+            self.out.push(b'"');
+            self.out.extend_from_slice(key.as_bytes());
+            self.out.extend_from_slice(b"\":");
+        }
+
+        fn num(&mut self, key: &str, v: u64) {
+            self.key(key);
+            self.out
+                .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        }
+
+        /// A value in thousandths as a decimal with three places (`12.345`).
+        fn thousandths(&mut self, key: &str, v: u64) {
+            self.key(key);
+            self.out
+                .extend_from_slice(itoa::Buffer::new().format(v / 1000).as_bytes());
+            let frac = v % 1000;
+            self.out.extend_from_slice(&[
+                b'.',
+                b'0' + (frac / 100) as u8,
+                b'0' + (frac / 10 % 10) as u8,
+                b'0' + (frac % 10) as u8,
+            ]);
+        }
+    }
 }

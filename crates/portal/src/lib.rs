@@ -4,6 +4,8 @@
 //! - [`app`]: the router, its state and middleware; [`api`]: the JSON APIs of SPEC §7
 //!   (operator, ingest, read); handlers only translate between HTTP and the services.
 //! - [`service`]: one module per use case (ingest with its group-commit writer, counters).
+//! - [`web`]: the server-rendered pages for customer users.
+//! - [`mail`]: outgoing mail: the outbox's sender task and what each mail says.
 //! - [`csv_export`]: the CSV layouts of S19. [`demo`]: the demo tenant (O2). [`bench`]:
 //!   the benchmark.
 
@@ -14,4 +16,6 @@ pub mod cli;
 pub mod clock;
 pub mod csv_export;
 pub mod demo;
+pub mod mail;
 pub mod service;
+pub mod web;

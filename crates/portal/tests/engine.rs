@@ -116,7 +116,7 @@ async fn readings_in_any_order_and_batching_give_the_oracle_s_numbers() {
     let tz = tenant.tz();
     let ingest = app.ingest_token(&tenant).await;
     let read = app.read_token(&tenant).await;
-    let mut rng = StdRng::seed_from_u64(0x6d65_7465_72);
+    let mut rng = StdRng::seed_from_u64(0x006d_6574_6572);
     let mut histories = HashMap::new();
     let mut items: Vec<Value> = Vec::new();
     for d in 0..24 {

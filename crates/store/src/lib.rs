@@ -13,13 +13,22 @@
 //! - [`readings`]: storing readings and keeping the day and month roll-ups (SPEC C, I4).
 //! - [`conditions`]: status reports and open conditions (I6).
 //! - [`counters`]: reading roll-ups back for the counters query.
+//! - [`email_tokens`], [`outbox`]: mailed single-use links, and mail waiting to be sent.
 
+pub mod announcements;
 pub mod audit;
 pub mod conditions;
 pub mod counters;
+pub mod device_settings;
 pub mod devices;
+pub mod email_tokens;
 pub mod groups;
+pub mod notifications;
+pub mod outbox;
+pub mod profiles;
 pub mod readings;
+pub mod sessions;
+pub mod supplies;
 pub mod tenants;
 pub mod tokens;
 pub mod users;

@@ -3,6 +3,7 @@
 //! Every refusal is `{"error": {"code", "message", "details": [...]}}` with a 4xx status;
 //! a failure of ours is a 500 with a generic message, its cause logged once here.
 
+pub mod announcements;
 pub mod ingest;
 pub mod operator;
 pub mod read;

@@ -1,8 +1,672 @@
 //! `meterport admin ...`: operator commands against the database (SPEC O1).
+//!
+//! Each command calls the same use case as the operator API (`api::operator`), so a rule
+//! holds at both front doors or at neither. Output is one record per line: tab-separated
+//! fields in the order each command's help names, or with `--json` one JSON object per line
+//! in the operator API's shapes. Refusals go to standard error with every broken rule and a
+//! non-zero exit status.
+//!
+//! Passwords: `--password-stdin` (the first line of standard input) is the safe way; the
+//! `METERPORT_USER_PASSWORD` environment variable works too. `--password` exists for
+//! throw-away set-ups only: other users of the machine can read it in the process list, and
+//! it stays in the shell history.
 
-#[derive(Debug, clap::Args)]
-pub struct AdminArgs {}
+use std::io::BufRead;
 
-pub async fn run(_args: AdminArgs) -> anyhow::Result<()> {
-    anyhow::bail!("admin commands are being built")
+use clap::{Args, Subcommand, ValueEnum};
+use meterport_domain::device::DeviceInput;
+use meterport_store::Store;
+use meterport_store::counters::GroupFilter;
+use serde_json::Value;
+
+use crate::api::operator::{self as op, UserInput};
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// `sqlite:PATH` or `postgres://...`.
+    #[arg(
+        long,
+        env = "METERPORT_DATABASE_URL",
+        default_value = "sqlite:meterport-demo.db",
+        global = true
+    )]
+    pub database: String,
+    /// Print one JSON object per line, in the operator API's shapes.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Customer companies. Columns: id, name, time zone, retention months (or keep-all).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Customer users. Columns: id, user name, e-mail, language, state.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Devices. Columns: id, serial, name, type, protocol, location, group, status.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Device groups (S22). Columns: id, name, number of devices.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// Ingest and read tokens. Columns: id, kind, user, issued at, revoked at (or active).
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Serials that tried to report without being registered (I5).
+    /// Columns: serial, first seen, last seen, attempts.
+    UnknownSerials {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+    },
+    /// The audit log, newest first. Columns: time, tenant (or -), actor, action, detail.
+    Audit {
+        /// Only this tenant's entries.
+        #[arg(long)]
+        tenant: Option<i64>,
+        /// Only entries at or after this time (RFC 3339, e.g. 2024-04-01T00:00:00+09:00).
+        #[arg(long)]
+        since: Option<jiff::Timestamp>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Register a customer company.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// IANA time zone of the company's periods (default Asia/Tokyo). Fixed once set.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Months of readings to keep, 1 to 600 (default 39).
+        #[arg(long, conflicts_with = "keep_all_readings")]
+        retention_months: Option<i64>,
+        /// Keep every reading, however old.
+        #[arg(long)]
+        keep_all_readings: bool,
+    },
+    List,
+}
+
+/// Where a password comes from. Standard input is the safe way.
+#[derive(Debug, Args)]
+pub struct PasswordSource {
+    /// Read the password from the first line of standard input (recommended).
+    #[arg(long)]
+    password_stdin: bool,
+    /// The password itself. Visible in the process list and the shell history: prefer
+    /// --password-stdin.
+    #[arg(long, env = "METERPORT_USER_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+}
+
+impl PasswordSource {
+    fn read(self) -> anyhow::Result<String> {
+        if self.password_stdin {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            // Only the line end is not part of the password: every other character is (S24).
+            let line = line.strip_suffix('\n').unwrap_or(&line);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            return Ok(line.to_string());
+        }
+        self.password.ok_or_else(|| {
+            anyhow::anyhow!(
+                "give the password on standard input with --password-stdin \
+                 (or in METERPORT_USER_PASSWORD)"
+            )
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user of a tenant.
+    Create {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        password: PasswordSource,
+        /// Notification e-mail address (taken as confirmed).
+        #[arg(long)]
+        email: Option<String>,
+        /// Display language: ja (default) or en.
+        #[arg(long)]
+        language: Option<String>,
+    },
+    List {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+    },
+    /// Delete a user; the user's read tokens are revoked.
+    Delete {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        id: i64,
+    },
+    /// Set a new password that the user must change at the next login.
+    ResetPassword {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        id: i64,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// Lift a lockout after failed logins.
+    Unlock {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        id: i64,
+    },
+}
+
+/// A device's fields, as the operator API takes them (`DeviceInput`).
+#[derive(Debug, Args)]
+pub struct DeviceFields {
+    /// The tenant's id (`tenant list` shows it).
+    #[arg(long)]
+    tenant: i64,
+    /// Unique across the portal.
+    #[arg(long)]
+    serial: String,
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    product: String,
+    /// mono_mfp, color_mfp, mono_lbp, color_lbp or lfp.
+    #[arg(long)]
+    device_type: String,
+    /// http, smtp or snmp.
+    #[arg(long)]
+    protocol: String,
+    #[arg(long)]
+    mac: Option<String>,
+    #[arg(long)]
+    host: Option<String>,
+    #[arg(long)]
+    building: Option<String>,
+    #[arg(long)]
+    location: Option<String>,
+    #[arg(long)]
+    remote_ui_url: Option<String>,
+    /// For an lfp only: a4, letter, m2 or sqft.
+    #[arg(long)]
+    lfp_unit: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Register a device.
+    // Boxed: the fields of a device would make every other command as large.
+    Create(Box<DeviceFields>),
+    List {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+    },
+    /// Delete a device with its readings.
+    Delete {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a group of devices that are in no group.
+    Create {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        #[arg(long)]
+        name: String,
+        /// A device id; repeat it or separate ids with commas.
+        #[arg(long = "device", value_delimiter = ',')]
+        devices: Vec<i64>,
+    },
+    List {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+    },
+    Rename {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        id: i64,
+        #[arg(long)]
+        name: String,
+    },
+    /// Make exactly these devices the group's members; the others go to no group.
+    SetMembers {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        id: i64,
+        /// A device id; repeat it or separate ids with commas.
+        #[arg(
+            long = "device",
+            value_delimiter = ',',
+            required_unless_present = "none"
+        )]
+        devices: Vec<i64>,
+        /// Leave the group empty.
+        #[arg(long, conflicts_with = "devices")]
+        none: bool,
+    },
+    /// Delete groups; their devices go to no group.
+    Delete {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TokenKindArg {
+    /// For devices and collectors to submit readings and status.
+    Ingest,
+    /// For the read API, with the rights of one user (--username).
+    Read,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token; it is printed this once and cannot be shown again.
+    Create {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        #[arg(long, value_enum)]
+        kind: TokenKindArg,
+        /// The user a read token acts as.
+        #[arg(long, required_if_eq("kind", "read"))]
+        username: Option<String>,
+    },
+    List {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        id: i64,
+    },
+}
+
+/// The audit log's actor for this command: the operating-system user who ran it.
+fn actor() -> String {
+    match std::env::var("USER").or_else(|_| std::env::var("USERNAME")) {
+        Ok(user) if !user.is_empty() => format!("operator-cli:{user}"),
+        _ => "operator-cli".to_string(),
+    }
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// Prints records: tab-separated or JSON lines.
+struct Out {
+    json: bool,
+}
+
+impl Out {
+    fn record(&self, json: Value, fields: &[String]) {
+        if self.json {
+            println!("{json}");
+        } else {
+            println!("{}", fields.join("\t"));
+        }
+    }
+}
+
+/// An optional text as a column: `-` when absent.
+fn opt(s: Option<&str>) -> String {
+    s.unwrap_or("-").to_string()
+}
+
+/// A time as a column: RFC 3339 in UTC, `-` when absent.
+fn time(ms: Option<i64>) -> String {
+    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map_or_else(|| "-".to_string(), |t| t.to_string())
+}
+
+fn print_tenant(out: &Out, t: &meterport_store::tenants::Tenant) {
+    let retention = t
+        .retention_months
+        .map_or_else(|| "keep-all".to_string(), |n| n.to_string());
+    out.record(
+        op::tenant_json(t),
+        &[
+            t.id.to_string(),
+            t.name.clone(),
+            t.timezone.clone(),
+            retention,
+        ],
+    );
+}
+
+fn print_user(out: &Out, u: &meterport_store::users::User) {
+    let mut state = Vec::new();
+    if u.must_change_password {
+        state.push("must-change-password".to_string());
+    }
+    if let Some(until) = u.locked_until {
+        state.push(format!("locked-until={}", time(Some(until))));
+    }
+    if state.is_empty() {
+        state.push("ok".to_string());
+    }
+    out.record(
+        op::user_json(u),
+        &[
+            u.id.to_string(),
+            u.username.clone(),
+            opt(u.email.as_deref()),
+            u.language.clone(),
+            state.join(","),
+        ],
+    );
+}
+
+fn print_device(out: &Out, d: &meterport_store::devices::Device) {
+    out.record(
+        op::device_json(d),
+        &[
+            d.id.to_string(),
+            d.serial.clone(),
+            d.name.clone(),
+            d.device_type.clone(),
+            d.protocol.clone(),
+            opt(d.location.as_deref()),
+            opt(d.group.as_ref().map(|(_, name)| name.as_str())),
+            d.status.clone(),
+        ],
+    );
+}
+
+fn print_group(out: &Out, g: &meterport_store::groups::Group) {
+    out.record(
+        op::group_json(g),
+        &[g.id.to_string(), g.name.clone(), g.device_count.to_string()],
+    );
+}
+
+pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    let store = Store::open(&args.database).await?;
+    let out = Out { json: args.json };
+    let result = dispatch(&store, &out, args.command).await;
+    store.close().await;
+    result
+}
+
+async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Result<()> {
+    let actor = actor();
+    let actor = actor.as_str();
+    match command {
+        AdminCommand::Tenant(TenantCommand::Create {
+            name,
+            timezone,
+            retention_months,
+            keep_all_readings,
+        }) => {
+            let retention = if keep_all_readings {
+                Some(None)
+            } else {
+                retention_months.map(Some)
+            };
+            let tenant =
+                op::create_tenant(store, actor, &name, timezone.as_deref(), retention, now())
+                    .await?;
+            print_tenant(out, &tenant);
+        }
+        AdminCommand::Tenant(TenantCommand::List) => {
+            for t in store.list_tenants_all().await? {
+                print_tenant(out, &t);
+            }
+        }
+        AdminCommand::User(command) => user(store, out, actor, command).await?,
+        AdminCommand::Device(command) => device(store, out, actor, command).await?,
+        AdminCommand::Group(command) => group(store, out, actor, command).await?,
+        AdminCommand::Token(command) => token(store, out, actor, command).await?,
+        AdminCommand::UnknownSerials { tenant } => {
+            let tenant = op::require_tenant(store, tenant).await?;
+            for s in store.unknown_serials(tenant.id).await? {
+                out.record(
+                    op::unknown_serial_json(&s),
+                    &[
+                        s.0.clone(),
+                        time(Some(s.1)),
+                        time(Some(s.2)),
+                        s.3.to_string(),
+                    ],
+                );
+            }
+        }
+        AdminCommand::Audit {
+            tenant,
+            since,
+            limit,
+        } => {
+            let since = since.map(|t| t.as_millisecond());
+            for e in store.list_audit(tenant, since, limit).await? {
+                out.record(
+                    op::audit_json(&e),
+                    &[
+                        time(Some(e.at)),
+                        e.tenant_id
+                            .map_or_else(|| "-".to_string(), |t| t.to_string()),
+                        e.actor.clone(),
+                        e.action.clone(),
+                        e.detail.clone(),
+                    ],
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn user(store: &Store, out: &Out, actor: &str, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Create {
+            tenant,
+            username,
+            password,
+            email,
+            language,
+        } => {
+            let input = UserInput {
+                username: Some(username),
+                password: Some(password.read()?),
+                email,
+                language,
+            };
+            let user = op::create_user(store, actor, tenant, input, now()).await?;
+            print_user(out, &user);
+        }
+        UserCommand::List { tenant } => {
+            let tenant = op::require_tenant(store, tenant).await?;
+            for u in store.list_users(tenant.id).await? {
+                print_user(out, &u);
+            }
+        }
+        UserCommand::Delete { tenant, id } => {
+            let user = op::delete_user(store, actor, tenant, id, now()).await?;
+            eprintln!("deleted user {} ({})", user.id, user.username);
+        }
+        UserCommand::ResetPassword {
+            tenant,
+            id,
+            password,
+        } => {
+            let password = password.read()?;
+            let user = op::reset_password(store, actor, tenant, id, &password, now()).await?;
+            print_user(out, &user);
+        }
+        UserCommand::Unlock { tenant, id } => {
+            let user = op::unlock_user(store, actor, tenant, id, now()).await?;
+            print_user(out, &user);
+        }
+    }
+    Ok(())
+}
+
+async fn device(
+    store: &Store,
+    out: &Out,
+    actor: &str,
+    command: DeviceCommand,
+) -> anyhow::Result<()> {
+    match command {
+        DeviceCommand::Create(fields) => {
+            let DeviceFields {
+                tenant,
+                serial,
+                name,
+                product,
+                device_type,
+                protocol,
+                mac,
+                host,
+                building,
+                location,
+                remote_ui_url,
+                lfp_unit,
+            } = *fields;
+            let input = DeviceInput {
+                serial: Some(serial),
+                name: Some(name),
+                product: Some(product),
+                device_type: Some(device_type),
+                protocol: Some(protocol),
+                mac,
+                host,
+                building,
+                location,
+                remote_ui_url,
+                lfp_unit,
+            };
+            let device = op::create_device(store, actor, tenant, input, now()).await?;
+            print_device(out, &device);
+        }
+        DeviceCommand::List { tenant } => {
+            let tenant = op::require_tenant(store, tenant).await?;
+            for d in store.list_devices(tenant.id, GroupFilter::All).await? {
+                print_device(out, &d);
+            }
+        }
+        DeviceCommand::Delete { tenant, id } => {
+            op::delete_device(store, actor, tenant, id, now()).await?;
+            eprintln!("deleted device {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> anyhow::Result<()> {
+    match command {
+        GroupCommand::Create {
+            tenant,
+            name,
+            devices,
+        } => {
+            let group = op::create_group(store, actor, tenant, &name, &devices, now()).await?;
+            print_group(out, &group);
+        }
+        GroupCommand::List { tenant } => {
+            let tenant = op::require_tenant(store, tenant).await?;
+            for g in store.list_groups(tenant.id).await? {
+                print_group(out, &g);
+            }
+        }
+        GroupCommand::Rename { tenant, id, name } => {
+            let group =
+                op::update_group(store, actor, tenant, id, Some(&name), None, now()).await?;
+            print_group(out, &group);
+        }
+        GroupCommand::SetMembers {
+            tenant,
+            id,
+            devices,
+            none: _,
+        } => {
+            // `--none` only says on purpose that the list is empty; clap makes sure that
+            // either it or a device is given.
+            let group =
+                op::update_group(store, actor, tenant, id, None, Some(&devices), now()).await?;
+            print_group(out, &group);
+        }
+        GroupCommand::Delete { tenant, ids } => {
+            for g in op::delete_groups(store, actor, tenant, &ids, now()).await? {
+                eprintln!("deleted group {} ({})", g.id, g.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            tenant,
+            kind,
+            username,
+        } => {
+            let issued = match kind {
+                TokenKindArg::Ingest => op::issue_ingest_token(store, actor, tenant, now()).await?,
+                TokenKindArg::Read => {
+                    let username = username.unwrap_or_default();
+                    op::issue_read_token(store, actor, tenant, &username, now()).await?
+                }
+            };
+            out.record(
+                op::issued_token_json(&issued),
+                &[issued.id.to_string(), issued.token.clone()],
+            );
+            eprintln!("keep this token now: it is stored only as a hash and cannot be shown again");
+        }
+        TokenCommand::List { tenant } => {
+            let tenant = op::require_tenant(store, tenant).await?;
+            for t in store.list_tokens(tenant.id).await? {
+                out.record(
+                    op::token_json(&t),
+                    &[
+                        t.id.to_string(),
+                        t.kind.clone(),
+                        opt(t.username.as_deref()),
+                        time(Some(t.created_at)),
+                        t.revoked_at
+                            .map_or_else(|| "active".to_string(), |r| time(Some(r))),
+                    ],
+                );
+            }
+        }
+        TokenCommand::Revoke { tenant, id } => {
+            op::revoke_token(store, actor, tenant, id, now()).await?;
+            eprintln!("revoked token {id}");
+        }
+    }
+    Ok(())
 }

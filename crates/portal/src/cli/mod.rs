@@ -90,7 +90,36 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     let operator_token = std::env::var("METERPORT_OPERATOR_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
-    let state = AppState::new(store, Arc::new(SystemClock), operator_token);
+    // Mail (S4, S26): without METERPORT_SMTP_URL mails go to the log (the demo's mail); the
+    // links in them point at METERPORT_PUBLIC_URL, which also makes cookies Secure on https.
+    let mail = crate::mail::MailConfig::from_settings(
+        std::env::var("METERPORT_SMTP_URL").ok().as_deref(),
+        std::env::var("METERPORT_MAIL_FROM").ok().as_deref(),
+    )?;
+    let mut web = crate::web::session::WebConfig {
+        // Without a public URL, links point at the address we listen on.
+        public_url: format!("http://{}", args.listen.replace("0.0.0.0", "127.0.0.1")),
+        ..Default::default()
+    };
+    if let Some(url) = std::env::var("METERPORT_PUBLIC_URL")
+        .ok()
+        .map(|u| u.trim().trim_end_matches('/').to_string())
+        .filter(|u| !u.is_empty())
+    {
+        anyhow::ensure!(
+            url.starts_with("http://") || url.starts_with("https://"),
+            "METERPORT_PUBLIC_URL must start with http:// or https://"
+        );
+        web.public_url = url;
+    }
+    if mail.is_log() {
+        tracing::info!("no METERPORT_SMTP_URL: mails are written to the log, not sent");
+    }
+    let state = AppState::new(store, Arc::new(SystemClock), operator_token)
+        .with_web(web)
+        .with_mail(mail);
+    // Mail left in the outbox by an earlier run goes out now, not with the next request.
+    state.mail.start();
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
     println!("meterport is listening on http://{addr}/");

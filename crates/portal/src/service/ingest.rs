@@ -14,6 +14,7 @@ use meterport_domain::ingest::{ItemError, ReadingDraft, parse_batch, parse_insta
 use meterport_domain::period::day_start_ms;
 use meterport_domain::status::{Condition, ConditionInput};
 use meterport_store::readings::{NewReading, Stored};
+use meterport_store::supplies::{MAX_SUPPLIES, Supply, SupplyInput};
 use meterport_store::tenants::Tenant;
 use meterport_store::{Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
@@ -135,6 +136,10 @@ struct StatusInput {
     serial: String,
     at: String,
     conditions: Vec<ConditionInput>,
+    /// The device's supply levels (B1, S28). Absent: the report says nothing about supplies
+    /// and the stored list stays; present (even empty): it replaces the stored list.
+    #[serde(default)]
+    supplies: Option<Vec<SupplyInput>>,
 }
 
 /// Validates and applies status reports (one object or an array; the body of
@@ -156,7 +161,7 @@ pub async fn ingest_status(
         Err(e) => return Err(IngestError::Malformed(format!("invalid JSON: {e}"))),
     };
     let mut errors = Vec::new();
-    let mut reports: Vec<(String, i64, Vec<Condition>)> = Vec::new();
+    let mut reports: Vec<Report> = Vec::new();
     for (index, v) in values.into_iter().enumerate() {
         let input: StatusInput = match serde_json::from_value(v) {
             Ok(i) => i,
@@ -192,14 +197,39 @@ pub async fn ingest_status(
                 })),
             }
         }
-        reports.push((input.serial, at, conditions));
+        let supplies = match input.supplies {
+            None => None,
+            Some(list) if list.len() > MAX_SUPPLIES => {
+                errors.push(ItemError::new(
+                    index,
+                    "supplies",
+                    format!("lists more than {MAX_SUPPLIES} supplies"),
+                ));
+                None
+            }
+            Some(list) => {
+                let mut parsed = Vec::with_capacity(list.len());
+                for (si, s) in list.into_iter().enumerate() {
+                    match s.parse() {
+                        Ok(s) => parsed.push(s),
+                        Err(fe) => errors.extend(fe.into_iter().map(|(field, message)| {
+                            ItemError::new(index, format!("supplies[{si}].{field}"), message)
+                        })),
+                    }
+                }
+                Some(parsed)
+            }
+        };
+        reports.push((input.serial, at, conditions, supplies));
     }
-    let serials: Vec<&str> = reports.iter().map(|(s, _, _)| s.as_str()).collect();
+    let serials: Vec<&str> = reports.iter().map(|(s, _, _, _)| s.as_str()).collect();
     let owners = store.serial_owners_any_tenant(&serials).await?;
     let mut targets = Vec::new();
-    for (index, (serial, at, conditions)) in reports.iter().enumerate() {
+    for (index, (serial, at, conditions, supplies)) in reports.iter().enumerate() {
         match owners.get(serial) {
-            Some(o) if o.tenant_id == tenant.id => targets.push((o.device_id, *at, conditions)),
+            Some(o) if o.tenant_id == tenant.id => {
+                targets.push((o.device_id, *at, conditions, supplies))
+            }
             _ => errors.push(ItemError::new(
                 index,
                 "serial",
@@ -212,11 +242,16 @@ pub async fn ingest_status(
         return Err(IngestError::Invalid(errors));
     }
     let mut outcome = StatusOutcome::default();
-    for (device_id, at, conditions) in targets {
+    for (device_id, at, conditions, supplies) in targets {
         if store
             .apply_status(tenant.id, device_id, at, conditions)
             .await?
         {
+            if let Some(supplies) = supplies {
+                store
+                    .replace_supplies(tenant.id, device_id, at, supplies)
+                    .await?;
+            }
             outcome.applied += 1;
         } else {
             outcome.stale += 1;
@@ -224,6 +259,9 @@ pub async fn ingest_status(
     }
     Ok(outcome)
 }
+
+/// A validated status report: serial, time, conditions, and supplies when it lists them.
+type Report = (String, i64, Vec<Condition>, Option<Vec<Supply>>);
 
 type Reply = oneshot::Sender<Result<Result<Stored, Vec<ItemError>>, StoreError>>;
 

@@ -8,10 +8,14 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::sync::Arc;
 
 use meterport::app::{AppState, router};
 use meterport::clock::ManualClock;
+use meterport::mail::MailConfig;
+use meterport::web::session::WebConfig;
 use meterport_domain::device::DeviceInput;
 use meterport_store::Store;
 use meterport_store::tenants::Tenant;
@@ -106,15 +110,50 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_inner(None).await
+    }
+
+    /// The portal sending its mail to the SMTP server at `smtp_url` (see [`smtp`]), with
+    /// links in mails pointing at this test's portal. The sender looks for due mail every
+    /// 100 ms and retries a failed mail after 1 s (of the test's clock), then 2 s, 4 s...
+    pub async fn spawn_with_mail(smtp_url: &str) -> TestApp {
+        let config = MailConfig::smtp(smtp_url, "Customer Portal <portal@example.com>")
+            .expect("a valid SMTP URL")
+            .with_poll_every(std::time::Duration::from_millis(100))
+            .with_retry_initial(std::time::Duration::from_secs(1));
+        TestApp::spawn_with_mail_config(config).await
+    }
+
+    /// The portal with a mail configuration of the test's own.
+    pub async fn spawn_with_mail_config(config: MailConfig) -> TestApp {
+        TestApp::spawn_inner(Some(config)).await
+    }
+
+    async fn spawn_inner(mail: Option<MailConfig>) -> TestApp {
         let db = TestDb::new().await;
         let store = Store::open(&db.url).await.expect("open the test database");
         let clock = ManualClock::new(T0);
-        let state = AppState::new(store.clone(), clock.clone(), Some(OPERATOR_TOKEN.into()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let mut state = AppState::new(store.clone(), clock.clone(), Some(OPERATOR_TOKEN.into()));
+        if let Some(mail) = mail {
+            state = state
+                .with_web(WebConfig {
+                    public_url: format!("http://{addr}"),
+                    ..WebConfig::default()
+                })
+                .with_mail(mail);
+            // As `serve` does: the sender runs from the start, not from the first mail.
+            state.mail.start();
+        }
         let app = router(state.clone());
         tokio::spawn(async move {
-            axum::serve(listener, app).await.ok();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .ok();
         });
         TestApp {
             base: format!("http://{addr}"),

@@ -1,0 +1,19 @@
+# Forgotten password (web/recovery.rs: forgot.html, reset.html) and mailed links that no longer work (link_invalid.html).
+forgot-title = Forgot your password?
+forgot-intro = Enter your user name. If your account has a notification e-mail address, we will send a link to set a new password to that address.
+forgot-no-address = If your account has no notification e-mail address, please ask your sales or service representative to reset your password.
+forgot-submit = Send
+forgot-username-required = Enter your user name.
+forgot-sent = If the account exists and has a confirmed notification e-mail address, a mail with a link to set a new password has been sent to it. The link works for 60 minutes.
+forgot-back-to-login = Back to the login screen
+reset-title = Set a new password
+reset-intro = Enter a new password. Setting it ends every session in which this user is logged in.
+reset-submit = Set password
+reset-same-as-old = Choose a password different from the previous one.
+link-invalid-title = This link cannot be used
+link-expired = This link has expired. Please start again.
+link-used = This link has already been used, or a newer request replaced it. Use the link of the latest mail, or start again.
+link-unknown = This link is not valid. Check that the address from the mail was not cut short.
+link-reset-again = Send a new link to set a password
+link-confirm-again = Change the notification e-mail address again
+link-to-login = Go to the login screen

@@ -1,0 +1,19 @@
+# Forgotten password (web/recovery.rs: forgot.html, reset.html) and mailed links that no longer work (link_invalid.html).
+forgot-title = パスワードを忘れた場合
+forgot-intro = ユーザー名を入力してください。通知先メールアドレスが登録されている場合は、パスワードを再設定するためのURLをそのメールアドレスにお送りします。
+forgot-no-address = 通知先メールアドレスが登録されていない場合は、担当営業またはサービスにパスワードのリセットをご依頼ください。
+forgot-submit = 送信
+forgot-username-required = ユーザー名を入力してください。
+forgot-sent = 入力されたユーザーが存在し、通知先メールアドレスが登録されている場合は、パスワード再設定用のURLを記載したメールを送信しました。URLの有効期限は60分です。
+forgot-back-to-login = ログイン画面に戻る
+reset-title = パスワードの再設定
+reset-intro = 新しいパスワードを入力してください。設定すると、このユーザーのすべてのログイン中のセッションが終了します。
+reset-submit = パスワードを設定
+reset-same-as-old = これまでのパスワードとは異なるパスワードを入力してください。
+link-invalid-title = このURLは使用できません
+link-expired = このURLの有効期限が切れています。もう一度お手続きください。
+link-used = このURLは使用済みか、その後の新しいお手続きによって無効になりました。最新のメールのURLをお使いいただくか、もう一度お手続きください。
+link-unknown = このURLは無効です。メールに記載されたURLを、途中で切れていないか確認してください。
+link-reset-again = パスワード再設定用のURLをもう一度送信する
+link-confirm-again = 通知先メールアドレスの変更をもう一度行う
+link-to-login = ログイン画面へ

@@ -1,0 +1,401 @@
+//! The welcome screen (S5), change password (S24) and user information (S25).
+//!
+//! A refused form is shown again with each message next to its field, in the user's language,
+//! and nothing is changed.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use meterport_domain::login;
+use meterport_domain::policy::{FieldError, check_password};
+use meterport_store::announcements::Announcement;
+use meterport_store::users::{hash_password, verify_password};
+
+use super::session::Viewer;
+use super::{Lang, PageCtx, PageError, render};
+use crate::app::AppState;
+
+/// Messages by field, for the form templates.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(pub BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn from_policy(lang: Lang, errors: &[FieldError]) -> FieldErrors {
+        let mut map = BTreeMap::new();
+        for e in errors {
+            let msg = match lang {
+                Lang::Ja => e.message_ja().to_string(),
+                Lang::En => e.message().to_string(),
+            };
+            map.entry(e.field)
+                .and_modify(|m: &mut String| {
+                    // Japanese sentences run on without a space.
+                    if lang == Lang::En {
+                        m.push(' ');
+                    }
+                    m.push_str(&msg);
+                })
+                .or_insert(msg);
+        }
+        FieldErrors(map)
+    }
+
+    pub fn add(&mut self, field: &'static str, message: String) {
+        self.0.insert(field, message);
+    }
+
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+pub fn format_time(ms: i64, tz: &jiff::tz::TimeZone) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned_datetime(tz.clone())
+                .strftime("%Y/%m/%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+pub fn format_date(ms: i64, tz: &jiff::tz::TimeZone) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned_datetime(tz.clone())
+                .strftime("%Y/%m/%d")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+// ---- Welcome (S5)
+
+#[derive(Template)]
+#[template(path = "welcome.html")]
+struct WelcomePage {
+    ctx: PageCtx,
+    username: String,
+    previous_login: Option<String>,
+    expiry_warning: Option<String>,
+    announcements: Vec<(String, String)>,
+}
+
+pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
+    let now = state.now_ms();
+    let tz = viewer.tz();
+    let lang = viewer.lang;
+    let expires = login::expires_at(viewer.user.password_changed_at);
+    let expiry_warning = (now >= expires - login::WARN_DAYS * 86_400_000).then(|| {
+        super::i18n::t_args(
+            lang,
+            "welcome-expiry-warning",
+            &[("date", format_date(expires, &tz))],
+        )
+    });
+    let announcements: Vec<Announcement> = state
+        .store
+        .current_announcements(now)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    let page = WelcomePage {
+        ctx: viewer.ctx("welcome", "welcome"),
+        username: viewer.user.username.clone(),
+        previous_login: viewer.user.previous_login_at.map(|t| format_time(t, &tz)),
+        expiry_warning,
+        announcements: announcements
+            .into_iter()
+            .map(|a| {
+                let text = match lang {
+                    Lang::Ja => a.text_ja,
+                    Lang::En => a.text_en,
+                };
+                (format_date(a.shown_from, &tz), text)
+            })
+            .collect(),
+    };
+    Ok(render(&page))
+}
+
+// ---- Change password (S24)
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    ctx: PageCtx,
+    errors: FieldErrors,
+    saved: bool,
+    forced: bool,
+}
+
+pub async fn password_form(viewer: Viewer) -> Response {
+    let forced = viewer.session.restricted;
+    render(&PasswordPage {
+        ctx: viewer.ctx("password", "password"),
+        errors: FieldErrors::default(),
+        saved: false,
+        forced,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current_password: String,
+    new_password: String,
+    confirmation: String,
+}
+
+pub async fn password_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    let lang = viewer.lang;
+    let mut errors = FieldErrors::default();
+    if !viewer.csrf_ok(&form.csrf) {
+        errors.add("form", super::i18n::t(lang, "csrf-failed"));
+    }
+    let hash = viewer.user.password_hash.clone();
+    let current = form.current_password.clone();
+    let current_ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
+        .await
+        .unwrap_or(false);
+    if form.current_password.is_empty() {
+        errors.add(
+            "current_password",
+            super::i18n::t(lang, "password-current-required"),
+        );
+    } else if !current_ok {
+        errors.add(
+            "current_password",
+            super::i18n::t(lang, "password-current-wrong"),
+        );
+    }
+    if let Err(policy) = check_password(
+        &form.new_password,
+        current_ok.then_some(form.current_password.as_str()),
+        Some(&form.confirmation),
+    ) {
+        for (field, msg) in FieldErrors::from_policy(lang, &policy).0 {
+            errors.add(field, msg);
+        }
+    }
+    if !errors.is_empty() {
+        let forced = viewer.session.restricted;
+        return Ok(render(&PasswordPage {
+            ctx: viewer.ctx("password", "password"),
+            errors,
+            saved: false,
+            forced,
+        }));
+    }
+    let now = state.now_ms();
+    let new = form.new_password.clone();
+    let new_hash = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    let store = &state.store;
+    store
+        .set_password(viewer.tenant.id, viewer.user.id, &new_hash, now, false)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    // Other sessions (another browser, a stolen cookie) end; this one opens fully.
+    store
+        .delete_other_sessions(viewer.user.id, Some(&viewer.session_id))
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    store
+        .unrestrict_session(&viewer.session_id)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    store
+        .record_audit(
+            Some(viewer.tenant.id),
+            &viewer.user.username,
+            "password_changed",
+            "",
+            now,
+        )
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    Ok(Redirect::to("/account/password/saved").into_response())
+}
+
+pub async fn password_saved(viewer: Viewer) -> Response {
+    render(&PasswordPage {
+        ctx: viewer.ctx("password", "password"),
+        errors: FieldErrors::default(),
+        saved: true,
+        forced: false,
+    })
+}
+
+// ---- User information (S25)
+
+/// Region and format choices (number and date formats follow them).
+pub const LOCALES: [(&str, &str); 4] = [
+    ("ja-JP", "日本語 (日本)"),
+    ("en-US", "English (United States)"),
+    ("en-GB", "English (United Kingdom)"),
+    ("en-AU", "English (Australia)"),
+];
+
+/// The IANA zones the database knows, sorted.
+static ZONES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut zones: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_string())
+        .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/"))
+        .collect();
+    zones.push("UTC".into());
+    zones.sort();
+    zones.dedup();
+    zones
+});
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    ctx: PageCtx,
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    language: String,
+    locale: String,
+    timezone: String,
+    zones: &'static [String],
+    locales: &'static [(&'static str, &'static str)],
+    errors: FieldErrors,
+    saved: bool,
+}
+
+fn profile_page(
+    viewer: &Viewer,
+    form: Option<&ProfileForm>,
+    errors: FieldErrors,
+    saved: bool,
+) -> ProfilePage {
+    let u = &viewer.user;
+    ProfilePage {
+        ctx: viewer.ctx("profile", "profile"),
+        username: u.username.clone(),
+        email: u.email.clone().unwrap_or_default(),
+        first_name: form
+            .map(|f| f.first_name.clone())
+            .unwrap_or_else(|| u.first_name.clone()),
+        last_name: form
+            .map(|f| f.last_name.clone())
+            .unwrap_or_else(|| u.last_name.clone()),
+        language: form
+            .map(|f| f.language.clone())
+            .unwrap_or_else(|| u.language.clone()),
+        locale: form
+            .map(|f| f.locale.clone())
+            .unwrap_or_else(|| u.locale.clone()),
+        timezone: form.map(|f| f.timezone.clone()).unwrap_or_else(|| {
+            u.timezone
+                .clone()
+                .unwrap_or_else(|| viewer.tenant.timezone.clone())
+        }),
+        zones: &ZONES,
+        locales: &LOCALES,
+        errors,
+        saved,
+    }
+}
+
+pub async fn profile_form(viewer: Viewer) -> Response {
+    render(&profile_page(&viewer, None, FieldErrors::default(), false))
+}
+
+pub async fn profile_saved(viewer: Viewer) -> Response {
+    render(&profile_page(&viewer, None, FieldErrors::default(), true))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ProfileForm {
+    csrf: String,
+    first_name: String,
+    last_name: String,
+    language: String,
+    locale: String,
+    timezone: String,
+}
+
+fn check_name(lang: Lang, field: &'static str, value: &str, errors: &mut FieldErrors) {
+    let v = value.trim();
+    if v.is_empty() {
+        errors.add(field, super::i18n::t(lang, "profile-name-required"));
+    } else if v.chars().count() > 50 {
+        errors.add(field, super::i18n::t(lang, "profile-name-too-long"));
+    } else if v.chars().any(meterport_domain::policy::is_control_char) {
+        errors.add(field, super::i18n::t(lang, "profile-name-invalid"));
+    }
+}
+
+pub async fn profile_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, PageError> {
+    let lang = viewer.lang;
+    let mut errors = FieldErrors::default();
+    if !viewer.csrf_ok(&form.csrf) {
+        errors.add("form", super::i18n::t(lang, "csrf-failed"));
+    }
+    check_name(lang, "first_name", &form.first_name, &mut errors);
+    check_name(lang, "last_name", &form.last_name, &mut errors);
+    if Lang::parse(&form.language).is_none() {
+        errors.add("language", super::i18n::t(lang, "profile-choose-from-list"));
+    }
+    if !LOCALES.iter().any(|(code, _)| *code == form.locale) {
+        errors.add("locale", super::i18n::t(lang, "profile-choose-from-list"));
+    }
+    if !ZONES.contains(&form.timezone) {
+        errors.add("timezone", super::i18n::t(lang, "profile-choose-from-list"));
+    }
+    if !errors.is_empty() {
+        return Ok(render(&profile_page(&viewer, Some(&form), errors, false)));
+    }
+    // The tenant's zone is stored as "no zone of one's own", so that a change of the
+    // tenant's zone carries over.
+    let timezone = (form.timezone != viewer.tenant.timezone).then_some(form.timezone.as_str());
+    state
+        .store
+        .update_profile(
+            viewer.tenant.id,
+            viewer.user.id,
+            form.first_name.trim(),
+            form.last_name.trim(),
+            &form.language,
+            &form.locale,
+            timezone,
+        )
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    state
+        .store
+        .record_audit(
+            Some(viewer.tenant.id),
+            &viewer.user.username,
+            "profile_changed",
+            "",
+            state.now_ms(),
+        )
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    Ok(Redirect::to("/account/profile/saved").into_response())
+}

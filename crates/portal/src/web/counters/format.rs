@@ -1,0 +1,161 @@
+//! How the counter screens write numbers and periods for a person (S13-S17, S25).
+//!
+//! Numbers are the CSV's numbers (C8) with thousands separators added: the CSV writes
+//! `178011` and `12.5`, the screen `178,011` and `12.5`. The digits come from
+//! [`format_value`], so a value can never differ between the two, only its grouping.
+//!
+//! Periods: Japanese users read `2021/08` and `2021/08/01` (the seed's own headings); English
+//! users get the month's name, which no reader can take for a day (is `08/01` the 8th of
+//! January or the 1st of August?), in the order of their region (S25: `Aug 1, 2021` in the
+//! United States, `1 Aug 2021` elsewhere).
+
+use jiff::civil::{Date, Weekday};
+use meterport_domain::counters::{DeviceClass, format_value};
+use meterport_domain::labels::Lang;
+use meterport_domain::period::Period;
+
+/// A counter value with thousands separators, in the device class's unit.
+///
+/// Every region we offer (ja-JP, en-US, en-GB, en-AU) writes `1,234.5`; a region that groups
+/// otherwise would get its separators here.
+pub fn number(v: i64, class: DeviceClass) -> String {
+    let raw = format_value(v, class);
+    let (sign, rest) = match raw.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", raw.as_str()),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = String::with_capacity(raw.len() + raw.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// A value or the "-" of S20.
+pub fn cell(v: Option<i64>, class: DeviceClass) -> String {
+    v.map_or_else(|| "-".to_string(), |v| number(v, class))
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn us(locale: &str) -> bool {
+    locale == "en-US"
+}
+
+/// A month: `2021/08` or `Aug 2021`.
+pub fn month(d: Date, lang: Lang) -> String {
+    match lang {
+        Lang::Ja => format!("{:04}/{:02}", d.year(), d.month()),
+        Lang::En => format!("{} {:04}", MONTHS_EN[d.month() as usize - 1], d.year()),
+    }
+}
+
+/// A day: `2021/08/01`, `Aug 1, 2021` (en-US) or `1 Aug 2021`.
+pub fn day(d: Date, lang: Lang, locale: &str) -> String {
+    let m = MONTHS_EN[d.month() as usize - 1];
+    match lang {
+        Lang::Ja => format!("{:04}/{:02}/{:02}", d.year(), d.month(), d.day()),
+        Lang::En if us(locale) => format!("{m} {}, {:04}", d.day(), d.year()),
+        Lang::En => format!("{} {m} {:04}", d.day(), d.year()),
+    }
+}
+
+/// A day without its year, for the many columns of a daily table: `10/01`, `Oct 1` (en-US)
+/// or `1 Oct`.
+pub fn day_short(d: Date, lang: Lang, locale: &str) -> String {
+    let m = MONTHS_EN[d.month() as usize - 1];
+    match lang {
+        Lang::Ja => format!("{:02}/{:02}", d.month(), d.day()),
+        Lang::En if us(locale) => format!("{m} {}", d.day()),
+        Lang::En => format!("{} {m}", d.day()),
+    }
+}
+
+/// A period as a heading or a row label.
+pub fn period(p: Period, lang: Lang, locale: &str) -> String {
+    match p {
+        Period::Month(d) => month(d, lang),
+        Period::Day(d) => day(d, lang, locale),
+    }
+}
+
+/// The short weekday shown under a day (usage drops at weekends; the reader should see why).
+pub fn weekday(d: Date, lang: Lang) -> &'static str {
+    let i = d.weekday().to_monday_zero_offset() as usize;
+    match lang {
+        Lang::Ja => ["月", "火", "水", "木", "金", "土", "日"][i],
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
+    }
+}
+
+/// Saturday and Sunday, which the daily table shades.
+pub fn is_weekend(d: Date) -> bool {
+    matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
+/// A range as the seed writes it (`2021/08~2021/11`); one period alone when both ends agree.
+pub fn range(from: Period, to: Period, lang: Lang, locale: &str) -> String {
+    let (a, b) = (period(from, lang, locale), period(to, lang, locale));
+    if from == to {
+        return a;
+    }
+    match lang {
+        Lang::Ja => format!("{a}~{b}"),
+        Lang::En => format!("{a} – {b}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn numbers_get_thousands_separators_and_keep_their_decimals() {
+        assert_eq!(number(0, DeviceClass::Mfp), "0");
+        assert_eq!(number(455, DeviceClass::Mfp), "455");
+        assert_eq!(number(1909, DeviceClass::Mfp), "1,909");
+        assert_eq!(number(178011, DeviceClass::Mfp), "178,011");
+        assert_eq!(number(2_976_187, DeviceClass::Mfp), "2,976,187");
+        // LFP values are thousandths of the device's unit.
+        assert_eq!(number(12_500, DeviceClass::Lfp), "12.5");
+        assert_eq!(number(1_234_567, DeviceClass::Lfp), "1,234.567");
+        assert_eq!(number(1_000_000, DeviceClass::Lfp), "1,000");
+        assert_eq!(cell(None, DeviceClass::Mfp), "-");
+    }
+
+    #[test]
+    fn periods_read_as_the_seed_in_japanese_and_unambiguously_in_english() {
+        let aug = Period::Month(date(2021, 8, 1));
+        assert_eq!(period(aug, Lang::Ja, "ja-JP"), "2021/08");
+        assert_eq!(period(aug, Lang::En, "en-GB"), "Aug 2021");
+        let d = Period::Day(date(2021, 8, 1));
+        assert_eq!(period(d, Lang::Ja, "ja-JP"), "2021/08/01");
+        assert_eq!(period(d, Lang::En, "en-US"), "Aug 1, 2021");
+        assert_eq!(period(d, Lang::En, "en-GB"), "1 Aug 2021");
+        assert_eq!(day_short(date(2021, 8, 1), Lang::Ja, "ja-JP"), "08/01");
+        assert_eq!(day_short(date(2021, 8, 1), Lang::En, "en-US"), "Aug 1");
+        assert_eq!(day_short(date(2021, 8, 1), Lang::En, "en-AU"), "1 Aug");
+        assert_eq!(weekday(date(2021, 8, 1), Lang::Ja), "日");
+        assert_eq!(weekday(date(2021, 8, 2), Lang::En), "Mon");
+        assert!(is_weekend(date(2021, 8, 1)) && !is_weekend(date(2021, 8, 2)));
+        let nov = Period::Month(date(2021, 11, 1));
+        assert_eq!(range(aug, nov, Lang::Ja, "ja-JP"), "2021/08~2021/11");
+        assert_eq!(range(aug, nov, Lang::En, "en-US"), "Aug 2021 – Nov 2021");
+        assert_eq!(range(aug, aug, Lang::En, "en-US"), "Aug 2021");
+    }
+}

@@ -1,0 +1,1216 @@
+//! The device list (S7-S10), the device information screen (S11) and the toner/ink stock
+//! screen (S28), plus what the settings screens share with them: the group selector, the
+//! device-type-and-status icon, paging, and forms whose fields repeat (checkbox lists).
+//!
+//! Every list is one page of rows from the store (sorted and counted in SQL), so a fleet of
+//! 10,000 devices costs the same as one of ten. The conditions of a list (group, filter,
+//! status, sort, page) live in the URL: a list can be bookmarked, shared and reloaded.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use meterport_domain::counters::{DeviceClass, Key, format_value};
+use meterport_domain::device::{DeviceType, LfpUnit};
+use meterport_domain::labels::{self, View};
+use meterport_domain::status::{Severity, Status};
+use meterport_store::StoreError;
+use meterport_store::counters::GroupFilter;
+use meterport_store::device_settings::{DeviceListQuery, DeviceSettingsError, DeviceSort};
+use meterport_store::groups::Group;
+use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind};
+
+use super::account::{FieldErrors, format_time};
+use super::i18n::t;
+use super::session::{Viewer, urlencode};
+use super::{Lang, PageCtx, PageError, render};
+use crate::app::AppState;
+
+/// Rows per page of the device list and the supplies screen.
+pub const PAGE_SIZE: i64 = 100;
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+// ---------------------------------------------------------------------------------------------
+
+/// A submitted form whose fields may repeat (`id=1&id=2`), which `axum::Form` cannot read
+/// into a list.
+#[derive(Debug, Default)]
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of a field, or "".
+    pub fn value(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The values of a repeated id field. `None` when one is not a positive number: a form
+    /// of ours never sends that, so the caller treats it as a refused choice.
+    pub fn ids(&self, name: &str) -> Option<Vec<i64>> {
+        self.all(name)
+            .into_iter()
+            .map(|v| v.trim().parse::<i64>().ok().filter(|id| *id > 0))
+            .collect()
+    }
+}
+
+/// A choice of the group selector (S7): all devices, devices in no group, or a group.
+pub struct GroupOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The selector's options, `selected` marked; the groups in their list order (by name).
+pub fn group_options(lang: Lang, groups: &[Group], selected: GroupFilter) -> Vec<GroupOption> {
+    let mut options = vec![
+        GroupOption {
+            value: "all".into(),
+            label: t(lang, "group-all-devices"),
+            selected: selected == GroupFilter::All,
+        },
+        GroupOption {
+            value: "none".into(),
+            label: t(lang, "group-no-group-devices"),
+            selected: selected == GroupFilter::NoGroup,
+        },
+    ];
+    options.extend(groups.iter().map(|g| GroupOption {
+        value: g.id.to_string(),
+        label: g.name.clone(),
+        selected: selected == GroupFilter::Group(g.id),
+    }));
+    options
+}
+
+/// The group selection of a query parameter. A group that is not one of the tenant's
+/// (deleted since the link was made, or another tenant's) falls back to all devices, and
+/// the page says so: the same answer whether the group exists elsewhere or not (T1).
+pub fn group_selection(raw: Option<&str>, groups: &[Group]) -> (GroupFilter, bool) {
+    match raw.map(GroupFilter::parse) {
+        None => (GroupFilter::All, false),
+        Some(Some(GroupFilter::Group(id))) if !groups.iter().any(|g| g.id == id) => {
+            (GroupFilter::All, true)
+        }
+        Some(Some(filter)) => (filter, false),
+        Some(None) => (GroupFilter::All, true),
+    }
+}
+
+pub fn group_param(filter: GroupFilter) -> String {
+    match filter {
+        GroupFilter::All => "all".into(),
+        GroupFilter::NoGroup => "none".into(),
+        GroupFilter::Group(id) => id.to_string(),
+    }
+}
+
+/// The icon of a device (S8, S9): its type's picture, with the status as a badge; an
+/// unknown device is drawn faded. The symbols are in `templates/device_icons.html`.
+#[derive(Debug, Clone)]
+pub struct Icon {
+    /// `mono_mfp`, ... (the symbol `#dt-<kind>`)
+    pub kind: &'static str,
+    /// `normal`, `error`, ... (the badge `#ds-<status>`, and the CSS class `st-<status>`)
+    pub status: &'static str,
+    pub badge: bool,
+    /// "Colour MFP, Error": the icon's text for screen readers.
+    pub label: String,
+}
+
+impl Icon {
+    pub fn new(lang: Lang, device_type: &str, status: Status) -> Icon {
+        let kind = DeviceType::parse(device_type).unwrap_or(DeviceType::MonoMfp);
+        Icon {
+            kind: kind.as_str(),
+            status: status.as_str(),
+            badge: !matches!(status, Status::Normal | Status::Unknown),
+            label: format!("{}, {}", type_label(lang, kind), status_label(lang, status)),
+        }
+    }
+}
+
+pub fn status_label(lang: Lang, status: Status) -> &'static str {
+    match lang {
+        Lang::Ja => status.label_ja(),
+        Lang::En => status.label_en(),
+    }
+}
+
+pub fn type_label(lang: Lang, kind: DeviceType) -> &'static str {
+    match lang {
+        Lang::Ja => kind.label_ja(),
+        Lang::En => kind.label_en(),
+    }
+}
+
+/// The status a device row shows (S9): an SMTP device is always normal.
+fn shown_status(protocol: &str, stored: &str) -> Status {
+    if protocol == "smtp" {
+        Status::Normal
+    } else {
+        Status::parse(stored).unwrap_or(Status::Unknown)
+    }
+}
+
+/// Only an absolute http(s) address becomes a link (S10): the operator API validates the
+/// address when the device is registered, and this check keeps a `javascript:` URL from ever
+/// reaching an `href`, whatever the database holds.
+pub fn remote_ui_link(url: Option<&str>) -> Option<String> {
+    let url = url?.trim();
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then(|| url.to_string())
+}
+
+/// A whole number with thousands separators: `10,000`.
+pub fn group_digits(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A counter value as the device's unit writes it, with thousands separators.
+fn counter_text(v: i64, class: DeviceClass) -> String {
+    let text = format_value(v, class);
+    match text.split_once('.') {
+        Some((whole, frac)) => {
+            format!("{}.{frac}", group_digits(whole.parse().unwrap_or_default()))
+        }
+        None => group_digits(text.parse().unwrap_or_default()),
+    }
+}
+
+/// One link of a pager.
+pub struct PageLink {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+    /// Pages are left out before this one ("…").
+    pub gap_before: bool,
+}
+
+/// Paging of a long list: "101-200 of 10,000" and links to nearby pages.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub summary: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub links: Vec<PageLink>,
+}
+
+impl Pager {
+    /// `page` is 1-based and already clamped to `1..=pages`.
+    pub fn new(lang: Lang, total: i64, page: i64, url: impl Fn(i64) -> String) -> Pager {
+        let pages = pages_for(total);
+        let first = if total == 0 {
+            0
+        } else {
+            (page - 1) * PAGE_SIZE + 1
+        };
+        let last = (page * PAGE_SIZE).min(total);
+        let summary = super::i18n::t_args(
+            lang,
+            "list-range",
+            &[
+                ("first", group_digits(first)),
+                ("last", group_digits(last)),
+                ("total", group_digits(total)),
+            ],
+        );
+        // The first and last pages and two on either side of this one.
+        let mut numbers: Vec<i64> = vec![1, pages];
+        numbers.extend((page - 2).max(1)..=(page + 2).min(pages));
+        numbers.sort_unstable();
+        numbers.dedup();
+        let links = numbers
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| PageLink {
+                label: n.to_string(),
+                href: url(n),
+                current: n == page,
+                gap_before: i > 0 && numbers[i - 1] + 1 < n,
+            })
+            .collect();
+        Pager {
+            page,
+            pages,
+            summary,
+            prev: (page > 1).then(|| url(page - 1)),
+            next: (page < pages).then(|| url(page + 1)),
+            links,
+        }
+    }
+}
+
+fn pages_for(total: i64) -> i64 {
+    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+}
+
+fn page_param(raw: Option<&str>) -> i64 {
+    raw.and_then(|p| p.trim().parse::<i64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device list (S7-S10)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListParams {
+    group: Option<String>,
+    q: Option<String>,
+    status: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<String>,
+}
+
+/// The list's conditions, parsed; they make every link of the page.
+#[derive(Debug, Clone)]
+struct ListState {
+    group: GroupFilter,
+    q: String,
+    status: Option<Status>,
+    sort: DeviceSort,
+    descending: bool,
+    page: i64,
+}
+
+impl ListState {
+    fn url(&self) -> String {
+        let mut url = format!("/devices?group={}", group_param(self.group));
+        if !self.q.is_empty() {
+            url.push_str(&format!("&q={}", urlencode(&self.q)));
+        }
+        if let Some(s) = self.status {
+            url.push_str(&format!("&status={}", s.as_str()));
+        }
+        url.push_str(&format!(
+            "&sort={}&dir={}",
+            self.sort.as_str(),
+            if self.descending { "desc" } else { "asc" }
+        ));
+        if self.page > 1 {
+            url.push_str(&format!("&page={}", self.page));
+        }
+        url
+    }
+
+    fn with(&self, change: impl FnOnce(&mut ListState)) -> String {
+        let mut next = self.clone();
+        change(&mut next);
+        next.url()
+    }
+}
+
+/// Which way a heading sorts first: the status most severe first (what needs attention),
+/// everything else A to Z.
+fn first_direction_is_descending(sort: DeviceSort) -> bool {
+    sort == DeviceSort::Status
+}
+
+pub struct Heading {
+    pub label: String,
+    pub href: String,
+    /// `ascending`, `descending` or `none` (for `aria-sort`).
+    pub aria_sort: &'static str,
+    pub arrow: &'static str,
+    pub class: &'static str,
+}
+
+pub struct StatusChip {
+    pub status: &'static str,
+    pub label: String,
+    pub count: String,
+    pub href: String,
+    pub current: bool,
+}
+
+pub struct DeviceListRow {
+    pub id: i64,
+    pub name: String,
+    pub serial: String,
+    pub icon: Icon,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub remote_ui: Option<String>,
+    pub product: String,
+    pub building: String,
+    pub location: String,
+    pub group: String,
+}
+
+#[derive(Template)]
+#[template(path = "devices.html")]
+struct DevicesPage {
+    ctx: PageCtx,
+    groups: Vec<GroupOption>,
+    group_fallback: bool,
+    q: String,
+    status: String,
+    sort: &'static str,
+    dir: &'static str,
+    chips: Vec<StatusChip>,
+    headings: Vec<Heading>,
+    rows: Vec<DeviceListRow>,
+    pager: Pager,
+    filtered: bool,
+    clear_href: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(p): Query<ListParams>,
+) -> Result<Response, PageError> {
+    let lang = viewer.lang;
+    let tenant = viewer.tenant.id;
+    let store = &state.store;
+    let groups = store
+        .list_groups(tenant)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
+    let sort = p
+        .sort
+        .as_deref()
+        .and_then(DeviceSort::parse)
+        .unwrap_or_default();
+    let descending = match p.dir.as_deref() {
+        Some("desc") => true,
+        Some("asc") => false,
+        _ => first_direction_is_descending(sort),
+    };
+    let q: String =
+        p.q.as_deref()
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(100)
+            .collect();
+    let status = p.status.as_deref().and_then(Status::parse);
+    let mut st = ListState {
+        group,
+        q,
+        status,
+        sort,
+        descending,
+        page: page_param(p.page.as_deref()),
+    };
+
+    let text = (!st.q.is_empty()).then_some(st.q.as_str());
+    let counts = store
+        .device_status_counts(tenant, group, text)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    let total = match status {
+        Some(s) => counts.get(s),
+        None => counts.total(),
+    };
+    // A page past the end (the list shrank since the link was made) shows the last page.
+    st.page = st.page.min(pages_for(total));
+    let rows = store
+        .device_page(
+            tenant,
+            &DeviceListQuery {
+                group,
+                text: text.map(str::to_string),
+                status,
+                sort,
+                descending,
+                limit: PAGE_SIZE,
+                offset: (st.page - 1) * PAGE_SIZE,
+            },
+        )
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+
+    let mut chips = vec![StatusChip {
+        status: "all",
+        label: t(lang, "devices-all-statuses"),
+        count: group_digits(counts.total()),
+        href: st.with(|s| {
+            s.status = None;
+            s.page = 1;
+        }),
+        current: status.is_none(),
+    }];
+    // Most severe first, as a fleet manager reads them.
+    for s in [
+        Status::ServiceCall,
+        Status::Error,
+        Status::Warning,
+        Status::Unknown,
+        Status::Normal,
+    ] {
+        chips.push(StatusChip {
+            status: s.as_str(),
+            label: status_label(lang, s).to_string(),
+            count: group_digits(counts.get(s)),
+            href: st.with(|x| {
+                x.status = Some(s);
+                x.page = 1;
+            }),
+            current: status == Some(s),
+        });
+    }
+
+    let columns = [
+        (DeviceSort::Name, "devices-col-name", ""),
+        (DeviceSort::Status, "devices-col-status", ""),
+        (DeviceSort::RemoteUi, "devices-col-remote-ui", "center"),
+        (DeviceSort::Product, "devices-col-product", ""),
+        (DeviceSort::Building, "devices-col-building", ""),
+        (DeviceSort::Location, "devices-col-location", ""),
+        (DeviceSort::Group, "devices-col-group", ""),
+    ];
+    let headings = columns
+        .into_iter()
+        .map(|(key, label, class)| {
+            let current = key == sort;
+            let next_desc = if current {
+                !descending
+            } else {
+                first_direction_is_descending(key)
+            };
+            Heading {
+                label: t(lang, label),
+                href: st.with(|s| {
+                    s.sort = key;
+                    s.descending = next_desc;
+                    s.page = 1;
+                }),
+                aria_sort: match (current, descending) {
+                    (false, _) => "none",
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                },
+                arrow: match (current, descending) {
+                    (false, _) => "",
+                    (true, false) => "▲",
+                    (true, true) => "▼",
+                },
+                class,
+            }
+        })
+        .collect();
+
+    let rows = rows
+        .into_iter()
+        .map(|d| DeviceListRow {
+            icon: Icon::new(lang, &d.device_type, d.status),
+            status: d.status.as_str(),
+            status_label: status_label(lang, d.status),
+            remote_ui: remote_ui_link(d.remote_ui_url.as_deref()),
+            id: d.id,
+            name: d.name,
+            serial: d.serial,
+            product: d.product,
+            building: d.building.unwrap_or_default(),
+            location: d.location.unwrap_or_default(),
+            group: d.group.map(|(_, n)| n).unwrap_or_default(),
+        })
+        .collect();
+    let pager = Pager::new(lang, total, st.page, |n| st.with(|s| s.page = n));
+    let page = DevicesPage {
+        ctx: viewer.ctx("devices", "devices"),
+        groups: group_options(lang, &groups, group),
+        group_fallback,
+        status: status.map(|s| s.as_str()).unwrap_or("").to_string(),
+        sort: sort.as_str(),
+        dir: if descending { "desc" } else { "asc" },
+        filtered: !st.q.is_empty() || status.is_some() || group != GroupFilter::All,
+        clear_href: "/devices".into(),
+        q: st.q.clone(),
+        chips,
+        headings,
+        rows,
+        pager,
+    };
+    Ok(render(&page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device information (S11)
+// ---------------------------------------------------------------------------------------------
+
+pub struct ConditionRow {
+    pub severity: &'static str,
+    pub severity_label: &'static str,
+    pub code: String,
+    pub message: String,
+    pub since: String,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct CounterSection {
+    pub title: String,
+    pub rows: Vec<(String, String)>,
+}
+
+/// A supply as the screens draw it.
+pub struct SupplyView {
+    pub name: String,
+    pub kind: String,
+    /// The CSS colour class of its bar (`sc-cyan`; `sc-none` when it names no colour).
+    pub color_class: String,
+    pub level: Option<i64>,
+    pub level_text: String,
+    pub low: bool,
+}
+
+impl SupplyView {
+    pub fn new(lang: Lang, s: &Supply) -> SupplyView {
+        let kind = match s.kind {
+            SupplyKind::Toner => "supply-kind-toner",
+            SupplyKind::Ink => "supply-kind-ink",
+            SupplyKind::Drum => "supply-kind-drum",
+            SupplyKind::Other => "supply-kind-other",
+        };
+        SupplyView {
+            name: s.name.clone(),
+            kind: t(lang, kind),
+            color_class: format!("sc-{}", s.color.as_deref().unwrap_or("none")),
+            level: s.level_percent,
+            level_text: match s.level_percent {
+                Some(l) => format!("{l}%"),
+                None => t(lang, "supply-level-unknown"),
+            },
+            low: s.is_low(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "device.html")]
+struct DevicePage {
+    ctx: PageCtx,
+    id: i64,
+    name: String,
+    serial: String,
+    product: String,
+    type_label: &'static str,
+    icon: Icon,
+    status: &'static str,
+    status_label: &'static str,
+    smtp: bool,
+    conditions: Vec<ConditionRow>,
+    group_choices: Vec<Choice>,
+    admin_choices: Vec<Choice>,
+    admin_email: Option<String>,
+    has_admin: bool,
+    mac: String,
+    host: String,
+    building: String,
+    location: String,
+    remote_ui: Option<String>,
+    last_reading: Option<String>,
+    counters: Vec<CounterSection>,
+    lfp_unit: Option<&'static str>,
+    supplies: Vec<SupplyView>,
+    supplies_at: Option<String>,
+    times_note: String,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SavedParam {
+    saved: Option<String>,
+}
+
+fn parse_id(raw: &str, lang: Lang) -> Result<i64, PageError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(PageError::NotFound(lang))
+}
+
+/// The latest counters by tab (S16's tabs), Total 1 once at the top; a counter the device
+/// does not report shows "-" (S20).
+fn counter_sections(
+    lang: Lang,
+    class: DeviceClass,
+    counters: &meterport_domain::counters::CounterSet,
+    paper_sizes: &[Key],
+) -> Vec<CounterSection> {
+    let value = |k: Key| {
+        counters
+            .get(k)
+            .map(|v| counter_text(v, class))
+            .unwrap_or_else(|| "-".into())
+    };
+    let row = |k: Key| (labels::counter_label(k, class, lang).to_string(), value(k));
+    if class == DeviceClass::Lfp {
+        return vec![CounterSection {
+            title: View::Counter.label(lang).to_string(),
+            rows: labels::view_keys(View::Counter, class, &[])
+                .into_iter()
+                .map(row)
+                .collect(),
+        }];
+    }
+    View::ALL
+        .into_iter()
+        .map(|view| CounterSection {
+            title: view.label(lang).to_string(),
+            rows: labels::view_keys(view, class, paper_sizes)
+                .into_iter()
+                .filter(|k| view == View::Counter || *k != Key::Total1)
+                .map(row)
+                .collect(),
+        })
+        .collect()
+}
+
+async fn device_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    form: Option<(&str, &str)>,
+    errors: FieldErrors,
+    saved: bool,
+) -> Result<DevicePage, PageError> {
+    let lang = viewer.lang;
+    let tenant = viewer.tenant.id;
+    let store = &state.store;
+    let internal = |e: StoreError| PageError::internal(lang, e);
+    let d = match store.device(tenant, id).await {
+        Ok(d) => d,
+        Err(StoreError::NotFound) => return Err(PageError::NotFound(lang)),
+        Err(e) => return Err(internal(e)),
+    };
+    let conditions = store.open_conditions(tenant, id).await.map_err(internal)?;
+    let groups = store.list_groups(tenant).await.map_err(internal)?;
+    let users = store.list_users(tenant).await.map_err(internal)?;
+    let latest = store.latest_reading(tenant, id).await.map_err(internal)?;
+    let supplies = store.device_supplies(tenant, id).await.map_err(internal)?;
+    let tz = viewer.tz();
+
+    let status = shown_status(&d.protocol, &d.status);
+    let kind = DeviceType::parse(&d.device_type).unwrap_or(DeviceType::MonoMfp);
+    let class = kind.class();
+    let (sel_group, sel_admin) = match form {
+        Some((g, a)) => (g.to_string(), a.to_string()),
+        None => (
+            d.group
+                .as_ref()
+                .map(|(g, _)| g.to_string())
+                .unwrap_or_default(),
+            d.toner_admin
+                .as_ref()
+                .map(|(u, _, _)| u.to_string())
+                .unwrap_or_default(),
+        ),
+    };
+    let mut group_choices = vec![Choice {
+        value: String::new(),
+        label: t(lang, "device-no-group"),
+        selected: sel_group.is_empty(),
+    }];
+    group_choices.extend(groups.iter().map(|g| Choice {
+        value: g.id.to_string(),
+        label: g.name.clone(),
+        selected: sel_group == g.id.to_string(),
+    }));
+    let mut admin_choices = vec![Choice {
+        value: String::new(),
+        label: t(lang, "device-no-admin"),
+        selected: sel_admin.is_empty(),
+    }];
+    admin_choices.extend(users.iter().map(|u| {
+        let name = format!("{} {}", u.last_name, u.first_name);
+        let name = name.trim();
+        let who = if name.is_empty() {
+            u.username.clone()
+        } else {
+            format!("{name} ({})", u.username)
+        };
+        // The address in the option itself, so the choice shows whom mail would reach
+        // before saving, without script.
+        let label = match &u.email {
+            Some(e) => format!("{who} – {e}"),
+            None => format!("{who} – {}", t(lang, "device-admin-no-email")),
+        };
+        Choice {
+            value: u.id.to_string(),
+            label,
+            selected: sel_admin == u.id.to_string(),
+        }
+    }));
+
+    let paper_sizes = labels::paper_size_keys(&viewer.tenant.paper_sizes);
+    let (last_reading, counters) = match &latest {
+        Some((at, set)) => (
+            Some(format_time(*at, &tz)),
+            counter_sections(lang, class, set, &paper_sizes),
+        ),
+        None => (None, Vec::new()),
+    };
+    let lfp_unit = d
+        .lfp_unit
+        .as_deref()
+        .and_then(LfpUnit::parse)
+        .map(|u| labels::lfp_unit_label(u, lang));
+    let (supplies, supplies_at) = match supplies {
+        Some(r) if !r.supplies.is_empty() => (
+            r.supplies
+                .iter()
+                .map(|s| SupplyView::new(lang, s))
+                .collect(),
+            Some(format_time(r.reported_at, &tz)),
+        ),
+        _ => (Vec::new(), None),
+    };
+    Ok(DevicePage {
+        ctx: viewer.ctx("devices", "device"),
+        id: d.id,
+        icon: Icon::new(lang, &d.device_type, status),
+        status: status.as_str(),
+        status_label: status_label(lang, status),
+        smtp: d.protocol == "smtp",
+        type_label: type_label(lang, kind),
+        conditions: conditions
+            .into_iter()
+            .map(|c| {
+                let severity = Severity::parse(&c.severity).unwrap_or(Severity::Warning);
+                ConditionRow {
+                    severity: severity.as_str(),
+                    severity_label: status_label(lang, Status::from(severity)),
+                    code: c.code,
+                    message: c.message,
+                    since: format_time(c.since, &tz),
+                }
+            })
+            .collect(),
+        group_choices,
+        admin_choices,
+        has_admin: d.toner_admin.is_some(),
+        admin_email: d.toner_admin.as_ref().and_then(|(_, _, e)| e.clone()),
+        mac: d.mac.unwrap_or_default(),
+        host: d.host.unwrap_or_default(),
+        building: d.building.unwrap_or_default(),
+        location: d.location.unwrap_or_default(),
+        remote_ui: remote_ui_link(d.remote_ui_url.as_deref()),
+        last_reading,
+        counters,
+        lfp_unit,
+        supplies,
+        supplies_at,
+        times_note: super::i18n::t_args(
+            lang,
+            "times-in-zone",
+            &[("zone", tz.iana_name().unwrap_or("UTC").to_string())],
+        ),
+        name: d.name,
+        serial: d.serial,
+        product: d.product,
+        errors,
+        saved,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(p): Query<SavedParam>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, viewer.lang)?;
+    let page = device_page(
+        &state,
+        &viewer,
+        id,
+        None,
+        FieldErrors::default(),
+        p.saved.is_some(),
+    )
+    .await?;
+    Ok(render(&page))
+}
+
+/// Saves the group and the toner/ink administrator (S11). A refused choice is explained next
+/// to its field and nothing is changed.
+pub async fn save(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let lang = viewer.lang;
+    let id = parse_id(&id, lang)?;
+    let form = FormData::parse(&body);
+    let (raw_group, raw_admin) = (form.value("group").trim(), form.value("toner_admin").trim());
+    let mut errors = FieldErrors::default();
+    if !viewer.csrf_ok(form.value("csrf")) {
+        errors.add("form", t(lang, "csrf-failed"));
+    }
+    let parse = |raw: &str| -> Result<Option<i64>, ()> {
+        if raw.is_empty() {
+            Ok(None)
+        } else {
+            raw.parse::<i64>()
+                .ok()
+                .filter(|v| *v > 0)
+                .map(Some)
+                .ok_or(())
+        }
+    };
+    let store = &state.store;
+    let tenant = viewer.tenant.id;
+    let internal = |e: StoreError| PageError::internal(lang, e);
+    // Each choice is checked on its own first, so that both fields get their message at
+    // once; the store checks them again in its transaction.
+    let group = match parse(raw_group) {
+        Ok(Some(g)) if !store.group_exists(tenant, g).await.map_err(internal)? => {
+            errors.add("group", t(lang, "device-group-unknown"));
+            None
+        }
+        Ok(g) => g,
+        Err(()) => {
+            errors.add("group", t(lang, "device-group-unknown"));
+            None
+        }
+    };
+    let admin = match parse(raw_admin) {
+        Ok(Some(u)) => match store.user(tenant, u).await {
+            Ok(_) => Some(u),
+            Err(StoreError::NotFound) => {
+                errors.add("toner_admin", t(lang, "device-admin-unknown"));
+                None
+            }
+            Err(e) => return Err(internal(e)),
+        },
+        Ok(None) => None,
+        Err(()) => {
+            errors.add("toner_admin", t(lang, "device-admin-unknown"));
+            None
+        }
+    };
+    if errors.is_empty() {
+        match state
+            .store
+            .set_device_settings(viewer.tenant.id, id, group, admin)
+            .await
+        {
+            Ok(()) => {
+                let detail = serde_json::json!({"device_id": id, "group_id": group, "toner_admin_id": admin});
+                state
+                    .store
+                    .record_audit(
+                        Some(viewer.tenant.id),
+                        &viewer.user.username,
+                        "device_settings_changed",
+                        &detail.to_string(),
+                        state.now_ms(),
+                    )
+                    .await
+                    .map_err(|e| PageError::internal(lang, e))?;
+                return Ok(Redirect::to(&format!("/devices/{id}?saved=1")).into_response());
+            }
+            Err(DeviceSettingsError::NotFound) => return Err(PageError::NotFound(lang)),
+            Err(DeviceSettingsError::Refused {
+                unknown_group,
+                unknown_user,
+            }) => {
+                if unknown_group {
+                    errors.add("group", t(lang, "device-group-unknown"));
+                }
+                if unknown_user {
+                    errors.add("toner_admin", t(lang, "device-admin-unknown"));
+                }
+            }
+            Err(DeviceSettingsError::Store(e)) => return Err(PageError::internal(lang, e)),
+        }
+    }
+    let page = device_page(
+        &state,
+        &viewer,
+        id,
+        Some((raw_group, raw_admin)),
+        errors,
+        false,
+    )
+    .await?;
+    Ok(render(&page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Toner/ink stock (S28, B1)
+// ---------------------------------------------------------------------------------------------
+
+pub struct SupplyDeviceRow {
+    pub id: i64,
+    pub name: String,
+    pub product: String,
+    pub location: String,
+    pub group: String,
+    pub reported: String,
+    pub supplies: Vec<SupplyView>,
+    pub low: bool,
+}
+
+#[derive(Template)]
+#[template(path = "supplies.html")]
+struct SuppliesPage {
+    ctx: PageCtx,
+    groups: Vec<GroupOption>,
+    group_fallback: bool,
+    reporting: i64,
+    silent: i64,
+    low_supplies: i64,
+    low_devices: i64,
+    low_limit: i64,
+    rows: Vec<SupplyDeviceRow>,
+    pager: Pager,
+    silent_devices: Vec<(i64, String)>,
+    silent_more: i64,
+    times_note: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SupplyParams {
+    group: Option<String>,
+    page: Option<String>,
+}
+
+/// How many of the devices without supply levels the screen names.
+const SILENT_NAMED: i64 = 50;
+
+pub async fn supplies(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(p): Query<SupplyParams>,
+) -> Result<Response, PageError> {
+    let lang = viewer.lang;
+    let tenant = viewer.tenant.id;
+    let store = &state.store;
+    let internal = |e: StoreError| PageError::internal(lang, e);
+    let groups = store.list_groups(tenant).await.map_err(internal)?;
+    let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
+    let summary = store
+        .supply_summary(tenant, group)
+        .await
+        .map_err(internal)?;
+    let page = page_param(p.page.as_deref()).min(pages_for(summary.reporting));
+    let devices = store
+        .supply_page(tenant, group, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        .await
+        .map_err(internal)?;
+    let silent_devices = store
+        .devices_without_supplies(tenant, group, SILENT_NAMED)
+        .await
+        .map_err(internal)?;
+    let tz = viewer.tz();
+    let rows = devices
+        .into_iter()
+        .map(|d| SupplyDeviceRow {
+            id: d.device_id,
+            low: d.report.supplies.iter().any(Supply::is_low),
+            supplies: d
+                .report
+                .supplies
+                .iter()
+                .map(|s| SupplyView::new(lang, s))
+                .collect(),
+            reported: format_time(d.report.reported_at, &tz),
+            name: d.name,
+            product: d.product,
+            location: d.location.unwrap_or_default(),
+            group: d.group.map(|(_, n)| n).unwrap_or_default(),
+        })
+        .collect();
+    let group_value = group_param(group);
+    let pager = Pager::new(lang, summary.reporting, page, |n| {
+        format!("/supplies?group={group_value}&page={n}")
+    });
+    Ok(render(&SuppliesPage {
+        ctx: viewer.ctx("supplies", "supplies"),
+        groups: group_options(lang, &groups, group),
+        group_fallback,
+        reporting: summary.reporting,
+        silent: summary.silent,
+        low_supplies: summary.low_supplies,
+        low_devices: summary.low_devices,
+        low_limit: LOW_LEVEL_PERCENT,
+        rows,
+        pager,
+        silent_more: (summary.silent - silent_devices.len() as i64).max(0),
+        silent_devices,
+        times_note: super::i18n::t_args(
+            lang,
+            "times-in-zone",
+            &[("zone", tz.iana_name().unwrap_or("UTC").to_string())],
+        ),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared catalogue test finds keys written as `t("..")`; these screens mostly write
+    /// `t(lang, "..")` and `ctx.t_args("..", ..)`, so this test checks their keys itself:
+    /// every quoted word with one of the screens' prefixes must exist in both languages.
+    #[test]
+    fn every_message_key_of_the_device_and_settings_screens_exists_in_both_languages() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let files = [
+            "src/web/devices.rs",
+            "src/web/groups.rs",
+            "src/web/settings.rs",
+            "templates/devices.html",
+            "templates/devices_pager.html",
+            "templates/device.html",
+            "templates/supplies.html",
+            "templates/groups.html",
+            "templates/group_edit.html",
+            "templates/groups_delete.html",
+            "templates/paper_sizes.html",
+            "templates/notifications.html",
+        ];
+        let prefixes = [
+            "devices-",
+            "device-",
+            "group-",
+            "groups-",
+            "supply-",
+            "supplies-",
+            "paper-sizes-",
+            "notify-",
+            "list-",
+            "times-",
+        ];
+        let mut checked = 0;
+        for file in files {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            let pieces: Vec<&str> = text.split('"').collect();
+            for (i, part) in pieces.iter().enumerate().skip(1).step_by(2) {
+                // An HTML attribute's value (`id="device-form"`) is no message key.
+                let attribute = pieces[i - 1].ends_with('=');
+                let is_key = !attribute
+                    && prefixes.iter().any(|p| part.starts_with(p))
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !part.ends_with('-');
+                if !is_key {
+                    continue;
+                }
+                // Every argument any of these messages takes, so that formatting succeeds.
+                let args: Vec<(&'static str, String)> = [
+                    "first", "last", "total", "count", "name", "zone", "chars", "max", "devices",
+                    "supplies", "limit",
+                ]
+                .into_iter()
+                .map(|a| (a, "1".to_string()))
+                .collect();
+                for lang in Lang::ALL {
+                    let text = super::super::i18n::t_args(lang, part, &args);
+                    assert!(
+                        !text.starts_with('['),
+                        "{file}: {part} is missing in {lang:?}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "the files were read ({checked} keys)");
+    }
+
+    #[test]
+    fn numbers_get_thousands_separators() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(10_000), "10,000");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
+        assert_eq!(counter_text(12_345_678, DeviceClass::Lfp), "12,345.678");
+        assert_eq!(counter_text(178_011, DeviceClass::Mfp), "178,011");
+    }
+
+    #[test]
+    fn only_http_and_https_addresses_become_remote_ui_links() {
+        assert_eq!(
+            remote_ui_link(Some("http://10.0.0.5:8000/")).as_deref(),
+            Some("http://10.0.0.5:8000/")
+        );
+        assert!(remote_ui_link(Some("HTTPS://printer.example/")).is_some());
+        assert_eq!(remote_ui_link(Some("javascript:alert(1)")), None);
+        assert_eq!(remote_ui_link(Some("ftp://x/")), None);
+        assert_eq!(remote_ui_link(None), None);
+    }
+
+    #[test]
+    fn a_pager_links_the_ends_and_the_pages_around_the_current_one() {
+        let pager = Pager::new(Lang::En, 10_000, 50, |n| format!("/p/{n}"));
+        let labels: Vec<&str> = pager.links.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["1", "48", "49", "50", "51", "52", "100"]);
+        assert_eq!(pager.prev.as_deref(), Some("/p/49"));
+        assert_eq!(pager.summary, "4,901–5,000 of 10,000");
+        let empty = Pager::new(Lang::En, 0, 1, |n| format!("/p/{n}"));
+        assert_eq!((empty.pages, empty.prev, empty.next), (1, None, None));
+    }
+
+    #[test]
+    fn a_group_of_another_tenant_or_a_bad_value_falls_back_to_all_devices() {
+        let groups = vec![Group {
+            id: 7,
+            name: "A".into(),
+            device_count: 0,
+        }];
+        assert_eq!(
+            group_selection(Some("7"), &groups),
+            (GroupFilter::Group(7), false)
+        );
+        assert_eq!(
+            group_selection(Some("8"), &groups),
+            (GroupFilter::All, true)
+        );
+        assert_eq!(
+            group_selection(Some("x"), &groups),
+            (GroupFilter::All, true)
+        );
+        assert_eq!(
+            group_selection(Some("none"), &groups),
+            (GroupFilter::NoGroup, false)
+        );
+        assert_eq!(group_selection(None, &groups), (GroupFilter::All, false));
+    }
+}

@@ -1,0 +1,468 @@
+//! Device groups (S22, seed 7-1): the list, New, edit (rename and members) and deleting several
+//! groups at once after a confirmation page.
+//!
+//! The name's own rules are the domain's (`policy::check_group_name`); the rules that need
+//! data (at most 200 groups, a unique name, members that are the tenant's devices in no other
+//! group) are the store's, checked in one transaction. Every refusal is shown next to its
+//! field in the user's language, and nothing is changed.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use meterport_domain::policy::{GROUP_NAME_FORBIDDEN, MAX_GROUPS_PER_TENANT, check_group_name};
+use meterport_store::StoreError;
+use meterport_store::counters::GroupFilter;
+use meterport_store::groups::{Group, GroupError, GroupProblem};
+
+use super::account::FieldErrors;
+use super::devices::FormData;
+use super::i18n::{t, t_args};
+use super::session::Viewer;
+use super::{Lang, PageCtx, PageError, render};
+use crate::app::AppState;
+
+// ---- The list
+
+#[derive(Template)]
+#[template(path = "groups.html")]
+struct GroupsPage {
+    ctx: PageCtx,
+    groups: Vec<Group>,
+    max: usize,
+    at_limit: bool,
+    ungrouped: i64,
+    notice: Option<String>,
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListNotice {
+    created: Option<String>,
+    saved: Option<String>,
+    deleted: Option<String>,
+}
+
+async fn groups_page(
+    state: &AppState,
+    viewer: &Viewer,
+    notice: Option<String>,
+    errors: FieldErrors,
+) -> Result<GroupsPage, PageError> {
+    let lang = viewer.lang;
+    let tenant = viewer.tenant.id;
+    let groups = state
+        .store
+        .list_groups(tenant)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    let ungrouped = state
+        .store
+        .device_status_counts(tenant, GroupFilter::NoGroup, None)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?
+        .total();
+    Ok(GroupsPage {
+        ctx: viewer.ctx("groups", "groups"),
+        at_limit: groups.len() >= MAX_GROUPS_PER_TENANT,
+        max: MAX_GROUPS_PER_TENANT,
+        groups,
+        ungrouped,
+        notice,
+        errors,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(n): Query<ListNotice>,
+) -> Result<Response, PageError> {
+    let lang = viewer.lang;
+    let mut page = groups_page(&state, &viewer, None, FieldErrors::default()).await?;
+    // The notice names the group by its id in the URL, looked up among the tenant's groups:
+    // a crafted link cannot make the page announce something that did not happen.
+    let name_of = |raw: Option<&String>| {
+        let id = raw?.parse::<i64>().ok()?;
+        page.groups
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| g.name.clone())
+    };
+    page.notice = if let Some(name) = name_of(n.created.as_ref()) {
+        Some(t_args(lang, "groups-created", &[("name", name)]))
+    } else if let Some(name) = name_of(n.saved.as_ref()) {
+        Some(t_args(lang, "groups-saved", &[("name", name)]))
+    } else {
+        n.deleted
+            .and_then(|c| c.parse::<i64>().ok())
+            .filter(|c| *c > 0)
+            .map(|count| t_args(lang, "groups-deleted", &[("count", count.to_string())]))
+    };
+    Ok(render(&page))
+}
+
+// ---- New and edit
+
+/// A device row of the create and edit screens.
+pub struct MemberRow {
+    pub id: i64,
+    pub name: String,
+    pub product: String,
+    pub location: String,
+    pub checked: bool,
+    /// In this group now (the edit screen says so).
+    pub member: bool,
+}
+
+#[derive(Template)]
+#[template(path = "group_edit.html")]
+struct GroupEditPage {
+    ctx: PageCtx,
+    /// `None` on the create screen.
+    group_id: Option<i64>,
+    name: String,
+    action: String,
+    rows: Vec<MemberRow>,
+    rule: String,
+    errors: FieldErrors,
+    at_limit: bool,
+}
+
+/// The screen's devices: on the edit screen the group's own devices first, then those in
+/// no group (S22); `checked` as the form had them, or as stored.
+async fn edit_page(
+    state: &AppState,
+    viewer: &Viewer,
+    group: Option<&Group>,
+    submitted: Option<(&str, &[i64])>,
+    errors: FieldErrors,
+) -> Result<GroupEditPage, PageError> {
+    let lang = viewer.lang;
+    let tenant = viewer.tenant.id;
+    let internal = |e: StoreError| PageError::internal(lang, e);
+    let mut devices = Vec::new();
+    if let Some(g) = group {
+        devices.extend(
+            state
+                .store
+                .list_devices(tenant, GroupFilter::Group(g.id))
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|d| (d, true)),
+        );
+    }
+    devices.extend(
+        state
+            .store
+            .list_devices(tenant, GroupFilter::NoGroup)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|d| (d, false)),
+    );
+    let rows = devices
+        .into_iter()
+        .map(|(d, member)| MemberRow {
+            checked: match submitted {
+                Some((_, ids)) => ids.contains(&d.id),
+                None => member,
+            },
+            member,
+            id: d.id,
+            name: d.name,
+            product: d.product,
+            location: d.location.unwrap_or_default(),
+        })
+        .collect();
+    let at_limit = group.is_none()
+        && state
+            .store
+            .list_groups(tenant)
+            .await
+            .map_err(internal)?
+            .len()
+            >= MAX_GROUPS_PER_TENANT;
+    let forbidden: String = GROUP_NAME_FORBIDDEN
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(GroupEditPage {
+        ctx: viewer.ctx("groups", "groups"),
+        group_id: group.map(|g| g.id),
+        name: match (submitted, group) {
+            (Some((name, _)), _) => name.to_string(),
+            (None, Some(g)) => g.name.clone(),
+            (None, None) => String::new(),
+        },
+        action: match group {
+            Some(g) => format!("/settings/groups/{}", g.id),
+            None => "/settings/groups/new".into(),
+        },
+        rows,
+        rule: t_args(lang, "group-name-rule", &[("chars", forbidden)]),
+        errors,
+        at_limit,
+    })
+}
+
+async fn find_group(state: &AppState, viewer: &Viewer, raw_id: &str) -> Result<Group, PageError> {
+    let lang = viewer.lang;
+    let id = raw_id
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(PageError::NotFound(lang))?;
+    state
+        .store
+        .list_groups(viewer.tenant.id)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?
+        .into_iter()
+        .find(|g| g.id == id)
+        .ok_or(PageError::NotFound(lang))
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let page = edit_page(&state, &viewer, None, None, FieldErrors::default()).await?;
+    Ok(render(&page))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let group = find_group(&state, &viewer, &id).await?;
+    let page = edit_page(&state, &viewer, Some(&group), None, FieldErrors::default()).await?;
+    Ok(render(&page))
+}
+
+/// The messages of the store's refusals, each on its field.
+fn group_error_messages(lang: Lang, problems: &[GroupProblem], errors: &mut FieldErrors) {
+    for p in problems {
+        match p {
+            GroupProblem::NameTaken => errors.add("name", t(lang, "group-name-taken")),
+            GroupProblem::UnknownDevices(ids) => errors.add(
+                "devices",
+                t_args(
+                    lang,
+                    "group-devices-unknown",
+                    &[("count", ids.len().to_string())],
+                ),
+            ),
+            GroupProblem::DevicesInOtherGroups(busy) => {
+                let list = busy
+                    .iter()
+                    .map(|b| format!("{} ({})", b.serial, b.group_name))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                errors.add(
+                    "devices",
+                    t_args(lang, "group-devices-in-other-group", &[("devices", list)]),
+                )
+            }
+        }
+    }
+}
+
+/// Creates or updates a group from the submitted form.
+async fn submit(
+    state: &AppState,
+    viewer: &Viewer,
+    group: Option<&Group>,
+    body: &[u8],
+) -> Result<Response, PageError> {
+    let lang = viewer.lang;
+    let form = FormData::parse(body);
+    let raw_name = form.value("name").to_string();
+    let mut errors = FieldErrors::default();
+    if !viewer.csrf_ok(form.value("csrf")) {
+        errors.add("form", t(lang, "csrf-failed"));
+    }
+    let device_ids = form.ids("device").unwrap_or_else(|| {
+        errors.add(
+            "devices",
+            t_args(lang, "group-devices-unknown", &[("count", "1".into())]),
+        );
+        Vec::new()
+    });
+    let name = match check_group_name(&raw_name) {
+        Ok(name) => Some(name),
+        Err(policy) => {
+            for (field, msg) in FieldErrors::from_policy(lang, &policy).0 {
+                errors.add(field, msg);
+            }
+            None
+        }
+    };
+    if let (Some(name), true) = (name, errors.is_empty()) {
+        let now = state.now_ms();
+        let result = match group {
+            None => {
+                state
+                    .store
+                    .create_group(viewer.tenant.id, &name, &device_ids, now)
+                    .await
+            }
+            Some(g) => {
+                state
+                    .store
+                    .update_group(viewer.tenant.id, g.id, Some(&name), Some(&device_ids))
+                    .await
+            }
+        };
+        match result {
+            Ok(saved) => {
+                let action = if group.is_none() {
+                    "group_created"
+                } else {
+                    "group_changed"
+                };
+                let detail = serde_json::json!({
+                    "group_id": saved.id, "name": saved.name, "devices": device_ids.len(),
+                });
+                state
+                    .store
+                    .record_audit(
+                        Some(viewer.tenant.id),
+                        &viewer.user.username,
+                        action,
+                        &detail.to_string(),
+                        now,
+                    )
+                    .await
+                    .map_err(|e| PageError::internal(lang, e))?;
+                let param = if group.is_none() { "created" } else { "saved" };
+                let target = format!("/settings/groups?{param}={}", saved.id);
+                return Ok(Redirect::to(&target).into_response());
+            }
+            Err(GroupError::NotFound) => return Err(PageError::NotFound(lang)),
+            Err(GroupError::TooMany) => errors.add(
+                "name",
+                t_args(
+                    lang,
+                    "group-too-many",
+                    &[("max", MAX_GROUPS_PER_TENANT.to_string())],
+                ),
+            ),
+            Err(GroupError::Refused(problems)) => {
+                group_error_messages(lang, &problems, &mut errors)
+            }
+            Err(GroupError::Store(e)) => return Err(PageError::internal(lang, e)),
+        }
+    }
+    let page = edit_page(state, viewer, group, Some((&raw_name, &device_ids)), errors).await?;
+    Ok(render(&page))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    submit(&state, &viewer, None, &body).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let group = find_group(&state, &viewer, &id).await?;
+    submit(&state, &viewer, Some(&group), &body).await
+}
+
+// ---- Delete (with a confirmation page)
+
+#[derive(Template)]
+#[template(path = "groups_delete.html")]
+struct DeleteConfirmPage {
+    ctx: PageCtx,
+    groups: Vec<Group>,
+    /// What deleting does to the devices, with their number.
+    effect: String,
+}
+
+/// The first step shows the groups to delete and asks; the second (`confirm=yes`) deletes.
+/// The confirmation is a page of its own, so it works without script.
+pub async fn delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let lang = viewer.lang;
+    let form = FormData::parse(&body);
+    let mut errors = FieldErrors::default();
+    if !viewer.csrf_ok(form.value("csrf")) {
+        errors.add("form", t(lang, "csrf-failed"));
+        let page = groups_page(&state, &viewer, None, errors).await?;
+        return Ok(render(&page));
+    }
+    let all = state
+        .store
+        .list_groups(viewer.tenant.id)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    let ids = form.ids("id").unwrap_or_default();
+    // Only the tenant's groups are shown or deleted; an id of another tenant's group (or a
+    // group deleted meanwhile) is left out like one that never existed.
+    let chosen: Vec<Group> = all.into_iter().filter(|g| ids.contains(&g.id)).collect();
+    if chosen.is_empty() {
+        errors.add("ids", t(lang, "groups-delete-none-chosen"));
+        let page = groups_page(&state, &viewer, None, errors).await?;
+        return Ok(render(&page));
+    }
+    if form.value("confirm") != "yes" {
+        let devices: i64 = chosen.iter().map(|g| g.device_count).sum();
+        return Ok(render(&DeleteConfirmPage {
+            ctx: viewer.ctx("groups", "groups"),
+            effect: t_args(
+                lang,
+                "groups-delete-effect",
+                &[("count", devices.to_string())],
+            ),
+            groups: chosen,
+        }));
+    }
+    let chosen_ids: Vec<i64> = chosen.iter().map(|g| g.id).collect();
+    match state
+        .store
+        .delete_groups(viewer.tenant.id, &chosen_ids)
+        .await
+    {
+        Ok(deleted) => {
+            let names: Vec<&str> = deleted.iter().map(|g| g.name.as_str()).collect();
+            let detail = serde_json::json!({"group_ids": chosen_ids, "names": names});
+            state
+                .store
+                .record_audit(
+                    Some(viewer.tenant.id),
+                    &viewer.user.username,
+                    "groups_deleted",
+                    &detail.to_string(),
+                    state.now_ms(),
+                )
+                .await
+                .map_err(|e| PageError::internal(lang, e))?;
+            Ok(
+                Redirect::to(&format!("/settings/groups?deleted={}", deleted.len()))
+                    .into_response(),
+            )
+        }
+        // Someone deleted one of them between the two steps: nothing was deleted; show the
+        // list as it is now.
+        Err(GroupError::NotFound) => {
+            errors.add("ids", t(lang, "groups-delete-changed"));
+            let page = groups_page(&state, &viewer, None, errors).await?;
+            Ok(render(&page))
+        }
+        Err(e) => Err(PageError::internal(lang, e)),
+    }
+}

@@ -1,0 +1,375 @@
+//! The web portal: server-rendered pages for customer users (SPEC §3).
+//!
+//! One page, one typed template (`templates/`); every page gets a [`PageCtx`] (language,
+//! menu, CSRF token, asset URLs). A logged-in request carries a [`Viewer`], taken from the
+//! session cookie; pages that need a login take it as an extractor, which sends everyone
+//! else to the login screen.
+//!
+//! Modules: [`i18n`] (messages), [`assets`] (embedded, hashed), [`security`] (headers),
+//! [`session`] (cookies, timeouts, CSRF), and one module per screen area.
+
+pub mod account;
+pub mod assets;
+pub mod auth;
+pub mod counters;
+pub mod devices;
+pub mod email;
+pub mod groups;
+pub mod i18n;
+pub mod manual;
+pub mod recovery;
+pub mod security;
+pub mod session;
+pub mod settings;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::app::AppState;
+pub use i18n::Lang;
+pub use session::Viewer;
+
+/// A menu entry: its message key, address and id (for `aria-current`).
+pub struct MenuItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub id: &'static str,
+}
+
+pub struct MenuSection {
+    pub title: &'static str,
+    pub items: &'static [MenuItem],
+}
+
+/// The left menu of SPEC §3, in the seed's order.
+pub const MENU: &[MenuSection] = &[
+    MenuSection {
+        title: "menu-devices",
+        items: &[
+            MenuItem {
+                label: "menu-device-list",
+                href: "/devices",
+                id: "devices",
+            },
+            MenuItem {
+                label: "menu-counters",
+                href: "/counters",
+                id: "counters",
+            },
+            MenuItem {
+                label: "menu-department-counters",
+                href: "/department-counters",
+                id: "department-counters",
+            },
+            MenuItem {
+                label: "menu-supplies",
+                href: "/supplies",
+                id: "supplies",
+            },
+        ],
+    },
+    MenuSection {
+        title: "menu-settings",
+        items: &[
+            MenuItem {
+                label: "menu-notifications",
+                href: "/settings/notifications",
+                id: "notifications",
+            },
+            MenuItem {
+                label: "menu-groups",
+                href: "/settings/groups",
+                id: "groups",
+            },
+            MenuItem {
+                label: "menu-paper-sizes",
+                href: "/settings/paper-sizes",
+                id: "paper-sizes",
+            },
+        ],
+    },
+    MenuSection {
+        title: "menu-login-user",
+        items: &[
+            MenuItem {
+                label: "menu-user-info",
+                href: "/account/profile",
+                id: "profile",
+            },
+            MenuItem {
+                label: "menu-change-password",
+                href: "/account/password",
+                id: "password",
+            },
+            MenuItem {
+                label: "menu-change-email",
+                href: "/account/email",
+                id: "email",
+            },
+        ],
+    },
+];
+
+/// What every page template needs.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub lang: Lang,
+    /// The session's CSRF token (or the login form's double-submit token).
+    pub csrf: String,
+    /// The menu entry to highlight.
+    pub active: &'static str,
+    /// The manual's section for this screen.
+    pub topic: &'static str,
+    pub user_name: String,
+    /// Only the change-password screen is open (S3): no menu.
+    pub restricted: bool,
+    /// This page's path, for the language switch on pages without a login.
+    pub here: String,
+    pub css: String,
+    pub js: String,
+    pub favicon: String,
+}
+
+impl PageCtx {
+    pub fn new(lang: Lang, csrf: String, active: &'static str, topic: &'static str) -> PageCtx {
+        PageCtx {
+            lang,
+            csrf,
+            active,
+            topic,
+            user_name: String::new(),
+            restricted: false,
+            here: "/".into(),
+            css: assets::url("app.css"),
+            js: assets::url("app.js"),
+            favicon: assets::url("favicon.svg"),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key)
+    }
+
+    pub fn t_args(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        i18n::t_args(self.lang, key, args)
+    }
+
+    pub fn menu(&self) -> &'static [MenuSection] {
+        MENU
+    }
+
+    pub fn languages(&self) -> [(&'static str, &'static str); 2] {
+        [("ja", "日本語"), ("en", "English")]
+    }
+}
+
+/// Renders a template, or a plain 500 if rendering fails (a bug: logged).
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "coming_soon.html")]
+struct ComingSoon {
+    ctx: PageCtx,
+    title: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub ctx: PageCtx,
+    pub title: &'static str,
+    pub body: &'static str,
+}
+
+/// A page error: "not found" for anything a user may not see, or a generic failure.
+#[derive(Debug)]
+pub enum PageError {
+    NotFound(Lang),
+    Internal(Lang, String),
+}
+
+impl PageError {
+    pub fn internal(lang: Lang, cause: impl std::fmt::Display) -> PageError {
+        PageError::Internal(lang, cause.to_string())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (lang, status, title, body) = match self {
+            PageError::NotFound(lang) => (
+                lang,
+                StatusCode::NOT_FOUND,
+                "not-found-title",
+                "not-found-body",
+            ),
+            PageError::Internal(lang, cause) => {
+                tracing::error!(error = %cause, "page failed");
+                (
+                    lang,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "error-title",
+                    "error-body",
+                )
+            }
+        };
+        let page = ErrorPage {
+            ctx: PageCtx::new(lang, String::new(), "", "top"),
+            title,
+            body,
+        };
+        (status, render(&page)).into_response()
+    }
+}
+
+/// Screens of the menu that come with a later part of the product: an honest page, never a
+/// broken link.
+fn coming_soon_page(viewer: &Viewer, path: &str) -> Response {
+    let (active, title) = MENU
+        .iter()
+        .flat_map(|s| s.items.iter())
+        .find(|i| i.href == path)
+        .map(|i| (i.id, i.label))
+        .unwrap_or(("", "coming-soon-title"));
+    render(&ComingSoon {
+        ctx: viewer.ctx(active, active),
+        title,
+    })
+}
+
+/// Menu entries whose screens are not built yet answer with the coming-soon page.
+pub fn coming_soon_routes(paths: &[&'static str]) -> Router<AppState> {
+    let mut r = Router::new();
+    for path in paths {
+        let p: &'static str = path;
+        r = r.route(
+            p,
+            get(move |viewer: Viewer| async move { coming_soon_page(&viewer, p) }),
+        );
+    }
+    r
+}
+
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    next: Option<String>,
+}
+
+/// Switches the language before login (a cookie), then goes back where the user was.
+async fn switch_lang(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .unwrap_or_else(|| "/login".into());
+    (
+        [(
+            header::SET_COOKIE,
+            format!(
+                "mp_lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                lang.as_str()
+            ),
+        )],
+        Redirect::to(&next),
+    )
+        .into_response()
+}
+
+/// The language of a request without a login: the language cookie, else the browser's.
+pub fn guest_lang(headers: &HeaderMap) -> Lang {
+    session::cookie(headers, "mp_lang")
+        .and_then(|c| Lang::parse(&c))
+        .unwrap_or_else(|| {
+            i18n::from_accept_language(
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            )
+        })
+}
+
+async fn root(State(state): State<AppState>, headers: HeaderMap) -> Redirect {
+    match session::current(&state, &headers).await {
+        Some(_) => Redirect::to("/welcome"),
+        None => Redirect::to("/login"),
+    }
+}
+
+async fn not_found(headers: HeaderMap) -> PageError {
+    PageError::NotFound(guest_lang(&headers))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(root))
+        .route("/static/{file}", get(assets::serve))
+        .route("/lang/{code}", get(switch_lang))
+        .merge(manual::routes())
+        .route("/login", get(auth::show).post(auth::submit))
+        .route("/logout", axum::routing::post(auth::logout))
+        .route("/welcome", get(account::welcome))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::password_submit),
+        )
+        .route("/account/password/saved", get(account::password_saved))
+        .route(
+            "/account/profile",
+            get(account::profile_form).post(account::profile_submit),
+        )
+        .route("/account/profile/saved", get(account::profile_saved))
+        .route(
+            "/forgot-password",
+            get(recovery::forgot_form).post(recovery::forgot_submit),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(recovery::reset_form).post(recovery::reset_submit),
+        )
+        .route(
+            "/account/email",
+            get(email::email_form).post(email::email_submit),
+        )
+        .route("/account/email/sent", get(email::email_sent))
+        .route("/account/email/confirm/{token}", get(email::email_confirm))
+        .route("/account/email/confirmed", get(email::email_confirmed))
+        .merge(counters::routes())
+        .route("/devices", get(devices::list))
+        .route("/devices/{id}", get(devices::show).post(devices::save))
+        .route("/supplies", get(devices::supplies))
+        .route("/settings/groups", get(groups::list))
+        .route(
+            "/settings/groups/new",
+            get(groups::new_form).post(groups::create),
+        )
+        .route(
+            "/settings/groups/delete",
+            axum::routing::post(groups::delete),
+        )
+        .route(
+            "/settings/groups/{id}",
+            get(groups::edit_form).post(groups::update),
+        )
+        .route(
+            "/settings/paper-sizes",
+            get(settings::paper_form).post(settings::paper_submit),
+        )
+        .route(
+            "/settings/notifications",
+            get(settings::notifications_form).post(settings::notifications_submit),
+        )
+        .merge(coming_soon_routes(&["/department-counters"]))
+        .fallback(not_found)
+}

@@ -1,0 +1,225 @@
+//! Web sessions (SPEC S6, Q4): the cookie, the timeouts, the restricted session of an
+//! expired password, and CSRF.
+//!
+//! The cookie `mp_session` holds a random id (HttpOnly, SameSite=Lax, Secure when the portal's
+//! public URL is https). The session lives in the database, so several instances share it. A
+//! session ends on logout, after `idle` without a request, or `absolute` after login.
+//! Every state-changing form carries the session's CSRF token; forms before login carry a
+//! double-submit token (cookie `mp_csrf` and a hidden field).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::tz::TimeZone;
+use meterport_store::sessions::Session;
+use meterport_store::tenants::Tenant;
+use meterport_store::users::User;
+
+use super::{Lang, PageCtx};
+use crate::app::AppState;
+
+pub const SESSION_COOKIE: &str = "mp_session";
+pub const LOGIN_CSRF_COOKIE: &str = "mp_csrf";
+
+/// Session timeouts and cookie security.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// A session unused this long ends.
+    pub idle_ms: i64,
+    /// A session ends this long after login, used or not.
+    pub absolute_ms: i64,
+    /// The portal's public address (links in e-mails; `https` makes cookies Secure).
+    pub public_url: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            idle_ms: 30 * 60 * 1000,
+            absolute_ms: 12 * 3600 * 1000,
+            public_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+}
+
+impl WebConfig {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// A `Set-Cookie` value with our attributes.
+    pub fn cookie(&self, name: &str, value: &str, max_age_s: Option<i64>) -> String {
+        let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+        if let Some(age) = max_age_s {
+            c.push_str(&format!("; Max-Age={age}"));
+        }
+        if self.secure_cookies() {
+            c.push_str("; Secure");
+        }
+        c
+    }
+}
+
+/// A cookie's value from the request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Compares two secrets in constant time.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A logged-in user, with the session, the tenant and the display language.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub session_id: String,
+    pub session: Session,
+    pub user: User,
+    pub tenant: Tenant,
+    pub lang: Lang,
+}
+
+impl Viewer {
+    pub fn ctx(&self, active: &'static str, topic: &'static str) -> PageCtx {
+        let mut ctx = PageCtx::new(self.lang, self.session.csrf.clone(), active, topic);
+        ctx.restricted = self.session.restricted;
+        // Family name first in Japanese, given name first in English.
+        let name = match self.lang {
+            Lang::Ja => format!("{} {}", self.user.last_name, self.user.first_name),
+            Lang::En => format!("{} {}", self.user.first_name, self.user.last_name),
+        };
+        ctx.user_name = if name.trim().is_empty() {
+            self.user.username.clone()
+        } else {
+            name.trim().to_string()
+        };
+        ctx
+    }
+
+    /// The zone timestamps are shown in: the user's, else the tenant's (T3, S25).
+    pub fn tz(&self) -> TimeZone {
+        self.user
+            .timezone
+            .as_deref()
+            .and_then(|z| TimeZone::get(z).ok())
+            .unwrap_or_else(|| self.tenant.tz())
+    }
+
+    /// The CSRF token of a submitted form is this session's.
+    pub fn csrf_ok(&self, submitted: &str) -> bool {
+        same_secret(&self.session.csrf, submitted)
+    }
+}
+
+/// The viewer of a request, if its session is valid now (and touches it).
+pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Viewer> {
+    let id = cookie(headers, SESSION_COOKIE)?;
+    let session = state.store.session(&id).await.ok()??;
+    let now = state.now_ms();
+    let cfg = &state.web;
+    if now - session.last_seen_at > cfg.idle_ms || now - session.created_at > cfg.absolute_ms {
+        state.store.delete_session(&id).await.ok();
+        return None;
+    }
+    let user = state
+        .store
+        .user(session.tenant_id, session.user_id)
+        .await
+        .ok()?;
+    let tenant = state.store.tenant(session.tenant_id).await.ok()?;
+    // Record activity at most once a minute: one write per page view would be wasteful.
+    if now - session.last_seen_at > 60_000 {
+        state.store.touch_session(&id, now).await.ok();
+    }
+    let lang = Lang::parse(&user.language).unwrap_or_default();
+    Some(Viewer {
+        session_id: id,
+        session,
+        user,
+        tenant,
+        lang,
+    })
+}
+
+/// Paths a restricted session (password to change) may reach.
+const RESTRICTED_ALLOWED: &[&str] = &["/account/password", "/logout", "/manual"];
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let path = parts.uri.path().to_string();
+        match current(state, &parts.headers).await {
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".into());
+                let target = format!("/login?next={}", urlencode(&next));
+                Err(Redirect::to(&target).into_response())
+            }
+            Some(v) if v.session.restricted && !RESTRICTED_ALLOWED.contains(&path.as_str()) => {
+                Err(Redirect::to("/account/password").into_response())
+            }
+            Some(v) => Ok(v),
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_by_name_among_several() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; mp_session=abc; mp_lang=en".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, "mp_session").as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "mp_lang").as_deref(), Some("en"));
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn secrets_compare_equal_only_when_equal() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+    }
+
+    #[test]
+    fn session_cookies_are_http_only_and_secure_over_tls() {
+        let mut cfg = WebConfig::default();
+        let c = cfg.cookie(SESSION_COOKIE, "x", None);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        cfg.public_url = "https://portal.example.com".into();
+        assert!(cfg.cookie(SESSION_COOKIE, "x", None).contains("; Secure"));
+    }
+}

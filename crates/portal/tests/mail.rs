@@ -1,0 +1,1205 @@
+//! Mail through the front door, received by a real SMTP server (tests/common/smtp.rs):
+//! forgotten password (SPEC S4), change of the notification address (S26), the outbox's
+//! retries, the operator's announcements (S5, O1) and the audit of it all (Q4).
+
+mod common;
+
+use std::time::Duration;
+
+use common::smtp::{SmtpServer, first_link, unused_port};
+use common::{OPERATOR_TOKEN, T0, TestApp};
+use meterport_store::tenants::Tenant;
+use meterport_store::users::hash_password;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "secret123";
+const WAIT: Duration = Duration::from_secs(15);
+const MINUTE: i64 = 60_000;
+
+/// A browser-like client: keeps cookies, does not follow redirects (we check them).
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+struct Page {
+    status: u16,
+    html: String,
+    location: Option<String>,
+}
+
+/// One browser on the portal.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Browser<'a> {
+        Browser {
+            app,
+            client: browser(),
+        }
+    }
+
+    async fn page(res: reqwest::Response) -> Page {
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        Page {
+            status,
+            html: res.text().await.unwrap(),
+            location,
+        }
+    }
+
+    /// GETs a path, or a full URL (a link from a mail).
+    async fn get(&self, path_or_url: &str) -> Page {
+        let url = if path_or_url.starts_with("http") {
+            path_or_url.to_string()
+        } else {
+            self.app.url(path_or_url)
+        };
+        Browser::page(self.client.get(url).send().await.unwrap()).await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        Browser::page(
+            self.client
+                .post(self.app.url(path))
+                .form(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// GETs the page with the form, then posts the form with its CSRF token.
+    async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let form = self.get(path).await;
+        assert_eq!(form.status, 200, "the form at {path}: {}", form.html);
+        let csrf = csrf(&form.html);
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(path, &all).await
+    }
+
+    async fn login(&self, user: &str, password: &str) -> Page {
+        self.submit(
+            "/login",
+            &[
+                ("username", user),
+                ("password", password),
+                ("next", "/welcome"),
+            ],
+        )
+        .await
+    }
+}
+
+/// The CSRF token of the form on a page.
+fn csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
+    html[at + 19..].split('"').next().unwrap().to_string()
+}
+
+/// The path of a link to the test's portal.
+fn path_of(app: &TestApp, link: &str) -> String {
+    link.strip_prefix(&app.base)
+        .unwrap_or_else(|| panic!("{link} points at {}", app.base))
+        .to_string()
+}
+
+struct World {
+    smtp: SmtpServer,
+    app: TestApp,
+    tenant: Tenant,
+}
+
+/// A portal mailing to a real SMTP server, with three users: yamada (Japanese, an address),
+/// smith (English, an address) and suzuki (no address).
+async fn world() -> World {
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with_mail(&smtp.url()).await;
+    let tenant = users(&app).await;
+    World { smtp, app, tenant }
+}
+
+async fn users(app: &TestApp) -> Tenant {
+    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
+    let hash = hash_password(PASSWORD);
+    for (name, email, lang) in [
+        ("yamada", Some("yamada@example.com"), "ja"),
+        ("smith", Some("smith@example.com"), "en"),
+        ("suzuki", None, "ja"),
+    ] {
+        app.store
+            .create_user(tenant.id, name, &hash, email, lang, T0)
+            .await
+            .unwrap();
+    }
+    tenant
+}
+
+const SENT_JA: &str = "入力されたユーザーが存在し、通知先メールアドレスが登録されている場合は";
+
+/// Asks for a reset link for `user` from a fresh browser; returns the answer.
+async fn forgot(app: &TestApp, user: &str) -> Page {
+    Browser::new(app)
+        .submit("/forgot-password", &[("username", user)])
+        .await
+}
+
+/// Asks for a reset link and returns the link's path, from the mail received.
+async fn reset_link(w: &World, user: &str, address: &str) -> String {
+    let answer = forgot(&w.app, user).await;
+    assert_eq!(answer.status, 200);
+    let mail = w.smtp.wait_for(address, WAIT).await;
+    path_of(&w.app, &mail.first_link())
+}
+
+// ---- Forgotten password (S4)
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_through_the_mailed_link_and_the_new_one_logs_in() {
+    let w = world().await;
+
+    let answer = forgot(&w.app, "yamada").await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.html.contains(SENT_JA), "{}", answer.html);
+
+    let mail = w.smtp.wait_for("yamada@example.com", WAIT).await;
+    assert_eq!(mail.subject, "【Customer Portal】パスワード再設定のご案内");
+    assert_eq!(mail.from, "portal@example.com");
+    assert!(mail.text.contains("yamada"), "{}", mail.text);
+    let link = mail.first_link();
+    assert!(
+        link.starts_with(&format!("{}/reset-password/", w.app.base)),
+        "{link}"
+    );
+    assert_eq!(
+        link.len() - w.app.base.len() - "/reset-password/".len(),
+        64,
+        "256 bits in hex"
+    );
+    assert!(
+        mail.html.contains(&format!("href=\"{link}\"")),
+        "{}",
+        mail.html
+    );
+
+    let b = Browser::new(&w.app);
+    let form = b.get(&link).await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.html.contains("id=\"reset-username\">yamada<"),
+        "{}",
+        form.html
+    );
+    let path = path_of(&w.app, &link);
+    let done = b
+        .submit(
+            &path,
+            &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+        )
+        .await;
+    assert_eq!(
+        (done.status, done.location.as_deref()),
+        (303, Some("/login?notice=password-reset"))
+    );
+    let login_page = b.get("/login?notice=password-reset").await;
+    assert!(
+        login_page
+            .html
+            .contains("新しいパスワードでログインしてください")
+    );
+
+    assert_eq!(
+        Browser::new(&w.app)
+            .login("yamada", "fresh2022")
+            .await
+            .location
+            .as_deref(),
+        Some("/welcome")
+    );
+    assert_eq!(
+        Browser::new(&w.app).login("yamada", PASSWORD).await.status,
+        401,
+        "the old one is gone"
+    );
+}
+
+#[tokio::test]
+async fn the_reset_mail_is_written_in_the_user_s_display_language() {
+    let w = world().await;
+    forgot(&w.app, "smith").await;
+    let mail = w.smtp.wait_for("smith@example.com", WAIT).await;
+    assert_eq!(mail.subject, "[Customer Portal] Reset your password");
+    assert!(
+        mail.text.contains("the user name \"smith\""),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text.contains("(Asia/Tokyo)"),
+        "times in the user's zone: {}",
+        mail.text
+    );
+    assert!(mail.html.contains("<html lang=\"en\">"), "{}", mail.html);
+}
+
+#[tokio::test]
+async fn a_reset_link_works_only_once() {
+    let w = world().await;
+    let path = reset_link(&w, "yamada", "yamada@example.com").await;
+    let b = Browser::new(&w.app);
+    let done = b
+        .submit(
+            &path,
+            &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+
+    let again = b.get(&path).await;
+    assert_eq!(again.status, 410);
+    assert!(again.html.contains("このURLは使用済みか"), "{}", again.html);
+    assert!(
+        again.html.contains("href=\"/forgot-password\""),
+        "a way to ask again"
+    );
+    let replay = b
+        .post(
+            &path,
+            &[
+                ("csrf", "x"),
+                ("new_password", "other2022"),
+                ("confirmation", "other2022"),
+            ],
+        )
+        .await;
+    assert_eq!(replay.status, 410);
+    assert_eq!(
+        Browser::new(&w.app)
+            .login("yamada", "fresh2022")
+            .await
+            .status,
+        303
+    );
+}
+
+#[tokio::test]
+async fn a_reset_link_expires_sixty_minutes_after_the_request() {
+    let w = world().await;
+    let path = reset_link(&w, "yamada", "yamada@example.com").await;
+    let b = Browser::new(&w.app);
+
+    w.app.clock.advance(59 * MINUTE);
+    let form = b.get(&path).await;
+    assert_eq!(form.status, 200, "still valid after 59 minutes");
+
+    w.app.clock.advance(MINUTE);
+    let late = b.get(&path).await;
+    assert_eq!(late.status, 410);
+    assert!(
+        late.html.contains("有効期限が切れています"),
+        "{}",
+        late.html
+    );
+    let token = csrf(&form.html);
+    let refused = b
+        .post(
+            &path,
+            &[
+                ("csrf", &token),
+                ("new_password", "fresh2022"),
+                ("confirmation", "fresh2022"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 410, "the form opened in time does not help");
+    assert_eq!(
+        Browser::new(&w.app).login("yamada", PASSWORD).await.status,
+        303,
+        "unchanged"
+    );
+}
+
+#[tokio::test]
+async fn unknown_users_and_users_without_an_address_get_the_same_answer_in_the_same_time_and_no_mail()
+ {
+    let w = world().await;
+    let mut answers = Vec::new();
+    for user in ["ghost", "suzuki", "yamada"] {
+        let b = Browser::new(&w.app);
+        let form = b.get("/forgot-password").await;
+        let token = csrf(&form.html);
+        let started = std::time::Instant::now();
+        let answer = b
+            .post("/forgot-password", &[("csrf", &token), ("username", user)])
+            .await;
+        answers.push((user, answer, started.elapsed()));
+    }
+    let (_, first, _) = &answers[0];
+    assert!(first.html.contains(SENT_JA) && first.html.contains("担当営業またはサービス"));
+    for (user, answer, took) in &answers {
+        assert_eq!(answer.status, 200, "{user}");
+        assert_eq!(answer.html, first.html, "{user} gets the very same page");
+        assert!(*took >= Duration::from_millis(400), "{user}: {took:?}");
+    }
+    let times: Vec<Duration> = answers.iter().map(|(_, _, t)| *t).collect();
+    let spread = *times.iter().max().unwrap() - *times.iter().min().unwrap();
+    assert!(
+        spread < Duration::from_millis(350),
+        "answer times {times:?}"
+    );
+
+    w.smtp.wait_for("yamada@example.com", WAIT).await;
+    let counts = wait_for_counts(&w.app, |c| c.sent == 1).await;
+    assert_eq!(
+        (counts.pending, counts.failed),
+        (0, 0),
+        "only the account with an address got mail"
+    );
+    assert_eq!(w.smtp.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_newer_reset_request_retires_the_link_sent_before() {
+    let w = world().await;
+    let first = reset_link(&w, "yamada", "yamada@example.com").await;
+    w.app.clock.advance(2 * MINUTE);
+    let second = reset_link(&w, "yamada", "yamada@example.com").await;
+    assert_ne!(first, second);
+    let b = Browser::new(&w.app);
+    assert_eq!(b.get(&first).await.status, 410);
+    assert_eq!(b.get(&second).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_second_request_within_a_minute_sends_no_second_mail() {
+    let w = world().await;
+    reset_link(&w, "yamada", "yamada@example.com").await;
+    let again = forgot(&w.app, "yamada").await;
+    assert!(again.html.contains(SENT_JA), "the same answer");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        w.smtp.received_for("yamada@example.com").len(),
+        1,
+        "no mailbox flooding"
+    );
+}
+
+#[tokio::test]
+async fn a_reset_through_the_link_ends_every_session_of_the_user() {
+    let w = world().await;
+    let elsewhere = Browser::new(&w.app);
+    elsewhere.login("yamada", PASSWORD).await;
+    assert_eq!(elsewhere.get("/welcome").await.status, 200);
+
+    let path = reset_link(&w, "yamada", "yamada@example.com").await;
+    let b = Browser::new(&w.app);
+    b.submit(
+        &path,
+        &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+    )
+    .await;
+
+    let after = elsewhere.get("/welcome").await;
+    assert_eq!(after.status, 303, "logged out");
+    assert!(after.location.unwrap().starts_with("/login"));
+}
+
+#[tokio::test]
+async fn a_new_password_that_breaks_the_rules_is_refused_next_to_its_fields_and_the_link_still_works()
+ {
+    let w = world().await;
+    let path = reset_link(&w, "yamada", "yamada@example.com").await;
+    let b = Browser::new(&w.app);
+
+    let bad = b
+        .submit(&path, &[("new_password", "abc"), ("confirmation", "abd")])
+        .await;
+    assert_eq!(bad.status, 200);
+    assert!(
+        bad.html.contains("id=\"error-new_password\""),
+        "{}",
+        bad.html
+    );
+    assert!(bad.html.contains("id=\"error-confirmation\""));
+    assert!(bad.html.contains("半角6～512文字"), "the rule is named");
+
+    let same = b
+        .submit(
+            &path,
+            &[("new_password", PASSWORD), ("confirmation", PASSWORD)],
+        )
+        .await;
+    assert!(
+        same.html
+            .contains("これまでのパスワードとは異なるパスワード"),
+        "{}",
+        same.html
+    );
+
+    let forged = b
+        .post(
+            &path,
+            &[
+                ("csrf", "forged"),
+                ("new_password", "fresh2022"),
+                ("confirmation", "fresh2022"),
+            ],
+        )
+        .await;
+    assert!(
+        forged.html.contains("フォームの有効期限が切れた"),
+        "{}",
+        forged.html
+    );
+
+    assert_eq!(
+        Browser::new(&w.app).login("yamada", PASSWORD).await.status,
+        303,
+        "unchanged"
+    );
+    let ok = b
+        .submit(
+            &path,
+            &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "the link was not used up by the refusals");
+}
+
+#[tokio::test]
+async fn the_forgot_password_form_needs_its_own_csrf_token_and_a_user_name() {
+    let w = world().await;
+    let b = Browser::new(&w.app);
+    let forged = b
+        .post(
+            "/forgot-password",
+            &[("csrf", "forged"), ("username", "yamada")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let empty = b.submit("/forgot-password", &[("username", "  ")]).await;
+    assert!(
+        empty.html.contains("id=\"error-username\""),
+        "{}",
+        empty.html
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(w.smtp.received().is_empty());
+}
+
+#[tokio::test]
+async fn the_login_screen_links_to_the_forgot_password_page() {
+    let w = world().await;
+    let login = Browser::new(&w.app).get("/login").await;
+    assert!(login.html.contains("href=\"/forgot-password\""));
+    let page = Browser::new(&w.app).get("/forgot-password").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.html.contains("パスワードを忘れた場合"),
+        "{}",
+        page.html
+    );
+}
+
+// ---- Change of the notification address (S26)
+
+/// Logs yamada in and asks to change the address; returns the browser.
+async fn request_change<'a>(w: &'a World, new: &str) -> Browser<'a> {
+    let b = Browser::new(&w.app);
+    b.login("yamada", PASSWORD).await;
+    let done = b
+        .submit(
+            "/account/email",
+            &[
+                ("email", new),
+                ("confirmation", new),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (done.status, done.location.as_deref()),
+        (303, Some("/account/email/sent")),
+        "{}",
+        done.html
+    );
+    b
+}
+
+async fn email_of(app: &TestApp, tenant: &Tenant, name: &str) -> Option<String> {
+    let users = app.store.list_users(tenant.id).await.unwrap();
+    users
+        .into_iter()
+        .find(|u| u.username == name)
+        .unwrap()
+        .email
+}
+
+#[tokio::test]
+async fn a_new_address_becomes_the_notification_address_only_when_its_mailed_link_is_opened() {
+    let w = world().await;
+    let b = request_change(&w, "taro@example.org").await;
+
+    let sent = b.get("/account/email/sent").await;
+    assert!(
+        sent.html
+            .contains("新しいメールアドレスに確認用のメールを送信しました。"),
+        "{}",
+        sent.html
+    );
+    assert!(
+        sent.html
+            .contains("id=\"current-email\">yamada@example.com<"),
+        "{}",
+        sent.html
+    );
+    assert!(
+        sent.html.contains("id=\"pending-email\">taro@example.org"),
+        "{}",
+        sent.html
+    );
+
+    let mail = w.smtp.wait_for("taro@example.org", WAIT).await;
+    assert_eq!(
+        mail.subject,
+        "【Customer Portal】通知先メールアドレスの確認"
+    );
+    assert_eq!(
+        email_of(&w.app, &w.tenant, "yamada").await.as_deref(),
+        Some("yamada@example.com"),
+        "unchanged until the link is opened"
+    );
+
+    // Opened from a mail client: no login needed.
+    let link = mail.first_link();
+    let opened = Browser::new(&w.app).get(&link).await;
+    assert_eq!(
+        (opened.status, opened.location.as_deref()),
+        (303, Some("/account/email/confirmed"))
+    );
+    let confirmed = Browser::new(&w.app).get("/account/email/confirmed").await;
+    assert!(
+        confirmed
+            .html
+            .contains("通知先メールアドレスの登録が完了しました。"),
+        "{}",
+        confirmed.html
+    );
+    assert_eq!(
+        email_of(&w.app, &w.tenant, "yamada").await.as_deref(),
+        Some("taro@example.org")
+    );
+    assert!(
+        b.get("/account/email")
+            .await
+            .html
+            .contains("id=\"current-email\">taro@example.org<")
+    );
+
+    let notice = w.smtp.wait_for("yamada@example.com", WAIT).await;
+    assert_eq!(
+        notice.subject,
+        "【Customer Portal】通知先メールアドレスが変更されました"
+    );
+    assert!(
+        !notice.text.contains("taro@"),
+        "the notice does not tell the new address"
+    );
+
+    let again = Browser::new(&w.app).get(&link).await;
+    assert_eq!(again.status, 410, "single use");
+    assert!(again.html.contains("href=\"/account/email\""));
+}
+
+#[tokio::test]
+async fn the_confirmation_link_expires_after_a_day() {
+    let w = world().await;
+    request_change(&w, "taro@example.org").await;
+    let link = w.smtp.wait_for("taro@example.org", WAIT).await.first_link();
+    w.app.clock.advance(24 * 60 * MINUTE);
+    let late = Browser::new(&w.app).get(&link).await;
+    assert_eq!(late.status, 410);
+    assert!(late.html.contains("有効期限が切れています"));
+    assert_eq!(
+        email_of(&w.app, &w.tenant, "yamada").await.as_deref(),
+        Some("yamada@example.com")
+    );
+}
+
+#[tokio::test]
+async fn a_newer_address_request_retires_the_link_sent_before() {
+    let w = world().await;
+    let b = request_change(&w, "first@example.org").await;
+    let first = w
+        .smtp
+        .wait_for("first@example.org", WAIT)
+        .await
+        .first_link();
+    let done = b
+        .submit(
+            "/account/email",
+            &[
+                ("email", "second@example.org"),
+                ("confirmation", "second@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let second = w
+        .smtp
+        .wait_for("second@example.org", WAIT)
+        .await
+        .first_link();
+
+    assert_eq!(Browser::new(&w.app).get(&first).await.status, 410);
+    assert_eq!(Browser::new(&w.app).get(&second).await.status, 303);
+    assert_eq!(
+        email_of(&w.app, &w.tenant, "yamada").await.as_deref(),
+        Some("second@example.org")
+    );
+}
+
+#[tokio::test]
+async fn a_refused_address_change_explains_each_field_and_mails_nothing() {
+    let w = world().await;
+    let b = Browser::new(&w.app);
+    b.login("yamada", PASSWORD).await;
+
+    let wrong = b
+        .submit(
+            "/account/email",
+            &[
+                ("email", "taro@example.org"),
+                ("confirmation", "taro@example.org"),
+                ("password", "wrong-pass1"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 200);
+    assert!(
+        wrong.html.contains("id=\"error-password\""),
+        "{}",
+        wrong.html
+    );
+    assert!(wrong.html.contains("現在のパスワードが正しくありません。"));
+    assert!(
+        wrong.html.contains("value=\"taro@example.org\""),
+        "what was typed is kept"
+    );
+
+    let mismatch = b
+        .submit(
+            "/account/email",
+            &[
+                ("email", "taro@example.org"),
+                ("confirmation", "taro@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(
+        mismatch.html.contains("id=\"error-confirmation\""),
+        "{}",
+        mismatch.html
+    );
+    assert!(mismatch.html.contains("一致しません"));
+
+    let invalid = b
+        .submit(
+            "/account/email",
+            &[
+                ("email", "not an address"),
+                ("confirmation", "not an address"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(
+        invalid.html.contains("id=\"error-email\""),
+        "{}",
+        invalid.html
+    );
+    assert!(invalid.html.contains("メールアドレスの形式"));
+
+    let same = b
+        .submit(
+            "/account/email",
+            &[
+                ("email", "yamada@example.com"),
+                ("confirmation", "yamada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(
+        same.html.contains("現在の通知先メールアドレスと同じです。"),
+        "{}",
+        same.html
+    );
+
+    let forged = b
+        .post(
+            "/account/email",
+            &[
+                ("csrf", "forged"),
+                ("email", "taro@example.org"),
+                ("confirmation", "taro@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(
+        forged.html.contains("フォームの有効期限が切れた"),
+        "{}",
+        forged.html
+    );
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(w.smtp.received().is_empty(), "nothing mailed");
+    assert_eq!(w.app.store.outbox_counts().await.unwrap().pending, 0);
+    assert_eq!(
+        email_of(&w.app, &w.tenant, "yamada").await.as_deref(),
+        Some("yamada@example.com")
+    );
+}
+
+#[tokio::test]
+async fn the_address_screen_is_in_the_menu_and_in_the_user_s_language() {
+    let w = world().await;
+    let b = Browser::new(&w.app);
+    b.login("smith", PASSWORD).await;
+    let page = b.get("/account/email").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.html
+            .contains("href=\"/account/email\" aria-current=\"page\""),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Current notification e-mail address"));
+    assert!(
+        page.html
+            .contains("id=\"current-email\">smith@example.com<")
+    );
+    assert!(
+        page.html.contains("href=\"/manual#email\""),
+        "the manual's topic"
+    );
+    assert_eq!(
+        Browser::new(&w.app).get("/account/email").await.status,
+        303,
+        "login needed"
+    );
+}
+
+// ---- The outbox
+
+#[tokio::test]
+async fn mail_waits_in_the_outbox_while_the_smtp_server_is_down_and_goes_out_when_it_is_back() {
+    let port = unused_port();
+    let app = TestApp::spawn_with_mail(&format!("smtp://127.0.0.1:{port}")).await;
+    users(&app).await;
+
+    let started = std::time::Instant::now();
+    let answer = forgot(&app, "yamada").await;
+    assert_eq!(answer.status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "a dead mail server does not hold the request"
+    );
+
+    // The first attempt fails and the mail waits for its retry.
+    let counts = wait_for_counts(&app, |c| c.retrying == 1).await;
+    assert_eq!((counts.pending, counts.sent), (1, 0));
+    assert!(app.store.last_mail_error().await.unwrap().is_some());
+
+    let smtp = SmtpServer::start_on(port);
+    app.clock.advance(2_000); // past the first retry delay (1 s in tests)
+    let mail = smtp.wait_for("yamada@example.com", WAIT).await;
+    assert_eq!(mail.subject, "【Customer Portal】パスワード再設定のご案内");
+    // The server has the mail before the sender records it as sent.
+    let counts = wait_for_counts(&app, |c| c.sent == 1).await;
+    assert_eq!((counts.pending, counts.failed), (0, 0));
+}
+
+#[tokio::test]
+async fn a_mail_undeliverable_for_two_days_is_given_up_and_kept_with_its_error() {
+    let app = TestApp::spawn_with_mail(&format!("smtp://127.0.0.1:{}", unused_port())).await;
+    users(&app).await;
+    forgot(&app, "yamada").await;
+    let counts = wait_for_counts(&app, |c| c.retrying == 1).await;
+    assert_eq!(counts.failed, 0);
+
+    app.clock.advance(2 * 24 * 60 * MINUTE);
+    let counts = wait_for_counts(&app, |c| c.failed == 1).await;
+    assert_eq!((counts.pending, counts.sent), (0, 0), "no further attempts");
+    let error = app
+        .store
+        .last_mail_error()
+        .await
+        .unwrap()
+        .expect("the error is kept");
+    assert!(!error.is_empty());
+}
+
+#[tokio::test]
+async fn two_portal_instances_on_one_database_send_each_mail_once() {
+    let smtp = SmtpServer::start();
+    let one = TestApp::spawn_with_mail(&smtp.url()).await;
+    // A second instance: its own state, sender and pool over the same database.
+    let store = meterport_store::Store::open(&one.db.url).await.unwrap();
+    let config = meterport::mail::MailConfig::smtp(&smtp.url(), "portal@example.com")
+        .unwrap()
+        .with_poll_every(Duration::from_millis(100));
+    let two = meterport::app::AppState::new(store, one.clock.clone(), None).with_mail(config);
+    two.mail.start();
+
+    for i in 0..20 {
+        one.store
+            .enqueue_mail(
+                &format!("user{i}@example.com"),
+                &format!("mail {i}"),
+                "text",
+                "<p>html</p>",
+                T0,
+            )
+            .await
+            .unwrap();
+    }
+    one.state.mail.wake();
+    two.mail.wake();
+    for i in 0..20 {
+        smtp.wait_for(&format!("user{i}@example.com"), WAIT).await;
+    }
+    wait_for_counts(&one, |c| c.sent == 20).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.received().len(), 20, "no mail sent twice");
+}
+
+/// Waits until the outbox's counts satisfy `done`, and returns them.
+async fn wait_for_counts(
+    app: &TestApp,
+    done: impl Fn(&meterport_store::outbox::OutboxCounts) -> bool,
+) -> meterport_store::outbox::OutboxCounts {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let counts = app.store.outbox_counts().await.unwrap();
+        if done(&counts) {
+            return counts;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the outbox stayed at {counts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn without_an_smtp_server_configured_mail_goes_to_the_log() {
+    let app = TestApp::spawn().await;
+    users(&app).await;
+    forgot(&app, "yamada").await;
+    wait_for_counts(&app, |c| c.sent == 1).await;
+}
+
+#[tokio::test]
+async fn the_first_link_of_a_mail_text_ends_at_white_space() {
+    let text = "Open\nhttps://portal.example.com/reset-password/ab12 now\nhttp://other";
+    assert_eq!(
+        first_link(text).as_deref(),
+        Some("https://portal.example.com/reset-password/ab12")
+    );
+    assert_eq!(first_link("no link here"), None);
+}
+
+// ---- Audit (Q4)
+
+#[tokio::test]
+async fn resets_and_address_changes_are_audited_without_addresses_tokens_or_passwords() {
+    let w = world().await;
+    let path = reset_link(&w, "yamada", "yamada@example.com").await;
+    Browser::new(&w.app)
+        .submit(
+            &path,
+            &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+        )
+        .await;
+    forgot(&w.app, "suzuki").await;
+    let b = Browser::new(&w.app);
+    b.login("yamada", "fresh2022").await;
+    b.submit(
+        "/account/email",
+        &[
+            ("email", "taro@example.org"),
+            ("confirmation", "taro@example.org"),
+            ("password", "fresh2022"),
+        ],
+    )
+    .await;
+    let link = w.smtp.wait_for("taro@example.org", WAIT).await.first_link();
+    Browser::new(&w.app).get(&link).await;
+
+    let log = w
+        .app
+        .store
+        .list_audit(Some(w.tenant.id), None, 100)
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str, &str)> = log
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str(), e.detail.as_str()))
+        .collect();
+    let has = |action: &str, detail: &str| {
+        actions
+            .iter()
+            .any(|(_, a, d)| *a == action && d.contains(detail))
+    };
+    assert!(
+        has("password_reset_requested", "\"domain\":\"example.com\""),
+        "{actions:?}"
+    );
+    assert!(has("password_reset_requested", "no_address"), "{actions:?}");
+    assert!(has("password_reset_by_link", ""), "{actions:?}");
+    assert!(
+        has("email_change_requested", "\"new_domain\":\"example.org\""),
+        "{actions:?}"
+    );
+    assert!(
+        has("email_changed", "\"old_domain\":\"example.com\""),
+        "{actions:?}"
+    );
+    let token = path.rsplit('/').next().unwrap();
+    for (_, action, detail) in &actions {
+        assert!(!detail.contains('@'), "{action}: no address in {detail}");
+        assert!(!detail.contains(token), "{action}: no token");
+        assert!(
+            !detail.contains("fresh2022") && !detail.contains(PASSWORD),
+            "{action}"
+        );
+    }
+}
+
+// ---- Announcements (S5, O1)
+
+async fn operator(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(OPERATOR_TOKEN);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_operator_s_announcements_show_on_the_welcome_screen_between_their_dates() {
+    let w = world().await;
+    let day = 24 * 60 * MINUTE;
+    let (status, now_shown) = operator(
+        &w.app,
+        reqwest::Method::POST,
+        "/api/v1/admin/announcements",
+        Some(
+            json!({"text_ja": "定期点検のお知らせ", "text_en": "Scheduled maintenance",
+                    "shown_from": rfc3339(T0 - day), "shown_until": rfc3339(T0 + day)}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{now_shown}");
+    assert_eq!(now_shown["text_en"], "Scheduled maintenance");
+    assert_eq!(now_shown["shown_until"], rfc3339(T0 + day));
+    let (status, later) = operator(
+        &w.app,
+        reqwest::Method::POST,
+        "/api/v1/admin/announcements",
+        Some(json!({"text_ja": "新サービス開始", "text_en": "New service", "shown_from": "2021-12-03T09:00:00+09:00",
+                    "shown_until": null})),
+    )
+    .await;
+    assert_eq!(status, 201, "{later}");
+
+    let (_, list) = operator(
+        &w.app,
+        reqwest::Method::GET,
+        "/api/v1/admin/announcements",
+        None,
+    )
+    .await;
+    let texts: Vec<&str> = list["announcements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["text_en"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["New service", "Scheduled maintenance"],
+        "newest first"
+    );
+
+    let ja = Browser::new(&w.app);
+    ja.login("yamada", PASSWORD).await;
+    let welcome = ja.get("/welcome").await.html;
+    assert!(welcome.contains("定期点検のお知らせ"), "{welcome}");
+    assert!(!welcome.contains("新サービス開始"), "not yet shown");
+    let en = Browser::new(&w.app);
+    en.login("smith", PASSWORD).await;
+    let welcome = en.get("/welcome").await.html;
+    assert!(
+        welcome.contains("Scheduled maintenance") && !welcome.contains("定期点検"),
+        "{welcome}"
+    );
+
+    w.app.clock.advance(3 * day);
+    let ja = Browser::new(&w.app);
+    ja.login("yamada", PASSWORD).await;
+    let welcome = ja.get("/welcome").await.html;
+    assert!(welcome.contains("新サービス開始"), "{welcome}");
+    assert!(!welcome.contains("定期点検のお知らせ"), "its time is over");
+
+    let id = later["id"].as_i64().unwrap();
+    let path = format!("/api/v1/admin/announcements/{id}");
+    assert_eq!(
+        operator(&w.app, reqwest::Method::DELETE, &path, None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        operator(&w.app, reqwest::Method::DELETE, &path, None)
+            .await
+            .0,
+        404
+    );
+    let welcome = ja.get("/welcome").await.html;
+    assert!(!welcome.contains("新サービス開始"), "deleted");
+    let (_, list) = operator(
+        &w.app,
+        reqwest::Method::GET,
+        "/api/v1/admin/announcements",
+        None,
+    )
+    .await;
+    assert_eq!(list["announcements"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn announcements_are_refused_with_reasons_and_need_the_operator_token() {
+    let w = world().await;
+    let post = |body: Value| {
+        operator(
+            &w.app,
+            reqwest::Method::POST,
+            "/api/v1/admin/announcements",
+            Some(body),
+        )
+    };
+
+    let (status, empty) = post(json!({})).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = empty["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["text_ja", "text_en", "shown_from"], "{empty}");
+
+    let (status, backwards) = post(json!({"text_ja": "あ", "text_en": "a",
+        "shown_from": "2022-01-02T00:00:00Z", "shown_until": "2022-01-01T00:00:00Z"}))
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        backwards["error"]["details"][0]["code"], "before_start",
+        "{backwards}"
+    );
+
+    let (status, long) = post(json!({"text_ja": "あ".repeat(2001), "text_en": "a",
+        "shown_from": "yesterday"}))
+    .await;
+    assert_eq!(status, 422);
+    let codes: Vec<&str> = long["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["too_long", "invalid_time"], "{long}");
+
+    let (status, _) = post(
+        json!({"text_ja": "あ", "text_en": "a", "shown_from": "2022-01-01T00:00:00Z",
+        "colour": "red"}),
+    )
+    .await;
+    assert_eq!(status, 422, "unknown fields are refused");
+
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/admin/announcements"),
+        (reqwest::Method::POST, "/api/v1/admin/announcements"),
+        (reqwest::Method::DELETE, "/api/v1/admin/announcements/1"),
+    ] {
+        let res = w
+            .app
+            .client
+            .request(method.clone(), w.app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status().as_u16(),
+            401,
+            "{method} {path} without a token"
+        );
+        let res = w
+            .app
+            .client
+            .request(method.clone(), w.app.url(path))
+            .bearer_auth("wrong")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status().as_u16(),
+            401,
+            "{method} {path} with a wrong token"
+        );
+    }
+    let (_, list) = operator(
+        &w.app,
+        reqwest::Method::GET,
+        "/api/v1/admin/announcements",
+        None,
+    )
+    .await;
+    assert_eq!(list["announcements"], json!([]), "nothing was stored");
+}

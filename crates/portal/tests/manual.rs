@@ -1,0 +1,319 @@
+//! The built-in manual (SPEC S27): `/manual` answers before and after login, in Japanese and
+//! English, with a section for every screen of §3 under the ids that pages pass as their
+//! manual topic.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{T0, TestApp};
+use meterport_store::users::User;
+
+/// Every manual topic a page may link to (`/manual#<topic>`), one per screen of SPEC §3.
+const TOPICS: [&str; 20] = [
+    "top",
+    "login",
+    "welcome",
+    "devices",
+    "device",
+    "counters",
+    "counter-device",
+    "counter-period",
+    "graph",
+    "csv",
+    "department-counters",
+    "supplies",
+    "notifications",
+    "groups",
+    "paper-sizes",
+    "profile",
+    "password",
+    "email",
+    "api",
+    "trouble",
+];
+
+struct Page {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    html: String,
+}
+
+async fn get(app: &TestApp, headers: &[(&str, &str)]) -> Page {
+    let mut req = app.client.get(app.url("/manual"));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = req.send().await.expect("request");
+    Page {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        html: res.text().await.unwrap(),
+    }
+}
+
+/// The ids of the page's `<section>` elements, in page order.
+fn section_ids(html: &str) -> Vec<String> {
+    html.split("<section id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The targets of the table of contents (`<nav class="toc">`).
+fn toc_targets(html: &str) -> BTreeSet<String> {
+    let toc = html
+        .split("<nav class=\"toc\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</nav>").next())
+        .expect("a table of contents");
+    toc.split("href=\"#")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A user of a fresh tenant with a live session; returns the session cookie.
+async fn logged_in(app: &TestApp, language: &str, restricted: bool) -> (User, String) {
+    let tenant = app.tenant("Manual Co", "Asia/Tokyo").await;
+    // The hash is never checked: the session is made directly, without a login.
+    let user = app
+        .store
+        .create_user(tenant.id, "reader", "not-a-hash", None, language, T0)
+        .await
+        .expect("create user");
+    let (id, _csrf) = app
+        .store
+        .create_session(user.id, restricted, T0)
+        .await
+        .expect("create session");
+    (user, format!("mp_session={id}"))
+}
+
+#[tokio::test]
+async fn a_guest_gets_the_whole_manual_in_english_with_a_section_for_every_topic() {
+    let app = TestApp::spawn().await;
+    let page = get(&app, &[("accept-language", "en-US,en;q=0.9")]).await;
+
+    assert_eq!(page.status, 200);
+    assert!(
+        page.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+    );
+    assert!(page.html.contains("<html lang=\"en\">"));
+    let ids = section_ids(&page.html);
+    assert_eq!(ids, TOPICS, "one section per topic, in the menu's order");
+    assert_eq!(
+        toc_targets(&page.html),
+        TOPICS.iter().map(|t| t.to_string()).collect(),
+        "the table of contents lists every section"
+    );
+    for phrase in [
+        "User manual",
+        "locked for 12 minutes",
+        "valid for 3 months",
+        "From 7 days before it expires",
+        "at most 12 months",
+        "at most 3 months",
+        "Shift_JIS",
+        "UTF-8 (with BOM)",
+        "apostrophe",
+        "At most 200 groups",
+        "at most 50 half-width characters",
+        "6 to 512 half-width characters",
+        "A4-equivalent sheets",
+        "GET /api/v1/counters",
+        "Duplex is not drawn",
+    ] {
+        assert!(page.html.contains(phrase), "missing {phrase:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_guest_gets_the_manual_in_japanese_from_the_browser_language() {
+    let app = TestApp::spawn().await;
+    let page = get(&app, &[("accept-language", "ja-JP,ja;q=0.9")]).await;
+
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("<html lang=\"ja\">"));
+    assert_eq!(section_ids(&page.html), TOPICS);
+    for phrase in [
+        "操作マニュアル",
+        "目次",
+        "12分間ログインできなくなります",
+        "最後に変更した日から3ヶ月",
+        "有効期限の7日前から",
+        "最大12ヶ月",
+        "最大3ヶ月間",
+        "Shift_JIS",
+        "アポストロフィ",
+        "最大で200のグループ",
+        "半角50文字以内",
+        "半角6～512文字",
+        "A4換算枚数",
+        "困ったときは",
+    ] {
+        assert!(page.html.contains(phrase), "missing {phrase:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_language_cookie_wins_over_the_browser_language_and_the_two_manuals_differ() {
+    let app = TestApp::spawn().await;
+    let ja = get(&app, &[("accept-language", "ja")]).await;
+    let en = get(&app, &[("accept-language", "ja"), ("cookie", "mp_lang=en")]).await;
+
+    assert_eq!(en.status, 200);
+    assert!(en.html.contains("<html lang=\"en\">"));
+    assert!(en.html.contains("Troubleshooting") && !en.html.contains("困ったときは"));
+    assert!(ja.html.contains("困ったときは") && !ja.html.contains("Troubleshooting"));
+    assert_ne!(ja.html, en.html);
+    assert_eq!(section_ids(&ja.html), section_ids(&en.html));
+}
+
+#[tokio::test]
+async fn the_manual_shows_no_raw_message_key_in_either_language() {
+    let app = TestApp::spawn().await;
+    for lang in ["ja", "en"] {
+        let page = get(&app, &[("cookie", &format!("mp_lang={lang}"))]).await;
+        assert!(
+            !page.html.contains("[manual-") && !page.html.contains("[menu-"),
+            "{lang}: a message key is shown instead of its text"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_menu_entry_has_a_section_and_a_row_in_the_menu_table() {
+    let app = TestApp::spawn().await;
+    let page = get(&app, &[("accept-language", "en")]).await;
+    let ids: BTreeSet<String> = section_ids(&page.html).into_iter().collect();
+
+    let entries: Vec<_> = meterport::web::MENU
+        .iter()
+        .flat_map(|s| s.items.iter())
+        .collect();
+    assert!(entries.len() >= 10, "the menu was read");
+    for item in entries {
+        assert!(
+            ids.contains(item.id),
+            "no manual section for the menu entry {}",
+            item.id
+        );
+        assert!(
+            page.html.contains(&format!("<a href=\"#{}\">", item.id)),
+            "the overview's menu table does not link to {}",
+            item.id
+        );
+    }
+    assert!(ids.contains("welcome"), "Service top has its section too");
+}
+
+#[tokio::test]
+async fn the_manual_page_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let page = get(&app, &[]).await;
+
+    assert_eq!(page.status, 200);
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
+    assert_eq!(page.headers["x-content-type-options"], "nosniff");
+    assert!(
+        !page.html.contains(" style=") && !page.html.contains("<style"),
+        "no inline style: the policy would block it"
+    );
+}
+
+#[tokio::test]
+async fn a_guest_sees_the_bare_layout_with_a_way_to_the_login_screen_and_the_language_switch() {
+    let app = TestApp::spawn().await;
+    let page = get(&app, &[("accept-language", "en")]).await;
+
+    assert!(page.html.contains("href=\"/login\""));
+    assert!(
+        !page.html.contains("action=\"/logout\""),
+        "no logout before login"
+    );
+    assert!(
+        !page.html.contains("class=\"menu\""),
+        "no menu before login"
+    );
+    // The switch comes back to the manual.
+    assert!(
+        page.html.contains("href=\"/lang/ja?next=/manual\""),
+        "{}",
+        page.html
+    );
+}
+
+#[tokio::test]
+async fn a_logged_in_user_gets_the_manual_with_the_menu_in_their_own_language() {
+    let app = TestApp::spawn().await;
+    let (_user, cookie) = logged_in(&app, "en", false).await;
+    // The user's setting wins over the browser's language.
+    let page = get(&app, &[("cookie", &cookie), ("accept-language", "ja")]).await;
+
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("<html lang=\"en\">"));
+    assert!(
+        page.html.contains("class=\"menu\""),
+        "the layout with the menu"
+    );
+    assert!(page.html.contains("action=\"/logout\""));
+    assert!(
+        page.html.contains("href=\"/manual#top\""),
+        "the top-right link of this page"
+    );
+    assert!(
+        !page.html.contains("aria-current=\"page\""),
+        "no menu entry is highlighted"
+    );
+    assert!(!page.html.contains(">Go to the login screen<"));
+    assert_eq!(section_ids(&page.html), TOPICS);
+}
+
+#[tokio::test]
+async fn a_user_who_must_change_the_password_can_still_read_the_manual() {
+    let app = TestApp::spawn().await;
+    let (_user, cookie) = logged_in(&app, "ja", true).await;
+    let page = get(&app, &[("cookie", &cookie)]).await;
+
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("<html lang=\"ja\">"));
+    assert!(page.html.contains("action=\"/logout\""));
+    assert!(
+        !page.html.contains("href=\"/devices\""),
+        "a restricted session gets no menu"
+    );
+    assert!(page.html.contains("id=\"password\""));
+}
+
+#[tokio::test]
+async fn an_expired_session_gets_the_guest_manual_instead_of_an_error() {
+    let app = TestApp::spawn().await;
+    let (_user, cookie) = logged_in(&app, "en", false).await;
+    app.clock.advance(24 * 3600 * 1000);
+    let page = get(&app, &[("cookie", &format!("{cookie}; mp_lang=en"))]).await;
+
+    assert_eq!(page.status, 200);
+    assert!(!page.html.contains("action=\"/logout\""));
+    assert!(page.html.contains("href=\"/login\""));
+}
+
+#[tokio::test]
+async fn the_api_example_uses_the_portal_s_own_address() {
+    let app = TestApp::spawn().await;
+    let page = get(&app, &[("accept-language", "en")]).await;
+    let base = app.state.web.public_url.trim_end_matches('/');
+
+    assert!(
+        page.html
+            .contains(&format!("{base}/api/v1/counters?unit=month")),
+        "the example names {base}"
+    );
+    assert!(!page.html.contains("$BASE"));
+}

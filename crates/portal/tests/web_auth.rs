@@ -1,0 +1,386 @@
+//! Login, lockout, expiry, sessions and the account screens through HTTP (SPEC S1-S3, S5,
+//! S6, S24, S25, Q4). The same flows run in a real browser in `browser.rs`.
+
+mod common;
+
+use common::{T0, TestApp};
+use meterport_store::users::hash_password;
+
+const PASSWORD: &str = "secret123";
+
+struct Web {
+    app: TestApp,
+    client: reqwest::Client,
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (we check them).
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn setup() -> Web {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
+    let hash = hash_password(PASSWORD);
+    app.store
+        .create_user(
+            tenant.id,
+            "yamada",
+            &hash,
+            Some("yamada@example.com"),
+            "ja",
+            T0,
+        )
+        .await
+        .unwrap();
+    Web {
+        app,
+        client: browser(),
+    }
+}
+
+impl Web {
+    async fn get(&self, path: &str) -> (u16, String, Option<String>) {
+        let res = self.client.get(self.app.url(path)).send().await.unwrap();
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        (status, res.text().await.unwrap(), location)
+    }
+
+    /// The CSRF token of the form on a page.
+    fn csrf(html: &str) -> String {
+        let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
+        html[at + 19..].split('"').next().unwrap().to_string()
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
+        let res = self
+            .client
+            .post(self.app.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        (status, res.text().await.unwrap(), location)
+    }
+
+    async fn login(&self, user: &str, password: &str) -> (u16, String, Option<String>) {
+        let (_, page, _) = self.get("/login").await;
+        let csrf = Self::csrf(&page);
+        self.post(
+            "/login",
+            &[
+                ("username", user),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/welcome"),
+            ],
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_user_logs_in_and_sees_the_welcome_screen() {
+    let w = setup().await;
+    let (status, _, location) = w.login("yamada", PASSWORD).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/welcome")));
+    let (status, html, _) = w.get("/welcome").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("ようこそ"));
+    assert!(
+        html.contains("初めてのログインです。"),
+        "no previous login yet"
+    );
+    assert!(html.contains("デバイスリスト"), "the menu is shown");
+}
+
+#[tokio::test]
+async fn pages_need_a_login_and_come_back_after_it() {
+    let w = setup().await;
+    let (status, _, location) = w.get("/account/profile").await;
+    assert_eq!(status, 303);
+    assert_eq!(location.as_deref(), Some("/login?next=/account/profile"));
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let w = setup().await;
+    let (s1, wrong, _) = w.login("yamada", "nope12345").await;
+    let (s2, unknown, _) = w.login("nobody", "nope12345").await;
+    assert_eq!((s1, s2), (401, 401));
+    let msg = "ユーザー名またはパスワードが正しくありません。";
+    assert!(wrong.contains(msg) && unknown.contains(msg));
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_for_twelve_minutes() {
+    let w = setup().await;
+    for _ in 0..4 {
+        let (_, html, _) = w.login("yamada", "wrong-pass1").await;
+        assert!(html.contains("正しくありません"));
+    }
+    let (_, html, _) = w.login("yamada", "wrong-pass1").await;
+    assert!(
+        html.contains("ロックされています"),
+        "the fifth failure locks"
+    );
+    // The right password is refused during the lock...
+    let (status, html, _) = w.login("yamada", PASSWORD).await;
+    assert_eq!(status, 401);
+    assert!(html.contains("ロックされています"));
+    w.app.clock.advance(11 * 60_000);
+    assert_eq!(
+        w.login("yamada", PASSWORD).await.0,
+        401,
+        "still locked after 11 minutes"
+    );
+    // ...and accepted once the 12 minutes are over.
+    w.app.clock.advance(60_000);
+    assert_eq!(w.login("yamada", PASSWORD).await.0, 303);
+}
+
+#[tokio::test]
+async fn an_unknown_user_name_locks_like_a_real_one() {
+    let w = setup().await;
+    for _ in 0..5 {
+        w.login("ghost", "wrong-pass1").await;
+    }
+    let (_, html, _) = w.login("ghost", "wrong-pass1").await;
+    assert!(
+        html.contains("ロックされています"),
+        "no way to tell it does not exist"
+    );
+}
+
+#[tokio::test]
+async fn the_expiry_warning_names_the_date_and_an_expired_password_must_be_changed() {
+    let w = setup().await;
+    // T0 is 2021-12-01: the password expires 2022-03-01; a week before, the warning shows.
+    w.app.clock.set(T0 + 84 * 86_400_000);
+    w.login("yamada", PASSWORD).await;
+    let (_, html, _) = w.get("/welcome").await;
+    assert!(html.contains("id=\"expiry-warning\""), "{html}");
+    assert!(html.contains("2022/03/01"));
+
+    let w2 = Web {
+        app: w.app,
+        client: browser(),
+    };
+    w2.app.clock.set(T0 + 91 * 86_400_000);
+    let (status, _, location) = w2.login("yamada", PASSWORD).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/account/password"))
+    );
+    // Nothing else opens until the password is changed.
+    let (_, _, location) = w2.get("/welcome").await;
+    assert_eq!(location.as_deref(), Some("/account/password"));
+    let (_, page, _) = w2.get("/account/password").await;
+    assert!(page.contains("id=\"must-change\""));
+    let csrf = Web::csrf(&page);
+    let (status, _, location) = w2
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", PASSWORD),
+                ("new_password", "fresh2022"),
+                ("confirmation", "fresh2022"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/account/password/saved"))
+    );
+    assert_eq!(w2.get("/welcome").await.0, 200);
+}
+
+#[tokio::test]
+async fn a_refused_password_change_explains_each_field_and_changes_nothing() {
+    let w = setup().await;
+    w.login("yamada", PASSWORD).await;
+    let (_, page, _) = w.get("/account/password").await;
+    let csrf = Web::csrf(&page);
+    let (status, html, _) = w
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", "wrong"),
+                ("new_password", "abc"),
+                ("confirmation", "abd"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"error-current_password\""));
+    assert!(html.contains("id=\"error-new_password\""));
+    assert!(html.contains("id=\"error-confirmation\""));
+    // The old password still works.
+    let other = Web {
+        app: w.app,
+        client: browser(),
+    };
+    assert_eq!(other.login("yamada", PASSWORD).await.0, 303);
+}
+
+#[tokio::test]
+async fn a_form_without_the_session_s_csrf_token_is_refused() {
+    let w = setup().await;
+    w.login("yamada", PASSWORD).await;
+    let (_, html, _) = w
+        .post(
+            "/account/password",
+            &[
+                ("csrf", "forged"),
+                ("current_password", PASSWORD),
+                ("new_password", "fresh2022"),
+                ("confirmation", "fresh2022"),
+            ],
+        )
+        .await;
+    assert!(html.contains("フォームの有効期限が切れた"));
+    let other = Web {
+        app: w.app,
+        client: browser(),
+    };
+    assert_eq!(
+        other.login("yamada", PASSWORD).await.0,
+        303,
+        "the password did not change"
+    );
+    // The login form needs its double-submit token too.
+    let (status, _, _) = other
+        .post(
+            "/login",
+            &[
+                ("username", "yamada"),
+                ("password", PASSWORD),
+                ("csrf", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let w = setup().await;
+    w.login("yamada", PASSWORD).await;
+    let (_, page, _) = w.get("/welcome").await;
+    let csrf = Web::csrf(&page);
+    let (status, _, location) = w.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/login?notice=logged-out"))
+    );
+    let (status, _, _) = w.get("/welcome").await;
+    assert_eq!(status, 303, "back to the login screen");
+}
+
+#[tokio::test]
+async fn sessions_end_after_the_idle_timeout_and_several_tabs_share_one() {
+    let w = setup().await;
+    w.login("yamada", PASSWORD).await;
+    // Two tabs: two requests on the same session, both fine.
+    let (a, b) = tokio::join!(w.get("/welcome"), w.get("/account/profile"));
+    assert_eq!((a.0, b.0), (200, 200));
+    w.app.clock.advance(31 * 60_000);
+    assert_eq!(w.get("/welcome").await.0, 303);
+}
+
+#[tokio::test]
+async fn the_profile_is_saved_and_switches_the_language() {
+    let w = setup().await;
+    w.login("yamada", PASSWORD).await;
+    let (_, page, _) = w.get("/account/profile").await;
+    let csrf = Web::csrf(&page);
+    let (status, html, _) = w
+        .post(
+            "/account/profile",
+            &[
+                ("csrf", &csrf),
+                ("first_name", ""),
+                ("last_name", "山田"),
+                ("language", "en"),
+                ("locale", "en-US"),
+                ("timezone", "Mars/Olympus"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"error-first_name\"") && html.contains("id=\"error-timezone\""));
+    let (status, _, _) = w
+        .post(
+            "/account/profile",
+            &[
+                ("csrf", &csrf),
+                ("first_name", "太郎"),
+                ("last_name", "山田"),
+                ("language", "en"),
+                ("locale", "en-US"),
+                ("timezone", "Europe/London"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, html, _) = w.get("/welcome").await;
+    assert!(
+        html.contains("Welcome") && html.contains("Device list"),
+        "now in English"
+    );
+    assert!(html.contains("太郎 山田"), "given name first in English");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let w = setup().await;
+    let res = w.client.get(w.app.url("/login")).send().await.unwrap();
+    let h = res.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["cache-control"], "no-store");
+    let cookie = h["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+}
+
+#[tokio::test]
+async fn the_login_screen_follows_the_browser_s_language_and_its_switch() {
+    let w = setup().await;
+    let res = w
+        .client
+        .get(w.app.url("/login"))
+        .header("accept-language", "en-US,en;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("Log in"));
+    let (status, _, location) = w.get("/lang/ja?next=/login").await;
+    assert_eq!((status, location.as_deref()), (303, Some("/login")));
+    let res = w
+        .client
+        .get(w.app.url("/login"))
+        .header("accept-language", "en-US")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.text().await.unwrap().contains("ログイン"),
+        "the switch wins"
+    );
+}
