@@ -126,7 +126,7 @@ impl Store {
         let sql = format!(
             "SELECT r.device_id, r.{col}, r.data FROM devices d \
              JOIN {table} r ON r.device_id = d.id AND r.{col} >= $2 AND r.{col} <= $3 \
-             WHERE {filter} ORDER BY r.device_id, r.{col}"
+             WHERE {filter} ORDER BY d.id, r.{col}"
         );
         let pool = self.pool().clone();
         let stream = async_stream::try_stream! {
