@@ -11,6 +11,7 @@
 //! send them. The demo therefore also proves that its data pass the API's validation, and
 //! the roll-ups are built by the same code as in production.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use anyhow::{Context, bail};
@@ -20,14 +21,17 @@ use jiff::{Span, Timestamp};
 use meterport_domain::device::{DeviceType, LfpUnit, NewDevice, Protocol};
 use meterport_domain::period::{day_of_ms, day_start_ms};
 use meterport_domain::policy::check_group_name;
-use meterport_domain::status::{Condition, Severity};
 use meterport_store::Store;
 use meterport_store::tenants::{DEFAULT_RETENTION_MONTHS, Tenant};
 use meterport_store::tokens::TokenKind;
 use meterport_store::users::hash_password;
+use serde_json::{Value, json};
 
-use crate::service::ingest::{IngestError, IngestWriter, ingest_readings};
+use crate::service::ingest::{IngestError, IngestWriter, ingest_readings, ingest_status};
 use sim::{Area, Mix, Profile, Rng, Sheets, share};
+
+/// A status report to send: serial, time, conditions, supplies (if the device reports them).
+type StatusReport<'a> = (&'a str, i64, Vec<Value>, Option<Vec<Value>>);
 
 /// The demo tenant's name: how a second run recognises it.
 pub const TENANT_NAME: &str = "Demo Printing Co.";
@@ -203,10 +207,13 @@ fn serial(spec: &Spec) -> String {
     format!("DEMO-{}", spec.code)
 }
 
-fn find(code: &str) -> &'static Spec {
+/// The toner administrator's devices (S11).
+const TONER_ADMIN_DEVICES: [&str; 4] = ["CM02", "CM03", "MM01", "ML03"];
+
+fn index_of(code: &str) -> usize {
     FLEET
         .iter()
-        .find(|s| s.code == code)
+        .position(|s| s.code == code)
         .expect("a code of the fleet")
 }
 
@@ -405,17 +412,17 @@ pub async fn ensure_demo(store: &Store, now_ms: i64) -> anyhow::Result<String> {
         device_ids.push(d.id);
     }
     tracing::info!(devices = device_ids.len(), "demo devices created");
-    create_groups(store, &tenant, &device_ids, now_ms).await?;
+    let group_ids = create_groups(store, &tenant, &device_ids, now_ms).await?;
 
     let readings = ingest_history(store, &tenant, &facts, now_ms).await?;
-    apply_conditions(store, &tenant, &device_ids, now_ms).await?;
+    report_status(store, &tenant, now_ms).await?;
 
     let ingest_token = store
         .issue_token(tenant.id, TokenKind::Ingest, None, now_ms)
         .await?
         .1;
     // The demo user last: its presence tells a later run that the demo is complete.
-    create_user(
+    let tanaka = create_user(
         store,
         &tenant,
         (TONER_ADMIN, TONER_ADMIN_PASSWORD, "tanaka@example.com"),
@@ -423,6 +430,14 @@ pub async fn ensure_demo(store: &Store, now_ms: i64) -> anyhow::Result<String> {
         now_ms,
     )
     .await?;
+    for code in TONER_ADMIN_DEVICES {
+        let i = index_of(code);
+        let group = FLEET[i].group.map(|g| group_ids[g]);
+        store
+            .set_device_settings(tenant.id, device_ids[i], group, Some(tanaka))
+            .await
+            .with_context(|| format!("toner administrator of demo device {code}"))?;
+    }
     let demo = create_user(
         store,
         &tenant,
@@ -476,28 +491,31 @@ async fn create_user(
     Ok(user.id)
 }
 
-/// The demo's groups; the devices whose spec names no group stay in none.
+/// The demo's groups; the devices whose spec names no group stay in none. Returns the
+/// groups' ids by name.
 async fn create_groups(
     store: &Store,
     tenant: &Tenant,
     device_ids: &[i64],
     now_ms: i64,
-) -> anyhow::Result<()> {
-    for name in GROUPS {
-        let name = check_group_name(name)
-            .map_err(|e| anyhow::anyhow!("demo group name {name:?}: {e:?}"))?;
+) -> anyhow::Result<HashMap<&'static str, i64>> {
+    let mut ids = HashMap::new();
+    for group in GROUPS {
+        let name = check_group_name(group)
+            .map_err(|e| anyhow::anyhow!("demo group name {group:?}: {e:?}"))?;
         let members: Vec<i64> = FLEET
             .iter()
             .zip(device_ids)
             .filter(|(s, _)| s.group == Some(name.as_str()))
             .map(|(_, id)| *id)
             .collect();
-        store
+        let created = store
             .create_group(tenant.id, &name, &members, now_ms)
             .await
             .with_context(|| format!("creating demo group {name}"))?;
+        ids.insert(group, created.id);
     }
-    Ok(())
+    Ok(ids)
 }
 
 // ---- Readings -----------------------------------------------------------------------------
@@ -763,71 +781,58 @@ pub(crate) fn ingest_failure(e: IngestError) -> anyhow::Error {
     }
 }
 
-// ---- Conditions ---------------------------------------------------------------------------
+// ---- Status ------------------------------------------------------------------------------
 
-/// Status reports (I6) for a few devices: one of each severity at least, one device with
-/// several at once (the most severe is shown), and a jam that came and went.
-async fn apply_conditions(
-    store: &Store,
-    tenant: &Tenant,
-    device_ids: &[i64],
-    now_ms: i64,
-) -> anyhow::Result<()> {
+/// A condition of a status report, as the ingest API takes it.
+fn condition(code: &str, severity: &str, message: &str) -> Value {
+    json!({"code": code, "severity": severity, "message": message})
+}
+
+/// Status reports (I6, B1) through the ingest service, as collectors send them: conditions
+/// of every severity on a few devices (one with several at once, one jam that came and
+/// went), and a last report from every device that can send status with its current
+/// conditions and supply levels. SMTP devices send none (S9); the small LBP162s do not
+/// report their supplies (S28).
+async fn report_status(store: &Store, tenant: &Tenant, now_ms: i64) -> anyhow::Result<()> {
     const HOUR: i64 = 3600 * 1000;
-    let id_of = |code: &str| {
-        let i = FLEET
-            .iter()
-            .position(|s| s.code == code)
-            .expect("a code of the fleet");
-        device_ids[i]
+    const DAY: i64 = 24 * HOUR;
+    let waste = || {
+        condition(
+            "waste.toner.near_full",
+            "warning",
+            "廃トナーボックスの交換時期が近づいています",
+        )
     };
-    let c = |code: &str, severity: Severity, message: &str| Condition {
-        code: code.into(),
-        severity,
-        message: message.into(),
-    };
-    let reports: Vec<(&str, i64, Vec<Condition>)> = vec![
-        // A jam last week, cleared the same afternoon; a new one today.
+    // (device, time, the full set of active conditions)
+    let mut history: Vec<(&str, i64, Vec<Value>)> = vec![
         (
             "CM04",
-            now_ms - 7 * 24 * HOUR,
-            vec![c(
+            now_ms - 7 * DAY,
+            vec![condition(
                 "jam.tray1",
-                Severity::Error,
+                "error",
                 "トレイ1で紙づまりが発生しました",
             )],
         ),
-        ("CM04", now_ms - 7 * 24 * HOUR + 2 * HOUR, vec![]),
+        ("CM04", now_ms - 7 * DAY + 2 * HOUR, vec![]),
         (
             "CM04",
             now_ms - 2 * HOUR,
-            vec![c(
+            vec![condition(
                 "jam.tray2",
-                Severity::Error,
+                "error",
                 "トレイ2で紙づまりが発生しています",
             )],
         ),
-        (
-            "MM03",
-            now_ms - 3 * 24 * HOUR,
-            vec![c(
-                "waste.toner.near_full",
-                Severity::Warning,
-                "廃トナーボックスの交換時期が近づいています",
-            )],
-        ),
+        ("MM03", now_ms - 3 * DAY, vec![waste()]),
         (
             "MM03",
             now_ms - 26 * HOUR,
             vec![
-                c(
-                    "waste.toner.near_full",
-                    Severity::Warning,
-                    "廃トナーボックスの交換時期が近づいています",
-                ),
-                c(
+                waste(),
+                condition(
                     "E000007-0001",
-                    Severity::ServiceCall,
+                    "service_call",
                     "定着ユニットの異常です。サービスにご連絡ください",
                 ),
             ],
@@ -835,55 +840,149 @@ async fn apply_conditions(
         (
             "ML03",
             now_ms - 5 * HOUR,
-            vec![c(
+            vec![condition(
                 "E196-0000",
-                Severity::ServiceCall,
+                "service_call",
                 "Controller error: call for service",
             )],
         ),
         (
             "ML10",
             now_ms - 40 * 60 * 1000,
-            vec![c("cover.open", Severity::Error, "Front cover is open")],
+            vec![condition("cover.open", "error", "Front cover is open")],
         ),
         (
             "CM02",
             now_ms - 30 * HOUR,
-            vec![c(
+            vec![condition(
                 "toner.low.cyan",
-                Severity::Warning,
+                "warning",
                 "シアントナーが少なくなっています",
             )],
         ),
         (
             "CM13",
-            now_ms - 4 * 24 * HOUR,
-            vec![c(
+            now_ms - 4 * DAY,
+            vec![condition(
                 "toner.low.magenta",
-                Severity::Warning,
+                "warning",
                 "Magenta toner is low",
             )],
         ),
         (
             "LF01",
             now_ms - 9 * HOUR,
-            vec![c(
+            vec![condition(
                 "ink.low.MBK",
-                Severity::Warning,
+                "warning",
                 "マットブラックインクが少なくなっています",
             )],
         ),
     ];
-    for (code, at, conditions) in reports {
-        if find(code).role == Role::Silent {
-            bail!("a silent demo device cannot report status");
+    // The last report of each device repeats its current conditions: a report carries the
+    // full set, so one without them would close them.
+    let mut reports: Vec<StatusReport> = Vec::new();
+    for (i, spec) in FLEET.iter().enumerate() {
+        if spec.role == Role::Silent || spec.protocol == Smtp {
+            continue;
         }
-        store
-            .apply_status(tenant.id, id_of(code), at, &conditions)
-            .await
-            .with_context(|| format!("status of demo device {code}"))?;
+        let current = history
+            .iter()
+            .rev()
+            .find(|(code, _, _)| *code == spec.code)
+            .map(|(_, _, c)| c.clone())
+            .unwrap_or_default();
+        reports.push((
+            spec.code,
+            now_ms - 10 * 60 * 1000,
+            current,
+            supplies(i, spec),
+        ));
     }
+    reports.extend(history.drain(..).map(|(code, at, c)| (code, at, c, None)));
+    reports.sort_by_key(|(_, at, _, _)| *at);
+    let body: Vec<Value> = reports
+        .iter()
+        .map(|(code, at, conditions, supplies)| {
+            let at = Timestamp::from_millisecond(*at)
+                .expect("in range")
+                .to_string();
+            let mut report = json!({
+                "serial": serial(&FLEET[index_of(code)]),
+                "at": at,
+                "conditions": conditions,
+            });
+            if let Some(supplies) = supplies {
+                report["supplies"] = json!(supplies);
+            }
+            report
+        })
+        .collect();
+    let outcome = ingest_status(store, tenant, &Value::Array(body).to_string(), now_ms)
+        .await
+        .map_err(ingest_failure)?;
+    anyhow::ensure!(
+        outcome.applied == reports.len(),
+        "{} of {} demo status reports applied",
+        outcome.applied,
+        reports.len()
+    );
     Ok(())
+}
+
+/// A device's supplies with levels from its own generator, low where a condition says so.
+fn supplies(index: usize, spec: &Spec) -> Option<Vec<Value>> {
+    if spec.product == "LBP162" {
+        return None;
+    }
+    let mut rng = Rng::new(0x5C_0000 + index as u64);
+    let mut level = |color: &str| -> u64 {
+        match (spec.code, color) {
+            ("CM02", "cyan") => 6,
+            ("CM13", "magenta") => 8,
+            ("LF01", "matte_black") => 7,
+            _ => rng.range(15, 100),
+        }
+    };
+    let mut out = Vec::new();
+    if spec.device_type == LF {
+        for (color, name) in [
+            ("matte_black", "MBK"),
+            ("photo_black", "PBK"),
+            ("cyan", "C"),
+            ("magenta", "M"),
+            ("yellow", "Y"),
+        ] {
+            // The API knows no "matte black": it is black ink, named as the device names it.
+            let api_color = if color == "matte_black" {
+                "black"
+            } else {
+                color
+            };
+            out.push(json!({"name": format!("PFI-1700 {name}"), "kind": "ink",
+                            "color": api_color, "level_percent": level(color)}));
+        }
+        return Some(out);
+    }
+    let colours: &[&str] = if matches!(spec.device_type, CM | CL) {
+        &["black", "cyan", "magenta", "yellow"]
+    } else {
+        &["black"]
+    };
+    for color in colours {
+        out.push(
+            json!({"name": format!("{color} toner"), "kind": "toner", "color": color,
+                        "level_percent": level(color)}),
+        );
+    }
+    // Some older models cannot tell their drum's level.
+    let drum = if spec.product.starts_with("iR ") {
+        Value::Null
+    } else {
+        json!(level("drum"))
+    };
+    out.push(json!({"name": "drum unit", "kind": "drum", "level_percent": drum}));
+    Some(out)
 }
 
 // ---- The generator ------------------------------------------------------------------------

@@ -182,6 +182,39 @@ async fn the_demo_fleet_has_every_device_type_status_and_unit_and_a_second_run_a
         .collect();
     assert_eq!(codes, ["jam.tray2"], "last week's jam was cleared");
 
+    // Tanaka looks after the toner of four devices; their groups stayed.
+    let looked_after: Vec<&Value> = details
+        .iter()
+        .filter(|d| d["toner_admin"]["email"] == "tanaka@example.com")
+        .collect();
+    assert_eq!(looked_after.len(), 4);
+    assert!(
+        looked_after
+            .iter()
+            .all(|d| d["toner_admin"]["name"] == "田中 花子")
+    );
+    assert!(looked_after.iter().all(|d| d["group"].is_object()));
+
+    // Supply levels came with the status reports: the device warned of low cyan toner
+    // reports it low; SMTP devices and the small LBP162s report none.
+    let cm02 = details.iter().find(|d| d["serial"] == "DEMO-CM02").unwrap();
+    let cm02_id = cm02["id"].as_i64().unwrap();
+    let report = app.store.device_supplies(tenant.id, cm02_id).await.unwrap();
+    let cyan = report
+        .expect("CM02 reported its supplies")
+        .supplies
+        .into_iter()
+        .find(|s| s.color.as_deref() == Some("cyan"))
+        .expect("a cyan toner");
+    assert!(cyan.is_low(), "{cyan:?}");
+    let without = app
+        .store
+        .devices_without_supplies(tenant.id, GroupFilter::All, 100)
+        .await
+        .unwrap();
+    // Two SMTP devices, three LBP162s and the three that never reported.
+    assert_eq!(without.len(), 8, "{without:?}");
+
     // Three LFPs in three units.
     let mut units: Vec<&str> = details
         .iter()
