@@ -2,14 +2,16 @@
 //!
 //! [`ensure_demo`] creates "Demo Printing Co." once: sixty devices of every type in five
 //! buildings, two years of readings up to today with the gaps and resets a real fleet has,
-//! device groups, active conditions of every severity, and two users. It is deterministic: the
-//! data come from a seeded generator ([`sim::Rng`]), so every machine shows the same fleet,
-//! only anchored to the day it runs so that the last two years are always covered.
+//! device groups, active conditions of every severity, supply levels, and two users (one of
+//! them the toner administrator of four devices). It is deterministic: the data come from a
+//! seeded generator ([`sim::Rng`]), so every machine shows the same fleet, only anchored to
+//! the day it runs so that the last two years are always covered.
 //!
-//! Readings are not written behind the portal's back: they go through the ingest service
+//! Data are not written behind the portal's back: readings go through the ingest service
 //! ([`ingest_readings`]) in batches of 10,000, in time order, as a collector catching up would
-//! send them. The demo therefore also proves that its data pass the API's validation, and
-//! the roll-ups are built by the same code as in production.
+//! send them, and status reports through [`ingest_status`]. The demo therefore also proves
+//! that its data pass the API's validation, and the roll-ups are built by the same code as
+//! in production.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
