@@ -96,7 +96,14 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 /// Serves until SIGTERM or Ctrl-C, then stops accepting, finishes the requests in flight,
 /// drains the ingest writer and closes the database.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let app = router(state.clone());
+    // Without TCP_NODELAY a small answer waits for the client's delayed ACK (about 40 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
