@@ -96,18 +96,19 @@ async fn device(
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
     let d = state.store.device(tenant.id, id).await?;
     let conditions = state.store.open_conditions(tenant.id, id).await?;
-    Ok(Json(json!({
-        "id": d.id, "serial": d.serial, "name": d.name, "product": d.product,
-        "device_type": d.device_type, "protocol": d.protocol, "status": d.status,
-        "mac": d.mac, "host": d.host, "building": d.building, "location": d.location,
-        "remote_ui_url": d.remote_ui_url, "lfp_unit": d.lfp_unit,
-        "group": group_json(&d.group),
-        "toner_admin": d.toner_admin.as_ref().map(|(id, name, email)| json!({"id": id, "name": name, "email": email})),
-        "last_reading_at": iso(d.last_reading_at),
-        "conditions": conditions.iter().map(|c| json!({
-            "code": c.code, "severity": c.severity, "message": c.message, "since": iso(Some(c.since)),
-        })).collect::<Vec<_>>(),
-    })))
+    // The same device fields as the operator API (one place decides them), plus its open
+    // conditions.
+    let mut body = super::operator::device_json(&d);
+    body["conditions"] = conditions
+        .iter()
+        .map(|c| {
+            json!({
+                "code": c.code, "severity": c.severity, "message": c.message,
+                "since": iso(Some(c.since)),
+            })
+        })
+        .collect();
+    Ok(Json(body))
 }
 
 /// Parses and prepares a counters query; 422 names every bad parameter, 404 an unknown
