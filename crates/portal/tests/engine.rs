@@ -119,7 +119,9 @@ async fn readings_in_any_order_and_batching_give_the_oracle_s_numbers() {
     let mut rng = StdRng::seed_from_u64(0x006d_6574_6572);
     let mut histories = HashMap::new();
     let mut items: Vec<Value> = Vec::new();
-    for d in 0..24 {
+    // More than 64 devices: roll-ups are stored per block of 64 device ids, so some devices
+    // share a block and some do not.
+    for d in 0..70 {
         let serial = format!("P-{d}");
         let id = app.device(&tenant, mfp(&serial, &serial)).await;
         let h = history(&mut rng, &tz);
@@ -133,7 +135,7 @@ async fn readings_in_any_order_and_batching_give_the_oracle_s_numbers() {
     let mut sent_twice = 0;
     let mut rest = &items[..];
     while !rest.is_empty() {
-        let n = rng.random_range(1..=rest.len().min(40));
+        let n = rng.random_range(1..=rest.len().min(120));
         let (batch, tail) = rest.split_at(n);
         let mut batch = batch.to_vec();
         if rng.random_range(0..4) == 0 {
@@ -229,4 +231,105 @@ async fn usage_totals_add_up_over_devices_and_periods() {
         .await;
     assert!(cum["total"].is_null(), "no totals for cumulative values");
     assert!(cum["devices"][0]["total"].is_null());
+}
+
+/// A tenant of `n` devices with random histories, ingested in one request per device.
+async fn tenant_with_histories(app: &TestApp, n: usize, seed: u64) -> (String, Vec<i64>) {
+    let tenant = app.tenant("Kyoto KK", "Asia/Tokyo").await;
+    let tz = tenant.tz();
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut ids = Vec::new();
+    for d in 0..n {
+        let serial = format!("K-{d}");
+        ids.push(app.device(&tenant, mfp(&serial, &serial)).await);
+        let items: Vec<Value> = history(&mut rng, &tz)
+            .iter()
+            .map(|r| to_json(&serial, r))
+            .collect();
+        let (status, body) = app
+            .post("/api/v1/ingest/readings", &ingest, &json!(items))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    (read, ids)
+}
+
+const MONTHS: &str = "/api/v1/counters?unit=month&from=2021-02&to=2021-05&kind=usage";
+const DAYS: &str = "/api/v1/counters?unit=day&from=2021-02-19&to=2021-05-05&kind=cumulative";
+
+#[tokio::test]
+async fn roll_ups_rebuilt_from_the_readings_give_the_same_numbers() {
+    let app = TestApp::spawn().await;
+    let (read, _) = tenant_with_histories(&app, 70, 11).await;
+    let (_, months) = app.get(MONTHS, &read).await;
+    let (_, days) = app.get(DAYS, &read).await;
+    assert!(months["total"]["total"]["total1"].as_i64().unwrap() > 0);
+
+    // Lose every roll-up and ask for a rebuild, as a migration that changes them does.
+    for sql in [
+        "DELETE FROM day_rollups",
+        "DELETE FROM month_rollups",
+        "INSERT INTO rollup_rebuild (pending) VALUES (1)",
+    ] {
+        sqlx::query(sql).execute(app.store.pool()).await.unwrap();
+    }
+    let (_, lost) = app.get(MONTHS, &read).await;
+    assert!(lost["total"]["total"]["total1"].is_null());
+    let reopened = meterport_store::Store::open(&app.db.url).await.unwrap();
+    reopened.close().await;
+
+    assert_eq!(app.get(MONTHS, &read).await.1, months);
+    assert_eq!(app.get(DAYS, &read).await.1, days);
+}
+
+#[tokio::test]
+async fn a_deleted_device_takes_its_numbers_away_and_leaves_its_neighbours_intact() {
+    let app = TestApp::spawn().await;
+    let (read, ids) = tenant_with_histories(&app, 3, 5).await;
+    let (_, before) = app.get(MONTHS, &read).await;
+    let victim = ids[2];
+    let resp = app
+        .client
+        .delete(app.url(&format!(
+            "/api/v1/admin/tenants/{}/devices/{victim}",
+            before_tenant(&app).await
+        )))
+        .bearer_auth(common::OPERATOR_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status().as_u16(),
+        204,
+        "{}",
+        resp.text().await.unwrap()
+    );
+
+    let (_, after) = app.get(MONTHS, &read).await;
+    let devices = after["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 2);
+    for d in devices {
+        let same = before["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["id"] == d["id"])
+            .unwrap();
+        assert_eq!(d, same, "a neighbour's numbers changed");
+    }
+
+    // A device registered afterwards may get the freed id: it starts with no readings.
+    let tenant = app.store.list_tenants_all().await.unwrap().remove(0);
+    let new_id = app.device(&tenant, mfp("K-NEW", "New")).await;
+    let (_, fresh) = app.get(&format!("{MONTHS}&device={new_id}"), &read).await;
+    let periods = fresh["devices"][0]["periods"].as_object().unwrap();
+    assert!(periods.values().all(Value::is_null), "{fresh}");
+    let (status, _) = app.get(&format!("/api/v1/devices/{new_id}"), &read).await;
+    assert_eq!(status, 200);
+}
+
+async fn before_tenant(app: &TestApp) -> i64 {
+    app.store.list_tenants_all().await.unwrap()[0].id
 }

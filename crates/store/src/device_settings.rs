@@ -332,10 +332,12 @@ impl Store {
         tenant_id: i64,
         device_id: i64,
     ) -> Result<Option<(i64, CounterSet)>> {
-        // One step down the (device_id, read_at) primary key, from its end.
+        // The device row knows when its latest reading was taken: one primary-key lookup.
         let row = sqlx::query(
-            "SELECT r.read_at, r.counters FROM readings r JOIN devices d ON d.id = r.device_id \
-             WHERE d.tenant_id = $1 AND r.device_id = $2 ORDER BY r.read_at DESC LIMIT 1",
+            "SELECT r.read_at, r.counters FROM devices d JOIN readings r \
+             ON r.day = d.last_reading_at / 86400000 AND r.device_id = d.id \
+             AND r.read_at = d.last_reading_at \
+             WHERE d.tenant_id = $1 AND d.id = $2",
         )
         .bind(tenant_id)
         .bind(device_id)

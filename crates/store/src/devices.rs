@@ -143,10 +143,8 @@ impl Store {
         if found.is_none() {
             return Err(StoreError::NotFound);
         }
+        crate::readings::delete_device_data(&mut tx, self.backend(), tenant_id, device_id).await?;
         for sql in [
-            "DELETE FROM readings WHERE device_id = $1",
-            "DELETE FROM day_usage WHERE device_id = $1",
-            "DELETE FROM month_usage WHERE device_id = $1",
             "DELETE FROM conditions WHERE device_id = $1",
             "DELETE FROM devices WHERE id = $1",
         ] {

@@ -11,6 +11,7 @@
 //! Modules:
 //! - [`tenants`], [`users`], [`groups`], [`devices`], [`tokens`], [`audit`]: the directory.
 //! - [`readings`]: storing readings and keeping the day and month roll-ups (SPEC C, I4).
+//! - [`rollups`]: how roll-ups are stored, per block of neighbouring devices.
 //! - [`conditions`]: status reports and open conditions (I6).
 //! - [`counters`]: reading roll-ups back for the counters query.
 //! - [`email_tokens`], [`outbox`]: mailed single-use links, and mail waiting to be sent.
@@ -27,6 +28,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod profiles;
 pub mod readings;
+pub mod rollups;
 pub mod sessions;
 pub mod supplies;
 pub mod tenants;
@@ -131,6 +133,7 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATOR.run(&store.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATOR.run(&store.pool).await?,
         }
+        store.rebuild_rollups_if_pending().await?;
         Ok(store)
     }
 

@@ -6,13 +6,16 @@
 //!    duplicates when their counters are equal and refused as conflicts otherwise (I4);
 //! 2. new readings are inserted;
 //! 3. roll-ups are brought up to date. When every new reading is later than the device's
-//!    latest (the normal case: devices report in order) the latest day and month rows are
-//!    extended with [`PeriodStats::append`]: two row reads per device, batched over devices.
+//!    latest (the normal case: devices report in order) the latest day and month stats are
+//!    extended with [`PeriodStats::append`].
 //!    Otherwise (a late or out-of-order reading) the device's roll-ups are recomputed from
 //!    its readings, from the start of the month of the earliest new reading onwards; the
 //!    result is the same as if the readings had arrived in order (C6).
+//!
+//! Roll-ups are stored per block of devices ([`crate::rollups`]): the block rows a batch
+//! needs are read once, changed in memory and written back once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::tz::TimeZone;
 use meterport_domain::counters::{CounterSet, Key};
@@ -21,7 +24,16 @@ use meterport_domain::ingest::ItemError;
 use meterport_domain::period::{Period, Unit, day_id, day_of_ms, month_id, month_of_day_id};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use crate::rollups::{BLOCK_BITS, Block, block_of, slot_of, table_of};
 use crate::{Backend, Result, list_placeholders, values_placeholders};
+
+/// Milliseconds in a UTC day: readings are stored by UTC day (`readings.day`).
+pub const DAY_MS: i64 = 86_400_000;
+
+/// The UTC day of an instant, the first column of the readings' key.
+pub fn utc_day(ms: i64) -> i64 {
+    ms.div_euclid(DAY_MS)
+}
 
 /// A validated reading of a device of the tenant, with its index in the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,13 +61,13 @@ impl crate::Store {
     /// a commit failure is the `Err` of the whole call.
     pub async fn store_batches(
         &self,
-        batches: Vec<(TimeZone, Vec<NewReading>)>,
+        batches: Vec<(i64, TimeZone, Vec<NewReading>)>,
     ) -> Result<Vec<BatchOutcome>> {
         let mut tx = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(batches.len());
-        for (tz, readings) in batches {
+        for (tenant_id, tz, readings) in batches {
             sqlx::query("SAVEPOINT batch").execute(&mut *tx).await?;
-            let outcome = store_batch(&mut tx, self.backend(), &tz, readings).await;
+            let outcome = store_batch(&mut tx, self.backend(), tenant_id, &tz, readings).await;
             if matches!(outcome, Ok(Ok(_))) {
                 sqlx::query("RELEASE SAVEPOINT batch")
                     .execute(&mut *tx)
@@ -84,6 +96,7 @@ const CHUNK: usize = 1000;
 pub async fn store_batch(
     conn: &mut AnyConnection,
     backend: Backend,
+    tenant_id: i64,
     tz: &TimeZone,
     batch: Vec<NewReading>,
 ) -> Result<std::result::Result<Stored, Vec<ItemError>>> {
@@ -92,11 +105,13 @@ pub async fn store_batch(
         by_device.entry(r.device_id).or_default().push(r);
     }
     let device_ids: Vec<i64> = by_device.keys().copied().collect();
-    let latest = latest_reading_times(conn, backend, &device_ids).await?;
+    let latest = latest_reading_times(conn, backend, tenant_id, &device_ids).await?;
 
     // 1. Duplicates and conflicts, within the request and against stored readings.
     let mut stored = Stored::default();
     let mut conflicts = Vec::new();
+    // Readings not later than their device's latest stored one may repeat a stored reading.
+    let mut maybe_stored: Vec<(i64, i64)> = Vec::new();
     for (device_id, readings) in by_device.iter_mut() {
         readings.sort_by_key(|r| (r.read_at, r.index));
         let mut kept: Vec<NewReading> = Vec::with_capacity(readings.len());
@@ -120,44 +135,34 @@ pub async fn store_batch(
             }
         }
         *readings = kept;
-        let min = readings.first().map(|r| r.read_at);
-        let last = latest.get(device_id).copied().flatten();
-        if let (Some(min), Some(last)) = (min, last)
-            && min <= last
-        {
-            let max = readings.last().expect("non-empty").read_at;
-            let existing = sqlx::query(
-                "SELECT read_at, counters FROM readings \
-                 WHERE device_id = $1 AND read_at >= $2 AND read_at <= $3",
-            )
-            .bind(*device_id)
-            .bind(min)
-            .bind(max)
-            .fetch_all(&mut *conn)
-            .await?;
-            let existing: HashMap<i64, Vec<u8>> = existing
-                .into_iter()
-                .map(|row| (row.get::<i64, _>(0), row.get::<Vec<u8>, _>(1)))
-                .collect();
-            let mut kept = Vec::with_capacity(readings.len());
-            for r in readings.drain(..) {
-                match existing.get(&r.read_at) {
-                    None => kept.push(r),
-                    Some(bytes) => {
-                        if CounterSet::decode(bytes)? == r.counters {
-                            stored.duplicates += 1;
-                        } else {
-                            conflicts.push(ItemError::new(
-                                r.index,
-                                "read_at",
-                                "conflicts with a stored reading: same serial and read_at, \
-                                 other counters",
-                            ));
-                        }
+        if let Some(last) = latest.get(device_id).copied().flatten() {
+            maybe_stored.extend(
+                readings
+                    .iter()
+                    .take_while(|r| r.read_at <= last)
+                    .map(|r| (*device_id, r.read_at)),
+            );
+        }
+    }
+    if !maybe_stored.is_empty() {
+        let existing = stored_readings(conn, &maybe_stored).await?;
+        for (device_id, readings) in by_device.iter_mut() {
+            readings.retain(|r| match existing.get(&(*device_id, r.read_at)) {
+                None => true,
+                Some(counters) => {
+                    if *counters == r.counters {
+                        stored.duplicates += 1;
+                    } else {
+                        conflicts.push(ItemError::new(
+                            r.index,
+                            "read_at",
+                            "conflicts with a stored reading: same serial and read_at, \
+                             other counters",
+                        ));
                     }
+                    false
                 }
-            }
-            *readings = kept;
+            });
         }
     }
     if !conflicts.is_empty() {
@@ -166,16 +171,19 @@ pub async fn store_batch(
     }
 
     // 2. The new readings.
-    let all: Vec<&NewReading> = by_device.values().flatten().collect();
+    let mut all: Vec<&NewReading> = by_device.values().flatten().collect();
     stored.accepted = all.len();
+    // In key order, so that the inserts walk the B-tree forwards.
+    all.sort_by_key(|r| (utc_day(r.read_at), r.device_id, r.read_at));
     for chunk in all.chunks(CHUNK) {
         let sql = format!(
-            "INSERT INTO readings (device_id, read_at, counters) VALUES {}",
-            values_placeholders(chunk.len(), 3)
+            "INSERT INTO readings (day, device_id, read_at, counters) VALUES {}",
+            values_placeholders(chunk.len(), 4)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for r in chunk {
             q = q
+                .bind(utc_day(r.read_at))
                 .bind(r.device_id)
                 .bind(r.read_at)
                 .bind(r.counters.encode());
@@ -183,10 +191,29 @@ pub async fn store_batch(
         q.execute(&mut *conn).await?;
     }
 
-    // 3. Roll-ups.
-    let mut appends: Vec<(i64, &[NewReading], Option<i64>)> = Vec::new();
-    let mut day_rows: Vec<(i64, i64, Vec<u8>)> = Vec::new();
-    let mut month_rows: Vec<(i64, i64, Vec<u8>)> = Vec::new();
+    // 3. Roll-ups. First the latest day and month of each device that only appends, then
+    // each device's new stats, then every block row they land in, changed and written once.
+    let mut days = RollupCache::new(tenant_id, Unit::Day);
+    let mut months = RollupCache::new(tenant_id, Unit::Month);
+    let latest_periods: Vec<(i64, i64)> = by_device
+        .iter()
+        .filter(|(_, rs)| !rs.is_empty())
+        .filter_map(|(id, _)| {
+            let last = latest.get(id).copied().flatten()?;
+            Some((*id, day_id(day_of_ms(last, tz))))
+        })
+        .collect();
+    days.load(conn, latest_periods.iter().copied()).await?;
+    months
+        .load(
+            conn,
+            latest_periods
+                .iter()
+                .map(|(id, d)| (*id, month_of_day_id(*d))),
+        )
+        .await?;
+
+    let mut out = Outputs::default();
     for (device_id, readings) in &by_device {
         let Some(first) = readings.first() else {
             continue;
@@ -194,59 +221,102 @@ pub async fn store_batch(
         let last = latest.get(device_id).copied().flatten();
         match last {
             Some(last) if first.read_at <= last => {
-                let (days, months) = recompute(conn, tz, *device_id, first.read_at).await?;
-                day_rows.extend(days.into_iter().map(|(d, s)| (*device_id, d, s.encode())));
-                month_rows.extend(months.into_iter().map(|(m, s)| (*device_id, m, s.encode())));
+                let until = last.max(readings.last().expect("non-empty").read_at);
+                let (d, m) =
+                    recompute(conn, tenant_id, tz, *device_id, first.read_at, Some(until)).await?;
+                out.days
+                    .extend(d.into_iter().map(|(p, s)| (*device_id, p, s)));
+                out.months
+                    .extend(m.into_iter().map(|(p, s)| (*device_id, p, s)));
             }
-            _ => appends.push((*device_id, readings, last)),
+            _ => {
+                append(
+                    conn, tz, &days, &months, *device_id, readings, last, &mut out,
+                )
+                .await?
+            }
         }
     }
-    let (days, months) = append_all(conn, tz, &appends).await?;
-    day_rows.extend(days);
-    month_rows.extend(months);
-    upsert_rollups(conn, "day_usage", "day", &day_rows).await?;
-    upsert_rollups(conn, "month_usage", "month", &month_rows).await?;
+    days.apply(conn, out.days).await?;
+    months.apply(conn, out.months).await?;
+    days.flush(conn).await?;
+    months.flush(conn).await?;
 
-    // The device's latest reading time, and "unknown" becomes "normal" at its first report.
-    let updates: Vec<(i64, i64)> = by_device
+    // The device's first and latest reading times, and "unknown" becomes "normal" at its
+    // first report.
+    let updates: Vec<(i64, i64, i64)> = by_device
         .iter()
-        .filter_map(|(id, rs)| rs.last().map(|r| (*id, r.read_at)))
+        .filter_map(|(id, rs)| Some((*id, rs.first()?.read_at, rs.last()?.read_at)))
         .collect();
     for chunk in updates.chunks(CHUNK) {
         let sql = format!(
-            "WITH v(id, t) AS (VALUES {}) \
+            "WITH v(id, f, t) AS (VALUES {}) \
              UPDATE devices SET \
+               first_reading_at = CASE WHEN devices.first_reading_at IS NULL \
+                 OR devices.first_reading_at > v.f THEN v.f ELSE devices.first_reading_at END, \
                last_reading_at = CASE WHEN devices.last_reading_at IS NULL \
                  OR devices.last_reading_at < v.t THEN v.t ELSE devices.last_reading_at END, \
                status = CASE WHEN devices.status = 'unknown' THEN 'normal' ELSE devices.status END \
              FROM v WHERE devices.id = v.id",
-            values_placeholders(chunk.len(), 2)
+            values_placeholders(chunk.len(), 3)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (id, t) in chunk {
-            q = q.bind(*id).bind(*t);
+        for (id, f, t) in chunk {
+            q = q.bind(*id).bind(*f).bind(*t);
         }
         q.execute(&mut *conn).await?;
     }
     Ok(Ok(stored))
 }
 
+/// The stored counters of the given `(device, read_at)` pairs that exist.
+async fn stored_readings(
+    conn: &mut AnyConnection,
+    keys: &[(i64, i64)],
+) -> Result<HashMap<(i64, i64), CounterSet>> {
+    let mut out = HashMap::new();
+    for chunk in keys.chunks(CHUNK) {
+        let sql = format!(
+            "WITH k(day, device_id, read_at) AS (VALUES {}) \
+             SELECT r.device_id, r.read_at, r.counters FROM readings r \
+             JOIN k ON r.day = k.day AND r.device_id = k.device_id AND r.read_at = k.read_at",
+            values_placeholders(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (device_id, read_at) in chunk {
+            q = q.bind(utc_day(*read_at)).bind(*device_id).bind(*read_at);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.insert(
+                (row.get::<i64, _>(0), row.get::<i64, _>(1)),
+                CounterSet::decode(&row.get::<Vec<u8>, _>(2))?,
+            );
+        }
+    }
+    Ok(out)
+}
+
 /// The latest stored `read_at` of each device, read inside the transaction (a request in the
-/// same group commit may have just moved it). On PostgreSQL the device rows are locked, in id
-/// order, so that two portal instances never update one device's roll-ups at once.
+/// same group commit may have just moved it).
+///
+/// On PostgreSQL, where several portal instances may write at once, every device of each
+/// block touched is locked, in id order: a block's roll-up row is read, changed and written
+/// back by one writer at a time, and the id order rules out deadlocks.
 async fn latest_reading_times(
     conn: &mut AnyConnection,
     backend: Backend,
+    tenant_id: i64,
     device_ids: &[i64],
 ) -> Result<HashMap<i64, Option<i64>>> {
+    if backend == Backend::Postgres {
+        let mut blocks: Vec<i64> = device_ids.iter().map(|id| block_of(*id)).collect();
+        blocks.dedup();
+        lock_blocks(conn, tenant_id, &blocks).await?;
+    }
     let mut out = HashMap::with_capacity(device_ids.len());
     for chunk in device_ids.chunks(CHUNK) {
-        let lock = match backend {
-            Backend::Postgres => " ORDER BY id FOR UPDATE",
-            Backend::Sqlite => "",
-        };
         let sql = format!(
-            "SELECT id, last_reading_at FROM devices WHERE id IN ({}){lock}",
+            "SELECT id, last_reading_at FROM devices WHERE id IN ({})",
             list_placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -260,138 +330,294 @@ async fn latest_reading_times(
     Ok(out)
 }
 
-type RollupRows = (Vec<(i64, i64, Vec<u8>)>, Vec<(i64, i64, Vec<u8>)>);
-
-/// The append path: extends each device's latest day and month with readings that are all
-/// later than its latest stored one.
-async fn append_all(
+/// PostgreSQL only: locks the tenant's devices of the given blocks (sorted), in id order.
+pub(crate) async fn lock_blocks(
     conn: &mut AnyConnection,
-    tz: &TimeZone,
-    devices: &[(i64, &[NewReading], Option<i64>)],
-) -> Result<RollupRows> {
-    // The latest day and month rows are those of the latest reading's day: fetch them for
-    // every device at once.
-    let mut latest_day: HashMap<i64, PeriodStats> = HashMap::new();
-    let mut latest_month: HashMap<i64, PeriodStats> = HashMap::new();
-    let keyed: Vec<(i64, i64)> = devices
-        .iter()
-        .filter_map(|(id, _, last)| last.map(|t| (*id, day_id(day_of_ms(t, tz)))))
-        .collect();
-    for chunk in keyed.chunks(CHUNK) {
-        for (table, col, to_period) in [
-            ("day_usage", "day", (|d: i64| d) as fn(i64) -> i64),
-            ("month_usage", "month", month_of_day_id),
-        ] {
+    tenant_id: i64,
+    blocks: &[i64],
+) -> Result<()> {
+    for chunk in blocks.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT id FROM devices WHERE tenant_id = $1 AND (id >> {BLOCK_BITS}) IN ({}) \
+             ORDER BY id FOR UPDATE",
+            list_placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id);
+        for b in chunk {
+            q = q.bind(*b);
+        }
+        q.fetch_all(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// New stats per `(device, period)`, to be written into their block rows.
+#[derive(Default)]
+struct Outputs {
+    days: Vec<(i64, i64, PeriodStats)>,
+    months: Vec<(i64, i64, PeriodStats)>,
+}
+
+/// Block rows of one roll-up table read in a transaction, changed in memory, and written
+/// back once ([`RollupCache::flush`]).
+pub(crate) struct RollupCache {
+    tenant_id: i64,
+    unit: Unit,
+    /// `(block, period)` to the row (empty when the row does not exist yet) and whether it
+    /// changed.
+    rows: HashMap<(i64, i64), (Block, bool)>,
+}
+
+impl RollupCache {
+    pub(crate) fn new(tenant_id: i64, unit: Unit) -> RollupCache {
+        RollupCache {
+            tenant_id,
+            unit,
+            rows: HashMap::new(),
+        }
+    }
+
+    /// Reads the block rows of the given `(device, period)` pairs that are not read yet.
+    async fn load(
+        &mut self,
+        conn: &mut AnyConnection,
+        keys: impl Iterator<Item = (i64, i64)>,
+    ) -> Result<()> {
+        let mut wanted: Vec<(i64, i64)> = keys
+            .map(|(device, period)| (block_of(device), period))
+            .filter(|k| !self.rows.contains_key(k))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        wanted.sort_unstable();
+        let (table, col) = table_of(self.unit);
+        for chunk in wanted.chunks(CHUNK) {
             let sql = format!(
-                "WITH k(device_id, p) AS (VALUES {}) \
-                 SELECT t.device_id, t.data FROM {table} t \
-                 JOIN k ON t.device_id = k.device_id AND t.{col} = k.p",
-                values_placeholders(chunk.len(), 2)
+                "WITH k(block, p) AS (VALUES {}) \
+                 SELECT t.block, t.{col}, t.data FROM {table} t \
+                 JOIN k ON t.tenant_id = $1 AND t.block = k.block AND t.{col} = k.p",
+                values_placeholders_from(2, chunk.len(), 2)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(self.tenant_id);
+            for (block, period) in chunk {
+                q = q.bind(*block).bind(*period);
+            }
+            for row in q.fetch_all(&mut *conn).await? {
+                let block = Block::decode(&row.get::<Vec<u8>, _>(2))?;
+                self.rows
+                    .insert((row.get::<i64, _>(0), row.get::<i64, _>(1)), (block, false));
+            }
+            for key in chunk {
+                self.rows.entry(*key).or_default();
+            }
+        }
+        Ok(())
+    }
+
+    /// The stats of a device in a period whose row is loaded.
+    fn get(&self, device_id: i64, period: i64) -> Result<Option<PeriodStats>> {
+        match self.rows.get(&(block_of(device_id), period)) {
+            Some((block, _)) => Ok(block.get(slot_of(device_id))?),
+            None => Ok(None),
+        }
+    }
+
+    /// Loads the rows of `stats` and sets each device's stats in them.
+    async fn apply(
+        &mut self,
+        conn: &mut AnyConnection,
+        stats: Vec<(i64, i64, PeriodStats)>,
+    ) -> Result<()> {
+        self.load(conn, stats.iter().map(|(d, p, _)| (*d, *p)))
+            .await?;
+        for (device_id, period, s) in stats {
+            let (block, dirty) = self
+                .rows
+                .get_mut(&(block_of(device_id), period))
+                .expect("loaded above");
+            block.set(slot_of(device_id), &s);
+            *dirty = true;
+        }
+        Ok(())
+    }
+
+    /// Removes a device from every loaded row.
+    pub(crate) fn remove_device(&mut self, device_id: i64) {
+        let b = block_of(device_id);
+        for ((block, _), (row, dirty)) in self.rows.iter_mut() {
+            if *block == b && row.remove(slot_of(device_id)) {
+                *dirty = true;
+            }
+        }
+    }
+
+    /// Writes the changed rows back (deleting those left empty), in key order.
+    pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<()> {
+        let (table, col) = table_of(self.unit);
+        let mut changed: Vec<((i64, i64), Block)> = self
+            .rows
+            .into_iter()
+            .filter(|(_, (_, dirty))| *dirty)
+            .map(|(k, (b, _))| (k, b))
+            .collect();
+        changed.sort_unstable_by_key(|(k, _)| *k);
+        let (empty, rows): (Vec<_>, Vec<_>) = changed.into_iter().partition(|(_, b)| b.is_empty());
+        for chunk in rows.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO {table} (tenant_id, block, {col}, data) VALUES {} \
+                 ON CONFLICT (tenant_id, block, {col}) DO UPDATE SET data = excluded.data",
+                values_placeholders(chunk.len(), 4)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (id, day) in chunk {
-                q = q.bind(*id).bind(to_period(*day));
+            for ((block, period), data) in chunk {
+                q = q
+                    .bind(self.tenant_id)
+                    .bind(*block)
+                    .bind(*period)
+                    .bind(data.encode());
             }
-            let target = if col == "day" {
-                &mut latest_day
-            } else {
-                &mut latest_month
-            };
-            for row in q.fetch_all(&mut *conn).await? {
-                target.insert(
-                    row.get::<i64, _>(0),
-                    PeriodStats::decode(&row.get::<Vec<u8>, _>(1))?,
-                );
-            }
+            q.execute(&mut *conn).await?;
         }
+        for ((block, period), _) in empty {
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE tenant_id = $1 AND block = $2 AND {col} = $3"
+            )))
+            .bind(self.tenant_id)
+            .bind(block)
+            .bind(period)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
     }
 
-    let mut day_rows = Vec::new();
-    let mut month_rows = Vec::new();
-    for (device_id, readings, last) in devices {
-        let mut cur_day: Option<(i64, PeriodStats)> = None;
-        let mut cur_month: Option<(i64, PeriodStats)> = None;
-        let mut base = Baseline::default();
-        if let Some(last) = last {
-            let d = day_id(day_of_ms(*last, tz));
-            let day_stats = latest_day.remove(device_id).unwrap_or_default();
-            // Keys new to the latest day need the values before it.
-            let needed = readings
-                .iter()
-                .flat_map(|r| r.counters.iter().map(|(k, _)| k));
-            let missing: Vec<Key> = needed.filter(|k| day_stats.get(*k).is_none()).collect();
-            if !missing.is_empty() {
-                base = baseline_before_day(conn, *device_id, d, &missing).await?;
-            }
-            cur_day = Some((d, day_stats));
-            cur_month = Some((
-                month_of_day_id(d),
-                latest_month.remove(device_id).unwrap_or_default(),
-            ));
+    /// Loads every row of a device's block (for removing the device from all of them).
+    pub(crate) async fn load_block(&mut self, conn: &mut AnyConnection, block: i64) -> Result<()> {
+        let (table, col) = table_of(self.unit);
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {col}, data FROM {table} WHERE tenant_id = $1 AND block = $2"
+        )))
+        .bind(self.tenant_id)
+        .bind(block)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in rows {
+            let data = Block::decode(&row.get::<Vec<u8>, _>(1))?;
+            self.rows
+                .entry((block, row.get::<i64, _>(0)))
+                .or_insert((data, false));
         }
-        for r in readings.iter() {
-            let d = day_id(day_of_ms(r.read_at, tz));
-            if cur_day.as_ref().is_none_or(|(cd, _)| *cd != d) {
-                if let Some((cd, stats)) = cur_day.take() {
-                    base.advance(&stats);
-                    day_rows.push((*device_id, cd, stats.encode()));
-                }
-                cur_day = Some((d, PeriodStats::default()));
-            }
-            let m = month_of_day_id(d);
-            if cur_month.as_ref().is_none_or(|(cm, _)| *cm != m) {
-                if let Some((cm, stats)) = cur_month.take() {
-                    month_rows.push((*device_id, cm, stats.encode()));
-                }
-                cur_month = Some((m, PeriodStats::default()));
-            }
-            // A key missing from the month is missing from all its days, so the baseline
-            // before the current day is also the month's for that key.
-            cur_day.as_mut().expect("set").1.append(&r.counters, &base);
-            cur_month
-                .as_mut()
-                .expect("set")
-                .1
-                .append(&r.counters, &base);
-        }
-        if let Some((d, stats)) = cur_day {
-            day_rows.push((*device_id, d, stats.encode()));
-        }
-        if let Some((m, stats)) = cur_month {
-            month_rows.push((*device_id, m, stats.encode()));
-        }
+        Ok(())
     }
-    Ok((day_rows, month_rows))
 }
 
-/// The last value of each of `keys` before day `day`, walking the device's earlier days
-/// backwards until all are found or the history ends.
-async fn baseline_before_day(
+/// `($first,$first+1),...`: like [`values_placeholders`], numbered from `$first`.
+fn values_placeholders_from(first: usize, rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 6);
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&(first + r * cols + c).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// The append path: extends a device's latest day and month with readings that are all
+/// later than its latest stored one (`last`), whose day and month rows are loaded.
+#[allow(clippy::too_many_arguments)]
+async fn append(
     conn: &mut AnyConnection,
+    tz: &TimeZone,
+    days: &RollupCache,
+    months: &RollupCache,
     device_id: i64,
-    day: i64,
-    keys: &[Key],
-) -> Result<Baseline> {
-    walk_back(conn, "day_usage", "day", device_id, day, keys).await
+    readings: &[NewReading],
+    last: Option<i64>,
+    out: &mut Outputs,
+) -> Result<()> {
+    let mut cur_day: Option<(i64, PeriodStats)> = None;
+    let mut cur_month: Option<(i64, PeriodStats)> = None;
+    let mut base = Baseline::default();
+    if let Some(last) = last {
+        let d = day_id(day_of_ms(last, tz));
+        let day_stats = days.get(device_id, d)?.unwrap_or_default();
+        // Keys new to the latest day need the values before it.
+        let needed = readings
+            .iter()
+            .flat_map(|r| r.counters.iter().map(|(k, _)| k));
+        let missing: Vec<Key> = needed.filter(|k| day_stats.get(*k).is_none()).collect();
+        if !missing.is_empty() {
+            base = walk_back(conn, days.tenant_id, Unit::Day, device_id, d, &missing).await?;
+        }
+        let m = month_of_day_id(d);
+        cur_month = Some((m, months.get(device_id, m)?.unwrap_or_default()));
+        cur_day = Some((d, day_stats));
+    }
+    for r in readings {
+        let d = day_id(day_of_ms(r.read_at, tz));
+        if cur_day.as_ref().is_none_or(|(cd, _)| *cd != d) {
+            if let Some((cd, stats)) = cur_day.take() {
+                base.advance(&stats);
+                out.days.push((device_id, cd, stats));
+            }
+            cur_day = Some((d, PeriodStats::default()));
+        }
+        let m = month_of_day_id(d);
+        if cur_month.as_ref().is_none_or(|(cm, _)| *cm != m) {
+            if let Some((cm, stats)) = cur_month.take() {
+                out.months.push((device_id, cm, stats));
+            }
+            cur_month = Some((m, PeriodStats::default()));
+        }
+        // A key missing from the month is missing from all its days, so the baseline
+        // before the current day is also the month's for that key.
+        cur_day.as_mut().expect("set").1.append(&r.counters, &base);
+        cur_month
+            .as_mut()
+            .expect("set")
+            .1
+            .append(&r.counters, &base);
+    }
+    if let Some((d, stats)) = cur_day {
+        out.days.push((device_id, d, stats));
+    }
+    if let Some((m, stats)) = cur_month {
+        out.months.push((device_id, m, stats));
+    }
+    Ok(())
 }
 
+/// The last value of each of `keys` before period `before` (a day or month id), walking the
+/// device's earlier periods backwards until all are found or its history ends.
 async fn walk_back(
     conn: &mut AnyConnection,
-    table: &str,
-    col: &str,
+    tenant_id: i64,
+    unit: Unit,
     device_id: i64,
     before: i64,
     keys: &[Key],
 ) -> Result<Baseline> {
+    let (table, col) = table_of(unit);
+    let (block, slot) = (block_of(device_id), slot_of(device_id));
     let mut base = Baseline::default();
     let mut cursor = before;
     loop {
         let sql = format!(
-            "SELECT {col}, data FROM {table} WHERE device_id = $1 AND {col} < $2 \
-             ORDER BY {col} DESC LIMIT 64"
+            "SELECT {col}, data FROM {table} WHERE tenant_id = $1 AND block = $2 AND {col} < $3 \
+             ORDER BY {col} DESC LIMIT 32"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(device_id)
+            .bind(tenant_id)
+            .bind(block)
             .bind(cursor)
             .fetch_all(&mut *conn)
             .await?;
@@ -399,9 +625,11 @@ async fn walk_back(
             return Ok(base);
         }
         for row in &rows {
-            base.fill_from(&PeriodStats::decode(&row.get::<Vec<u8>, _>(1))?);
-            if !base.lacks_any(keys.iter().copied()) {
-                return Ok(base);
+            if let Some(stats) = Block::decode(&row.get::<Vec<u8>, _>(1))?.get(slot)? {
+                base.fill_from(&stats);
+                if !base.lacks_any(keys.iter().copied()) {
+                    return Ok(base);
+                }
             }
         }
         cursor = rows.last().expect("non-empty").get::<i64, _>(0);
@@ -410,31 +638,62 @@ async fn walk_back(
 
 type Rollups = (BTreeMap<i64, PeriodStats>, BTreeMap<i64, PeriodStats>);
 
+/// The readings of a device from `from_ms` on, in time order. `until_ms` bounds the days
+/// visited (default: the device's latest reading as stored, or now).
+async fn device_readings(
+    conn: &mut AnyConnection,
+    device_id: i64,
+    from_ms: i64,
+    until_ms: i64,
+) -> Result<Vec<(i64, CounterSet)>> {
+    // The key starts with the day: one seek per day of the device's history.
+    let days: Vec<i64> = (utc_day(from_ms)..=utc_day(until_ms)).collect();
+    let mut readings = Vec::new();
+    for chunk in days.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT read_at, counters FROM readings WHERE day IN ({}) AND device_id = $1 \
+             AND read_at >= $2 ORDER BY day, read_at",
+            list_placeholders(3, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(device_id)
+            .bind(from_ms);
+        for d in chunk {
+            q = q.bind(*d);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            readings.push((
+                row.get::<i64, _>(0),
+                CounterSet::decode(&row.get::<Vec<u8>, _>(1))?,
+            ));
+        }
+    }
+    Ok(readings)
+}
+
 /// The general path: recomputes a device's roll-ups from its readings, from the start of
 /// the month of `from_ms` onwards (the new readings are already inserted).
 async fn recompute(
     conn: &mut AnyConnection,
+    tenant_id: i64,
     tz: &TimeZone,
     device_id: i64,
     from_ms: i64,
+    until_ms: Option<i64>,
 ) -> Result<Rollups> {
     let first_month = Period::Month(day_of_ms(from_ms, tz).first_of_month());
     let (start, _) = first_month.bounds_ms(tz);
-    let rows = sqlx::query(
-        "SELECT read_at, counters FROM readings WHERE device_id = $1 AND read_at >= $2 \
-         ORDER BY read_at",
-    )
-    .bind(device_id)
-    .bind(start)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut readings = Vec::with_capacity(rows.len());
-    for row in rows {
-        readings.push((
-            row.get::<i64, _>(0),
-            CounterSet::decode(&row.get::<Vec<u8>, _>(1))?,
-        ));
-    }
+    let until = match until_ms {
+        Some(t) => t,
+        None => sqlx::query("SELECT last_reading_at FROM devices WHERE id = $1")
+            .bind(device_id)
+            .fetch_one(&mut *conn)
+            .await?
+            .get::<Option<i64>, _>(0)
+            .unwrap_or(from_ms)
+            .max(from_ms),
+    };
+    let readings = device_readings(conn, device_id, start, until).await?;
     let mut keys: Vec<Key> = readings
         .iter()
         .flat_map(|(_, c)| c.iter().map(|(k, _)| k))
@@ -443,8 +702,8 @@ async fn recompute(
     keys.dedup();
     let mut base = walk_back(
         conn,
-        "month_usage",
-        "month",
+        tenant_id,
+        Unit::Month,
         device_id,
         month_id(first_month.first_day()),
         &keys,
@@ -476,31 +735,115 @@ async fn recompute(
     Ok((days, months))
 }
 
-async fn upsert_rollups(
+/// Deletes a device's readings and its stats from every roll-up row, in `conn`'s
+/// transaction (the device row itself is the caller's).
+pub(crate) async fn delete_device_data(
     conn: &mut AnyConnection,
-    table: &str,
-    col: &str,
-    rows: &[(i64, i64, Vec<u8>)],
+    backend: Backend,
+    tenant_id: i64,
+    device_id: i64,
 ) -> Result<()> {
-    for chunk in rows.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO {table} (device_id, {col}, data) VALUES {} \
-             ON CONFLICT (device_id, {col}) DO UPDATE SET data = excluded.data",
-            values_placeholders(chunk.len(), 3)
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (id, p, data) in chunk {
-            q = q.bind(*id).bind(*p).bind(data.as_slice());
+    if backend == Backend::Postgres {
+        lock_blocks(conn, tenant_id, &[block_of(device_id)]).await?;
+    }
+    let row = sqlx::query(
+        "SELECT first_reading_at, last_reading_at FROM devices WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(device_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    if let (Some(first), Some(last)) = (row.get::<Option<i64>, _>(0), row.get::<Option<i64>, _>(1))
+    {
+        let days: Vec<i64> = (utc_day(first)..=utc_day(last)).collect();
+        for chunk in days.chunks(CHUNK) {
+            let sql = format!(
+                "DELETE FROM readings WHERE day IN ({}) AND device_id = $1",
+                list_placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(device_id);
+            for d in chunk {
+                q = q.bind(*d);
+            }
+            q.execute(&mut *conn).await?;
         }
-        q.execute(&mut *conn).await?;
+    }
+    for unit in [Unit::Day, Unit::Month] {
+        let mut cache = RollupCache::new(tenant_id, unit);
+        cache.load_block(conn, block_of(device_id)).await?;
+        cache.remove_device(device_id);
+        cache.flush(conn).await?;
     }
     Ok(())
 }
 
-/// Unit of a roll-up table, for readers.
-pub(crate) fn table_of(unit: Unit) -> (&'static str, &'static str) {
-    match unit {
-        Unit::Day => ("day_usage", "day"),
-        Unit::Month => ("month_usage", "month"),
+impl crate::Store {
+    /// Rebuilds every roll-up from the readings, once, when the schema asks for it (a
+    /// migration that changed how roll-ups are kept leaves a row in `rollup_rebuild`).
+    pub(crate) async fn rebuild_rollups_if_pending(&self) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        // Whoever deletes the row rebuilds; another instance starting at the same moment
+        // waits for this transaction and then finds nothing to do.
+        let pending = sqlx::query("DELETE FROM rollup_rebuild")
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if pending == 0 {
+            tx.commit().await?;
+            return Ok(());
+        }
+        tracing::info!("rebuilding counter roll-ups from the readings");
+        sqlx::query("DELETE FROM day_rollups")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM month_rollups")
+            .execute(&mut *tx)
+            .await?;
+        let devices = sqlx::query(
+            "SELECT d.tenant_id, t.timezone, d.id, d.first_reading_at, d.last_reading_at \
+             FROM devices d JOIN tenants t ON t.id = d.tenant_id \
+             WHERE d.first_reading_at IS NOT NULL ORDER BY d.tenant_id, d.id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut current: Option<(i64, i64, RollupCache, RollupCache)> = None;
+        for row in devices {
+            let (tenant_id, zone, id): (i64, String, i64) = (row.get(0), row.get(1), row.get(2));
+            let (first, last): (i64, i64) = (row.get(3), row.get(4));
+            let tz = TimeZone::get(&zone)
+                .map_err(|e| crate::StoreError::Failed(format!("time zone {zone:?}: {e}")))?;
+            // Flush a block's rows once all its devices are done.
+            if current
+                .as_ref()
+                .is_some_and(|(t, b, _, _)| (*t, *b) != (tenant_id, block_of(id)))
+            {
+                let (_, _, days, months) = current.take().expect("checked");
+                days.flush(&mut tx).await?;
+                months.flush(&mut tx).await?;
+            }
+            let (_, _, days, months) = current.get_or_insert_with(|| {
+                (
+                    tenant_id,
+                    block_of(id),
+                    RollupCache::new(tenant_id, Unit::Day),
+                    RollupCache::new(tenant_id, Unit::Month),
+                )
+            });
+            let (d, m) = recompute(&mut tx, tenant_id, &tz, id, first, Some(last)).await?;
+            days.apply(&mut tx, d.into_iter().map(|(p, s)| (id, p, s)).collect())
+                .await?;
+            months
+                .apply(&mut tx, m.into_iter().map(|(p, s)| (id, p, s)).collect())
+                .await?;
+        }
+        if let Some((_, _, days, months)) = current {
+            days.flush(&mut tx).await?;
+            months.flush(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -219,8 +219,8 @@ impl Prepared {
         let shape = &self.shape;
         let ids: Vec<i64> = shape.periods.iter().map(|p| p.id()).collect();
         let (from, to) = (ids[0], ids[ids.len() - 1]);
-        let mut rollups =
-            store.counter_rollups(self.tenant_id, &self.query.selection, shape.unit, from, to);
+        let device_ids: Vec<i64> = self.devices.iter().map(|d| d.id).collect();
+        let mut rollups = store.counter_rollups(self.tenant_id, device_ids, shape.unit, from, to);
         Box::pin(async_stream::try_stream! {
             let mut pending: Option<(i64, i64, Vec<u8>)> = None;
             for (index, device) in self.devices.iter().enumerate() {

@@ -266,6 +266,7 @@ type Report = (String, i64, Vec<Condition>, Option<Vec<Supply>>);
 type Reply = oneshot::Sender<Result<Result<Stored, Vec<ItemError>>, StoreError>>;
 
 struct Job {
+    tenant_id: i64,
     tz: jiff::tz::TimeZone,
     readings: Vec<NewReading>,
     reply: Reply,
@@ -299,6 +300,7 @@ impl IngestWriter {
     ) -> Result<Stored, IngestError> {
         let (reply, rx) = oneshot::channel();
         let job = Job {
+            tenant_id: tenant.id,
             tz: tenant.tz(),
             readings,
             reply,
@@ -344,7 +346,7 @@ async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>) {
 async fn commit_group(store: &Store, jobs: Vec<Job>) {
     let (batches, replies): (Vec<_>, Vec<_>) = jobs
         .into_iter()
-        .map(|j| ((j.tz, j.readings), j.reply))
+        .map(|j| ((j.tenant_id, j.tz, j.readings), j.reply))
         .unzip();
     match store.store_batches(batches).await {
         Ok(outcomes) => {

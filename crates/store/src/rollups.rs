@@ -1,0 +1,150 @@
+//! Roll-ups stored per block of devices (the tables `day_rollups` and `month_rollups`).
+//!
+//! A roll-up row holds, for one tenant, one period and one *block* of 64 neighbouring
+//! device ids (`device_id >> 6`), the [`PeriodStats`] of each device of the block that has a
+//! reading in the period. Why blocks: a fleet reports in time order, so a batch of readings
+//! touches one period of thousands of devices. One row per device would make a batch write
+//! thousands of small rows scattered over the table and a fleet-wide query read one row per
+//! device and period (120,000 rows for 10,000 devices over 12 months). Per block, the batch
+//! rewrites one row per block and the query reads one row per block and period (1,900 rows),
+//! while a single device's row stays small enough (a few KiB) to rewrite on every report.
+//!
+//! The tenant is part of the key, so a block only ever holds one tenant's devices.
+
+use meterport_domain::counters::CodecError;
+use meterport_domain::engine::PeriodStats;
+use meterport_domain::period::Unit;
+
+/// Devices per block: `1 << BLOCK_BITS`.
+pub const BLOCK_BITS: u32 = 6;
+
+/// The block of a device.
+pub fn block_of(device_id: i64) -> i64 {
+    device_id >> BLOCK_BITS
+}
+
+/// A device's place in its block.
+pub fn slot_of(device_id: i64) -> u8 {
+    (device_id & ((1 << BLOCK_BITS) - 1)) as u8
+}
+
+/// The device at `slot` of `block`.
+pub fn device_at(block: i64, slot: u8) -> i64 {
+    (block << BLOCK_BITS) | i64::from(slot)
+}
+
+/// The roll-up table and its period column for a unit.
+pub(crate) fn table_of(unit: Unit) -> (&'static str, &'static str) {
+    match unit {
+        Unit::Day => ("day_rollups", "day"),
+        Unit::Month => ("month_rollups", "month"),
+    }
+}
+
+/// One roll-up row: each device's stats in its encoded form, by slot. Kept encoded so that
+/// a reader decodes only the devices it shows, and a writer only the devices it changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Block {
+    /// Sorted by slot, one entry per slot.
+    entries: Vec<(u8, Vec<u8>)>,
+}
+
+impl Block {
+    pub fn decode(bytes: &[u8]) -> Result<Block, CodecError> {
+        let entries: Vec<(u8, Vec<u8>)> = postcard::from_bytes(bytes).map_err(|_| CodecError)?;
+        if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(CodecError);
+        }
+        Ok(Block { entries })
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(&self.entries).expect("encoding a Vec never fails")
+    }
+
+    /// The encoded stats of the device at `slot`.
+    pub fn raw(&self, slot: u8) -> Option<&[u8]> {
+        self.entries
+            .binary_search_by_key(&slot, |(s, _)| *s)
+            .ok()
+            .map(|i| self.entries[i].1.as_slice())
+    }
+
+    pub fn get(&self, slot: u8) -> Result<Option<PeriodStats>, CodecError> {
+        self.raw(slot).map(PeriodStats::decode).transpose()
+    }
+
+    pub fn set(&mut self, slot: u8, stats: &PeriodStats) {
+        let data = stats.encode();
+        match self.entries.binary_search_by_key(&slot, |(s, _)| *s) {
+            Ok(i) => self.entries[i].1 = data,
+            Err(i) => self.entries.insert(i, (slot, data)),
+        }
+    }
+
+    pub fn remove(&mut self, slot: u8) -> bool {
+        match self.entries.binary_search_by_key(&slot, |(s, _)| *s) {
+            Ok(i) => {
+                self.entries.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// `(slot, encoded stats)` in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (u8, &[u8])> {
+        self.entries.iter().map(|(s, d)| (*s, d.as_slice()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use meterport_domain::counters::{CounterSet, Key};
+    use meterport_domain::engine::Baseline;
+
+    fn stats(v: i64) -> PeriodStats {
+        PeriodStats::from_readings(
+            [&CounterSet::new(vec![(Key::Total1, v)])],
+            &Baseline::default(),
+        )
+    }
+
+    #[test]
+    fn a_device_id_is_its_block_and_slot() {
+        for id in [0, 1, 63, 64, 65, 1_000_003] {
+            assert_eq!(device_at(block_of(id), slot_of(id)), id);
+        }
+        assert_eq!(block_of(64), 1);
+        assert_eq!(slot_of(64), 0);
+        assert_eq!(slot_of(127), 63);
+    }
+
+    #[test]
+    fn a_block_keeps_each_device_s_stats_through_its_encoding() {
+        let mut b = Block::default();
+        b.set(9, &stats(90));
+        b.set(2, &stats(20));
+        b.set(9, &stats(99));
+        let back = Block::decode(&b.encode()).unwrap();
+        assert_eq!(back.get(2).unwrap(), Some(stats(20)));
+        assert_eq!(back.get(9).unwrap(), Some(stats(99)));
+        assert_eq!(back.get(3).unwrap(), None);
+        assert_eq!(back.iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![2, 9]);
+        let mut back = back;
+        assert!(back.remove(2));
+        assert!(!back.remove(2));
+        assert_eq!(back.iter().count(), 1);
+    }
+
+    #[test]
+    fn a_block_with_slots_out_of_order_is_refused() {
+        let bytes = postcard::to_allocvec(&vec![(5u8, vec![0u8]), (3u8, vec![0u8])]).unwrap();
+        assert_eq!(Block::decode(&bytes), Err(CodecError));
+    }
+}
