@@ -204,10 +204,69 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     ];
     for (label, path) in &queries {
         let url = format!("{base}{path}");
-        let timing = time_http(&client, &url, &read_token, args.runs).await?;
+        let timing = time_http(&client, &url, Some(&read_token), args.runs).await?;
         tracing::info!(query = %label, ?timing, "query timed");
         report.queries.push((label.clone(), timing));
     }
+    let device_list_api = time_http(
+        &client,
+        &format!("{base}/api/v1/devices"),
+        Some(&read_token),
+        args.runs,
+    )
+    .await?;
+
+    // The same data as web pages, for a logged-in user.
+    let web = logged_in_client(&base, &store, &tenant, now_ms).await?;
+    let conditions = format!(
+        "unit=month&from={}&to={}&kind=usage&group=all&class=mfp",
+        q.month_from, q.month_to
+    );
+    let pages: Vec<(String, String, Option<&Timing>)> = vec![
+        (
+            "Device list (all devices)".into(),
+            "/devices".into(),
+            Some(&device_list_api),
+        ),
+        (
+            "Counter information, monthly usage, 12 months, all devices".into(),
+            format!("/counters?{conditions}"),
+            report.queries.first().map(|(_, t)| t),
+        ),
+        (
+            "… its CSV export".into(),
+            format!("/counters/export?{conditions}"),
+            report.queries.get(4).map(|(_, t)| t),
+        ),
+        (
+            format!(
+                "Counter information, daily usage, {} days, all devices",
+                q.days
+            ),
+            format!(
+                "/counters?unit=day&from={}&to={}&kind=usage&group=all&class=mfp",
+                q.day_from, q.day_to
+            ),
+            report.queries.get(1).map(|(_, t)| t),
+        ),
+        (
+            "Device detail over 12 months".into(),
+            format!("/counters/device/{mid_mfp}?{conditions}"),
+            report.queries.get(3).map(|(_, t)| t),
+        ),
+        (
+            format!("Month detail ({}), all devices", q.detail),
+            format!("/counters/period/{}?{conditions}", q.detail),
+            report.queries.get(2).map(|(_, t)| t),
+        ),
+    ];
+    let mut page_timings = Vec::new();
+    for (label, path, api) in pages {
+        let timing = time_http(&web, &format!("{base}{path}"), None, args.runs).await?;
+        tracing::info!(page = %label, ?timing, "page timed");
+        page_timings.push((label, timing, api.cloned()));
+    }
+    report.pages = page_timings;
     let service = time_service(
         &store,
         &tenant,
@@ -672,6 +731,62 @@ async fn bulk_ingest(
     ))
 }
 
+// ---- Pages --------------------------------------------------------------------------------
+
+/// A client logged in to the web pages as a new user of the tenant (through the login form,
+/// as a browser would), keeping its session cookie.
+async fn logged_in_client(
+    base: &str,
+    store: &Store,
+    tenant: &Tenant,
+    now_ms: i64,
+) -> anyhow::Result<reqwest::Client> {
+    let username = format!("bench{now_ms}");
+    let password = format!("pw{now_ms}x");
+    store
+        .create_user(
+            tenant.id,
+            &username,
+            &meterport_store::users::hash_password(&password),
+            None,
+            "en",
+            now_ms,
+        )
+        .await?;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .context("the login page has a csrf field")?
+        .to_string();
+    let res = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", username.as_str()),
+            ("password", password.as_str()),
+            ("csrf", csrf.as_str()),
+            ("next", "/welcome"),
+        ])
+        .send()
+        .await?;
+    anyhow::ensure!(
+        res.status() == reqwest::StatusCode::SEE_OTHER,
+        "bench login answered {}",
+        res.status()
+    );
+    Ok(client)
+}
+
 // ---- Queries ------------------------------------------------------------------------------
 
 /// The periods the queries ask for, relative to today.
@@ -738,17 +853,23 @@ fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
     (median, p95)
 }
 
+/// Times `GET url` with a read token, or with the client's session cookie when `token` is
+/// `None`.
 async fn time_http(
     client: &reqwest::Client,
     url: &str,
-    token: &str,
+    token: Option<&str>,
     runs: usize,
 ) -> anyhow::Result<Timing> {
     let mut times = Vec::with_capacity(runs);
     let mut bytes = 0;
     for run in 0..=runs {
         let t = Instant::now();
-        let res = client.get(url).bearer_auth(token).send().await?;
+        let mut req = client.get(url);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await?;
         let status = res.status();
         if status == reqwest::StatusCode::NOT_IMPLEMENTED {
             return Ok(Timing::NotAvailable);
@@ -963,6 +1084,8 @@ struct Report {
     device_setup: Option<Duration>,
     bulk: Option<BulkResult>,
     queries: Vec<(String, Timing)>,
+    /// Web pages: label, timing, and the read API's timing for the same data.
+    pages: Vec<(String, Timing, Option<Timing>)>,
     service_12_months: Option<(Duration, Duration, usize)>,
     service_92_days: Option<(Duration, Duration, usize)>,
     single: Option<SingleResult>,
@@ -1060,6 +1183,36 @@ impl Report {
                     String::new(),
                 ]);
             }
+        }
+        for (label, timing, api) in &self.pages {
+            let median_of = |t: &Timing| match t {
+                Timing::Measured { median, .. } => Some(*median),
+                Timing::NotAvailable => None,
+            };
+            let result = match timing {
+                Timing::Measured { median, p95, bytes } => {
+                    let ratio = api
+                        .as_ref()
+                        .and_then(median_of)
+                        .map(|a| {
+                            format!(", {:.1}x the API", median.as_secs_f64() / a.as_secs_f64())
+                        })
+                        .unwrap_or_default();
+                    format!(
+                        "median **{}**, p95 {} ({}{ratio})",
+                        ms(*median),
+                        ms(*p95),
+                        mb(*bytes as u64)
+                    )
+                }
+                Timing::NotAvailable => "not available".into(),
+            };
+            let target = if label.starts_with("Counter information, monthly") {
+                "< 150 ms, < 2x the API"
+            } else {
+                "< 2x the API"
+            };
+            rows.push([format!("Page: {label}"), result, target.into()]);
         }
         if let Some(s) = &self.single {
             rows.push([
