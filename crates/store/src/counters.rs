@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, Row};
 use tokio_stream::StreamExt;
 
 use crate::rollups::{Block, block_of, slot_of, table_of};
-use crate::{Result, Store, list_placeholders};
+use crate::{Result, Store, bulk_list, param};
 
 /// Which devices of a tenant a query covers (S12: group and device class; S16: one device).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +126,7 @@ impl Store {
     ) -> BoxStream<'static, Result<(i64, i64, Vec<u8>)>> {
         let (table, col) = table_of(unit);
         let pool = self.pool().clone();
+        let backend = self.backend();
         let stream = async_stream::try_stream! {
             let mut blocks: Vec<i64> = device_ids.iter().map(|id| block_of(*id)).collect();
             blocks.dedup();
@@ -133,9 +134,12 @@ impl Store {
             for chunk in blocks.chunks(500) {
                 let sql = format!(
                     "SELECT block, {col}, data FROM {table} \
-                     WHERE tenant_id = $1 AND block IN ({}) AND {col} >= $2 AND {col} <= $3 \
+                     WHERE tenant_id = {} AND {col} >= {} AND {col} <= {} AND block IN ({}) \
                      ORDER BY block, {col}",
-                    list_placeholders(4, chunk.len())
+                    param(backend, 1),
+                    param(backend, 2),
+                    param(backend, 3),
+                    bulk_list(backend, 4, chunk.len())
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id).bind(from).bind(to);
                 for b in chunk {

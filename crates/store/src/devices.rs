@@ -6,7 +6,7 @@ use meterport_domain::device::NewDevice;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::counters::GroupFilter;
-use crate::{Result, Store, StoreError, list_placeholders, unique_violation};
+use crate::{Result, Store, StoreError, unique_violation};
 
 /// A device with everything the device screens and the read API show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,7 +163,7 @@ impl Store {
         for chunk in serials.chunks(1000) {
             let sql = format!(
                 "SELECT serial, id, tenant_id, device_type FROM devices WHERE serial IN ({})",
-                list_placeholders(1, chunk.len())
+                crate::bulk_list(self.backend(), 1, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for s in chunk {

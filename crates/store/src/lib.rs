@@ -174,9 +174,45 @@ pub(crate) fn unique_violation(e: sqlx::Error, what: &'static str) -> StoreError
     }
 }
 
-/// Builds `($1,$2,$3),($4,$5,$6),...` for a multi-row INSERT of `rows` rows of `cols` values.
-pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
+/// Placeholders of a bulk multi-row list, `rows` rows of `cols` values, whose first value
+/// is parameter `first`: `($4,$5),($6,$7)` on PostgreSQL, `(?,?),(?,?)` on SQLite.
+///
+/// Why anonymous on SQLite: it finds the number of a named parameter by walking the list of
+/// names, so binding n of them costs n²; a 4,000-parameter insert spent most of an ingest's
+/// time there. Anonymous parameters are bound in the order they appear in the text, so
+/// every other parameter of such a statement is written with [`param`], and all are bound
+/// in text order.
+pub(crate) fn bulk_values(backend: Backend, first: usize, rows: usize, cols: usize) -> String {
+    match backend {
+        Backend::Postgres => values_from(first, rows, cols),
+        Backend::Sqlite => {
+            let row = format!("({})", vec!["?"; cols].join(","));
+            vec![row.as_str(); rows].join(",")
+        }
+    }
+}
+
+/// Parameter `n` of a statement that also holds a bulk list: `$n` on PostgreSQL, `?` on
+/// SQLite (see [`bulk_values`]).
+pub(crate) fn param(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Postgres => format!("${n}"),
+        Backend::Sqlite => "?".into(),
+    }
+}
+
+/// Placeholders of a bulk `IN (...)` list of `count` values from parameter `first`; see
+/// [`bulk_values`].
+pub(crate) fn bulk_list(backend: Backend, first: usize, count: usize) -> String {
+    match backend {
+        Backend::Postgres => list_placeholders(first, count),
+        Backend::Sqlite => vec!["?"; count].join(","),
+    }
+}
+
+/// `($first,$first+1),...`: `rows` rows of `cols` numbered parameters from `$first`.
+fn values_from(first: usize, rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 6);
     for r in 0..rows {
         if r > 0 {
             s.push(',');
@@ -187,7 +223,7 @@ pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
                 s.push(',');
             }
             s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
+            s.push_str(&(first + r * cols + c).to_string());
         }
         s.push(')');
     }
@@ -208,7 +244,11 @@ mod tests {
 
     #[test]
     fn placeholders_number_every_value_in_order() {
-        assert_eq!(values_placeholders(2, 3), "($1,$2,$3),($4,$5,$6)");
+        assert_eq!(values_from(1, 2, 3), "($1,$2,$3),($4,$5,$6)");
         assert_eq!(list_placeholders(3, 2), "$3,$4");
+        assert_eq!(bulk_values(Backend::Postgres, 2, 2, 2), "($2,$3),($4,$5)");
+        assert_eq!(bulk_values(Backend::Sqlite, 2, 2, 2), "(?,?),(?,?)");
+        assert_eq!(bulk_list(Backend::Postgres, 3, 2), "$3,$4");
+        assert_eq!(bulk_list(Backend::Sqlite, 3, 2), "?,?");
     }
 }

@@ -25,7 +25,7 @@ use meterport_domain::period::{Period, Unit, day_id, day_of_ms, month_id, month_
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::rollups::{BLOCK_BITS, Block, block_of, slot_of, table_of};
-use crate::{Backend, Result, list_placeholders, values_placeholders};
+use crate::{Backend, Result, bulk_list, bulk_values, list_placeholders, param};
 
 /// Milliseconds in a UTC day: readings are stored by UTC day (`readings.day`).
 pub const DAY_MS: i64 = 86_400_000;
@@ -145,7 +145,7 @@ pub async fn store_batch(
         }
     }
     if !maybe_stored.is_empty() {
-        let existing = stored_readings(conn, &maybe_stored).await?;
+        let existing = stored_readings(conn, backend, &maybe_stored).await?;
         for (device_id, readings) in by_device.iter_mut() {
             readings.retain(|r| match existing.get(&(*device_id, r.read_at)) {
                 None => true,
@@ -178,7 +178,7 @@ pub async fn store_batch(
     for chunk in all.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO readings (day, device_id, read_at, counters) VALUES {}",
-            values_placeholders(chunk.len(), 4)
+            bulk_values(backend, 1, chunk.len(), 4)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for r in chunk {
@@ -193,8 +193,8 @@ pub async fn store_batch(
 
     // 3. Roll-ups. First the latest day and month of each device that only appends, then
     // each device's new stats, then every block row they land in, changed and written once.
-    let mut days = RollupCache::new(tenant_id, Unit::Day);
-    let mut months = RollupCache::new(tenant_id, Unit::Month);
+    let mut days = RollupCache::new(backend, tenant_id, Unit::Day);
+    let mut months = RollupCache::new(backend, tenant_id, Unit::Month);
     let latest_periods: Vec<(i64, i64)> = by_device
         .iter()
         .filter(|(_, rs)| !rs.is_empty())
@@ -222,8 +222,16 @@ pub async fn store_batch(
         match last {
             Some(last) if first.read_at <= last => {
                 let until = last.max(readings.last().expect("non-empty").read_at);
-                let (d, m) =
-                    recompute(conn, tenant_id, tz, *device_id, first.read_at, Some(until)).await?;
+                let (d, m) = recompute(
+                    conn,
+                    backend,
+                    tenant_id,
+                    tz,
+                    *device_id,
+                    first.read_at,
+                    Some(until),
+                )
+                .await?;
                 out.days
                     .extend(d.into_iter().map(|(p, s)| (*device_id, p, s)));
                 out.months
@@ -258,7 +266,7 @@ pub async fn store_batch(
                  OR devices.last_reading_at < v.t THEN v.t ELSE devices.last_reading_at END, \
                status = CASE WHEN devices.status = 'unknown' THEN 'normal' ELSE devices.status END \
              FROM v WHERE devices.id = v.id",
-            values_placeholders(chunk.len(), 3)
+            bulk_values(backend, 1, chunk.len(), 3)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (id, f, t) in chunk {
@@ -272,6 +280,7 @@ pub async fn store_batch(
 /// The stored counters of the given `(device, read_at)` pairs that exist.
 async fn stored_readings(
     conn: &mut AnyConnection,
+    backend: Backend,
     keys: &[(i64, i64)],
 ) -> Result<HashMap<(i64, i64), CounterSet>> {
     let mut out = HashMap::new();
@@ -280,7 +289,7 @@ async fn stored_readings(
             "WITH k(day, device_id, read_at) AS (VALUES {}) \
              SELECT r.device_id, r.read_at, r.counters FROM readings r \
              JOIN k ON r.day = k.day AND r.device_id = k.device_id AND r.read_at = k.read_at",
-            values_placeholders(chunk.len(), 3)
+            bulk_values(backend, 1, chunk.len(), 3)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (device_id, read_at) in chunk {
@@ -317,7 +326,7 @@ async fn latest_reading_times(
     for chunk in device_ids.chunks(CHUNK) {
         let sql = format!(
             "SELECT id, last_reading_at FROM devices WHERE id IN ({})",
-            list_placeholders(1, chunk.len())
+            bulk_list(backend, 1, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
@@ -361,6 +370,7 @@ struct Outputs {
 /// Block rows of one roll-up table read in a transaction, changed in memory, and written
 /// back once ([`RollupCache::flush`]).
 pub(crate) struct RollupCache {
+    backend: Backend,
     tenant_id: i64,
     unit: Unit,
     /// `(block, period)` to the row (empty when the row does not exist yet) and whether it
@@ -369,8 +379,9 @@ pub(crate) struct RollupCache {
 }
 
 impl RollupCache {
-    pub(crate) fn new(tenant_id: i64, unit: Unit) -> RollupCache {
+    pub(crate) fn new(backend: Backend, tenant_id: i64, unit: Unit) -> RollupCache {
         RollupCache {
+            backend,
             tenant_id,
             unit,
             rows: HashMap::new(),
@@ -393,10 +404,10 @@ impl RollupCache {
         let (table, col) = table_of(self.unit);
         for chunk in wanted.chunks(CHUNK) {
             let sql = format!(
-                "WITH k(block, p) AS (VALUES {}) \
-                 SELECT t.block, t.{col}, t.data FROM {table} t \
-                 JOIN k ON t.tenant_id = $1 AND t.block = k.block AND t.{col} = k.p",
-                values_placeholders_from(2, chunk.len(), 2)
+                "SELECT block, {col}, data FROM {table} \
+                 WHERE tenant_id = {} AND (block, {col}) IN (VALUES {})",
+                param(self.backend, 1),
+                bulk_values(self.backend, 2, chunk.len(), 2)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).bind(self.tenant_id);
             for (block, period) in chunk {
@@ -466,7 +477,7 @@ impl RollupCache {
             let sql = format!(
                 "INSERT INTO {table} (tenant_id, block, {col}, data) VALUES {} \
                  ON CONFLICT (tenant_id, block, {col}) DO UPDATE SET data = excluded.data",
-                values_placeholders(chunk.len(), 4)
+                bulk_values(self.backend, 1, chunk.len(), 4)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for ((block, period), data) in chunk {
@@ -509,26 +520,6 @@ impl RollupCache {
         }
         Ok(())
     }
-}
-
-/// `($first,$first+1),...`: like [`values_placeholders`], numbered from `$first`.
-fn values_placeholders_from(first: usize, rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 6);
-    for r in 0..rows {
-        if r > 0 {
-            s.push(',');
-        }
-        s.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                s.push(',');
-            }
-            s.push('$');
-            s.push_str(&(first + r * cols + c).to_string());
-        }
-        s.push(')');
-    }
-    s
 }
 
 /// The append path: extends a device's latest day and month with readings that are all
@@ -642,6 +633,7 @@ type Rollups = (BTreeMap<i64, PeriodStats>, BTreeMap<i64, PeriodStats>);
 /// visited (default: the device's latest reading as stored, or now).
 async fn device_readings(
     conn: &mut AnyConnection,
+    backend: Backend,
     device_id: i64,
     from_ms: i64,
     until_ms: i64,
@@ -651,9 +643,11 @@ async fn device_readings(
     let mut readings = Vec::new();
     for chunk in days.chunks(CHUNK) {
         let sql = format!(
-            "SELECT read_at, counters FROM readings WHERE day IN ({}) AND device_id = $1 \
-             AND read_at >= $2 ORDER BY day, read_at",
-            list_placeholders(3, chunk.len())
+            "SELECT read_at, counters FROM readings WHERE device_id = {} AND read_at >= {} \
+             AND day IN ({}) ORDER BY day, read_at",
+            param(backend, 1),
+            param(backend, 2),
+            bulk_list(backend, 3, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql))
             .bind(device_id)
@@ -675,6 +669,7 @@ async fn device_readings(
 /// the month of `from_ms` onwards (the new readings are already inserted).
 async fn recompute(
     conn: &mut AnyConnection,
+    backend: Backend,
     tenant_id: i64,
     tz: &TimeZone,
     device_id: i64,
@@ -693,7 +688,7 @@ async fn recompute(
             .unwrap_or(from_ms)
             .max(from_ms),
     };
-    let readings = device_readings(conn, device_id, start, until).await?;
+    let readings = device_readings(conn, backend, device_id, start, until).await?;
     let mut keys: Vec<Key> = readings
         .iter()
         .flat_map(|(_, c)| c.iter().map(|(k, _)| k))
@@ -761,8 +756,9 @@ pub(crate) async fn delete_device_data(
         let days: Vec<i64> = (utc_day(first)..=utc_day(last)).collect();
         for chunk in days.chunks(CHUNK) {
             let sql = format!(
-                "DELETE FROM readings WHERE day IN ({}) AND device_id = $1",
-                list_placeholders(2, chunk.len())
+                "DELETE FROM readings WHERE device_id = {} AND day IN ({})",
+                param(backend, 1),
+                bulk_list(backend, 2, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).bind(device_id);
             for d in chunk {
@@ -772,7 +768,7 @@ pub(crate) async fn delete_device_data(
         }
     }
     for unit in [Unit::Day, Unit::Month] {
-        let mut cache = RollupCache::new(tenant_id, unit);
+        let mut cache = RollupCache::new(backend, tenant_id, unit);
         cache.load_block(conn, block_of(device_id)).await?;
         cache.remove_device(device_id);
         cache.flush(conn).await?;
@@ -784,6 +780,7 @@ impl crate::Store {
     /// Rebuilds every roll-up from the readings, once, when the schema asks for it (a
     /// migration that changed how roll-ups are kept leaves a row in `rollup_rebuild`).
     pub(crate) async fn rebuild_rollups_if_pending(&self) -> Result<()> {
+        let backend = self.backend();
         let mut tx = self.begin_write().await?;
         // Whoever deletes the row rebuilds; another instance starting at the same moment
         // waits for this transaction and then finds nothing to do.
@@ -828,11 +825,11 @@ impl crate::Store {
                 (
                     tenant_id,
                     block_of(id),
-                    RollupCache::new(tenant_id, Unit::Day),
-                    RollupCache::new(tenant_id, Unit::Month),
+                    RollupCache::new(backend, tenant_id, Unit::Day),
+                    RollupCache::new(backend, tenant_id, Unit::Month),
                 )
             });
-            let (d, m) = recompute(&mut tx, tenant_id, &tz, id, first, Some(last)).await?;
+            let (d, m) = recompute(&mut tx, backend, tenant_id, &tz, id, first, Some(last)).await?;
             days.apply(&mut tx, d.into_iter().map(|(p, s)| (id, p, s)).collect())
                 .await?;
             months
