@@ -196,6 +196,74 @@ impl PeriodStats {
     }
 }
 
+/// Decodes stored stats (the form [`PeriodStats::encode`] writes: postcard's varint length,
+/// then per counter its id byte, zigzag varints of `last` and `usage`, and a bool byte)
+/// straight into a table's cells, without building a [`PeriodStats`]: the counters query of a
+/// whole fleet decodes a million of them. `column` maps a key id to its cell, if shown.
+/// Returns whether the stats hold any counter, and whether a shown counter is `oldest`.
+pub fn decode_values(
+    bytes: &[u8],
+    kind: Kind,
+    column: &[Option<u8>; KEY_COUNT],
+    out: &mut [Option<i64>],
+) -> Result<(bool, bool), CodecError> {
+    let mut r = Reader { bytes, at: 0 };
+    let n = r.varint()?;
+    let mut oldest = false;
+    for _ in 0..n {
+        let id = r.byte()? as usize;
+        let last = r.zigzag()?;
+        let usage = r.zigzag()?;
+        let is_oldest = match r.byte()? {
+            0 => false,
+            1 => true,
+            _ => return Err(CodecError),
+        };
+        let Some(slot) = column.get(id).ok_or(CodecError)? else {
+            continue;
+        };
+        out[*slot as usize] = Some(match kind {
+            Kind::Usage => usage,
+            Kind::Cumulative => last,
+        });
+        oldest |= is_oldest;
+    }
+    if r.at != bytes.len() {
+        return Err(CodecError);
+    }
+    Ok((n > 0, oldest))
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8, CodecError> {
+        let b = *self.bytes.get(self.at).ok_or(CodecError)?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<u64, CodecError> {
+        let mut v: u64 = 0;
+        for shift in (0..70).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f).checked_shl(shift).ok_or(CodecError)?;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(CodecError)
+    }
+
+    fn zigzag(&mut self) -> Result<i64, CodecError> {
+        let v = self.varint()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+}
+
 /// The last value of each counter before a period; `None` where the counter has no earlier
 /// reading. Filled by walking earlier roll-ups backwards until every wanted key is found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -336,6 +404,54 @@ mod tests {
                 usage: 3,
                 oldest: true
             })
+        );
+    }
+
+    #[test]
+    fn stored_stats_decode_straight_into_table_cells() {
+        let mut b = Baseline::default();
+        b.advance(&PeriodStats::from_readings(
+            [&set(&[(Total1, 177556), (Color, 70000)])],
+            &Baseline::default(),
+        ));
+        let s = PeriodStats::from_readings(
+            [&set(&[
+                (Total1, 178011),
+                (Color, 61836),
+                (Scan, -5),
+                (DutyD, i64::MAX),
+            ])],
+            &b,
+        );
+        let bytes = s.encode();
+        // Columns: Color, Total1, Scan; DutyD is not shown.
+        let mut column = [None; KEY_COUNT];
+        column[Color as usize] = Some(0);
+        column[Total1 as usize] = Some(1);
+        column[Scan as usize] = Some(2);
+        for kind in [Kind::Usage, Kind::Cumulative] {
+            let mut out = [None; 3];
+            let (any, oldest) = decode_values(&bytes, kind, &column, &mut out).unwrap();
+            assert!(any);
+            assert!(oldest, "scan's first reading is in this period");
+            assert_eq!(
+                out,
+                [
+                    s.value(Color, kind),
+                    s.value(Total1, kind),
+                    s.value(Scan, kind)
+                ]
+            );
+        }
+        let empty = PeriodStats::default().encode();
+        let mut out = [None; 3];
+        assert_eq!(
+            decode_values(&empty, Kind::Usage, &column, &mut out),
+            Ok((false, false))
+        );
+        assert_eq!(
+            decode_values(&bytes[..bytes.len() - 1], Kind::Usage, &column, &mut out),
+            Err(CodecError)
         );
     }
 

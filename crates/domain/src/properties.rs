@@ -83,6 +83,38 @@ proptest! {
     }
 
     #[test]
+    fn a_row_decoded_straight_from_storage_equals_the_row_from_decoded_stats(
+        readings in history(), tz in zones()
+    ) {
+        let h = History::roll_up(&readings, &tz);
+        for kind in [Kind::Usage, Kind::Cumulative] {
+            for class in [DeviceClass::Mfp, DeviceClass::Lfp] {
+                let shape = TableShape {
+                    class,
+                    unit: Unit::Day,
+                    kind,
+                    periods: PeriodRange::parse(Unit::Day, "2021-02-19", "2021-05-18")
+                        .unwrap()
+                        .periods(),
+                };
+                let stats: Vec<(usize, &crate::engine::PeriodStats)> = shape
+                    .periods
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| h.days.get(&p.id()).map(|s| (i, s)))
+                    .collect();
+                let encoded: Vec<(usize, Vec<u8>)> =
+                    stats.iter().map(|(i, s)| (*i, s.encode())).collect();
+                let column = crate::table::columns_of(shape.keys());
+                let fast = shape
+                    .device_row_encoded(&column, encoded.iter().map(|(i, b)| (*i, b.as_slice())))
+                    .unwrap();
+                prop_assert_eq!(fast, shape.device_row(stats.iter().map(|(i, s)| (*i, *s))));
+            }
+        }
+    }
+
+    #[test]
     fn usage_over_any_range_equals_the_growth_counted_across_resets(
         readings in history(), tz in zones(), a in 0usize..6, len in 1usize..6
     ) {

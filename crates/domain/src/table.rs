@@ -5,8 +5,8 @@
 //! ten thousand devices and 92 days can stream its answer instead of holding it; the
 //! [`Totals`] accumulator adds each row as it passes.
 
-use crate::counters::{DeviceClass, Key};
-use crate::engine::{Kind, PeriodStats};
+use crate::counters::{CodecError, DeviceClass, KEY_COUNT, Key};
+use crate::engine::{Kind, PeriodStats, decode_values};
 use crate::period::{Period, Unit};
 
 /// What a table covers.
@@ -39,6 +39,15 @@ impl DeviceRow {
     }
 }
 
+/// A table's columns by key id, for [`crate::engine::decode_values`].
+pub fn columns_of(keys: &[Key]) -> [Option<u8>; KEY_COUNT] {
+    let mut column = [None; KEY_COUNT];
+    for (i, k) in keys.iter().enumerate() {
+        column[k.id() as usize] = Some(i as u8);
+    }
+    column
+}
+
 /// Adds two optional values: a total adds the non-null values; all null gives null.
 fn add(acc: &mut Option<i64>, v: Option<i64>) {
     if let Some(v) = v {
@@ -68,6 +77,33 @@ impl TableShape {
             oldest[i] = self.kind == Kind::Usage
                 && keys.iter().any(|k| s.get(*k).is_some_and(|x| x.oldest));
         }
+        self.finish_row(cells, oldest)
+    }
+
+    /// The same row from stored stats ([`PeriodStats::encode`]), decoded straight into cells;
+    /// `column` is [`columns_of`] of the shape's keys.
+    pub fn device_row_encoded<'a>(
+        &self,
+        column: &[Option<u8>; KEY_COUNT],
+        stats: impl IntoIterator<Item = (usize, &'a [u8])>,
+    ) -> Result<DeviceRow, CodecError> {
+        let n = self.periods.len();
+        let width = self.keys().len();
+        let mut cells: Vec<Option<Cells>> = vec![None; n];
+        let mut oldest = vec![false; n];
+        for (i, bytes) in stats {
+            let mut c: Cells = vec![None; width];
+            let (any, old) = decode_values(bytes, self.kind, column, &mut c)?;
+            if any {
+                cells[i] = Some(c);
+                oldest[i] = self.kind == Kind::Usage && old;
+            }
+        }
+        Ok(self.finish_row(cells, oldest))
+    }
+
+    fn finish_row(&self, cells: Vec<Option<Cells>>, oldest: Vec<bool>) -> DeviceRow {
+        let keys = self.keys();
         let total = (self.kind == Kind::Usage).then(|| {
             let mut t: Cells = vec![None; keys.len()];
             for c in cells.iter().flatten() {

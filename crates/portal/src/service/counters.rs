@@ -11,9 +11,9 @@ use std::pin::Pin;
 
 use futures_util::{Stream, StreamExt};
 use meterport_domain::counters::{DeviceClass, Key, json_value};
-use meterport_domain::engine::{Kind, PeriodStats};
+use meterport_domain::engine::Kind;
 use meterport_domain::period::{Period, PeriodRange, RangeError, Unit};
-use meterport_domain::table::{DeviceRow, TableShape, Totals};
+use meterport_domain::table::{DeviceRow, TableShape, Totals, columns_of};
 use meterport_store::counters::{CounterDevice, GroupFilter, Selection};
 use meterport_store::tenants::Tenant;
 use meterport_store::{Store, StoreError};
@@ -221,18 +221,20 @@ impl Prepared {
         let (from, to) = (ids[0], ids[ids.len() - 1]);
         let device_ids: Vec<i64> = self.devices.iter().map(|d| d.id).collect();
         let mut rollups = store.counter_rollups(self.tenant_id, device_ids, shape.unit, from, to);
+        let column = columns_of(shape.keys());
         Box::pin(async_stream::try_stream! {
             let mut pending: Option<(i64, i64, Vec<u8>)> = None;
             for (index, device) in self.devices.iter().enumerate() {
-                let mut stats: Vec<(usize, PeriodStats)> = Vec::new();
+                let mut stats: Vec<(usize, Vec<u8>)> = Vec::new();
                 loop {
                     if pending.is_none() {
                         pending = rollups.next().await.transpose()?;
                     }
-                    match &pending {
+                    match &mut pending {
                         Some((device_id, period, data)) if *device_id == device.id => {
                             if let Ok(i) = ids.binary_search(period) {
-                                stats.push((i, PeriodStats::decode(data)?));
+                                let data = std::mem::take(data);
+                                stats.push((i, data));
                             }
                             pending = None;
                         }
@@ -242,7 +244,9 @@ impl Prepared {
                         _ => break,
                     }
                 }
-                let row = shape.device_row(stats.iter().map(|(i, s)| (*i, s)));
+                let row = shape
+                    .device_row_encoded(&column, stats.iter().map(|(i, s)| (*i, s.as_slice())))
+                    .map_err(StoreError::from)?;
                 yield (index, row);
             }
         })
