@@ -140,6 +140,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let app = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // As `serve` does: without TCP_NODELAY a small answer waits for the delayed ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        tcp.set_nodelay(true).ok();
+    });
     let server = tokio::spawn(axum::serve(listener, app).into_future());
     let read_token = store
         .issue_token(tenant.id, TokenKind::Read, None, now_ms)

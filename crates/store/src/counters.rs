@@ -141,7 +141,11 @@ impl Store {
                     param(backend, 3),
                     bulk_list(backend, 4, chunk.len())
                 );
-                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id).bind(from).bind(to);
+                let mut q = sqlx::query(AssertSqlSafe(sql))
+                    .persistent(false)
+                    .bind(tenant_id)
+                    .bind(from)
+                    .bind(to);
                 for b in chunk {
                     q = q.bind(*b);
                 }

@@ -165,7 +165,7 @@ impl Store {
                 "SELECT serial, id, tenant_id, device_type FROM devices WHERE serial IN ({})",
                 crate::bulk_list(self.backend(), 1, chunk.len())
             );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
+            let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
             for s in chunk {
                 q = q.bind(*s);
             }

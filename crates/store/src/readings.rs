@@ -180,7 +180,7 @@ pub async fn store_batch(
             "INSERT INTO readings (day, device_id, read_at, counters) VALUES {}",
             bulk_values(backend, 1, chunk.len(), 4)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
         for r in chunk {
             q = q
                 .bind(utc_day(r.read_at))
@@ -268,7 +268,7 @@ pub async fn store_batch(
              FROM v WHERE devices.id = v.id",
             bulk_values(backend, 1, chunk.len(), 3)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
         for (id, f, t) in chunk {
             q = q.bind(*id).bind(*f).bind(*t);
         }
@@ -291,7 +291,7 @@ async fn stored_readings(
              JOIN k ON r.day = k.day AND r.device_id = k.device_id AND r.read_at = k.read_at",
             bulk_values(backend, 1, chunk.len(), 3)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
         for (device_id, read_at) in chunk {
             q = q.bind(utc_day(*read_at)).bind(*device_id).bind(*read_at);
         }
@@ -328,7 +328,7 @@ async fn latest_reading_times(
             "SELECT id, last_reading_at FROM devices WHERE id IN ({})",
             bulk_list(backend, 1, chunk.len())
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
         for id in chunk {
             q = q.bind(*id);
         }
@@ -409,7 +409,9 @@ impl RollupCache {
                 param(self.backend, 1),
                 bulk_values(self.backend, 2, chunk.len(), 2)
             );
-            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(self.tenant_id);
+            let mut q = sqlx::query(AssertSqlSafe(sql))
+                .persistent(false)
+                .bind(self.tenant_id);
             for (block, period) in chunk {
                 q = q.bind(*block).bind(*period);
             }
@@ -479,7 +481,7 @@ impl RollupCache {
                  ON CONFLICT (tenant_id, block, {col}) DO UPDATE SET data = excluded.data",
                 bulk_values(self.backend, 1, chunk.len(), 4)
             );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
+            let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
             for ((block, period), data) in chunk {
                 q = q
                     .bind(self.tenant_id)
@@ -650,6 +652,7 @@ async fn device_readings(
             bulk_list(backend, 3, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql))
+            .persistent(false)
             .bind(device_id)
             .bind(from_ms);
         for d in chunk {
@@ -760,7 +763,9 @@ pub(crate) async fn delete_device_data(
                 param(backend, 1),
                 bulk_list(backend, 2, chunk.len())
             );
-            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(device_id);
+            let mut q = sqlx::query(AssertSqlSafe(sql))
+                .persistent(false)
+                .bind(device_id);
             for d in chunk {
                 q = q.bind(*d);
             }

@@ -50,9 +50,25 @@ pub struct Block {
 }
 
 impl Block {
+    /// Reads what [`Block::encode`] writes (postcard: a varint count, then per device its
+    /// slot byte, a varint length and the stats' bytes). By hand, because serde reads a
+    /// `Vec<u8>` one element at a time and a fleet-wide query reads a thousand blocks.
     pub fn decode(bytes: &[u8]) -> Result<Block, CodecError> {
-        let entries: Vec<(u8, Vec<u8>)> = postcard::from_bytes(bytes).map_err(|_| CodecError)?;
-        if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
+        let mut at = 0;
+        let n = varint(bytes, &mut at)?;
+        let mut entries: Vec<(u8, Vec<u8>)> = Vec::with_capacity(n.min(64));
+        for _ in 0..n {
+            let slot = *bytes.get(at).ok_or(CodecError)?;
+            at += 1;
+            let len = varint(bytes, &mut at)?;
+            let data = bytes.get(at..at + len).ok_or(CodecError)?;
+            at += len;
+            if entries.last().is_some_and(|(last, _)| *last >= slot) {
+                return Err(CodecError);
+            }
+            entries.push((slot, data.to_vec()));
+        }
+        if at != bytes.len() {
             return Err(CodecError);
         }
         Ok(Block { entries })
@@ -102,6 +118,20 @@ impl Block {
     }
 }
 
+/// A LEB128 varint as postcard writes lengths.
+fn varint(bytes: &[u8], at: &mut usize) -> Result<usize, CodecError> {
+    let mut v: usize = 0;
+    for shift in (0..64).step_by(7) {
+        let b = *bytes.get(*at).ok_or(CodecError)?;
+        *at += 1;
+        v |= usize::from(b & 0x7f).checked_shl(shift).ok_or(CodecError)?;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err(CodecError)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +170,18 @@ mod tests {
         assert!(back.remove(2));
         assert!(!back.remove(2));
         assert_eq!(back.iter().count(), 1);
+    }
+
+    #[test]
+    fn a_block_reads_what_postcard_writes_also_with_long_entries() {
+        let entries: Vec<(u8, Vec<u8>)> =
+            vec![(0, vec![]), (7, vec![9; 200]), (63, vec![1; 20_000])];
+        let bytes = postcard::to_allocvec(&entries).unwrap();
+        let b = Block::decode(&bytes).unwrap();
+        assert_eq!(b.raw(7), Some(&[9u8; 200][..]));
+        assert_eq!(b.raw(63).map(<[u8]>::len), Some(20_000));
+        assert_eq!(b.encode(), bytes);
+        assert_eq!(Block::decode(&bytes[..bytes.len() - 1]), Err(CodecError));
     }
 
     #[test]
