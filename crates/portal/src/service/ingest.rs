@@ -57,6 +57,22 @@ pub async fn ingest_readings(
     body: &str,
     now_ms: i64,
 ) -> Result<Stored, IngestError> {
+    // Requests being validated and stored take memory in proportion to their size; a flood
+    // of large batches waits here instead of growing the process.
+    let _admitted = writer.admit(body.len()).await;
+    // The parsed items are dropped before the wait for the commit.
+    let readings = validate_readings(store, tenant, body, now_ms).await?;
+    writer.submit(tenant, readings).await
+}
+
+/// Checks every item of a request against the contract and the tenant's devices: the
+/// readings to store, or every bad item.
+async fn validate_readings(
+    store: &Store,
+    tenant: &Tenant,
+    body: &str,
+    now_ms: i64,
+) -> Result<Vec<NewReading>, IngestError> {
     let items = parse_batch(body).map_err(IngestError::Malformed)?;
     let mut errors = Vec::new();
     let mut drafts = Vec::with_capacity(items.len());
@@ -120,7 +136,7 @@ pub async fn ingest_readings(
         errors.sort_by_key(|e| e.index);
         return Err(IngestError::Invalid(errors));
     }
-    writer.submit(tenant, readings).await
+    Ok(readings)
 }
 
 /// A status report's outcome: applied, or older than the last one (counted and ignored).
@@ -276,8 +292,14 @@ struct Job {
 #[derive(Clone, Debug)]
 pub struct IngestWriter {
     tx: mpsc::Sender<Job>,
+    /// KiB of request bodies admitted at once ([`ADMITTED_KIB`]).
+    admission: std::sync::Arc<tokio::sync::Semaphore>,
     done: std::sync::Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
+
+/// Request bodies being validated and stored at once, in KiB: three bulk requests of
+/// 10,000 readings; thousands of single readings.
+const ADMITTED_KIB: u32 = 16 * 1024;
 
 /// At most this many readings go into one group transaction.
 const GROUP_READINGS: usize = 50_000;
@@ -288,8 +310,16 @@ impl IngestWriter {
         let handle = tokio::spawn(run_writer(store, rx));
         IngestWriter {
             tx,
+            admission: std::sync::Arc::new(tokio::sync::Semaphore::new(ADMITTED_KIB as usize)),
             done: std::sync::Arc::new(tokio::sync::Mutex::new(Some(handle))),
         }
+    }
+
+    /// Waits until a request body of `bytes` may be processed; the permit lasts as long as
+    /// the returned value. A body larger than the whole budget waits for all of it.
+    pub async fn admit(&self, bytes: usize) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let kib = (bytes / 1024 + 1).min(ADMITTED_KIB as usize) as u32;
+        self.admission.clone().acquire_many_owned(kib).await.ok()
     }
 
     /// Stores readings of one tenant; returns once they are committed.
