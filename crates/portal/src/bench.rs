@@ -65,6 +65,9 @@ pub struct BenchArgs {
     /// device's readings still arrive in time order).
     #[arg(long, default_value_t = 2)]
     pub streams: usize,
+    /// The `meterport` binary to start as the server (default: the running one).
+    #[arg(long)]
+    pub server_binary: Option<PathBuf>,
 }
 
 /// The synthetic tenant's name.
@@ -99,7 +102,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 
     // The portal under test: `meterport serve` in a process of its own, so that its memory
     // is measured apart from the generator and the clients.
-    let server = ServerProcess::start(&args.database).await?;
+    let binary = match &args.server_binary {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()?,
+    };
+    let server = ServerProcess::start(&binary, &args.database).await?;
     let base = server.base.clone();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients.max(8))
@@ -756,9 +763,9 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    async fn start(database: &str) -> anyhow::Result<ServerProcess> {
+    async fn start(binary: &std::path::Path, database: &str) -> anyhow::Result<ServerProcess> {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(std::env::current_exe()?)
+        let mut child = std::process::Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
             .env_remove("METERPORT_OPERATOR_TOKEN")
             .stdout(std::process::Stdio::piped())

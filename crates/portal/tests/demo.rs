@@ -426,6 +426,7 @@ async fn a_small_benchmark_runs_to_its_report() {
         ingest_seconds: 1,
         clients: 64,
         streams: 2,
+        server_binary: Some(env!("CARGO_BIN_EXE_meterport").into()),
     };
 
     let result = run(args).await;
