@@ -333,3 +333,72 @@ async fn a_deleted_device_takes_its_numbers_away_and_leaves_its_neighbours_intac
 async fn before_tenant(app: &TestApp) -> i64 {
     app.store.list_tenants_all().await.unwrap()[0].id
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_portal_instances_writing_the_same_devices_at_once_lose_no_page() {
+    use meterport::service::ingest::{IngestWriter, ingest_readings};
+
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Twin KK", "Europe/Berlin").await;
+    let tz = tenant.tz();
+    let read = app.read_token(&tenant).await;
+    let mut rng = StdRng::seed_from_u64(99);
+    // Neighbouring devices share a roll-up block: both instances change the same rows.
+    let mut histories = HashMap::new();
+    let mut items: Vec<(i64, Value)> = Vec::new();
+    for d in 0..6 {
+        let serial = format!("TWIN-{d}");
+        let id = app.device(&tenant, mfp(&serial, &serial)).await;
+        let h = history(&mut rng, &tz);
+        items.extend(h.iter().map(|r| (r.0, to_json(&serial, r))));
+        histories.insert(id, h);
+    }
+    // Time order, dealt alternately to two instances over one database.
+    items.sort_by_key(|(at, _)| *at);
+    let second = meterport_store::Store::open(&app.db.url).await.unwrap();
+    let stores = [app.store.clone(), second.clone()];
+    let mut tasks = Vec::new();
+    for (k, store) in stores.into_iter().enumerate() {
+        let mine: Vec<Value> = items
+            .iter()
+            .skip(k)
+            .step_by(2)
+            .map(|(_, v)| v.clone())
+            .collect();
+        let tenant = tenant.clone();
+        tasks.push(tokio::spawn(async move {
+            let writer = IngestWriter::start(store.clone());
+            for chunk in mine.chunks(3) {
+                let body = serde_json::to_string(chunk).unwrap();
+                ingest_readings(&store, &writer, &tenant, &body, common::T0)
+                    .await
+                    .unwrap_or_else(|e| panic!("ingest failed: {e:?}"));
+            }
+            writer.shutdown().await;
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    second.close().await;
+    check(
+        &app,
+        &read,
+        &histories,
+        &tz,
+        Unit::Month,
+        "2021-02",
+        "2021-05",
+    )
+    .await;
+    check(
+        &app,
+        &read,
+        &histories,
+        &tz,
+        Unit::Day,
+        "2021-02-19",
+        "2021-05-05",
+    )
+    .await;
+}

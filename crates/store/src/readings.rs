@@ -24,8 +24,8 @@ use meterport_domain::ingest::ItemError;
 use meterport_domain::period::{Period, Unit, day_id, day_of_ms, month_id, month_of_day_id};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use crate::rollups::{BLOCK_BITS, Block, block_of, slot_of, table_of};
-use crate::{Backend, Result, bulk_list, bulk_values, list_placeholders, param};
+use crate::rollups::{Block, block_of, slot_of, table_of};
+use crate::{Backend, Result, bulk_list, bulk_values, param};
 
 /// Milliseconds in a UTC day: readings are stored by UTC day (`readings.day`).
 pub const DAY_MS: i64 = 86_400_000;
@@ -64,6 +64,15 @@ impl crate::Store {
         batches: Vec<(i64, TimeZone, Vec<NewReading>)>,
     ) -> Result<Vec<BatchOutcome>> {
         let mut tx = self.begin_write().await?;
+        if self.backend() == Backend::Postgres {
+            let mut blocks: Vec<i64> = batches
+                .iter()
+                .flat_map(|(_, _, rs)| rs.iter().map(|r| block_of(r.device_id)))
+                .collect();
+            blocks.sort_unstable();
+            blocks.dedup();
+            lock_blocks(&mut tx, &blocks).await?;
+        }
         let mut outcomes = Vec::with_capacity(batches.len());
         for (tenant_id, tz, readings) in batches {
             sqlx::query("SAVEPOINT batch").execute(&mut *tx).await?;
@@ -105,7 +114,7 @@ pub async fn store_batch(
         by_device.entry(r.device_id).or_default().push(r);
     }
     let device_ids: Vec<i64> = by_device.keys().copied().collect();
-    let latest = latest_reading_times(conn, backend, tenant_id, &device_ids).await?;
+    let latest = latest_reading_times(conn, backend, &device_ids).await?;
 
     // 1. Duplicates and conflicts, within the request and against stored readings.
     let mut stored = Stored::default();
@@ -284,22 +293,42 @@ async fn stored_readings(
     keys: &[(i64, i64)],
 ) -> Result<HashMap<(i64, i64), CounterSet>> {
     let mut out = HashMap::new();
+    // `day IN (..) AND device_id IN (..) AND read_at BETWEEN ..`: index probes on both
+    // databases (a join with a list of triples made PostgreSQL scan the readings); rows that
+    // match no wanted pair are dropped here.
+    let wanted: HashSet<(i64, i64)> = keys.iter().copied().collect();
     for chunk in keys.chunks(CHUNK) {
+        let mut days: Vec<i64> = chunk.iter().map(|(_, at)| utc_day(*at)).collect();
+        days.sort_unstable();
+        days.dedup();
+        let mut devices: Vec<i64> = chunk.iter().map(|(d, _)| *d).collect();
+        devices.sort_unstable();
+        devices.dedup();
+        let from = chunk.iter().map(|(_, at)| *at).min().expect("non-empty");
+        let to = chunk.iter().map(|(_, at)| *at).max().expect("non-empty");
         let sql = format!(
-            "WITH k(day, device_id, read_at) AS (VALUES {}) \
-             SELECT r.device_id, r.read_at, r.counters FROM readings r \
-             JOIN k ON r.day = k.day AND r.device_id = k.device_id AND r.read_at = k.read_at",
-            bulk_values(backend, 1, chunk.len(), 3)
+            "SELECT device_id, read_at, counters FROM readings \
+             WHERE read_at >= {} AND read_at <= {} AND day IN ({}) AND device_id IN ({})",
+            param(backend, 1),
+            param(backend, 2),
+            bulk_list(backend, 3, days.len()),
+            bulk_list(backend, 3 + days.len(), devices.len())
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
-        for (device_id, read_at) in chunk {
-            q = q.bind(utc_day(*read_at)).bind(*device_id).bind(*read_at);
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .persistent(false)
+            .bind(from)
+            .bind(to);
+        for d in &days {
+            q = q.bind(*d);
+        }
+        for d in &devices {
+            q = q.bind(*d);
         }
         for row in q.fetch_all(&mut *conn).await? {
-            out.insert(
-                (row.get::<i64, _>(0), row.get::<i64, _>(1)),
-                CounterSet::decode(&row.get::<Vec<u8>, _>(2))?,
-            );
+            let key = (row.get::<i64, _>(0), row.get::<i64, _>(1));
+            if wanted.contains(&key) {
+                out.insert(key, CounterSet::decode(&row.get::<Vec<u8>, _>(2))?);
+            }
         }
     }
     Ok(out)
@@ -308,20 +337,11 @@ async fn stored_readings(
 /// The latest stored `read_at` of each device, read inside the transaction (a request in the
 /// same group commit may have just moved it).
 ///
-/// On PostgreSQL, where several portal instances may write at once, every device of each
-/// block touched is locked, in id order: a block's roll-up row is read, changed and written
-/// back by one writer at a time, and the id order rules out deadlocks.
 async fn latest_reading_times(
     conn: &mut AnyConnection,
     backend: Backend,
-    tenant_id: i64,
     device_ids: &[i64],
 ) -> Result<HashMap<i64, Option<i64>>> {
-    if backend == Backend::Postgres {
-        let mut blocks: Vec<i64> = device_ids.iter().map(|id| block_of(*id)).collect();
-        blocks.dedup();
-        lock_blocks(conn, tenant_id, &blocks).await?;
-    }
     let mut out = HashMap::with_capacity(device_ids.len());
     for chunk in device_ids.chunks(CHUNK) {
         let sql = format!(
@@ -339,26 +359,23 @@ async fn latest_reading_times(
     Ok(out)
 }
 
-/// PostgreSQL only: locks the tenant's devices of the given blocks (sorted), in id order.
-pub(crate) async fn lock_blocks(
-    conn: &mut AnyConnection,
-    tenant_id: i64,
-    blocks: &[i64],
-) -> Result<()> {
-    for chunk in blocks.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT id FROM devices WHERE tenant_id = $1 AND (id >> {BLOCK_BITS}) IN ({}) \
-             ORDER BY id FOR UPDATE",
-            list_placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id);
-        for b in chunk {
-            q = q.bind(*b);
-        }
-        q.fetch_all(&mut *conn).await?;
+/// PostgreSQL only, where several portal instances may write at once: takes a transaction
+/// lock on each block (sorted), so that a block's roll-up rows, and its devices' rows, are
+/// read, changed and written back by one writer at a time. All blocks of a group commit are
+/// locked at its start and in ascending order, which rules out deadlocks. Advisory locks
+/// live in memory: locking device rows instead wrote every locked row.
+pub(crate) async fn lock_blocks(conn: &mut AnyConnection, blocks: &[i64]) -> Result<()> {
+    for block in blocks {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(ROLLUP_LOCKS + block)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
+
+/// The advisory-lock keys of roll-up blocks start here (a namespace of their own).
+const ROLLUP_LOCKS: i64 = 0x6d70 << 40;
 
 /// New stats per `(device, period)`, to be written into their block rows.
 #[derive(Default)]
@@ -394,35 +411,53 @@ impl RollupCache {
         conn: &mut AnyConnection,
         keys: impl Iterator<Item = (i64, i64)>,
     ) -> Result<()> {
-        let mut wanted: Vec<(i64, i64)> = keys
+        let wanted: HashSet<(i64, i64)> = keys
             .map(|(device, period)| (block_of(device), period))
             .filter(|k| !self.rows.contains_key(k))
-            .collect::<HashSet<_>>()
-            .into_iter()
             .collect();
-        wanted.sort_unstable();
+        // Blocks grouped by the set of periods wanted of them (a batch from a fleet: every
+        // block wants the same day or two), so each query is `block IN (..) AND period IN
+        // (..)`: index probes on both databases, where a list of (block, period) pairs made
+        // PostgreSQL scan the tenant's roll-ups.
+        let mut periods_of: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (block, period) in &wanted {
+            periods_of.entry(*block).or_default().push(*period);
+        }
+        let mut groups: BTreeMap<Vec<i64>, Vec<i64>> = BTreeMap::new();
+        for (block, mut periods) in periods_of {
+            periods.sort_unstable();
+            groups.entry(periods).or_default().push(block);
+        }
         let (table, col) = table_of(self.unit);
-        for chunk in wanted.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT block, {col}, data FROM {table} \
-                 WHERE tenant_id = {} AND (block, {col}) IN (VALUES {})",
-                param(self.backend, 1),
-                bulk_values(self.backend, 2, chunk.len(), 2)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql))
-                .persistent(false)
-                .bind(self.tenant_id);
-            for (block, period) in chunk {
-                q = q.bind(*block).bind(*period);
+        for (periods, blocks) in &groups {
+            for periods in periods.chunks(CHUNK) {
+                for blocks in blocks.chunks(CHUNK) {
+                    let sql = format!(
+                        "SELECT block, {col}, data FROM {table} \
+                         WHERE tenant_id = {} AND block IN ({}) AND {col} IN ({})",
+                        param(self.backend, 1),
+                        bulk_list(self.backend, 2, blocks.len()),
+                        bulk_list(self.backend, 2 + blocks.len(), periods.len())
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql))
+                        .persistent(false)
+                        .bind(self.tenant_id);
+                    for block in blocks {
+                        q = q.bind(*block);
+                    }
+                    for period in periods {
+                        q = q.bind(*period);
+                    }
+                    for row in q.fetch_all(&mut *conn).await? {
+                        let block = Block::decode(&row.get::<Vec<u8>, _>(2))?;
+                        self.rows
+                            .insert((row.get::<i64, _>(0), row.get::<i64, _>(1)), (block, false));
+                    }
+                }
             }
-            for row in q.fetch_all(&mut *conn).await? {
-                let block = Block::decode(&row.get::<Vec<u8>, _>(2))?;
-                self.rows
-                    .insert((row.get::<i64, _>(0), row.get::<i64, _>(1)), (block, false));
-            }
-            for key in chunk {
-                self.rows.entry(*key).or_default();
-            }
+        }
+        for key in wanted {
+            self.rows.entry(key).or_default();
         }
         Ok(())
     }
@@ -742,7 +777,7 @@ pub(crate) async fn delete_device_data(
     device_id: i64,
 ) -> Result<()> {
     if backend == Backend::Postgres {
-        lock_blocks(conn, tenant_id, &[block_of(device_id)]).await?;
+        lock_blocks(conn, &[block_of(device_id)]).await?;
     }
     let row = sqlx::query(
         "SELECT first_reading_at, last_reading_at FROM devices WHERE tenant_id = $1 AND id = $2",
