@@ -109,6 +109,26 @@ async fn check(
     }
 }
 
+/// [`check`] over the histories' months and their days.
+async fn check_months_and_days(
+    app: &TestApp,
+    read: &str,
+    histories: &HashMap<i64, Vec<(i64, CounterSet)>>,
+    tz: &TimeZone,
+) {
+    check(app, read, histories, tz, Unit::Month, "2021-02", "2021-05").await;
+    check(
+        app,
+        read,
+        histories,
+        tz,
+        Unit::Day,
+        "2021-02-19",
+        "2021-05-05",
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn readings_in_any_order_and_batching_give_the_oracle_s_numbers() {
     let app = TestApp::spawn().await;
@@ -149,26 +169,7 @@ async fn readings_in_any_order_and_batching_give_the_oracle_s_numbers() {
         rest = tail;
     }
     assert!(sent_twice > 0);
-    check(
-        &app,
-        &read,
-        &histories,
-        &tz,
-        Unit::Month,
-        "2021-02",
-        "2021-05",
-    )
-    .await;
-    check(
-        &app,
-        &read,
-        &histories,
-        &tz,
-        Unit::Day,
-        "2021-02-19",
-        "2021-05-05",
-    )
-    .await;
+    check_months_and_days(&app, &read, &histories, &tz).await;
 }
 
 #[tokio::test]
@@ -381,24 +382,5 @@ async fn two_portal_instances_writing_the_same_devices_at_once_lose_no_page() {
         t.await.unwrap();
     }
     second.close().await;
-    check(
-        &app,
-        &read,
-        &histories,
-        &tz,
-        Unit::Month,
-        "2021-02",
-        "2021-05",
-    )
-    .await;
-    check(
-        &app,
-        &read,
-        &histories,
-        &tz,
-        Unit::Day,
-        "2021-02-19",
-        "2021-05-05",
-    )
-    .await;
+    check_months_and_days(&app, &read, &histories, &tz).await;
 }
