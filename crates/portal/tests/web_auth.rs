@@ -304,6 +304,42 @@ async fn sessions_end_after_the_idle_timeout_and_several_tabs_share_one() {
 }
 
 #[tokio::test]
+async fn a_session_in_constant_use_still_ends_twelve_hours_after_login() {
+    let w = setup().await;
+    w.login("yamada", PASSWORD).await;
+    let mut elapsed = 0;
+    // A request every 25 minutes keeps the session from idling out...
+    while elapsed + 25 * 60_000 <= 12 * 3_600_000 {
+        w.app.clock.advance(25 * 60_000);
+        elapsed += 25 * 60_000;
+        assert_eq!(w.get("/welcome").await.0, 200, "after {elapsed} ms");
+    }
+    // ...but not past its absolute lifetime.
+    w.app.clock.advance(25 * 60_000);
+    let (status, _, location) = w.get("/welcome").await;
+    assert_eq!(status, 303);
+    assert!(location.unwrap().starts_with("/login"));
+}
+
+#[tokio::test]
+async fn login_attempts_from_one_address_are_limited_for_ten_minutes() {
+    let w = setup().await;
+    // Thirty failures spread over as many user names: no account reaches its lockout.
+    for i in 0..30 {
+        let (status, _, _) = w.login(&format!("guess{i}"), "wrong-password1").await;
+        assert_eq!(status, 401, "attempt {i}");
+    }
+    // The next attempt from the same address is refused, even with the right password.
+    let (status, page, _) = w.login("yamada", PASSWORD).await;
+    assert_eq!(status, 429);
+    assert!(page.contains("ログイン試行が多すぎます"), "{page}");
+    w.app.clock.advance(10 * 60_000 + 1_000);
+    let (status, _, location) = w.login("yamada", PASSWORD).await;
+    assert_eq!(status, 303);
+    assert_eq!(location.as_deref(), Some("/welcome"));
+}
+
+#[tokio::test]
 async fn the_profile_is_saved_and_switches_the_language() {
     let w = setup().await;
     w.login("yamada", PASSWORD).await;
