@@ -13,6 +13,7 @@ mod harness;
 
 use common::{OPERATOR_TOKEN, T0, TestApp, mfp};
 use harness::{Browser, PHONE};
+use meterport_store::tenants::Tenant;
 use meterport_store::users::hash_password;
 use serde_json::{Value, json};
 
@@ -30,6 +31,7 @@ const SEED: [(&str, i64, i64, i64); 5] = [
 
 struct Portal {
     app: TestApp,
+    tenant: Tenant,
     seed: i64,
     group: i64,
 }
@@ -83,7 +85,12 @@ async fn portal() -> Portal {
         )
         .await
         .unwrap();
-    Portal { app, seed, group }
+    Portal {
+        app,
+        tenant,
+        seed,
+        group,
+    }
 }
 
 async fn log_in(b: &Browser) {
@@ -102,6 +109,15 @@ async fn row(b: &Browser, name: &str) -> Vec<String> {
          return r ? [...r.querySelectorAll('td')].map(c => c.textContent.trim()) : null;"
     );
     serde_json::from_value(b.js(&script).await).unwrap_or_else(|_| panic!("no row {name}"))
+}
+
+/// The first cell of each row of the device list.
+async fn first_column(b: &Browser) -> Value {
+    b.js(
+        "return [...document.querySelectorAll('#device-list tbody tr')]\
+          .map(r => r.querySelector('td, th').textContent.trim());",
+    )
+    .await
 }
 
 #[tokio::test]
@@ -238,6 +254,30 @@ async fn the_device_list_filters_and_the_settings_screens_save_with_messages_by_
     b.goto("/devices?group=none").await;
     assert_eq!(b.texts("#device-list tbody tr").await.len(), 2);
 
+    // The text filter, typed and submitted as a person does.
+    b.goto("/devices").await;
+    b.type_into("#q", "経理").await;
+    b.click_and_wait("form.filters button[type=submit]").await;
+    let rows = b.texts("#device-list tbody tr").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("経理 プリンター"));
+
+    // A click on a heading sorts by it; a second click reverses the order.
+    b.goto("/devices").await;
+    b.click_and_wait("#device-list thead th:first-child a")
+        .await;
+    let first = first_column(&b).await;
+    b.click_and_wait("#device-list thead th:first-child a")
+        .await;
+    let second = first_column(&b).await;
+    let mut reversed: Vec<Value> = first.as_array().unwrap().clone();
+    reversed.reverse();
+    assert_eq!(
+        second.as_array().unwrap(),
+        &reversed,
+        "{first} then {second}"
+    );
+
     // The device's information: put the seed device in the group, and see it saved.
     b.goto(&format!("/devices/{}", p.seed)).await;
     b.js(&format!(
@@ -275,5 +315,38 @@ async fn the_device_list_filters_and_the_settings_screens_save_with_messages_by_
     let heads = b.texts("#counters-table thead th").await;
     assert!(heads.iter().any(|h| h.contains("A5")), "{heads:?}");
     b.screenshot("paper-tab-a5").await;
+
+    // The CSV the screen exports holds the read API's numbers for the same conditions.
+    let script =
+        format!("return await (await fetch('/counters/export?{AUG_NOV}&encoding=utf-8')).text();");
+    let from_screen = b.js(&script).await.as_str().unwrap().to_string();
+    let read = p.app.read_token(&p.tenant).await;
+    let from_api = p
+        .app
+        .get_raw(&format!("/api/v1/counters.csv?{AUG_NOV}&lang=ja"), &read)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let numbers = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .filter(|l| l.contains("本社 3F"))
+            .flat_map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+            .collect()
+    };
+    assert!(
+        numbers(&from_screen).contains(&"723".to_string()),
+        "{from_screen}"
+    );
+    assert_eq!(numbers(&from_screen), numbers(&from_api));
+
+    // E-mail notification settings and toner/ink stock are real screens.
+    b.click_and_wait("nav.menu a[href='/settings/notifications']")
+        .await;
+    assert!(b.exists("main form").await);
+    b.screenshot("notifications").await;
+    b.click_and_wait("nav.menu a[href='/supplies']").await;
+    assert_eq!(b.text("main h1").await, "トナー/インク在庫");
+    b.screenshot("supplies").await;
     b.close().await;
 }
