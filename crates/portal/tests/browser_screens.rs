@@ -74,17 +74,19 @@ async fn portal() -> Portal {
         .post("/api/v1/ingest/readings", &ingest, &json!(batch))
         .await;
     assert_eq!(status, 200, "{body}");
-    app.store
-        .create_user(
-            tenant.id,
-            "yamada",
-            &hash_password(PASSWORD),
-            Some("yamada@example.com"),
-            "ja",
-            T0,
-        )
-        .await
-        .unwrap();
+    for (name, lang) in [("yamada", "ja"), ("smith", "en")] {
+        app.store
+            .create_user(
+                tenant.id,
+                name,
+                &hash_password(PASSWORD),
+                Some(&format!("{name}@example.com")),
+                lang,
+                T0,
+            )
+            .await
+            .unwrap();
+    }
     Portal {
         app,
         tenant,
@@ -94,8 +96,12 @@ async fn portal() -> Portal {
 }
 
 async fn log_in(b: &Browser) {
+    log_in_as(b, "yamada").await;
+}
+
+async fn log_in_as(b: &Browser, user: &str) {
     b.goto("/login").await;
-    b.type_into("#username", "yamada").await;
+    b.type_into("#username", user).await;
     b.type_into("#password", PASSWORD).await;
     b.click_and_wait("#login button[type=submit]").await;
     assert_eq!(b.path().await, "/welcome");
@@ -348,5 +354,44 @@ async fn the_device_list_filters_and_the_settings_screens_save_with_messages_by_
     b.click_and_wait("nav.menu a[href='/supplies']").await;
     assert_eq!(b.text("main h1").await, "トナー/インク在庫");
     b.screenshot("supplies").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn an_english_user_sees_the_same_numbers_under_english_headings() {
+    let p = portal().await;
+    let mut b = Browser::start("screens_en", &p.app.base).await;
+    log_in_as(&b, "smith").await;
+
+    b.click_and_wait("nav.menu a[href='/devices']").await;
+    assert_eq!(b.text("main h1").await, "Device list");
+    b.screenshot("devices").await;
+
+    b.goto(&format!("/counters?{AUG_NOV}")).await;
+    assert_eq!(row(&b, "本社 3F").await[6], "723");
+    let heads = b.texts("#counters-table thead th").await;
+    assert!(heads.iter().any(|h| h.contains("Device name")), "{heads:?}");
+    assert!(
+        b.text("#counters-table tbody tr.total th")
+            .await
+            .contains("Total")
+    );
+    b.screenshot("table").await;
+
+    b.goto(&format!(
+        "/counters/device/{}?{AUG_NOV}&view=color_mode&graph=1",
+        p.seed
+    ))
+    .await;
+    assert!(b.exists("#chart svg").await);
+    b.screenshot("colour-mode-graph").await;
+
+    b.goto("/settings/groups").await;
+    assert_eq!(b.text("main h1").await, "Device groups");
+    b.screenshot("groups").await;
+    b.viewport(PHONE).await;
+    b.goto(&format!("/counters/device/{}?{AUG_NOV}", p.seed))
+        .await;
+    b.screenshot("device-detail-phone").await;
     b.close().await;
 }
