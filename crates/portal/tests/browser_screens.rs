@@ -311,6 +311,19 @@ async fn the_device_list_filters_and_the_settings_screens_save_with_messages_by_
     assert!(b.body_text().await.contains("経理"));
     b.screenshot("groups").await;
 
+    // Deleting two groups at once asks first, then leaves their devices in no group.
+    b.goto("/settings/groups").await;
+    b.js("document.querySelectorAll('#group-list input[name=id]').forEach(c => c.checked = true);")
+        .await;
+    b.click_and_wait("#delete-groups").await;
+    let asked = b.texts("#delete-list li").await;
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    b.screenshot("delete-confirm").await;
+    b.click_and_wait("#confirm-delete").await;
+    assert!(b.exists("#no-groups").await, "no group is left");
+    b.goto("/devices?group=none").await;
+    assert_eq!(b.texts("#device-list tbody tr").await.len(), 3);
+
     // Paper sizes: add A5; the counters' paper-size tab gets its column.
     b.goto("/settings/paper-sizes").await;
     b.js("document.querySelector('input[name=size][value=a5]').checked = true;")
