@@ -3,7 +3,8 @@
 //! and graph, the device list and its filters, device groups and paper sizes (SPEC S7-S22).
 //!
 //! `web_counters.rs` and `web_devices.rs` check the same screens' HTML over plain HTTP; here a
-//! person's path through them is followed: links clicked, forms typed into and submitted. Each test leaves screenshots in `artifacts/screenshots/`.
+//! person's path through them is followed: links clicked, the back button, forms typed into
+//! and submitted. Each test leaves screenshots in `artifacts/screenshots/`.
 
 mod common;
 // Shared with browser.rs, which uses helpers this file does not.
@@ -117,6 +118,21 @@ async fn row(b: &Browser, name: &str) -> Vec<String> {
     serde_json::from_value(b.js(&script).await).unwrap_or_else(|_| panic!("no row {name}"))
 }
 
+/// The browser's back button, waiting until the address has changed. (Pages may come back
+/// from the back-forward cache, where the harness's own `back` sees no new document.)
+async fn back(b: &Browser) {
+    let before = b.path().await;
+    b.js("history.back();").await;
+    for _ in 0..200 {
+        if b.path().await != before {
+            b.find("main h1").await;
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the back button left {before} unchanged");
+}
+
 /// The first cell of each row of the device list.
 async fn first_column(b: &Browser) -> Value {
     b.js(
@@ -127,7 +143,7 @@ async fn first_column(b: &Browser) -> Value {
 }
 
 #[tokio::test]
-async fn the_counter_table_shows_the_seed_s_usage_and_leads_to_each_detail() {
+async fn the_counter_table_shows_the_seed_s_usage_and_leads_to_each_detail_and_back() {
     let p = portal().await;
     let mut b = Browser::start("counters", &p.app.base).await;
     log_in(&b).await;
@@ -189,8 +205,15 @@ async fn the_counter_table_shows_the_seed_s_usage_and_leads_to_each_detail() {
     assert!(!b.exists("#chart").await);
     assert!(b.exists("#counters-table").await);
 
-    // The table again, from its address.
-    b.goto(&format!("/counters?{AUG_NOV}")).await;
+    // The back button, four times: graph, function tab, device detail, the table as it was.
+    for _ in 0..4 {
+        back(&b).await;
+    }
+    assert!(
+        b.path().await.starts_with("/counters?"),
+        "{}",
+        b.path().await
+    );
     assert_eq!(row(&b, "本社 3F").await[6], "723");
 
     // A month's label → that month's days; November 30 holds the month's usage.
