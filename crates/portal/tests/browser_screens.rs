@@ -778,16 +778,32 @@ async fn an_english_user_sees_the_same_numbers_under_english_headings() {
             format!("/counters/device/{}?{AUG_NOV}", p.seed),
             "device-detail-phone",
         ),
+        ("/settings/groups".to_string(), "groups-phone"),
+        ("/settings/paper-sizes".to_string(), "paper-sizes-phone"),
         (
             format!("/counters/period/2021-08?{AUG_NOV}&view=color_mode&graph=1"),
             "graph-phone",
         ),
-        ("/settings/groups".to_string(), "groups-phone"),
-        ("/settings/paper-sizes".to_string(), "paper-sizes-phone"),
     ] {
         b.goto(&path).await;
         b.find("main h1").await;
         b.screenshot(step).await;
+        let overflow = b
+            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+            .await;
+        assert!(
+            overflow.as_f64().unwrap() <= 1.0,
+            "{path} is wider than the phone: {overflow}"
+        );
     }
+    // The graph keeps readable labels on a phone: its drawing scrolls inside its frame
+    // instead of shrinking to the phone's width.
+    let drawn = b
+        .js("return document.querySelector('#chart svg').getBoundingClientRect().width;")
+        .await;
+    assert!(
+        drawn.as_f64().unwrap() >= 700.0,
+        "the graph shrank to {drawn} px"
+    );
     b.close().await;
 }
