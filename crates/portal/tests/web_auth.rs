@@ -420,3 +420,209 @@ async fn the_login_screen_follows_the_browser_s_language_and_its_switch() {
         "the switch wins"
     );
 }
+
+#[tokio::test]
+async fn every_menu_entry_opens_a_page_and_one_not_built_yet_says_so_honestly() {
+    let w = setup().await;
+    w.login("yamada", PASSWORD).await;
+    let (_, welcome, _) = w.get("/welcome").await;
+    let menu = &welcome[welcome.find("class=\"menu").expect("the left menu")..];
+    let menu = &menu[..menu.find("</nav>").expect("the menu's end")];
+    let hrefs: Vec<&str> = menu
+        .split("href=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert!(hrefs.len() >= 10, "{hrefs:?}");
+    for href in &hrefs {
+        let (status, html, _) = w.get(href).await;
+        assert_eq!(status, 200, "{href} opens a page");
+        assert!(html.contains("class=\"menu"), "{href} is inside the shell");
+    }
+    assert!(hrefs.contains(&"/department-counters"));
+    let (_, html, _) = w.get("/department-counters").await;
+    assert!(
+        html.contains("<strong>準備中</strong>"),
+        "the screen not built yet says so"
+    );
+}
+
+#[tokio::test]
+async fn no_template_of_a_page_holds_an_inline_script_style_or_event_handler() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "html") {
+            continue; // mails (templates/mail/) may style inline: no browser policy applies
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
+        for (at, _) in text.match_indices("<script") {
+            let tag = &text[at..at + text[at..].find('>').unwrap()];
+            assert!(tag.contains(" src="), "{name}: an inline script");
+        }
+        assert!(!text.contains("<style"), "{name}: an inline style sheet");
+        assert!(!text.contains(" style=\""), "{name}: an inline style");
+        for (at, _) in text.match_indices(" on") {
+            let word: String = text[at + 3..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase())
+                .collect();
+            assert!(
+                !text[at + 3 + word.len()..].starts_with("=\"") || word.is_empty(),
+                "{name}: an inline event handler on{word}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 10, "the templates were read");
+}
+
+#[tokio::test]
+async fn the_referrer_policy_keeps_addresses_on_the_portal() {
+    let w = setup().await;
+    let res = w.client.get(w.app.url("/login")).send().await.unwrap();
+    assert_eq!(res.headers()["referrer-policy"], "same-origin");
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+}
+
+/// The `mp_session` value a response sets, if any.
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("mp_session="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+#[tokio::test]
+async fn a_login_gets_a_new_session_id_even_when_the_browser_brings_one() {
+    let w = setup().await;
+    // Cookies by hand: the second login carries the first one's session, as a browser
+    // whose cookie someone planted would.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut ids: Vec<String> = Vec::new();
+    for _ in 0..2 {
+        let res = client.get(w.app.url("/login")).send().await.unwrap();
+        let login_csrf = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("mp_csrf="))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .expect("the login screen sets its csrf cookie");
+        let page = res.text().await.unwrap();
+        let mut cookie = format!("mp_csrf={login_csrf}");
+        if let Some(old) = ids.last() {
+            cookie.push_str(&format!("; mp_session={old}"));
+        }
+        let res = client
+            .post(w.app.url("/login"))
+            .header("cookie", cookie)
+            .form(&[
+                ("username", "yamada"),
+                ("password", PASSWORD),
+                ("csrf", &Web::csrf(&page)),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let id = session_cookie(&res).expect("the login sets a session");
+        assert!(id.len() >= 32, "a long random id: {id}");
+        ids.push(id);
+    }
+    assert_ne!(
+        ids[0], ids[1],
+        "the login does not keep the id it was brought"
+    );
+}
+
+#[tokio::test]
+async fn a_session_lives_in_the_database_so_a_second_instance_knows_it() {
+    let w = setup().await;
+    // A second portal over the same database, with its own state and pool.
+    let store = meterport_store::Store::open(&w.app.db.url).await.unwrap();
+    let state = meterport::app::AppState::new(store, w.app.clock.clone(), None);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let two = format!("http://{}", listener.local_addr().unwrap());
+    let app = meterport::app::router(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .ok();
+    });
+    w.login("yamada", PASSWORD).await;
+    // Cookies ignore the port: the same browser session reaches the second instance.
+    let res = w.client.get(format!("{two}/welcome")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the second instance knows the session");
+    let page = res.text().await.unwrap();
+    let res = w
+        .client
+        .post(format!("{two}/logout"))
+        .form(&[("csrf", Web::csrf(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        w.get("/welcome").await.0,
+        303,
+        "a logout on one instance ends the session on the other"
+    );
+}
+
+#[tokio::test]
+async fn logins_failures_lockouts_and_password_changes_are_audited_without_passwords() {
+    let w = setup().await;
+    for _ in 0..5 {
+        w.login("yamada", "wrong-pass1").await;
+    }
+    w.login("yamada", PASSWORD).await; // refused: locked
+    w.login("nobody", "wrong-pass1").await;
+    w.app.clock.advance(12 * 60_000);
+    w.login("yamada", PASSWORD).await;
+    let (_, page, _) = w.get("/account/password").await;
+    let (status, _, _) = w
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &Web::csrf(&page)),
+                ("current_password", PASSWORD),
+                ("new_password", "fresh2022"),
+                ("confirmation", "fresh2022"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "the password changed");
+    let (_, page, _) = w.get("/welcome").await;
+    w.post("/logout", &[("csrf", &Web::csrf(&page))]).await;
+
+    let log = w.app.store.list_audit(None, None, 100).await.unwrap();
+    let count = |action: &str| log.iter().filter(|e| e.action == action).count();
+    assert_eq!(count("login_failed"), 6, "five for yamada, one unknown");
+    assert_eq!(count("account_locked"), 1);
+    assert_eq!(count("login_refused_locked"), 1);
+    assert_eq!(count("login"), 1);
+    assert_eq!(count("password_changed"), 1);
+    assert_eq!(count("logout"), 1);
+    assert!(
+        log.iter()
+            .all(|e| e.actor == "yamada" || e.actor == "nobody")
+    );
+    for e in &log {
+        for secret in [PASSWORD, "wrong-pass1", "fresh2022"] {
+            assert!(!e.detail.contains(secret), "{e:?}");
+        }
+    }
+}
