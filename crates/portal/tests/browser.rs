@@ -378,10 +378,14 @@ async fn a_password_change_from_the_menu_explains_each_bad_field_then_saves() {
             input.attr("aria-invalid").await.unwrap().as_deref(),
             Some("true")
         );
+        // The message, and for the new password also its rule, are read with the field.
+        let described = input.attr("aria-describedby").await.unwrap();
         assert_eq!(
-            input.attr("aria-describedby").await.unwrap(),
-            Some(format!("error-{field}")),
-            "a screen reader reads the message with the field"
+            described
+                .as_deref()
+                .and_then(|d| d.split_whitespace().next()),
+            Some(format!("error-{field}").as_str()),
+            "a screen reader reads the message with the field: {described:?}"
         );
         // The message sits right under its own field, not in a list elsewhere.
         let field_box = b.find(&format!(".field:has(#{field})")).await;
