@@ -360,6 +360,11 @@ async fn the_profile_is_saved_and_switches_the_language() {
         .await;
     assert_eq!(status, 200);
     assert!(html.contains("id=\"error-first_name\"") && html.contains("id=\"error-timezone\""));
+    let (_, html, _) = w.get("/welcome").await;
+    assert!(
+        html.contains("ようこそ"),
+        "the refused form changed nothing, not even the valid language"
+    );
     let (status, _, _) = w
         .post(
             "/account/profile",
@@ -625,4 +630,42 @@ async fn logins_failures_lockouts_and_password_changes_are_audited_without_passw
             assert!(!e.detail.contains(secret), "{e:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn an_english_user_s_refused_password_change_is_explained_in_english() {
+    let w = setup().await;
+    let tenant = w.app.tenant("Smith & Co", "Europe/London").await;
+    w.app
+        .store
+        .create_user(tenant.id, "smith", &hash_password(PASSWORD), None, "en", T0)
+        .await
+        .unwrap();
+    w.login("smith", PASSWORD).await;
+    let (_, page, _) = w.get("/account/password").await;
+    let (status, html, _) = w
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &Web::csrf(&page)),
+                ("current_password", "wrong"),
+                ("new_password", "abc"),
+                ("confirmation", "abd"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    for field in ["current_password", "new_password", "confirmation"] {
+        let at = html
+            .find(&format!("id=\"error-{field}\">"))
+            .unwrap_or_else(|| panic!("a message next to {field}"));
+        let message = &html[at..at + html[at..].find("</p>").unwrap()];
+        let message = &message[message.find('>').unwrap() + 1..];
+        assert!(message.len() > 10, "{field}: {message}");
+        assert!(
+            message.is_ascii(),
+            "{field} is explained in English: {message}"
+        );
+    }
+    assert!(html.contains("The current password is incorrect."));
 }
