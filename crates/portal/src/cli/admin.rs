@@ -62,6 +62,10 @@ pub enum AdminCommand {
         #[arg(long)]
         tenant: i64,
     },
+    /// The operator's announcements (お知らせ) on every customer's welcome screen.
+    /// Columns: id, shown from, shown until (or -), Japanese text, English text.
+    #[command(subcommand)]
+    Announcement(AnnouncementCommand),
     /// The audit log, newest first. Columns: time, tenant (or -), actor, action, detail.
     Audit {
         /// Only this tenant's entries.
@@ -279,6 +283,29 @@ pub enum GroupCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AnnouncementCommand {
+    /// Post an announcement in Japanese and English, shown from a time until another.
+    Create {
+        /// The Japanese text (line breaks allowed).
+        #[arg(long)]
+        text_ja: String,
+        /// The English text (line breaks allowed).
+        #[arg(long)]
+        text_en: String,
+        /// Shown from this time (RFC 3339, e.g. 2024-04-01T09:00:00+09:00; default now).
+        #[arg(long)]
+        shown_from: Option<String>,
+        /// Shown until this time (RFC 3339); without it, until deleted.
+        #[arg(long)]
+        shown_until: Option<String>,
+    },
+    /// Every announcement, newest first, shown now or not.
+    List,
+    /// Delete an announcement: it disappears from the welcome screens at once.
+    Delete { id: i64 },
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TokenKindArg {
     /// For devices and collectors to submit readings and status.
@@ -450,6 +477,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
         AdminCommand::Device(command) => device(store, out, actor, command).await?,
         AdminCommand::Group(command) => group(store, out, actor, command).await?,
         AdminCommand::Token(command) => token(store, out, actor, command).await?,
+        AdminCommand::Announcement(command) => announcement(store, out, actor, command).await?,
         AdminCommand::UnknownSerials { tenant } => {
             let tenant = op::require_tenant(store, tenant).await?;
             for s in store.unknown_serials(tenant.id).await? {
@@ -622,6 +650,63 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
             for g in op::delete_groups(store, actor, tenant, &ids, now()).await? {
                 eprintln!("deleted group {} ({})", g.id, g.name);
             }
+        }
+    }
+    Ok(())
+}
+
+fn print_announcement(out: &Out, a: &meterport_store::announcements::Announcement) {
+    // One record a line: line breaks inside a text are written as `\n`.
+    let one_line = |s: &str| s.replace('\r', "").replace('\n', "\\n");
+    out.record(
+        crate::api::announcements::announcement_json(a),
+        &[
+            a.id.to_string(),
+            time(Some(a.shown_from)),
+            time(a.shown_until),
+            one_line(&a.text_ja),
+            one_line(&a.text_en),
+        ],
+    );
+}
+
+async fn announcement(
+    store: &Store,
+    out: &Out,
+    actor: &str,
+    command: AnnouncementCommand,
+) -> anyhow::Result<()> {
+    use crate::api::announcements as ann;
+    match command {
+        AnnouncementCommand::Create {
+            text_ja,
+            text_en,
+            shown_from,
+            shown_until,
+        } => {
+            let now = now();
+            let shown_from = shown_from.or_else(|| {
+                jiff::Timestamp::from_millisecond(now)
+                    .ok()
+                    .map(|t| t.to_string())
+            });
+            let input = ann::AnnouncementInput {
+                text_ja: Some(text_ja),
+                text_en: Some(text_en),
+                shown_from,
+                shown_until,
+            };
+            let a = ann::create_announcement(store, actor, input, now).await?;
+            print_announcement(out, &a);
+        }
+        AnnouncementCommand::List => {
+            for a in ann::list_announcements(store).await? {
+                print_announcement(out, &a);
+            }
+        }
+        AnnouncementCommand::Delete { id } => {
+            ann::delete_announcement(store, actor, id, now()).await?;
+            eprintln!("deleted announcement {id}");
         }
     }
     Ok(())
