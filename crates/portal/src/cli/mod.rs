@@ -47,6 +47,30 @@ pub struct ServeArgs {
     /// Fill the demo tenant on first run and print its credentials.
     #[arg(long)]
     pub demo: bool,
+    /// A web session unused this many minutes ends (S6).
+    #[arg(long, env = "METERPORT_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub session_idle_minutes: u32,
+    /// A web session ends this many hours after its login, however busy (S6).
+    #[arg(long, env = "METERPORT_SESSION_LIFETIME_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_lifetime_hours: u32,
+    /// Take the client's address from `X-Forwarded-For` (the per-address login limit):
+    /// only behind a reverse proxy that sets it.
+    #[arg(long, env = "METERPORT_TRUST_PROXY")]
+    pub trust_proxy: bool,
+}
+
+impl ServeArgs {
+    /// Session timeouts and the public address, before `METERPORT_PUBLIC_URL`.
+    fn web_config(&self) -> crate::web::session::WebConfig {
+        crate::web::session::WebConfig {
+            idle_ms: i64::from(self.session_idle_minutes) * 60_000,
+            absolute_ms: i64::from(self.session_lifetime_hours) * 3_600_000,
+            // Without a public URL, links point at the address we listen on.
+            public_url: format!("http://{}", self.listen.replace("0.0.0.0", "127.0.0.1")),
+        }
+    }
 }
 
 pub async fn main() -> ExitCode {
@@ -96,11 +120,7 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         std::env::var("METERPORT_SMTP_URL").ok().as_deref(),
         std::env::var("METERPORT_MAIL_FROM").ok().as_deref(),
     )?;
-    let mut web = crate::web::session::WebConfig {
-        // Without a public URL, links point at the address we listen on.
-        public_url: format!("http://{}", args.listen.replace("0.0.0.0", "127.0.0.1")),
-        ..Default::default()
-    };
+    let mut web = args.web_config();
     if let Some(url) = std::env::var("METERPORT_PUBLIC_URL")
         .ok()
         .map(|u| u.trim().trim_end_matches('/').to_string())
@@ -115,9 +135,10 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     if mail.is_log() {
         tracing::info!("no METERPORT_SMTP_URL: mails are written to the log, not sent");
     }
-    let state = AppState::new(store, Arc::new(SystemClock), operator_token)
+    let mut state = AppState::new(store, Arc::new(SystemClock), operator_token)
         .with_web(web)
         .with_mail(mail);
+    state.trust_proxy = args.trust_proxy;
     // Mail left in the outbox by an earlier run goes out now, not with the next request.
     state.mail.start();
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
@@ -128,4 +149,48 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     serve(listener, state).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_args(args: &[&str]) -> ServeArgs {
+        let argv = ["meterport", "serve"]
+            .into_iter()
+            .chain(args.iter().copied());
+        match Cli::try_parse_from(argv).expect("valid arguments").command {
+            Command::Serve(args) => args,
+            other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn session_timeouts_default_to_thirty_minutes_idle_and_twelve_hours_in_all() {
+        let web = serve_args(&[]).web_config();
+        assert_eq!(web.idle_ms, 30 * 60_000);
+        assert_eq!(web.absolute_ms, 12 * 3_600_000);
+        assert!(!serve_args(&[]).trust_proxy);
+    }
+
+    #[test]
+    fn session_timeouts_and_the_proxy_are_configurable_and_checked() {
+        let args = serve_args(&[
+            "--session-idle-minutes",
+            "15",
+            "--session-lifetime-hours",
+            "8",
+            "--trust-proxy",
+        ]);
+        let web = args.web_config();
+        assert_eq!((web.idle_ms, web.absolute_ms), (15 * 60_000, 8 * 3_600_000));
+        assert!(args.trust_proxy);
+        for bad in [
+            ["--session-idle-minutes", "0"],
+            ["--session-lifetime-hours", "0"],
+        ] {
+            let argv = ["meterport", "serve"].into_iter().chain(bad);
+            assert!(Cli::try_parse_from(argv).is_err(), "{bad:?} is refused");
+        }
+    }
 }

@@ -339,6 +339,21 @@ pub async fn submit(
             {
                 return super::PageError::internal(lang, e).into_response();
             }
+            // A session the browser already carries (another user's, or one planted by
+            // someone else) ends here: the login gets a fresh id, never an old one.
+            if let Some(old) = cookie(&headers, SESSION_COOKIE) {
+                state.store.delete_session(&old).await.ok();
+            }
+            // Sessions past their timeouts are of no use to anyone: logins sweep them away,
+            // so the table holds only live sessions without a background job.
+            let cfg = &state.web;
+            if let Err(e) = state
+                .store
+                .purge_sessions(now - cfg.idle_ms, now - cfg.absolute_ms)
+                .await
+            {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
             let (id, _csrf) = match state.store.create_session(user.id, restricted, now).await {
                 Ok(s) => s,
                 Err(e) => return super::PageError::internal(lang, e).into_response(),
@@ -455,7 +470,13 @@ pub async fn logout(
     Form(form): Form<LogoutForm>,
 ) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
-        return super::PageError::NotFound(viewer.lang).into_response();
+        // A logout from another site's form: the session stays, and the user is told why.
+        let page = super::ErrorPage {
+            ctx: viewer.ctx("", "top"),
+            title: "error-title",
+            body: "csrf-failed",
+        };
+        return (StatusCode::FORBIDDEN, render(&page)).into_response();
     }
     let now = state.now_ms();
     state.store.delete_session(&viewer.session_id).await.ok();
