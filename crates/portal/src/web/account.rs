@@ -70,16 +70,6 @@ pub fn format_time(ms: i64, tz: &jiff::tz::TimeZone) -> String {
         .unwrap_or_default()
 }
 
-pub fn format_date(ms: i64, tz: &jiff::tz::TimeZone) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| {
-            t.to_zoned_datetime(tz.clone())
-                .strftime("%Y/%m/%d")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
 // ---- Welcome (S5)
 
 #[derive(Template)]
@@ -94,14 +84,13 @@ struct WelcomePage {
 
 pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
     let now = state.now_ms();
-    let tz = viewer.tz();
     let lang = viewer.lang;
     let expires = login::expires_at(viewer.user.password_changed_at);
     let expiry_warning = (now >= expires - login::WARN_DAYS * 86_400_000).then(|| {
         super::i18n::t_args(
             lang,
             "welcome-expiry-warning",
-            &[("date", format_date(expires, &tz))],
+            &[("date", viewer.date(expires))],
         )
     });
     let announcements: Vec<Announcement> = state
@@ -112,7 +101,7 @@ pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Re
     let page = WelcomePage {
         ctx: viewer.ctx("welcome", "welcome"),
         username: viewer.user.username.clone(),
-        previous_login: viewer.user.previous_login_at.map(|t| format_time(t, &tz)),
+        previous_login: viewer.user.previous_login_at.map(|t| viewer.datetime(t)),
         expiry_warning,
         announcements: announcements
             .into_iter()
@@ -121,7 +110,7 @@ pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Re
                     Lang::Ja => a.text_ja,
                     Lang::En => a.text_en,
                 };
-                (format_date(a.shown_from, &tz), text)
+                (viewer.date(a.shown_from), text)
             })
             .collect(),
     };
@@ -280,6 +269,29 @@ struct ProfilePage {
     locales: &'static [(&'static str, &'static str)],
     errors: FieldErrors,
     saved: bool,
+}
+
+impl ProfilePage {
+    /// The name fields in the order of the display language: family name first in Japanese,
+    /// given name first in English (as the header shows the name).
+    fn name_fields(&self) -> [(&'static str, &'static str, &'static str, &str); 2] {
+        let last = (
+            "last_name",
+            "profile-last-name",
+            "family-name",
+            self.last_name.as_str(),
+        );
+        let first = (
+            "first_name",
+            "profile-first-name",
+            "given-name",
+            self.first_name.as_str(),
+        );
+        match self.ctx.lang {
+            Lang::Ja => [last, first],
+            Lang::En => [first, last],
+        }
+    }
 }
 
 fn profile_page(

@@ -19,7 +19,7 @@ use meterport_store::sessions::random_token;
 use meterport_store::users::verify_password;
 use serde_json::json;
 
-use super::account::{FieldErrors, format_time};
+use super::account::FieldErrors;
 use super::recovery::{LinkInvalidPage, link_problem, public_base};
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, guest_lang, render};
@@ -73,7 +73,7 @@ async fn email_page(
         .await
         .map_err(|e| PageError::internal(viewer.lang, e))?
         .map(|l| {
-            let until = format_time(l.expires_at, &viewer.tz());
+            let until = viewer.datetime(l.expires_at);
             let note = super::i18n::t_args(viewer.lang, "email-pending-until", &[("until", until)]);
             (l.email, note)
         });

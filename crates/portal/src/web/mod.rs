@@ -183,6 +183,10 @@ pub fn render(t: &impl Template) -> Response {
 struct ComingSoon {
     ctx: PageCtx,
     title: &'static str,
+    /// What the screen will do, and where to look meanwhile.
+    body: &'static str,
+    /// A screen that already answers part of the question: (address, message key).
+    instead: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Template)]
@@ -243,9 +247,18 @@ fn coming_soon_page(viewer: &Viewer, path: &str) -> Response {
         .find(|i| i.href == path)
         .map(|i| (i.id, i.label))
         .unwrap_or(("", "coming-soon-title"));
+    let (body, instead) = match path {
+        "/department-counters" => (
+            "coming-soon-department-counters",
+            Some(("/counters", "menu-counters")),
+        ),
+        _ => ("coming-soon-body", None),
+    };
     render(&ComingSoon {
         ctx: viewer.ctx(active, active),
         title,
+        body,
+        instead,
     })
 }
 

@@ -115,6 +115,34 @@ impl Viewer {
             .unwrap_or_else(|| self.tenant.tz())
     }
 
+    /// A moment as this user reads it: in the user's zone, written for the display language
+    /// and region (S25): `2021/12/01 09:00:00`, `Dec 1, 2021 09:00:00` (en-US) or
+    /// `1 Dec 2021 09:00:00`.
+    pub fn datetime(&self, ms: i64) -> String {
+        self.strftime(
+            ms,
+            "%Y/%m/%d %H:%M:%S",
+            "%b %-d, %Y %H:%M:%S",
+            "%-d %b %Y %H:%M:%S",
+        )
+    }
+
+    /// A day as this user reads it: `2022/03/01`, `Mar 1, 2022` (en-US) or `1 Mar 2022`.
+    pub fn date(&self, ms: i64) -> String {
+        self.strftime(ms, "%Y/%m/%d", "%b %-d, %Y", "%-d %b %Y")
+    }
+
+    fn strftime(&self, ms: i64, ja: &str, en_us: &str, en: &str) -> String {
+        let format = match self.lang {
+            Lang::Ja => ja,
+            Lang::En if self.user.locale == "en-US" => en_us,
+            Lang::En => en,
+        };
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.to_zoned_datetime(self.tz()).strftime(format).to_string())
+            .unwrap_or_default()
+    }
+
     /// The CSRF token of a submitted form is this session's.
     pub fn csrf_ok(&self, submitted: &str) -> bool {
         same_secret(&self.session.csrf, submitted)
