@@ -298,6 +298,13 @@ async fn every_screen_speaks_both_languages_without_a_raw_message_key_or_inline_
                 "{lang} {path}"
             );
         }
+        // An address that does not exist answers in the user's language too.
+        let missing = web.get("/no-such-page").await;
+        assert_eq!(missing.status, 404);
+        assert!(
+            missing.html.contains(&format!("<html lang=\"{lang}\">")),
+            "the not-found page is in {lang}"
+        );
     }
     // Before login: the login and forgotten-password screens, in the browser's language.
     let guest = Web::on(&p.app.base);

@@ -471,7 +471,7 @@ pub async fn logout(
 ) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
         // A logout from another site's form: the session stays, and the user is told why.
-        let page = super::ErrorPage {
+        let page = super::ErrorInLayout {
             ctx: viewer.ctx("", "top"),
             title: "error-title",
             body: "csrf-failed",

@@ -197,6 +197,15 @@ pub struct ErrorPage {
     pub body: &'static str,
 }
 
+/// An error page for a logged-in user, inside the layout with the menu.
+#[derive(Template)]
+#[template(path = "error_in_layout.html")]
+pub struct ErrorInLayout {
+    pub ctx: PageCtx,
+    pub title: &'static str,
+    pub body: &'static str,
+}
+
 /// A page error: "not found" for anything a user may not see, or a generic failure.
 #[derive(Debug)]
 pub enum PageError {
@@ -320,8 +329,20 @@ async fn root(State(state): State<AppState>, headers: HeaderMap) -> Redirect {
     }
 }
 
-async fn not_found(headers: HeaderMap) -> PageError {
-    PageError::NotFound(guest_lang(&headers))
+/// An address the portal does not have: for a logged-in user in the layout with the menu and
+/// in the user's language, else in the guest's.
+async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match session::current(&state, &headers).await {
+        Some(viewer) => {
+            let page = ErrorInLayout {
+                ctx: viewer.ctx("", "top"),
+                title: "not-found-title",
+                body: "not-found-body",
+            };
+            (StatusCode::NOT_FOUND, render(&page)).into_response()
+        }
+        None => PageError::NotFound(guest_lang(&headers)).into_response(),
+    }
 }
 
 pub fn routes() -> Router<AppState> {
