@@ -572,9 +572,18 @@ async fn behind_tls_the_cookies_are_secure_as_well_as_http_only_and_same_site() 
         )
         .await;
         assert_eq!(done.status, 303);
+        let lang = page(
+            client
+                .get(format!("{base}/lang/en?next=/login"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         for line in [
             cookie_line(&form.cookies, "mp_csrf"),
             cookie_line(&done.cookies, "mp_session"),
+            cookie_line(&lang.cookies, "mp_lang"),
         ] {
             assert!(line.contains("; HttpOnly"), "{line}");
             assert!(line.contains("; SameSite=Lax"), "{line}");

@@ -290,19 +290,23 @@ struct LangQuery {
 }
 
 /// Switches the language before login (a cookie), then goes back where the user was.
-async fn switch_lang(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
+async fn switch_lang(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
     let next = q
         .next
         .filter(|n| n.starts_with('/') && !n.starts_with("//"))
         .unwrap_or_else(|| "/login".into());
     (
+        // HttpOnly and Secure over TLS like every cookie of ours: no script needs it.
         [(
             header::SET_COOKIE,
-            format!(
-                "mp_lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                lang.as_str()
-            ),
+            state
+                .web
+                .cookie("mp_lang", lang.as_str(), Some(365 * 86_400)),
         )],
         Redirect::to(&next),
     )
