@@ -212,8 +212,18 @@ pub fn decode_values(
     let mut oldest = false;
     for _ in 0..n {
         let id = r.byte()? as usize;
-        let last = r.zigzag()?;
-        let usage = r.zigzag()?;
+        // Only the value the table shows is decoded; the other is stepped over.
+        let value = match kind {
+            Kind::Usage => {
+                r.skip_varint()?;
+                r.zigzag()?
+            }
+            Kind::Cumulative => {
+                let last = r.zigzag()?;
+                r.skip_varint()?;
+                last
+            }
+        };
         let is_oldest = match r.byte()? {
             0 => false,
             1 => true,
@@ -222,10 +232,7 @@ pub fn decode_values(
         let Some(slot) = column.get(id).ok_or(CodecError)? else {
             continue;
         };
-        out[*slot as usize] = Some(match kind {
-            Kind::Usage => usage,
-            Kind::Cumulative => last,
-        });
+        out[*slot as usize] = Some(value);
         oldest |= is_oldest;
     }
     if r.at != bytes.len() {
@@ -240,24 +247,47 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    #[inline]
     fn byte(&mut self) -> Result<u8, CodecError> {
         let b = *self.bytes.get(self.at).ok_or(CodecError)?;
         self.at += 1;
         Ok(b)
     }
 
+    #[inline]
     fn varint(&mut self) -> Result<u64, CodecError> {
-        let mut v: u64 = 0;
-        for shift in (0..70).step_by(7) {
+        // One byte holds most values (usage, counter ids, lengths): answered before the loop.
+        let first = self.byte()?;
+        if first & 0x80 == 0 {
+            return Ok(u64::from(first));
+        }
+        let mut v = u64::from(first & 0x7f);
+        let mut shift = 7;
+        loop {
             let b = self.byte()?;
             v |= u64::from(b & 0x7f).checked_shl(shift).ok_or(CodecError)?;
             if b & 0x80 == 0 {
                 return Ok(v);
             }
+            shift += 7;
+            if shift >= 70 {
+                return Err(CodecError);
+            }
+        }
+    }
+
+    /// Steps over a varint (at most ten bytes, as [`Reader::varint`] reads).
+    #[inline]
+    fn skip_varint(&mut self) -> Result<(), CodecError> {
+        for _ in 0..10 {
+            if self.byte()? & 0x80 == 0 {
+                return Ok(());
+            }
         }
         Err(CodecError)
     }
 
+    #[inline]
     fn zigzag(&mut self) -> Result<i64, CodecError> {
         let v = self.varint()?;
         Ok(((v >> 1) as i64) ^ -((v & 1) as i64))

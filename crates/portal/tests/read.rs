@@ -457,3 +457,107 @@ async fn another_tenant_s_token_sees_none_of_this_tenant_s_data_on_any_route() {
     let text = res.text().await.unwrap();
     assert!(!text.contains("本社") && !text.contains("455"), "{text}");
 }
+
+/// The counters query keeps a large tenant's device list in memory; every change to the
+/// devices or groups, made here through another connection to the same database as another
+/// process would, shows in the next answer, and no other tenant's device ever does.
+#[tokio::test]
+async fn a_large_tenant_s_counters_follow_every_change_to_its_devices_and_groups() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Fleet", "Asia/Tokyo").await;
+    let neighbour = app.tenant("Neighbour", "Asia/Tokyo").await;
+    let theirs = app.device(&neighbour, mfp("THEIRS-1", "Their MFP")).await;
+    let mut ids = Vec::new();
+    for i in 0..520 {
+        ids.push(
+            app.device(&tenant, mfp(&format!("F{i:04}"), &format!("MFP {i}")))
+                .await,
+        );
+    }
+    let read = app.read_token(&tenant).await;
+    let their_read = app.read_token(&neighbour).await;
+    let path = "/api/v1/counters?unit=month&from=2021-01&to=2021-12&kind=usage";
+    let listed = |body: &Value| -> Vec<(i64, Value, Value)> {
+        body["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["id"].as_i64().unwrap(),
+                    d["name"].clone(),
+                    d["group"].clone(),
+                )
+            })
+            .collect()
+    };
+    let (status, body) = app.get(path, &read).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(listed(&body).len(), 520);
+    assert!(
+        listed(&body)
+            .iter()
+            .all(|(id, _, g)| *id != theirs && g.is_null())
+    );
+    // Asked twice: the second answer comes from the kept list and is the same.
+    assert_eq!(app.get(path, &read).await.1, body);
+
+    let other = meterport_store::Store::open(&app.db.url).await.unwrap();
+    let (x, y, z) = (ids[3], ids[250], ids[100]);
+    let group = other
+        .create_group(tenant.id, "Sales", &[x], 0)
+        .await
+        .unwrap();
+    let (_, body) = app.get(path, &read).await;
+    assert_eq!(
+        row(&body, x)["group"],
+        json!({"id": group.id, "name": "Sales"})
+    );
+
+    other
+        .rename_group(tenant.id, group.id, "Sales West")
+        .await
+        .unwrap();
+    other
+        .set_device_settings(tenant.id, y, Some(group.id), None)
+        .await
+        .unwrap();
+    let (_, body) = app.get(path, &read).await;
+    for id in [x, y] {
+        assert_eq!(
+            row(&body, id)["group"],
+            json!({"id": group.id, "name": "Sales West"})
+        );
+    }
+    let (_, in_group) = app.get(&format!("{path}&group={}", group.id), &read).await;
+    let members: Vec<i64> = listed(&in_group).iter().map(|(id, _, _)| *id).collect();
+    assert_eq!(members, vec![x, y]);
+    let (_, ungrouped) = app.get(&format!("{path}&group=none"), &read).await;
+    assert_eq!(listed(&ungrouped).len(), 518);
+
+    other.delete_groups(tenant.id, &[group.id]).await.unwrap();
+    other.delete_device(tenant.id, z).await.unwrap();
+    let added = {
+        let input: meterport_domain::device::DeviceInput =
+            serde_json::from_value(mfp("F-NEW", "Newcomer")).unwrap();
+        other
+            .create_device(tenant.id, &input.parse().unwrap(), 0)
+            .await
+            .unwrap()
+            .id
+    };
+    let (_, body) = app.get(path, &read).await;
+    let now = listed(&body);
+    assert_eq!(now.len(), 520);
+    assert!(
+        now.iter()
+            .all(|(id, _, g)| *id != z && *id != theirs && g.is_null())
+    );
+    assert_eq!(row(&body, added)["name"], "Newcomer");
+
+    // The neighbour's list is its own, kept or not.
+    let (_, body) = app.get(path, &their_read).await;
+    let theirs_listed: Vec<i64> = listed(&body).iter().map(|(id, _, _)| *id).collect();
+    assert_eq!(theirs_listed, vec![theirs]);
+    other.close().await;
+}

@@ -5,13 +5,15 @@
 //! its answer. Roll-ups are read one block of 64 devices at a time: a 12-month table of
 //! 10,000 devices reads about 1,900 rows.
 
+use std::collections::HashMap;
+
 use futures_core::stream::BoxStream;
 use meterport_domain::counters::DeviceClass;
 use meterport_domain::period::Unit;
 use sqlx::{AssertSqlSafe, Row};
 use tokio_stream::StreamExt;
 
-use crate::rollups::{Block, block_of, slot_of, table_of};
+use crate::rollups::{BlockView, table_of};
 use crate::{Result, Store, bulk_list, param};
 
 /// Which devices of a tenant a query covers (S12: group and device class; S16: one device).
@@ -52,29 +54,44 @@ pub struct CounterDevice {
     pub lfp_unit: Option<String>,
 }
 
-/// The WHERE clause of a selection, with its parameters from `$first` on.
-fn selection_sql(sel: &Selection, first: usize) -> (String, Vec<i64>) {
-    let mut sql = String::from("d.tenant_id = $1");
-    let mut params = Vec::new();
-    let mut n = first;
-    match sel.class {
-        DeviceClass::Lfp => sql.push_str(" AND d.device_type = 'lfp'"),
-        DeviceClass::Mfp => sql.push_str(" AND d.device_type <> 'lfp'"),
+/// A tenant's devices as the counters tables list them, with what a selection filters on.
+#[derive(Debug, Clone)]
+struct ListedDevice {
+    device: CounterDevice,
+    is_lfp: bool,
+}
+
+impl ListedDevice {
+    fn selected(&self, sel: &Selection) -> bool {
+        let class = match sel.class {
+            DeviceClass::Lfp => self.is_lfp,
+            DeviceClass::Mfp => !self.is_lfp,
+        };
+        let group = match sel.group {
+            GroupFilter::All => true,
+            GroupFilter::NoGroup => self.device.group.is_none(),
+            GroupFilter::Group(g) => self.device.group.as_ref().is_some_and(|(id, _)| *id == g),
+        };
+        class && group && sel.device.is_none_or(|id| id == self.device.id)
     }
-    match sel.group {
-        GroupFilter::All => {}
-        GroupFilter::NoGroup => sql.push_str(" AND d.group_id IS NULL"),
-        GroupFilter::Group(g) => {
-            sql.push_str(&format!(" AND d.group_id = ${n}"));
-            params.push(g);
-            n += 1;
-        }
-    }
-    if let Some(id) = sel.device {
-        sql.push_str(&format!(" AND d.id = ${n}"));
-        params.push(id);
-    }
-    (sql, params)
+}
+
+/// Tenants with at least this many devices keep their list in memory between queries.
+/// Loading 10,000 devices row by row takes tens of milliseconds, most of a fleet-wide
+/// month's answer; a small tenant's list loads in well under one.
+const CACHED_FROM: usize = 500;
+/// At most this many tenants' lists are kept (about 1.5 MB per 10,000 devices).
+const CACHED_TENANTS: usize = 32;
+
+/// Large tenants' device lists, each with the tenant's `directory_version` it was read at.
+/// The version is bumped by database triggers on every change to the listed columns
+/// (migration 0007), whoever makes it, so a list is used only while it is current.
+/// A tenant's device list as kept in memory.
+type KeptList = std::sync::Arc<Vec<ListedDevice>>;
+
+#[derive(Debug, Default)]
+pub(crate) struct DirectoryCache {
+    lists: std::sync::Mutex<HashMap<i64, (i64, KeptList)>>,
 }
 
 impl Store {
@@ -85,52 +102,110 @@ impl Store {
         tenant_id: i64,
         sel: &Selection,
     ) -> Result<Vec<CounterDevice>> {
-        let (filter, params) = selection_sql(sel, 2);
-        let sql = format!(
-            "SELECT d.id, d.serial, d.name, d.location, g.id, g.name, d.lfp_unit \
+        if sel.device.is_some() {
+            // One device: a single indexed row, nothing to gain from the list.
+            return self.load_listed(tenant_id, sel.device).await.map(|list| {
+                list.into_iter()
+                    .filter(|d| d.selected(sel))
+                    .map(|d| d.device)
+                    .collect()
+            });
+        }
+        // The version first: a change after this read bumps it again, so a list read
+        // below is never kept as newer than it is.
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT directory_version FROM tenants WHERE id = $1")
+                .bind(tenant_id)
+                .fetch_optional(self.pool())
+                .await?;
+        let Some(version) = version else {
+            return Ok(Vec::new());
+        };
+        let cached = {
+            let lists = self.directory.lists.lock().expect("not poisoned");
+            lists
+                .get(&tenant_id)
+                .filter(|(v, _)| *v == version)
+                .map(|(_, list)| list.clone())
+        };
+        let list = match cached {
+            Some(list) => list,
+            None => {
+                let list = std::sync::Arc::new(self.load_listed(tenant_id, None).await?);
+                if list.len() >= CACHED_FROM {
+                    let mut lists = self.directory.lists.lock().expect("not poisoned");
+                    if lists.len() >= CACHED_TENANTS && !lists.contains_key(&tenant_id) {
+                        // Room for this one: drop the smallest list.
+                        if let Some(smallest) = lists
+                            .iter()
+                            .min_by_key(|(_, (_, l))| l.len())
+                            .map(|(t, _)| *t)
+                        {
+                            lists.remove(&smallest);
+                        }
+                    }
+                    lists.insert(tenant_id, (version, list.clone()));
+                }
+                list
+            }
+        };
+        Ok(list
+            .iter()
+            .filter(|d| d.selected(sel))
+            .map(|d| d.device.clone())
+            .collect())
+    }
+
+    /// The tenant's devices (or the one `device`), by id, read from the database.
+    async fn load_listed(&self, tenant_id: i64, device: Option<i64>) -> Result<Vec<ListedDevice>> {
+        let mut sql = String::from(
+            "SELECT d.id, d.serial, d.name, d.location, g.id, g.name, d.lfp_unit, d.device_type \
              FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id \
-             WHERE {filter} ORDER BY d.id"
+             WHERE d.tenant_id = $1",
         );
+        if device.is_some() {
+            sql.push_str(" AND d.id = $2");
+        }
+        sql.push_str(" ORDER BY d.id");
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id);
-        for p in params {
-            q = q.bind(p);
+        if let Some(id) = device {
+            q = q.bind(id);
         }
         let rows = q.fetch_all(self.pool()).await?;
         Ok(rows
             .into_iter()
-            .map(|r| CounterDevice {
-                id: r.get(0),
-                serial: r.get(1),
-                name: r.get(2),
-                location: r.get(3),
-                group: r.get::<Option<i64>, _>(4).map(|id| (id, r.get(5))),
-                lfp_unit: r.get(6),
+            .map(|r| ListedDevice {
+                device: CounterDevice {
+                    id: r.get(0),
+                    serial: r.get(1),
+                    name: r.get(2),
+                    location: r.get(3),
+                    group: r.get::<Option<i64>, _>(4).map(|id| (id, r.get(5))),
+                    lfp_unit: r.get(6),
+                },
+                is_lfp: r.get::<String, _>(7) == "lfp",
             })
             .collect())
     }
 
-    /// The roll-up stats `(device id, period id, encoded stats)` of the given devices of the
-    /// tenant (`device_ids` sorted) for periods `from..=to` (`yyyymm` or `yyyymmdd`), in
-    /// device then period order, as a stream.
+    /// The roll-up rows of the given blocks of the tenant (`blocks` sorted, see
+    /// [`crate::rollups::block_of`]) for periods `from..=to` (`yyyymm` or `yyyymmdd`), as a
+    /// stream of one [`BlockRows`] per block that has any, in block order.
     ///
-    /// Roll-ups are stored per block of 64 devices ([`crate::rollups`]): one index range
-    /// per block, its rows held while the block's devices are handed out one by one, so
-    /// memory stays at one block's rows whatever the size of the answer.
-    pub fn counter_rollups(
+    /// One index range per block; the caller holds one block's rows while it hands out the
+    /// block's devices, so memory stays at one block's rows whatever the size of the answer.
+    pub fn counter_blocks(
         &self,
         tenant_id: i64,
-        device_ids: Vec<i64>,
+        blocks: Vec<i64>,
         unit: Unit,
         from: i64,
         to: i64,
-    ) -> BoxStream<'static, Result<(i64, i64, Vec<u8>)>> {
+    ) -> BoxStream<'static, Result<BlockRows>> {
         let (table, col) = table_of(unit);
         let pool = self.pool().clone();
         let backend = self.backend();
         let stream = async_stream::try_stream! {
-            let mut blocks: Vec<i64> = device_ids.iter().map(|id| block_of(*id)).collect();
-            blocks.dedup();
-            let mut devices = device_ids.iter().copied().peekable();
             for chunk in blocks.chunks(500) {
                 let sql = format!(
                     "SELECT block, {col}, data FROM {table} \
@@ -150,32 +225,66 @@ impl Store {
                     q = q.bind(*b);
                 }
                 let mut rows = q.fetch(&pool);
-                // The rows of the block being read: (period, block row).
-                let mut held: Vec<(i64, Block)> = Vec::new();
-                let mut held_block: Option<i64> = None;
-                loop {
-                    let next = rows.next().await.transpose()?;
-                    let next_block = next.as_ref().map(|r| r.get::<i64, _>(0));
-                    if held_block.is_some() && next_block != held_block {
-                        let block = held_block.take().expect("checked");
-                        // Devices of earlier blocks without rows have nothing to hand out.
-                        while devices.next_if(|d| block_of(*d) < block).is_some() {}
-                        while let Some(device) = devices.next_if(|d| block_of(*d) == block) {
-                            for (period, row) in &held {
-                                if let Some(raw) = row.raw(slot_of(device)) {
-                                    yield (device, *period, raw.to_vec());
-                                }
+                let mut held: Option<BlockRows> = None;
+                while let Some(row) = rows.next().await.transpose()? {
+                    let block = row.get::<i64, _>(0);
+                    let period = row.get::<i64, _>(1);
+                    let view = BlockView::parse(StoredBlob::new(row, 2)?)?;
+                    match &mut held {
+                        Some(h) if h.block == block => h.rows.push((period, view)),
+                        _ => {
+                            if let Some(done) = held.replace(BlockRows {
+                                block,
+                                rows: vec![(period, view)],
+                            }) {
+                                yield done;
                             }
                         }
-                        held.clear();
                     }
-                    let Some(row) = next else { break };
-                    held_block = next_block;
-                    held.push((row.get::<i64, _>(1), Block::decode(&row.get::<Vec<u8>, _>(2))?));
+                }
+                if let Some(done) = held {
+                    yield done;
                 }
             }
         };
         Box::pin(stream)
+    }
+}
+
+/// The roll-up rows of one block in a range of periods: `(period id, row)` in period order.
+#[derive(Debug, Clone)]
+pub struct BlockRows {
+    pub block: i64,
+    pub rows: Vec<(i64, BlockView<StoredBlob>)>,
+}
+
+/// A BLOB column of a fetched row, read in place (a fleet-wide query reads hundreds of
+/// megabytes of roll-ups; copying them out of their rows cost as much as decoding them).
+#[derive(Clone)]
+pub struct StoredBlob {
+    row: sqlx::any::AnyRow,
+    column: usize,
+}
+
+impl StoredBlob {
+    fn new(row: sqlx::any::AnyRow, column: usize) -> Result<StoredBlob> {
+        row.try_get::<&[u8], _>(column)?;
+        Ok(StoredBlob { row, column })
+    }
+}
+
+impl std::fmt::Debug for StoredBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StoredBlob({} bytes)", self.as_ref().len())
+    }
+}
+
+impl AsRef<[u8]> for StoredBlob {
+    fn as_ref(&self) -> &[u8] {
+        // Checked to be a BLOB when made; the row does not change.
+        self.row
+            .try_get::<&[u8], _>(self.column)
+            .unwrap_or_default()
     }
 }
 

@@ -79,6 +79,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Large tenants' device lists as the counters query reads them ([`counters`]).
+    directory: std::sync::Arc<counters::DirectoryCache>,
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -131,7 +133,11 @@ impl Store {
                     .await?
             }
         };
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            directory: Default::default(),
+        };
         match backend {
             Backend::Sqlite => SQLITE_MIGRATOR.run(&store.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATOR.run(&store.pool).await?,

@@ -118,6 +118,56 @@ impl Block {
     }
 }
 
+/// A stored roll-up row read for display: its bytes as they came from the database and
+/// where each slot's stats lie in them. Nothing is copied: a fleet-wide query reads
+/// thousands of these rows and decodes each device's stats straight from them.
+#[derive(Debug, Clone)]
+pub struct BlockView<B = Vec<u8>> {
+    bytes: B,
+    /// `(start, end)` of each slot's stats in `bytes`; `None` where the slot has none.
+    slots: [Option<(u32, u32)>; 1 << BLOCK_BITS],
+}
+
+impl<B: AsRef<[u8]>> BlockView<B> {
+    /// Indexes a row in the form [`Block::encode`] writes, with the same checks as
+    /// [`Block::decode`].
+    pub fn parse(owner: B) -> Result<BlockView<B>, CodecError> {
+        let mut slots = [None; 1 << BLOCK_BITS];
+        let bytes = owner.as_ref();
+        let mut at = 0;
+        let n = varint(bytes, &mut at)?;
+        let mut previous: Option<u8> = None;
+        for _ in 0..n {
+            let slot = *bytes.get(at).ok_or(CodecError)?;
+            at += 1;
+            let len = varint(bytes, &mut at)?;
+            let end = at.checked_add(len).ok_or(CodecError)?;
+            if end > bytes.len()
+                || previous.is_some_and(|p| p >= slot)
+                || usize::from(slot) >= slots.len()
+            {
+                return Err(CodecError);
+            }
+            previous = Some(slot);
+            slots[usize::from(slot)] = Some((at as u32, end as u32));
+            at = end;
+        }
+        if at != bytes.len() {
+            return Err(CodecError);
+        }
+        Ok(BlockView {
+            bytes: owner,
+            slots,
+        })
+    }
+
+    /// The encoded stats of the device at `slot`.
+    pub fn raw(&self, slot: u8) -> Option<&[u8]> {
+        let (start, end) = (*self.slots.get(usize::from(slot))?)?;
+        Some(&self.bytes.as_ref()[start as usize..end as usize])
+    }
+}
+
 /// A LEB128 varint as postcard writes lengths.
 fn varint(bytes: &[u8], at: &mut usize) -> Result<usize, CodecError> {
     let mut v: usize = 0;
@@ -182,6 +232,30 @@ mod tests {
         assert_eq!(b.raw(63).map(<[u8]>::len), Some(20_000));
         assert_eq!(b.encode(), bytes);
         assert_eq!(Block::decode(&bytes[..bytes.len() - 1]), Err(CodecError));
+    }
+
+    #[test]
+    fn a_block_view_finds_each_slot_s_stats_without_copying_the_row() {
+        let mut b = Block::default();
+        b.set(0, &stats(1));
+        b.set(17, &stats(170));
+        b.set(63, &stats(630));
+        let bytes = b.encode();
+        let view = BlockView::parse(bytes.clone()).unwrap();
+        for slot in 0..64u8 {
+            assert_eq!(view.raw(slot), b.raw(slot), "slot {slot}");
+        }
+        assert_eq!(
+            BlockView::parse(bytes[..bytes.len() - 1].to_vec()).err(),
+            Some(CodecError)
+        );
+        let mut longer = bytes;
+        longer.push(0);
+        assert_eq!(BlockView::parse(longer).err(), Some(CodecError));
+        let disorder = postcard::to_allocvec(&vec![(5u8, vec![0u8]), (3u8, vec![0u8])]).unwrap();
+        assert_eq!(BlockView::parse(disorder).err(), Some(CodecError));
+        let beyond = postcard::to_allocvec(&vec![(64u8, vec![0u8])]).unwrap();
+        assert_eq!(BlockView::parse(beyond).err(), Some(CodecError));
     }
 
     #[test]

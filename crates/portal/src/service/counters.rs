@@ -14,7 +14,8 @@ use meterport_domain::counters::{DeviceClass, Key, json_value};
 use meterport_domain::engine::Kind;
 use meterport_domain::period::{Period, PeriodRange, RangeError, Unit};
 use meterport_domain::table::{DeviceRow, TableShape, Totals, columns_of};
-use meterport_store::counters::{CounterDevice, GroupFilter, Selection};
+use meterport_store::counters::{CounterDevice, GroupFilter, Selection, StoredBlob};
+use meterport_store::rollups::{BlockView, block_of, slot_of};
 use meterport_store::tenants::Tenant;
 use meterport_store::{Store, StoreError};
 
@@ -183,6 +184,9 @@ impl From<StoreError> for QueryError {
     }
 }
 
+/// A block's roll-up rows, each with the index of its period in the table.
+type HeldRows = Vec<(usize, BlockView<StoredBlob>)>;
+
 pub type RowStream<'a> =
     Pin<Box<dyn Stream<Item = Result<(usize, DeviceRow), StoreError>> + Send + 'a>>;
 
@@ -219,33 +223,39 @@ impl Prepared {
         let shape = &self.shape;
         let ids: Vec<i64> = shape.periods.iter().map(|p| p.id()).collect();
         let (from, to) = (ids[0], ids[ids.len() - 1]);
-        let device_ids: Vec<i64> = self.devices.iter().map(|d| d.id).collect();
-        let mut rollups = store.counter_rollups(self.tenant_id, device_ids, shape.unit, from, to);
+        let mut blocks: Vec<i64> = self.devices.iter().map(|d| block_of(d.id)).collect();
+        blocks.dedup();
+        let mut stored = store.counter_blocks(self.tenant_id, blocks, shape.unit, from, to);
         let column = columns_of(shape.keys());
         Box::pin(async_stream::try_stream! {
-            let mut pending: Option<(i64, i64, Vec<u8>)> = None;
+            // The rows of the block being handed out, each with its period's column.
+            let mut held: Option<(i64, HeldRows)> = None;
+            let mut exhausted = false;
             for (index, device) in self.devices.iter().enumerate() {
-                let mut stats: Vec<(usize, Vec<u8>)> = Vec::new();
-                loop {
-                    if pending.is_none() {
-                        pending = rollups.next().await.transpose()?;
-                    }
-                    match &mut pending {
-                        Some((device_id, period, data)) if *device_id == device.id => {
-                            if let Ok(i) = ids.binary_search(period) {
-                                let data = std::mem::take(data);
-                                stats.push((i, data));
-                            }
-                            pending = None;
+                let block = block_of(device.id);
+                while !exhausted && held.as_ref().is_none_or(|(b, _)| *b < block) {
+                    match stored.next().await.transpose()? {
+                        Some(b) => {
+                            let rows = b
+                                .rows
+                                .into_iter()
+                                .filter_map(|(period, view)| {
+                                    ids.binary_search(&period).ok().map(|i| (i, view))
+                                })
+                                .collect();
+                            held = Some((b.block, rows));
                         }
-                        // Rows of a device that is not listed cannot come (same filter), but
-                        // skip them rather than stall if they ever do.
-                        Some((device_id, _, _)) if *device_id < device.id => pending = None,
-                        _ => break,
+                        None => exhausted = true,
                     }
                 }
+                let slot = slot_of(device.id);
+                let stats = held
+                    .iter()
+                    .filter(|(b, _)| *b == block)
+                    .flat_map(|(_, rows)| rows)
+                    .filter_map(|(i, view)| view.raw(slot).map(|raw| (*i, raw)));
                 let row = shape
-                    .device_row_encoded(&column, stats.iter().map(|(i, s)| (*i, s.as_slice())))
+                    .device_row_encoded(&column, stats)
                     .map_err(StoreError::from)?;
                 yield (index, row);
             }
