@@ -168,14 +168,19 @@ impl PeriodStats {
         out
     }
 
-    /// Compact binary form for storage.
+    /// Compact binary form for storage: postcard's form of
+    /// `Vec<(u8 key id, i64 last, i64 usage, bool oldest)>`, written directly (a batch of
+    /// readings encodes thousands of these).
     pub fn encode(&self) -> Vec<u8> {
-        let raw: Vec<(u8, i64, i64, bool)> = self
-            .entries
-            .iter()
-            .map(|(k, s)| (k.id(), s.last, s.usage, s.oldest))
-            .collect();
-        postcard::to_allocvec(&raw).expect("encoding a Vec never fails")
+        let mut out = Vec::with_capacity(2 + self.entries.len() * 12);
+        put_varint(&mut out, self.entries.len() as u64);
+        for (k, s) in &self.entries {
+            out.push(k.id());
+            put_varint(&mut out, zigzag(s.last));
+            put_varint(&mut out, zigzag(s.usage));
+            out.push(u8::from(s.oldest));
+        }
+        out
     }
 
     pub fn decode(bytes: &[u8]) -> Result<PeriodStats, CodecError> {
@@ -239,6 +244,20 @@ pub fn decode_values(
         return Err(CodecError);
     }
     Ok((n > 0, oldest))
+}
+
+/// A signed value as postcard stores it: zigzag, so that small magnitudes are short.
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+/// A LEB128 varint, as postcard writes integers and lengths.
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
 }
 
 struct Reader<'a> {
@@ -341,6 +360,34 @@ impl Baseline {
 mod tests {
     use super::*;
     use crate::counters::Key::*;
+
+    proptest::proptest! {
+        #[test]
+        fn stored_stats_are_written_exactly_as_postcard_writes_them_and_read_back(
+            raw in proptest::collection::btree_map(
+                0usize..crate::counters::KEY_COUNT,
+                (proptest::num::i64::ANY, proptest::num::i64::ANY, proptest::bool::ANY),
+                0..24,
+            )
+        ) {
+            let stats = PeriodStats {
+                entries: raw
+                    .iter()
+                    .map(|(k, (last, usage, oldest))| {
+                        (crate::counters::ALL_KEYS[*k], KeyStat { last: *last, usage: *usage, oldest: *oldest })
+                    })
+                    .collect(),
+            };
+            let tuples: Vec<(u8, i64, i64, bool)> = stats
+                .entries
+                .iter()
+                .map(|(k, s)| (k.id(), s.last, s.usage, s.oldest))
+                .collect();
+            let bytes = stats.encode();
+            proptest::prop_assert_eq!(&bytes, &postcard::to_allocvec(&tuples).unwrap());
+            proptest::prop_assert_eq!(PeriodStats::decode(&bytes).unwrap(), stats);
+        }
+    }
 
     fn set(pairs: &[(Key, i64)]) -> CounterSet {
         CounterSet::new(pairs.to_vec())

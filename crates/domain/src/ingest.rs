@@ -6,6 +6,7 @@
 //! [`ReadingDraft::finish`] checks it against its device. Counter values are read from the
 //! JSON text itself ([`serde_json::value::RawValue`]), never through a float.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -62,13 +63,113 @@ pub fn parse_batch(body: &str) -> Result<Vec<Result<RawItem, String>>, String> {
     }
 }
 
-/// A reading whose shape is valid, not yet checked against its device.
+/// A reading whose shape is valid, not yet checked against its device. Its counter values
+/// are the literal JSON numbers, borrowed from the request body where possible.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadingDraft {
+pub struct ReadingDraft<'a> {
     pub serial: String,
     pub read_at_ms: i64,
-    /// Known keys with their literal JSON values.
-    pub counters: Vec<(Key, String)>,
+    /// Known keys with their literal JSON values, in the order of the keys' names.
+    pub counters: Vec<(Key, Cow<'a, str>)>,
+}
+
+/// Parses a request body into reading drafts, or the problems of each item: one object or
+/// an array of objects (at most [`MAX_BATCH`]).
+///
+/// Two ways, one result: a well-formed body (every item exactly a reading, as devices send
+/// them) is read in one pass that borrows from the body; anything else is read again item
+/// by item with [`parse_batch`] and [`ReadingDraft::parse`], which name every problem.
+pub fn parse_readings(body: &str) -> Result<Vec<Result<ReadingDraft<'_>, Vec<ItemError>>>, String> {
+    if let Some(drafts) = parse_well_formed(body) {
+        return Ok(drafts.into_iter().map(Ok).collect());
+    }
+    let items = parse_batch(body)?;
+    Ok(items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| match item {
+            Err(message) => Err(vec![ItemError::new(index, "", message.clone())]),
+            Ok(raw) => ReadingDraft::parse(index, raw).map(ReadingDraft::into_owned),
+        })
+        .collect())
+}
+
+/// The one-pass reading of a body whose every item is well formed; `None` as soon as
+/// anything is not, and [`parse_readings`] takes the long way.
+fn parse_well_formed(body: &str) -> Option<Vec<ReadingDraft<'_>>> {
+    let trimmed = body.trim_start();
+    let items: Vec<WireReading<'_>> = if trimmed.starts_with('[') {
+        serde_json::from_str(body).ok()?
+    } else if trimmed.starts_with('{') {
+        vec![serde_json::from_str(body).ok()?]
+    } else {
+        return None;
+    };
+    if items.len() > MAX_BATCH {
+        return None;
+    }
+    items
+        .into_iter()
+        .map(|item| {
+            let serial = item.serial.trim();
+            let read_at = item.read_at.trim();
+            if serial.is_empty() || read_at.is_empty() || item.counters.0.is_empty() {
+                return None;
+            }
+            let read_at_ms = parse_instant(read_at).ok()?;
+            let mut counters = item.counters.0;
+            counters.sort_unstable_by_key(|(key, _)| key.name());
+            Some(ReadingDraft {
+                serial: serial.to_string(),
+                read_at_ms,
+                counters: counters
+                    .into_iter()
+                    .map(|(key, raw)| (key, Cow::Borrowed(raw.get())))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// A reading exactly as the contract writes it, strings without escapes.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireReading<'a> {
+    serial: &'a str,
+    read_at: &'a str,
+    #[serde(borrow)]
+    counters: WireCounters<'a>,
+}
+
+/// Known counter names, each once, with their literal values.
+struct WireCounters<'a>(Vec<(Key, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for WireCounters<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = WireCounters<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of known counter names and numbers")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut pairs: Vec<(Key, &'a RawValue)> = Vec::with_capacity(24);
+                while let Some(name) = map.next_key::<&'de str>()? {
+                    let key = Key::from_name(name)
+                        .ok_or_else(|| serde::de::Error::custom("unknown counter"))?;
+                    if pairs.iter().any(|(k, _)| *k == key) {
+                        return Err(serde::de::Error::custom("counter given twice"));
+                    }
+                    pairs.push((key, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(WireCounters(pairs))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
 }
 
 fn string_field(
@@ -107,8 +208,22 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
         })
 }
 
-impl ReadingDraft {
-    pub fn parse(index: usize, item: &RawItem) -> Result<ReadingDraft, Vec<ItemError>> {
+impl ReadingDraft<'_> {
+    /// The same draft, owning its values.
+    pub fn into_owned(self) -> ReadingDraft<'static> {
+        ReadingDraft {
+            serial: self.serial,
+            read_at_ms: self.read_at_ms,
+            counters: self
+                .counters
+                .into_iter()
+                .map(|(k, v)| (k, Cow::Owned(v.into_owned())))
+                .collect(),
+        }
+    }
+
+    /// Checks one item's shape, naming every problem.
+    pub fn parse<'i>(index: usize, item: &'i RawItem) -> Result<ReadingDraft<'i>, Vec<ItemError>> {
         let mut errors = Vec::new();
         for field in item.keys() {
             if !matches!(field.as_str(), "serial" | "read_at" | "counters") {
@@ -142,7 +257,7 @@ impl ReadingDraft {
                 Ok(map) => {
                     for (name, value) in map {
                         match Key::from_name(&name) {
-                            Some(key) => counters.push((key, value.get().to_string())),
+                            Some(key) => counters.push((key, Cow::Owned(value.get().to_string()))),
                             None => errors.push(ItemError::new(
                                 index,
                                 format!("counters.{name}"),
@@ -189,7 +304,7 @@ impl ReadingDraft {
         }
         let mut pairs = Vec::with_capacity(self.counters.len());
         for (key, literal) in &self.counters {
-            let field = format!("counters.{}", key.name());
+            let field = || format!("counters.{}", key.name());
             if !class.has_key(*key) {
                 let what = match class {
                     DeviceClass::Mfp => "an MFP or printer",
@@ -197,14 +312,14 @@ impl ReadingDraft {
                 };
                 errors.push(ItemError::new(
                     index,
-                    field,
+                    field(),
                     format!("is not a counter of {what}"),
                 ));
                 continue;
             }
             match parse_value(literal, class) {
                 Ok(v) => pairs.push((*key, v)),
-                Err(e) => errors.push(ItemError::new(index, field, e.to_string())),
+                Err(e) => errors.push(ItemError::new(index, field(), e.to_string())),
             }
         }
         if errors.is_empty() {
@@ -219,9 +334,135 @@ impl ReadingDraft {
 mod tests {
     use super::*;
 
-    fn draft(body: &str) -> Result<ReadingDraft, Vec<ItemError>> {
+    fn draft(body: &str) -> Result<ReadingDraft<'static>, Vec<ItemError>> {
         let items = parse_batch(body).unwrap();
-        ReadingDraft::parse(0, items[0].as_ref().unwrap())
+        ReadingDraft::parse(0, items[0].as_ref().unwrap()).map(ReadingDraft::into_owned)
+    }
+
+    /// The long way, item by item, for comparison with [`parse_readings`].
+    fn item_by_item(
+        body: &str,
+    ) -> Result<Vec<Result<ReadingDraft<'static>, Vec<ItemError>>>, String> {
+        let items = parse_batch(body)?;
+        Ok(items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| match item {
+                Err(message) => Err(vec![ItemError::new(index, "", message.clone())]),
+                Ok(raw) => ReadingDraft::parse(index, raw).map(ReadingDraft::into_owned),
+            })
+            .collect())
+    }
+
+    fn owned(
+        parsed: Result<Vec<Result<ReadingDraft<'_>, Vec<ItemError>>>, String>,
+    ) -> Result<Vec<Result<ReadingDraft<'static>, Vec<ItemError>>>, String> {
+        parsed.map(|v| {
+            v.into_iter()
+                .map(|r| r.map(ReadingDraft::into_owned))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn the_one_pass_reading_and_the_item_by_item_one_agree_on_every_body() {
+        let bodies = [
+            // Well formed: read in one pass.
+            (
+                r#"[{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":5,"mono":3}},
+                 {"counters":{"scan":1, "total1":7},"read_at":" 2021-08-31T09:00:00Z ","serial":" B "}]"#,
+                true,
+            ),
+            (
+                r#"{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":10.50}}"#,
+                true,
+            ),
+            // Everything else: the long way, with the same answer.
+            (
+                r#"[{"serial":"A\u0042","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":5}}]"#,
+                false,
+            ),
+            (
+                r#"[{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":5,"total1":6}}]"#,
+                false,
+            ),
+            (
+                r#"[{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"toner":5}}]"#,
+                false,
+            ),
+            (
+                r#"[{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{}}]"#,
+                false,
+            ),
+            (
+                r#"[{"serial":"A","read_at":"2021-08-31T18:00:00","counters":{"total1":5}}]"#,
+                false,
+            ),
+            (
+                r#"[{"serial":" ","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":5}}]"#,
+                false,
+            ),
+            (
+                r#"[{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":5},"x":1}]"#,
+                false,
+            ),
+            (
+                r#"[{"serial":"A","serial":"B","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":5}}]"#,
+                false,
+            ),
+            (
+                r#"[{"serial":5,"read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":"5"}}, 3]"#,
+                false,
+            ),
+            (
+                r#"[{"serial":"A","read_at":"2021-08-31T18:00:00+09:00","counters":{"total1":5}}] x"#,
+                false,
+            ),
+            ("[]", true),
+            ("42", false),
+        ];
+        for (body, one_pass) in bodies {
+            assert_eq!(parse_well_formed(body).is_some(), one_pass, "{body}");
+            assert_eq!(owned(parse_readings(body)), item_by_item(body), "{body}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_well_formed_batches_read_in_one_pass_as_item_by_item(
+            items in proptest::collection::vec(
+                (
+                    "[A-Z0-9 ]{1,12}",
+                    0i64..4_000_000_000,
+                    -12i32..14,
+                    proptest::collection::btree_map(0usize..crate::counters::KEY_COUNT, 0u64..10_000_000_000, 1..8),
+                ),
+                0..20,
+            ),
+            reverse_keys in proptest::bool::ANY,
+        ) {
+            let mut body = String::from("[");
+            for (i, (serial, secs, offset_h, counters)) in items.iter().enumerate() {
+                if i > 0 { body.push(','); }
+                let at = jiff::Timestamp::from_second(*secs).unwrap()
+                    .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(*offset_h as i8)));
+                let mut pairs: Vec<String> = counters
+                    .iter()
+                    .map(|(k, v)| format!("\"{}\": {v}", crate::counters::ALL_KEYS[*k].name()))
+                    .collect();
+                if reverse_keys { pairs.reverse(); }
+                body.push_str(&format!(
+                    r#"{{"serial":"{serial}","read_at":"{}","counters":{{{}}}}}"#,
+                    at.strftime("%Y-%m-%dT%H:%M:%S%:z"),
+                    pairs.join(", ")
+                ));
+            }
+            body.push(']');
+            let one_pass = parse_well_formed(&body).is_some();
+            let serials_blank = items.iter().any(|(s, ..)| s.trim().is_empty());
+            proptest::prop_assert_eq!(one_pass, !serials_blank);
+            proptest::prop_assert_eq!(owned(parse_readings(&body)), item_by_item(&body));
+        }
     }
 
     #[test]

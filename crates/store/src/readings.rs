@@ -100,6 +100,13 @@ impl crate::Store {
 /// parameters.
 const CHUNK: usize = 1000;
 
+/// Rows per statement on the hot ingest path (readings, roll-up rows, device times). A
+/// statement of exactly this many rows is kept prepared on its connection, so that SQLite
+/// does not parse the same thousands of placeholders for every batch; small enough that
+/// the kept statements stay a few hundred KiB per connection. The rest of a batch goes in
+/// one statement prepared for the occasion.
+const HOT_CHUNK: usize = 128;
+
 /// Stores a batch of readings of one tenant (whose zone is `tz`) in `conn`'s transaction.
 /// Returns the conflicts (I4) instead when there are any; then nothing has been written.
 pub async fn store_batch(
@@ -184,12 +191,12 @@ pub async fn store_batch(
     stored.accepted = all.len();
     // In key order, so that the inserts walk the B-tree forwards.
     all.sort_by_key(|r| (utc_day(r.read_at), r.device_id, r.read_at));
-    for chunk in all.chunks(CHUNK) {
+    for chunk in all.chunks(HOT_CHUNK) {
         let sql = format!(
             "INSERT INTO readings (day, device_id, read_at, counters) VALUES {}",
             bulk_values(backend, 1, chunk.len(), 4)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
         for r in chunk {
             q = q
                 .bind(utc_day(r.read_at))
@@ -265,7 +272,7 @@ pub async fn store_batch(
         .iter()
         .filter_map(|(id, rs)| Some((*id, rs.first()?.read_at, rs.last()?.read_at)))
         .collect();
-    for chunk in updates.chunks(CHUNK) {
+    for chunk in updates.chunks(HOT_CHUNK) {
         let sql = format!(
             "WITH v(id, f, t) AS (VALUES {}) \
              UPDATE devices SET \
@@ -277,7 +284,7 @@ pub async fn store_batch(
              FROM v WHERE devices.id = v.id",
             bulk_values(backend, 1, chunk.len(), 3)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
         for (id, f, t) in chunk {
             q = q.bind(*id).bind(*f).bind(*t);
         }
@@ -343,12 +350,12 @@ async fn latest_reading_times(
     device_ids: &[i64],
 ) -> Result<HashMap<i64, Option<i64>>> {
     let mut out = HashMap::with_capacity(device_ids.len());
-    for chunk in device_ids.chunks(CHUNK) {
+    for chunk in device_ids.chunks(HOT_CHUNK) {
         let sql = format!(
             "SELECT id, last_reading_at FROM devices WHERE id IN ({})",
             bulk_list(backend, 1, chunk.len())
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
         for id in chunk {
             q = q.bind(*id);
         }
@@ -510,13 +517,13 @@ impl RollupCache {
             .collect();
         changed.sort_unstable_by_key(|(k, _)| *k);
         let (empty, rows): (Vec<_>, Vec<_>) = changed.into_iter().partition(|(_, b)| b.is_empty());
-        for chunk in rows.chunks(CHUNK) {
+        for chunk in rows.chunks(HOT_CHUNK) {
             let sql = format!(
                 "INSERT INTO {table} (tenant_id, block, {col}, data) VALUES {} \
                  ON CONFLICT (tenant_id, block, {col}) DO UPDATE SET data = excluded.data",
                 bulk_values(self.backend, 1, chunk.len(), 4)
             );
-            let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+            let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
             for ((block, period), data) in chunk {
                 q = q
                     .bind(self.tenant_id)

@@ -12,7 +12,7 @@
 //! The tenant is part of the key, so a block only ever holds one tenant's devices.
 
 use meterport_domain::counters::CodecError;
-use meterport_domain::engine::PeriodStats;
+use meterport_domain::engine::{PeriodStats, put_varint};
 use meterport_domain::period::Unit;
 
 /// Devices per block: `1 << BLOCK_BITS`.
@@ -74,8 +74,17 @@ impl Block {
         Ok(Block { entries })
     }
 
+    /// Postcard's form of the entries (`Vec<(u8, Vec<u8>)>`), written directly.
     pub fn encode(&self) -> Vec<u8> {
-        postcard::to_allocvec(&self.entries).expect("encoding a Vec never fails")
+        let size: usize = self.entries.iter().map(|(_, d)| d.len() + 4).sum();
+        let mut out = Vec::with_capacity(size + 2);
+        put_varint(&mut out, self.entries.len() as u64);
+        for (slot, data) in &self.entries {
+            out.push(*slot);
+            put_varint(&mut out, data.len() as u64);
+            out.extend_from_slice(data);
+        }
+        out
     }
 
     /// The encoded stats of the device at `slot`.

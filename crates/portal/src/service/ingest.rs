@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use meterport_domain::counters::DeviceClass;
-use meterport_domain::ingest::{ItemError, ReadingDraft, parse_batch, parse_instant};
+use meterport_domain::ingest::{ItemError, parse_instant, parse_readings};
 use meterport_domain::period::day_start_ms;
 use meterport_domain::status::{Condition, ConditionInput};
 use meterport_store::readings::{NewReading, Stored};
@@ -73,16 +73,13 @@ async fn validate_readings(
     body: &str,
     now_ms: i64,
 ) -> Result<Vec<NewReading>, IngestError> {
-    let items = parse_batch(body).map_err(IngestError::Malformed)?;
+    let items = parse_readings(body).map_err(IngestError::Malformed)?;
     let mut errors = Vec::new();
     let mut drafts = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
+    for (index, item) in items.into_iter().enumerate() {
         match item {
-            Err(message) => errors.push(ItemError::new(index, "", message.clone())),
-            Ok(raw) => match ReadingDraft::parse(index, raw) {
-                Ok(d) => drafts.push((index, d)),
-                Err(e) => errors.extend(e),
-            },
+            Ok(d) => drafts.push((index, d)),
+            Err(e) => errors.extend(e),
         }
     }
     let serials: BTreeSet<&str> = drafts.iter().map(|(_, d)| d.serial.as_str()).collect();
