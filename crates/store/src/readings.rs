@@ -344,6 +344,9 @@ async fn stored_readings(
 /// The latest stored `read_at` of each device, read inside the transaction (a request in the
 /// same group commit may have just moved it).
 ///
+/// The answer comes as one text row per statement (`id:time,id:time,...`) rather than one
+/// row per device: rows cross from the database thread one at a time, and for a batch of a
+/// fleet that crossing cost more than the query.
 async fn latest_reading_times(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -352,15 +355,30 @@ async fn latest_reading_times(
     let mut out = HashMap::with_capacity(device_ids.len());
     for chunk in device_ids.chunks(HOT_CHUNK) {
         let sql = format!(
-            "SELECT id, last_reading_at FROM devices WHERE id IN ({})",
+            "SELECT string_agg(CAST(id AS TEXT) || ':' || \
+               COALESCE(CAST(last_reading_at AS TEXT), ''), ',') \
+             FROM devices WHERE id IN ({})",
             bulk_list(backend, 1, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
         for id in chunk {
             q = q.bind(*id);
         }
-        for row in q.fetch_all(&mut *conn).await? {
-            out.insert(row.get::<i64, _>(0), row.get::<Option<i64>, _>(1));
+        let text: Option<String> = q.fetch_one(&mut *conn).await?.get(0);
+        for pair in text.iter().flat_map(|t| t.split(',')) {
+            let parsed = pair.split_once(':').and_then(|(id, at)| {
+                let id = id.parse::<i64>().ok()?;
+                let at = if at.is_empty() {
+                    None
+                } else {
+                    Some(at.parse::<i64>().ok()?)
+                };
+                Some((id, at))
+            });
+            let (id, at) = parsed.ok_or(crate::StoreError::Codec(
+                meterport_domain::counters::CodecError,
+            ))?;
+            out.insert(id, at);
         }
     }
     Ok(out)
