@@ -250,17 +250,17 @@ async fn each_rule_of_a_group_name_is_explained_next_to_the_name_in_english() {
         .await
         .unwrap();
     let cases: [(&str, &str); 6] = [
-        ("", "is required"),
-        ("   ", "is required"),
+        ("", "Is required."),
+        ("   ", "Is required."),
         (
             &"あ".repeat(26),
-            "must be at most 50 half-width characters, a full-width character counting as 2 (this name counts 52)",
+            "Must be at most 50 half-width characters, a full-width character counting as 2 (this name counts 52).",
         ),
         (
             "R&D / 2F",
-            "must not contain any of \" % &amp; ' / ; &lt; &gt; \\ ¥ (found: &amp; /)",
+            "Must not contain any of \" % &amp; ' / ; &lt; &gt; \\ ¥ (found: &amp; /).",
         ),
-        ("ｴｲｷﾞｮｳ", "must not contain half-width katakana"),
+        ("ｴｲｷﾞｮｳ", "Must not contain half-width katakana"),
         ("Sales", "Another group already has this name."),
     ];
 

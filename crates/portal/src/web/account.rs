@@ -18,6 +18,20 @@ use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
 
+/// A rule's English message as a sentence next to its field: the API gives it as a
+/// continuation of the field's name ("is required"), a form shows "Is required.".
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
 /// Messages by field, for the form templates.
 #[derive(Debug, Default, Clone)]
 pub struct FieldErrors(pub BTreeMap<&'static str, String>);
@@ -28,7 +42,7 @@ impl FieldErrors {
         for e in errors {
             let msg = match lang {
                 Lang::Ja => e.message_ja().to_string(),
-                Lang::En => e.message().to_string(),
+                Lang::En => sentence(e.message()),
             };
             map.entry(e.field)
                 .and_modify(|m: &mut String| {
