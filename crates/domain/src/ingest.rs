@@ -83,6 +83,14 @@ pub fn parse_readings(body: &str) -> Result<Vec<Result<ReadingDraft<'_>, Vec<Ite
     if let Some(drafts) = parse_well_formed(body) {
         return Ok(drafts.into_iter().map(Ok).collect());
     }
+    parse_item_by_item(body)
+}
+
+/// The long way of [`parse_readings`]: item by item, naming every problem.
+#[allow(clippy::type_complexity)]
+fn parse_item_by_item(
+    body: &str,
+) -> Result<Vec<Result<ReadingDraft<'static>, Vec<ItemError>>>, String> {
     let items = parse_batch(body)?;
     Ok(items
         .iter()
@@ -339,21 +347,6 @@ mod tests {
         ReadingDraft::parse(0, items[0].as_ref().unwrap()).map(ReadingDraft::into_owned)
     }
 
-    /// The long way, item by item, for comparison with [`parse_readings`].
-    fn item_by_item(
-        body: &str,
-    ) -> Result<Vec<Result<ReadingDraft<'static>, Vec<ItemError>>>, String> {
-        let items = parse_batch(body)?;
-        Ok(items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| match item {
-                Err(message) => Err(vec![ItemError::new(index, "", message.clone())]),
-                Ok(raw) => ReadingDraft::parse(index, raw).map(ReadingDraft::into_owned),
-            })
-            .collect())
-    }
-
     fn owned(
         parsed: Result<Vec<Result<ReadingDraft<'_>, Vec<ItemError>>>, String>,
     ) -> Result<Vec<Result<ReadingDraft<'static>, Vec<ItemError>>>, String> {
@@ -423,7 +416,11 @@ mod tests {
         ];
         for (body, one_pass) in bodies {
             assert_eq!(parse_well_formed(body).is_some(), one_pass, "{body}");
-            assert_eq!(owned(parse_readings(body)), item_by_item(body), "{body}");
+            assert_eq!(
+                owned(parse_readings(body)),
+                parse_item_by_item(body),
+                "{body}"
+            );
         }
     }
 
@@ -461,7 +458,7 @@ mod tests {
             let one_pass = parse_well_formed(&body).is_some();
             let serials_blank = items.iter().any(|(s, ..)| s.trim().is_empty());
             proptest::prop_assert_eq!(one_pass, !serials_blank);
-            proptest::prop_assert_eq!(owned(parse_readings(&body)), item_by_item(&body));
+            proptest::prop_assert_eq!(owned(parse_readings(&body)), parse_item_by_item(&body));
         }
     }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{OPERATOR_TOKEN, T0, TestApp, TestDb, lfp, mfp};
+use common::{OPERATOR_TOKEN, T0, TestApp, TestDb, admin, lfp, mfp};
 use meterport::app::{AppState, router};
 use meterport::clock::ManualClock;
 use meterport_store::Store;
@@ -1401,36 +1401,6 @@ async fn every_operator_action_is_written_to_the_audit_log_without_secrets() {
 }
 
 // ---- the command line ---------------------------------------------------------------------------
-
-/// Runs `meterport admin --database <db> <args>`, with `stdin` on standard input.
-fn admin(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meterport"))
-        .arg("admin")
-        .args(["--database", db])
-        .args(args)
-        .env_remove("METERPORT_USER_PASSWORD")
-        .env("RUST_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the meterport binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[tokio::test]
 async fn the_admin_command_creates_a_tenant_a_user_and_a_device_and_lists_them() {

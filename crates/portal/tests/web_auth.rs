@@ -556,17 +556,7 @@ async fn a_session_lives_in_the_database_so_a_second_instance_knows_it() {
     // A second portal over the same database, with its own state and pool.
     let store = meterport_store::Store::open(&w.app.db.url).await.unwrap();
     let state = meterport::app::AppState::new(store, w.app.clock.clone(), None);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let two = format!("http://{}", listener.local_addr().unwrap());
-    let app = meterport::app::router(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .ok();
-    });
+    let two = common::serve(state).await;
     w.login("yamada", PASSWORD).await;
     // Cookies ignore the port: the same browser session reaches the second instance.
     let res = w.client.get(format!("{two}/welcome")).send().await.unwrap();

@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{OPERATOR_TOKEN, T0, TestApp, mfp};
-use meterport::app::{AppState, router};
+use common::{OPERATOR_TOKEN, T0, TestApp, admin, mfp, serve};
+use meterport::app::AppState;
 use meterport::web::session::WebConfig;
 use meterport_store::Store;
 use meterport_store::tenants::Tenant;
@@ -185,21 +185,6 @@ async fn second_instance(app: &TestApp, web: WebConfig) -> String {
     let store = Store::open(&app.db.url).await.unwrap();
     let state = AppState::new(store, app.clock.clone(), Some(OPERATOR_TOKEN.into())).with_web(web);
     serve(state).await
-}
-
-async fn serve(state: AppState) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .ok();
-    });
-    format!("http://{addr}")
 }
 
 /// Message keys that a screen shows raw (`[menu-foo]`) when a catalogue lacks them.
@@ -834,36 +819,6 @@ async fn the_welcome_screen_writes_times_in_the_user_s_zone_and_region() {
 }
 
 // ---- the operator's command line ----------------------------------------------------------------
-
-/// Runs `meterport admin --database <db> <args>`, with `stdin` on standard input.
-fn admin(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meterport"))
-        .arg("admin")
-        .args(["--database", db])
-        .args(args)
-        .env_remove("METERPORT_USER_PASSWORD")
-        .env("RUST_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the meterport binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn announcements_on(html: &str) -> Vec<String> {
     html.split("<li><time>")

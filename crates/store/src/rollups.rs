@@ -51,26 +51,12 @@ pub struct Block {
 
 impl Block {
     /// Reads what [`Block::encode`] writes (postcard: a varint count, then per device its
-    /// slot byte, a varint length and the stats' bytes). By hand, because serde reads a
-    /// `Vec<u8>` one element at a time and a fleet-wide query reads a thousand blocks.
+    /// slot byte, a varint length and the stats' bytes), with [`BlockView::parse`]'s checks.
     pub fn decode(bytes: &[u8]) -> Result<Block, CodecError> {
-        let mut at = 0;
-        let n = varint(bytes, &mut at)?;
-        let mut entries: Vec<(u8, Vec<u8>)> = Vec::with_capacity(n.min(64));
-        for _ in 0..n {
-            let slot = *bytes.get(at).ok_or(CodecError)?;
-            at += 1;
-            let len = varint(bytes, &mut at)?;
-            let data = bytes.get(at..at + len).ok_or(CodecError)?;
-            at += len;
-            if entries.last().is_some_and(|(last, _)| *last >= slot) {
-                return Err(CodecError);
-            }
-            entries.push((slot, data.to_vec()));
-        }
-        if at != bytes.len() {
-            return Err(CodecError);
-        }
+        let view = BlockView::parse(bytes)?;
+        let entries = (0..1u8 << BLOCK_BITS)
+            .filter_map(|slot| view.raw(slot).map(|data| (slot, data.to_vec())))
+            .collect();
         Ok(Block { entries })
     }
 
@@ -138,8 +124,9 @@ pub struct BlockView<B = Vec<u8>> {
 }
 
 impl<B: AsRef<[u8]>> BlockView<B> {
-    /// Indexes a row in the form [`Block::encode`] writes, with the same checks as
-    /// [`Block::decode`].
+    /// Indexes a row in the form [`Block::encode`] writes: slots in ascending order, each
+    /// within the block, every byte accounted for. By hand, because serde reads a `Vec<u8>`
+    /// one element at a time and a fleet-wide query reads thousands of rows.
     pub fn parse(owner: B) -> Result<BlockView<B>, CodecError> {
         let mut slots = [None; 1 << BLOCK_BITS];
         let bytes = owner.as_ref();

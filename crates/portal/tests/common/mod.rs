@@ -146,15 +146,7 @@ impl TestApp {
             // As `serve` does: the sender runs from the start, not from the first mail.
             state.mail.start();
         }
-        let app = router(state.clone());
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .ok();
-        });
+        serve_on(listener, state.clone());
         TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
@@ -260,4 +252,56 @@ pub fn lfp(serial: &str, name: &str, unit: &str) -> Value {
         "serial": serial, "name": name, "product": "imagePROGRAF TX-4100",
         "device_type": "lfp", "protocol": "http", "lfp_unit": unit
     })
+}
+
+/// Serves the portal of `state` on `listener` in the background.
+pub fn serve_on(listener: tokio::net::TcpListener, state: AppState) {
+    let app = router(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .ok();
+    });
+}
+
+/// Serves the portal of `state` on a random port; returns its base URL.
+pub async fn serve(state: AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    serve_on(listener, state);
+    base
+}
+
+/// Runs `meterport admin --database <db> <args>`, with `stdin` on standard input: success,
+/// standard output and standard error.
+pub fn admin(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meterport"))
+        .arg("admin")
+        .args(["--database", db])
+        .args(args)
+        .env_remove("METERPORT_USER_PASSWORD")
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the meterport binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
