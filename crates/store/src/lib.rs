@@ -78,6 +78,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Write transactions ([`Store::begin_write`]): on SQLite a pool of one connection, on
+    /// PostgreSQL the same pool as `pool`.
+    writer: AnyPool,
     backend: Backend,
     /// Large tenants' device lists as the counters query reads them ([`counters`]).
     directory: std::sync::Arc<counters::DirectoryCache>,
@@ -99,42 +102,31 @@ impl Store {
             return Err(StoreError::BadUrl(url.to_string()));
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = match backend {
+        let (pool, writer) = match backend {
             Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // WAL lets readers run beside the writer; synchronous=FULL makes
-                            // a commit durable before it returns, so a 200 survives a crash
-                            // or a power cut (SPEC Q5). The busy timeout covers the rare
-                            // writer outside the ingest writer (admin commands). A 32 MiB
-                            // page cache per connection keeps a large fleet's hot roll-up and
-                            // device pages while eight connections stay within the server's
-                            // memory budget.
-                            conn.execute(
-                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
-                                 PRAGMA busy_timeout=15000; PRAGMA foreign_keys=ON; \
-                                 PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
+                // Readers: WAL lets them run beside the writer.
+                let pool = sqlite_pool(8, READER_PRAGMAS)
+                    .connect_with(options.clone())
+                    .await?;
+                // One connection for every write transaction. SQLite has a single writer
+                // anyway; keeping it on one connection keeps that connection's page cache
+                // valid from one transaction to the next (a connection drops its whole cache
+                // when another connection has written since its last transaction).
+                let writer = sqlite_pool(1, WRITER_PRAGMAS).connect_with(options).await?;
+                (pool, writer)
             }
             Backend::Postgres => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
-                    .await?
+                    .await?;
+                (pool.clone(), pool)
             }
         };
         let store = Store {
             pool,
+            writer,
             backend,
             directory: Default::default(),
         };
@@ -159,8 +151,8 @@ impl Store {
     /// read lock cannot be upgraded.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
         })
     }
 
@@ -170,9 +162,52 @@ impl Store {
         Ok(())
     }
 
+    /// Copies committed WAL frames into the database file without waiting for anyone
+    /// (SQLite's passive checkpoint), on a reader connection. The server calls it every
+    /// second, so that the writer's commits seldom have to do it themselves (their own
+    /// threshold, [`WRITER_PRAGMAS`], is the safety net). Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
+}
+
+/// Every SQLite connection: WAL lets readers run beside the writer; synchronous=FULL makes a
+/// commit durable before it returns, so a 200 survives a crash or a power cut (SPEC Q5). The
+/// busy timeout covers writes made outside [`Store::begin_write`] (single statements on a
+/// reader connection) and other processes (admin commands).
+const COMMON_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+     PRAGMA busy_timeout=15000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+
+/// Readers: a 32 MiB page cache each keeps a large fleet's hot roll-up and device pages
+/// while eight connections stay within the server's memory budget.
+const READER_PRAGMAS: &str = "PRAGMA cache_size=-32768;";
+
+/// The writer: its cache stays valid between transactions, so it holds the pages a batch
+/// touches (the newest readings, roll-up and device pages). Its commits checkpoint only
+/// once the WAL has grown past 64 MiB, a backstop for [`Store::checkpoint`].
+const WRITER_PRAGMAS: &str = "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=16384;";
+
+fn sqlite_pool(connections: u32, pragmas: &'static str) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                conn.execute(COMMON_PRAGMAS).await?;
+                conn.execute(pragmas).await?;
+                Ok(())
+            })
+        })
 }
 
 /// Maps a unique-constraint violation to [`StoreError::Conflict`] with a stable name.

@@ -291,7 +291,8 @@ pub struct IngestWriter {
     tx: mpsc::Sender<Job>,
     /// KiB of request bodies admitted at once ([`ADMITTED_KIB`]).
     admission: std::sync::Arc<tokio::sync::Semaphore>,
-    done: std::sync::Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    /// The writer task and the checkpoint task, stopped by [`IngestWriter::shutdown`].
+    done: std::sync::Arc<tokio::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 /// Request bodies being validated and stored at once, in KiB: three bulk requests of
@@ -304,11 +305,12 @@ const GROUP_READINGS: usize = 50_000;
 impl IngestWriter {
     pub fn start(store: Store) -> IngestWriter {
         let (tx, rx) = mpsc::channel(1024);
-        let handle = tokio::spawn(run_writer(store, rx));
+        let checkpoints = tokio::spawn(run_checkpoints(store.clone()));
+        let writer = tokio::spawn(run_writer(store, rx));
         IngestWriter {
             tx,
             admission: std::sync::Arc::new(tokio::sync::Semaphore::new(ADMITTED_KIB as usize)),
-            done: std::sync::Arc::new(tokio::sync::Mutex::new(Some(handle))),
+            done: std::sync::Arc::new(tokio::sync::Mutex::new(vec![writer, checkpoints])),
         }
     }
 
@@ -345,9 +347,22 @@ impl IngestWriter {
     /// Stops the writer. Call after the server has finished its requests: every submitted
     /// batch has been answered by then, so the writer is idle.
     pub async fn shutdown(&self) {
-        if let Some(handle) = self.done.lock().await.take() {
+        for handle in self.done.lock().await.drain(..) {
             handle.abort();
             handle.await.ok();
+        }
+    }
+}
+
+/// Copies committed WAL frames into the database file every second, beside the writer
+/// rather than inside its commits ([`Store::checkpoint`]).
+async fn run_checkpoints(store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.checkpoint().await {
+            tracing::warn!(error = %e, "checkpoint failed");
         }
     }
 }
