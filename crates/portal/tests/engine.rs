@@ -384,3 +384,125 @@ async fn two_portal_instances_writing_the_same_devices_at_once_lose_no_page() {
     second.close().await;
     check_months_and_days(&app, &read, &histories, &tz).await;
 }
+
+/// A device deleted between two ingests, and a new one registered in its place (SQLite
+/// gives it the freed id): the new device's numbers come from its own readings only, whoever
+/// deleted the old one. Its first readings fall on the day of the old device's last, after
+/// it, so that anything the ingest remembered of the old device would be added to them.
+async fn new_device_in_a_deleted_device_s_place(deleted_by_another_instance: bool) {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Reuse KK", "Asia/Tokyo").await;
+    let tz = tenant.tz();
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let at = |h: i64| day_start_ms(jiff::civil::date(2021, 11, 20), &tz) + h * 3_600_000;
+    let reading = |h: i64, total: i64| (at(h), CounterSet::new(vec![(Key::Total1, total)]));
+    let neighbour = app.device(&tenant, mfp("R-1", "Neighbour")).await;
+    let old = app.device(&tenant, mfp("R-2", "Old")).await;
+    let post = |serial: &'static str, readings: Vec<(i64, CounterSet)>| {
+        let items: Vec<Value> = readings.iter().map(|r| to_json(serial, r)).collect();
+        let (app, ingest) = (&app, &ingest);
+        async move {
+            let (status, body) = app
+                .post("/api/v1/ingest/readings", ingest, &json!(items))
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    let neighbour_readings = vec![reading(8, 500), reading(9, 520)];
+    post("R-1", neighbour_readings.clone()).await;
+    post("R-2", vec![reading(9, 1000), reading(10, 1100)]).await;
+
+    if deleted_by_another_instance {
+        // An admin command, say: another process with its own connections.
+        let other = meterport_store::Store::open(&app.db.url).await.unwrap();
+        other.delete_device(tenant.id, old).await.unwrap();
+        other.close().await;
+    } else {
+        app.store.delete_device(tenant.id, old).await.unwrap();
+    }
+    let new = app.device(&tenant, mfp("R-3", "New")).await;
+    if common::backend() == "sqlite" {
+        assert_eq!(new, old, "SQLite hands out the freed id again");
+    }
+    let new_readings = vec![reading(11, 50), reading(12, 80)];
+    post("R-3", new_readings.clone()).await;
+
+    let histories = HashMap::from([(neighbour, neighbour_readings), (new, new_readings)]);
+    for (unit, from, to) in [
+        (Unit::Day, "2021-11-19", "2021-11-21"),
+        (Unit::Month, "2021-10", "2021-11"),
+    ] {
+        check(&app, &read, &histories, &tz, unit, from, to).await;
+    }
+}
+
+#[tokio::test]
+async fn a_device_in_the_place_of_one_deleted_here_counts_only_its_own_readings() {
+    new_device_in_a_deleted_device_s_place(false).await;
+}
+
+#[tokio::test]
+async fn a_device_in_the_place_of_one_deleted_by_another_process_counts_only_its_own_readings() {
+    new_device_in_a_deleted_device_s_place(true).await;
+}
+
+/// The ingest remembers what it wrote last, but never across another write transaction of
+/// the same process: here one that clears every reading and roll-up behind its back.
+#[tokio::test]
+async fn the_next_ingest_sees_what_another_write_transaction_of_the_portal_changed() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Clear KK", "Asia/Tokyo").await;
+    let tz = tenant.tz();
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let at = |h: i64| day_start_ms(jiff::civil::date(2021, 11, 20), &tz) + h * 3_600_000;
+    let reading = |h: i64, total: i64| (at(h), CounterSet::new(vec![(Key::Total1, total)]));
+    let id = app.device(&tenant, mfp("C-1", "Cleared")).await;
+    let post = |readings: Vec<(i64, CounterSet)>| {
+        let items: Vec<Value> = readings.iter().map(|r| to_json("C-1", r)).collect();
+        let (app, ingest) = (&app, &ingest);
+        async move {
+            let (status, body) = app
+                .post("/api/v1/ingest/readings", ingest, &json!(items))
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    post(vec![reading(9, 1000), reading(10, 1100)]).await;
+
+    let mut tx = app.store.begin_write().await.unwrap();
+    for sql in [
+        "DELETE FROM readings",
+        "DELETE FROM day_rollups",
+        "DELETE FROM month_rollups",
+        "UPDATE devices SET first_reading_at = NULL, last_reading_at = NULL",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let after = vec![reading(11, 50), reading(12, 80)];
+    post(after.clone()).await;
+    let histories = HashMap::from([(id, after)]);
+    check(
+        &app,
+        &read,
+        &histories,
+        &tz,
+        Unit::Day,
+        "2021-11-20",
+        "2021-11-20",
+    )
+    .await;
+    check(
+        &app,
+        &read,
+        &histories,
+        &tz,
+        Unit::Month,
+        "2021-11",
+        "2021-11",
+    )
+    .await;
+}

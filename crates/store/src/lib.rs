@@ -34,6 +34,7 @@ pub mod supplies;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
+mod writer_cache;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -81,6 +82,11 @@ pub struct Store {
     /// Write transactions ([`Store::begin_write`]): on SQLite a pool of one connection, on
     /// PostgreSQL the same pool as `pool`.
     writer: AnyPool,
+    /// Write transactions started by [`Store::begin_write`]: the ingest writer's cache is
+    /// not trusted after one ([`writer_cache`]).
+    write_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// What the ingest writer keeps between its transactions (SQLite only).
+    writer_cache: std::sync::Arc<std::sync::Mutex<writer_cache::WriterCache>>,
     backend: Backend,
     /// Large tenants' device lists as the counters query reads them ([`counters`]).
     directory: std::sync::Arc<counters::DirectoryCache>,
@@ -127,6 +133,8 @@ impl Store {
         let store = Store {
             pool,
             writer,
+            write_generation: Default::default(),
+            writer_cache: Default::default(),
             backend,
             directory: Default::default(),
         };
@@ -150,6 +158,16 @@ impl Store {
     /// IMMEDIATE`), so that two writers queue on the busy timeout instead of failing when a
     /// read lock cannot be upgraded.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        let tx = self.begin_ingest().await?;
+        // Counted once the writer connection is ours: the ingest writer reads the count
+        // only while it holds that connection, so it sees every transaction before its own.
+        self.write_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(tx)
+    }
+
+    /// [`Store::begin_write`] for the ingest writer, which keeps its cache valid itself.
+    pub(crate) async fn begin_ingest(&self) -> Result<Transaction<'static, Any>> {
         Ok(match self.backend {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.writer.begin().await?,

@@ -25,6 +25,7 @@ use meterport_domain::period::{Period, Unit, day_id, day_of_ms, month_id, month_
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::rollups::{Block, block_of, slot_of, table_of};
+use crate::writer_cache::{KeptRows, WriterCache};
 use crate::{Backend, Result, bulk_list, bulk_values, param};
 
 /// Milliseconds in a UTC day: readings are stored by UTC day (`readings.day`).
@@ -63,20 +64,43 @@ impl crate::Store {
         &self,
         batches: Vec<(i64, TimeZone, Vec<NewReading>)>,
     ) -> Result<Vec<BatchOutcome>> {
-        let mut tx = self.begin_write().await?;
-        if self.backend() == Backend::Postgres {
-            let mut blocks: Vec<i64> = batches
-                .iter()
-                .flat_map(|(_, _, rs)| rs.iter().map(|r| block_of(r.device_id)))
-                .collect();
-            blocks.sort_unstable();
-            blocks.dedup();
-            lock_blocks(&mut tx, &blocks).await?;
-        }
+        let mut tx = self.begin_ingest().await?;
+        // On SQLite the writer's cache, taken out for the transaction: an early return leaves
+        // an empty one behind, and it is put back only after the commit.
+        let mut cache = match self.backend() {
+            Backend::Sqlite => {
+                let data_version: i64 = sqlx::query("PRAGMA data_version")
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .get(0);
+                let version = (
+                    data_version,
+                    self.write_generation
+                        .load(std::sync::atomic::Ordering::SeqCst),
+                );
+                let mut cache = std::mem::take(
+                    &mut *self.writer_cache.lock().unwrap_or_else(|e| e.into_inner()),
+                );
+                cache.check(version);
+                Some((cache, version))
+            }
+            Backend::Postgres => {
+                let mut blocks: Vec<i64> = batches
+                    .iter()
+                    .flat_map(|(_, _, rs)| rs.iter().map(|r| block_of(r.device_id)))
+                    .collect();
+                blocks.sort_unstable();
+                blocks.dedup();
+                lock_blocks(&mut tx, &blocks).await?;
+                None
+            }
+        };
         let mut outcomes = Vec::with_capacity(batches.len());
         for (tenant_id, tz, readings) in batches {
             sqlx::query("SAVEPOINT batch").execute(&mut *tx).await?;
-            let outcome = store_batch(&mut tx, self.backend(), tenant_id, &tz, readings).await;
+            let kept = cache.as_mut().map(|(c, _)| c);
+            let outcome =
+                store_batch(&mut tx, self.backend(), tenant_id, &tz, readings, kept).await;
             if matches!(outcome, Ok(Ok(_))) {
                 sqlx::query("RELEASE SAVEPOINT batch")
                     .execute(&mut *tx)
@@ -92,6 +116,10 @@ impl crate::Store {
             outcomes.push(outcome);
         }
         tx.commit().await?;
+        if let Some((mut cache, version)) = cache {
+            cache.committed(version);
+            *self.writer_cache.lock().unwrap_or_else(|e| e.into_inner()) = cache;
+        }
         Ok(outcomes)
     }
 }
@@ -109,19 +137,22 @@ const HOT_CHUNK: usize = 128;
 
 /// Stores a batch of readings of one tenant (whose zone is `tz`) in `conn`'s transaction.
 /// Returns the conflicts (I4) instead when there are any; then nothing has been written.
-pub async fn store_batch(
+/// `cache`: the writer's copy of latest times and roll-up rows, trusted as the database's
+/// state before the batch; the batch's rows go back into it only if the batch succeeds.
+async fn store_batch(
     conn: &mut AnyConnection,
     backend: Backend,
     tenant_id: i64,
     tz: &TimeZone,
     batch: Vec<NewReading>,
+    mut cache: Option<&mut WriterCache>,
 ) -> Result<std::result::Result<Stored, Vec<ItemError>>> {
     let mut by_device: BTreeMap<i64, Vec<NewReading>> = BTreeMap::new();
     for r in batch {
         by_device.entry(r.device_id).or_default().push(r);
     }
     let device_ids: Vec<i64> = by_device.keys().copied().collect();
-    let latest = latest_reading_times(conn, backend, &device_ids).await?;
+    let latest = latest_reading_times(conn, backend, &device_ids, cache.as_deref()).await?;
 
     // 1. Duplicates and conflicts, within the request and against stored readings.
     let mut stored = Stored::default();
@@ -219,13 +250,19 @@ pub async fn store_batch(
             Some((*id, day_id(day_of_ms(last, tz))))
         })
         .collect();
-    days.load(conn, latest_periods.iter().copied()).await?;
+    days.load(
+        conn,
+        latest_periods.iter().copied(),
+        cache.as_deref_mut().map(|c| &mut c.days),
+    )
+    .await?;
     months
         .load(
             conn,
             latest_periods
                 .iter()
                 .map(|(id, d)| (*id, month_of_day_id(*d))),
+            cache.as_deref_mut().map(|c| &mut c.months),
         )
         .await?;
 
@@ -261,10 +298,17 @@ pub async fn store_batch(
             }
         }
     }
-    days.apply(conn, out.days).await?;
-    months.apply(conn, out.months).await?;
-    days.flush(conn).await?;
-    months.flush(conn).await?;
+    days.apply(conn, out.days, cache.as_deref_mut().map(|c| &mut c.days))
+        .await?;
+    months
+        .apply(
+            conn,
+            out.months,
+            cache.as_deref_mut().map(|c| &mut c.months),
+        )
+        .await?;
+    let day_rows = days.flush(conn).await?;
+    let month_rows = months.flush(conn).await?;
 
     // The device's first and latest reading times, and "unknown" becomes "normal" at its
     // first report.
@@ -289,6 +333,24 @@ pub async fn store_batch(
             q = q.bind(*id).bind(*f).bind(*t);
         }
         q.execute(&mut *conn).await?;
+    }
+
+    // Every statement of the batch has succeeded: what it read and wrote is now the
+    // database's state (unless the commit fails, which empties the cache).
+    if let Some(cache) = cache {
+        for ((block, period), row) in day_rows {
+            cache.days.put(tenant_id, block, period, row);
+        }
+        for ((block, period), row) in month_rows {
+            cache.months.put(tenant_id, block, period, row);
+        }
+        for (id, at) in latest {
+            cache.latest.insert(id, at);
+        }
+        for (id, _, last) in updates {
+            let at = cache.latest.entry(id).or_insert(None);
+            *at = Some(at.map_or(last, |at| at.max(last)));
+        }
     }
     Ok(Ok(stored))
 }
@@ -351,9 +413,24 @@ async fn latest_reading_times(
     conn: &mut AnyConnection,
     backend: Backend,
     device_ids: &[i64],
+    cache: Option<&WriterCache>,
 ) -> Result<HashMap<i64, Option<i64>>> {
     let mut out = HashMap::with_capacity(device_ids.len());
-    for chunk in device_ids.chunks(HOT_CHUNK) {
+    let mut unknown = Vec::new();
+    match cache {
+        Some(cache) => {
+            for id in device_ids {
+                match cache.latest.get(id) {
+                    Some(at) => {
+                        out.insert(*id, *at);
+                    }
+                    None => unknown.push(*id),
+                }
+            }
+        }
+        None => unknown.extend_from_slice(device_ids),
+    }
+    for chunk in unknown.chunks(HOT_CHUNK) {
         let sql = format!(
             "SELECT string_agg(CAST(id AS TEXT) || ':' || \
                COALESCE(CAST(last_reading_at AS TEXT), ''), ',') \
@@ -435,11 +512,23 @@ impl RollupCache {
         &mut self,
         conn: &mut AnyConnection,
         keys: impl Iterator<Item = (i64, i64)>,
+        kept: Option<&mut KeptRows>,
     ) -> Result<()> {
-        let wanted: HashSet<(i64, i64)> = keys
+        let mut wanted: HashSet<(i64, i64)> = keys
             .map(|(device, period)| (block_of(device), period))
             .filter(|k| !self.rows.contains_key(k))
             .collect();
+        if let Some(kept) = kept {
+            wanted.retain(
+                |&(block, period)| match kept.take(self.tenant_id, block, period) {
+                    Some(row) => {
+                        self.rows.insert((block, period), (row, false));
+                        false
+                    }
+                    None => true,
+                },
+            );
+        }
         // Blocks grouped by the set of periods wanted of them (a batch from a fleet: every
         // block wants the same day or two), so each query is `block IN (..) AND period IN
         // (..)`: index probes on both databases, where a list of (block, period) pairs made
@@ -500,8 +589,9 @@ impl RollupCache {
         &mut self,
         conn: &mut AnyConnection,
         stats: Vec<(i64, i64, PeriodStats)>,
+        kept: Option<&mut KeptRows>,
     ) -> Result<()> {
-        self.load(conn, stats.iter().map(|(d, p, _)| (*d, *p)))
+        self.load(conn, stats.iter().map(|(d, p, _)| (*d, *p)), kept)
             .await?;
         for (device_id, period, s) in stats {
             let (block, dirty) = self
@@ -524,25 +614,22 @@ impl RollupCache {
         }
     }
 
-    /// Writes the changed rows back (deleting those left empty), in key order.
-    pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<()> {
+    /// Writes the changed rows back (deleting those left empty), in key order. Returns every
+    /// row, changed or not, as the database now holds it (empty: no row).
+    pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<Vec<((i64, i64), Block)>> {
         let (table, col) = table_of(self.unit);
-        let mut changed: Vec<((i64, i64), Block)> = self
-            .rows
-            .into_iter()
-            .filter(|(_, (_, dirty))| *dirty)
-            .map(|(k, (b, _))| (k, b))
-            .collect();
-        changed.sort_unstable_by_key(|(k, _)| *k);
-        let (empty, rows): (Vec<_>, Vec<_>) = changed.into_iter().partition(|(_, b)| b.is_empty());
-        for chunk in rows.chunks(HOT_CHUNK) {
+        let mut rows: Vec<((i64, i64), (Block, bool))> = self.rows.into_iter().collect();
+        rows.sort_unstable_by_key(|(k, _)| *k);
+        let changed = || rows.iter().filter(|(_, (_, dirty))| *dirty);
+        let written: Vec<_> = changed().filter(|(_, (b, _))| !b.is_empty()).collect();
+        for chunk in written.chunks(HOT_CHUNK) {
             let sql = format!(
                 "INSERT INTO {table} (tenant_id, block, {col}, data) VALUES {} \
                  ON CONFLICT (tenant_id, block, {col}) DO UPDATE SET data = excluded.data",
                 bulk_values(self.backend, 1, chunk.len(), 4)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
-            for ((block, period), data) in chunk {
+            for ((block, period), (data, _)) in chunk {
                 q = q
                     .bind(self.tenant_id)
                     .bind(*block)
@@ -551,17 +638,17 @@ impl RollupCache {
             }
             q.execute(&mut *conn).await?;
         }
-        for ((block, period), _) in empty {
+        for ((block, period), _) in changed().filter(|(_, (b, _))| b.is_empty()) {
             sqlx::query(AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE tenant_id = $1 AND block = $2 AND {col} = $3"
             )))
             .bind(self.tenant_id)
-            .bind(block)
-            .bind(period)
+            .bind(*block)
+            .bind(*period)
             .execute(&mut *conn)
             .await?;
         }
-        Ok(())
+        Ok(rows.into_iter().map(|(k, (b, _))| (k, b)).collect())
     }
 
     /// Loads every row of a device's block (for removing the device from all of them).
@@ -895,10 +982,18 @@ impl crate::Store {
                 )
             });
             let (d, m) = recompute(&mut tx, backend, tenant_id, &tz, id, first, Some(last)).await?;
-            days.apply(&mut tx, d.into_iter().map(|(p, s)| (id, p, s)).collect())
-                .await?;
+            days.apply(
+                &mut tx,
+                d.into_iter().map(|(p, s)| (id, p, s)).collect(),
+                None,
+            )
+            .await?;
             months
-                .apply(&mut tx, m.into_iter().map(|(p, s)| (id, p, s)).collect())
+                .apply(
+                    &mut tx,
+                    m.into_iter().map(|(p, s)| (id, p, s)).collect(),
+                    None,
+                )
                 .await?;
         }
         if let Some((_, _, days, months)) = current {

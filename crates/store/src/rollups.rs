@@ -107,6 +107,16 @@ impl Block {
         self.entries.is_empty()
     }
 
+    /// The bytes the row takes in memory, roughly (for keeping rows within a budget).
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of::<Block>()
+            + self
+                .entries
+                .iter()
+                .map(|(_, d)| d.capacity() + std::mem::size_of::<(u8, Vec<u8>)>())
+                .sum::<usize>()
+    }
+
     /// `(slot, encoded stats)` in slot order.
     pub fn iter(&self) -> impl Iterator<Item = (u8, &[u8])> {
         self.entries.iter().map(|(s, d)| (*s, d.as_slice()))
