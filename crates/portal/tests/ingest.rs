@@ -486,3 +486,104 @@ async fn an_smtp_device_is_always_shown_as_normal() {
     app.post("/api/v1/ingest/status", &ingest, &report).await;
     assert_eq!(device_status(&app, &read, id).await["status"], "normal");
 }
+
+/// Requests committed together (group commit) are judged as if they had come one after the
+/// other: a repeat of an earlier request's reading is a duplicate, a different value at the
+/// same time a conflict that refuses its own request only, and a refused request's readings
+/// count for nobody.
+#[tokio::test]
+async fn requests_committed_together_are_judged_one_after_the_other() {
+    use meterport_domain::counters::{CounterSet, Key};
+    use meterport_store::readings::{NewReading, Stored};
+
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Group KK", "Asia/Tokyo").await;
+    let other = app.tenant("Other KK", "Europe/Berlin").await;
+    let d1 = app.device(&tenant, mfp("G-1", "One")).await;
+    let d2 = app.device(&tenant, mfp("G-2", "Two")).await;
+    let d3 = app.device(&other, mfp("O-1", "Elsewhere")).await;
+    let read = app.read_token(&tenant).await;
+    let read_other = app.read_token(&other).await;
+    let hour = 3_600_000;
+    let t = |h: i64| T0 - 10 * 24 * hour + h * hour;
+    let r = |index: usize, device_id: i64, h: i64, total: i64| NewReading {
+        index,
+        device_id,
+        read_at: t(h),
+        counters: CounterSet::new(vec![(Key::Total1, total)]),
+    };
+    let jobs = vec![
+        (
+            tenant.id,
+            tenant.tz(),
+            vec![r(0, d1, 1, 100), r(1, d1, 2, 150)],
+        ),
+        (
+            tenant.id,
+            tenant.tz(),
+            vec![r(0, d1, 2, 150), r(1, d2, 1, 10)],
+        ),
+        (other.id, other.tz(), vec![r(0, d3, 1, 7)]),
+        (
+            tenant.id,
+            tenant.tz(),
+            vec![r(0, d1, 2, 999), r(1, d2, 2, 20)],
+        ),
+        (
+            tenant.id,
+            tenant.tz(),
+            vec![r(0, d2, 3, 30), r(1, d2, 3, 31)],
+        ),
+        (tenant.id, tenant.tz(), vec![r(0, d2, 3, 31)]),
+    ];
+    let outcomes: Vec<_> = app
+        .store
+        .store_batches(jobs)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.unwrap())
+        .collect();
+    let ok = |accepted, duplicates| {
+        Ok(Stored {
+            accepted,
+            duplicates,
+        })
+    };
+    assert_eq!(outcomes[0], ok(2, 0));
+    assert_eq!(outcomes[1], ok(1, 1), "a repeat of the first request");
+    assert_eq!(outcomes[2], ok(1, 0), "another tenant in the same group");
+    let refused = outcomes[3].as_ref().unwrap_err();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        (refused[0].index, refused[0].field.as_str()),
+        (0, "read_at")
+    );
+    assert!(refused[0].message.contains("stored reading"), "{refused:?}");
+    let refused = outcomes[4].as_ref().unwrap_err();
+    assert!(refused[0].message.contains("item 0"), "{refused:?}");
+    assert_eq!(
+        outcomes[5],
+        ok(1, 0),
+        "the refused request's reading is no one's"
+    );
+
+    let month = "/api/v1/counters?unit=month&from=2021-11&to=2021-11&kind=cumulative";
+    let (_, body) = app.get(month, &read).await;
+    let cumulative = |id: i64| {
+        body["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .map(|d| d["periods"]["2021-11"]["total1"].clone())
+    };
+    assert_eq!(cumulative(d1), Some(json!(150)));
+    assert_eq!(
+        cumulative(d2),
+        Some(json!(31)),
+        "20 was refused with its request"
+    );
+    let (_, body) = app.get(month, &read_other).await;
+    assert_eq!(body["devices"][0]["periods"]["2021-11"]["total1"], json!(7));
+}

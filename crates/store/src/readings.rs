@@ -95,26 +95,50 @@ impl crate::Store {
                 None
             }
         };
-        let mut outcomes = Vec::with_capacity(batches.len());
-        for (tenant_id, tz, readings) in batches {
+        // One write per tenant of the group, under a savepoint: a failure leaves the other
+        // tenants' requests intact.
+        let count = batches.len();
+        let mut by_tenant: Vec<TenantJobs> = Vec::new();
+        for (i, (tenant_id, tz, readings)) in batches.into_iter().enumerate() {
+            match by_tenant.iter_mut().find(|(t, ..)| *t == tenant_id) {
+                Some((_, _, indexes, jobs)) => {
+                    indexes.push(i);
+                    jobs.push(readings);
+                }
+                None => by_tenant.push((tenant_id, tz, vec![i], vec![readings])),
+            }
+        }
+        let mut outcomes: Vec<Option<BatchOutcome>> = (0..count).map(|_| None).collect();
+        for (tenant_id, tz, indexes, jobs) in by_tenant {
             sqlx::query("SAVEPOINT batch").execute(&mut *tx).await?;
             let kept = cache.as_mut().map(|(c, _)| c);
-            let outcome =
-                store_batch(&mut tx, self.backend(), tenant_id, &tz, readings, kept).await;
-            if matches!(outcome, Ok(Ok(_))) {
-                sqlx::query("RELEASE SAVEPOINT batch")
-                    .execute(&mut *tx)
-                    .await?;
-            } else {
-                sqlx::query("ROLLBACK TO SAVEPOINT batch")
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("RELEASE SAVEPOINT batch")
-                    .execute(&mut *tx)
-                    .await?;
+            match store_jobs(&mut tx, self.backend(), tenant_id, &tz, jobs, kept).await {
+                Ok(results) => {
+                    sqlx::query("RELEASE SAVEPOINT batch")
+                        .execute(&mut *tx)
+                        .await?;
+                    for (i, result) in indexes.into_iter().zip(results) {
+                        outcomes[i] = Some(Ok(result));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, tenant.id = tenant_id, "storing readings failed");
+                    sqlx::query("ROLLBACK TO SAVEPOINT batch")
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("RELEASE SAVEPOINT batch")
+                        .execute(&mut *tx)
+                        .await?;
+                    for i in indexes {
+                        outcomes[i] = Some(Err(crate::StoreError::Failed(e.to_string())));
+                    }
+                }
             }
-            outcomes.push(outcome);
         }
+        let outcomes: Vec<BatchOutcome> = outcomes
+            .into_iter()
+            .map(|o| o.expect("every batch has its outcome"))
+            .collect();
         tx.commit().await?;
         if let Some((mut cache, version)) = cache {
             cache.committed(version);
@@ -135,91 +159,38 @@ const CHUNK: usize = 1000;
 /// one statement prepared for the occasion.
 const HOT_CHUNK: usize = 128;
 
-/// Stores a batch of readings of one tenant (whose zone is `tz`) in `conn`'s transaction.
-/// Returns the conflicts (I4) instead when there are any; then nothing has been written.
+/// The requests of one tenant in a group commit: tenant, zone, their places in the group,
+/// and their readings.
+type TenantJobs = (i64, TimeZone, Vec<usize>, Vec<Vec<NewReading>>);
+
+/// The outcome of one request of a group: stored, or refused with its conflicts (I4).
+type JobOutcome = std::result::Result<Stored, Vec<ItemError>>;
+
+/// Stores the requests (`jobs`) of one tenant (whose zone is `tz`) that a group commit
+/// holds, in `conn`'s transaction, as if they had come one after the other: each is screened
+/// for duplicates and conflicts (I4) against the stored readings and the requests before it,
+/// and a request with a conflict is refused whole. The readings of all accepted requests are
+/// then written together, each row and roll-up row once.
+///
 /// `cache`: the writer's copy of latest times and roll-up rows, trusted as the database's
-/// state before the batch; the batch's rows go back into it only if the batch succeeds.
-async fn store_batch(
+/// state before the call; what the call read and wrote goes back into it only once all its
+/// statements have succeeded.
+async fn store_jobs(
     conn: &mut AnyConnection,
     backend: Backend,
     tenant_id: i64,
     tz: &TimeZone,
-    batch: Vec<NewReading>,
+    jobs: Vec<Vec<NewReading>>,
     mut cache: Option<&mut WriterCache>,
-) -> Result<std::result::Result<Stored, Vec<ItemError>>> {
-    let mut by_device: BTreeMap<i64, Vec<NewReading>> = BTreeMap::new();
-    for r in batch {
-        by_device.entry(r.device_id).or_default().push(r);
-    }
-    let device_ids: Vec<i64> = by_device.keys().copied().collect();
+) -> Result<Vec<JobOutcome>> {
+    let mut device_ids: Vec<i64> = jobs.iter().flatten().map(|r| r.device_id).collect();
+    device_ids.sort_unstable();
+    device_ids.dedup();
     let latest = latest_reading_times(conn, backend, &device_ids, cache.as_deref()).await?;
-
-    // 1. Duplicates and conflicts, within the request and against stored readings.
-    let mut stored = Stored::default();
-    let mut conflicts = Vec::new();
-    // Readings not later than their device's latest stored one may repeat a stored reading.
-    let mut maybe_stored: Vec<(i64, i64)> = Vec::new();
-    for (device_id, readings) in by_device.iter_mut() {
-        readings.sort_by_key(|r| (r.read_at, r.index));
-        let mut kept: Vec<NewReading> = Vec::with_capacity(readings.len());
-        for r in readings.drain(..) {
-            match kept.last() {
-                Some(prev) if prev.read_at == r.read_at => {
-                    if prev.counters == r.counters {
-                        stored.duplicates += 1;
-                    } else {
-                        conflicts.push(ItemError::new(
-                            r.index,
-                            "read_at",
-                            format!(
-                                "conflicts with item {}: same serial and read_at, other counters",
-                                prev.index
-                            ),
-                        ));
-                    }
-                }
-                _ => kept.push(r),
-            }
-        }
-        *readings = kept;
-        if let Some(last) = latest.get(device_id).copied().flatten() {
-            maybe_stored.extend(
-                readings
-                    .iter()
-                    .take_while(|r| r.read_at <= last)
-                    .map(|r| (*device_id, r.read_at)),
-            );
-        }
-    }
-    if !maybe_stored.is_empty() {
-        let existing = stored_readings(conn, backend, &maybe_stored).await?;
-        for (device_id, readings) in by_device.iter_mut() {
-            readings.retain(|r| match existing.get(&(*device_id, r.read_at)) {
-                None => true,
-                Some(counters) => {
-                    if *counters == r.counters {
-                        stored.duplicates += 1;
-                    } else {
-                        conflicts.push(ItemError::new(
-                            r.index,
-                            "read_at",
-                            "conflicts with a stored reading: same serial and read_at, \
-                             other counters",
-                        ));
-                    }
-                    false
-                }
-            });
-        }
-    }
-    if !conflicts.is_empty() {
-        conflicts.sort_by_key(|e| e.index);
-        return Ok(Err(conflicts));
-    }
+    let (outcomes, by_device) = screen(conn, backend, &latest, jobs).await?;
 
     // 2. The new readings.
     let mut all: Vec<&NewReading> = by_device.values().flatten().collect();
-    stored.accepted = all.len();
     // In key order, so that the inserts walk the B-tree forwards.
     all.sort_by_key(|r| (utc_day(r.read_at), r.device_id, r.read_at));
     for chunk in all.chunks(HOT_CHUNK) {
@@ -352,7 +323,95 @@ async fn store_batch(
             *at = Some(at.map_or(last, |at| at.max(last)));
         }
     }
-    Ok(Ok(stored))
+    Ok(outcomes)
+}
+
+/// Duplicates and conflicts (I4) of each request, within itself, against the stored
+/// readings and against the requests before it in the group. Returns each request's outcome
+/// and the new readings of the accepted ones by device, in time order.
+async fn screen(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    latest: &HashMap<i64, Option<i64>>,
+    jobs: Vec<Vec<NewReading>>,
+) -> Result<(Vec<JobOutcome>, BTreeMap<i64, Vec<NewReading>>)> {
+    // Readings not later than their device's latest stored one may repeat a stored reading.
+    let mut maybe_stored: Vec<(i64, i64)> = jobs
+        .iter()
+        .flatten()
+        .filter(|r| latest.get(&r.device_id).copied().flatten() >= Some(r.read_at))
+        .map(|r| (r.device_id, r.read_at))
+        .collect();
+    maybe_stored.sort_unstable();
+    maybe_stored.dedup();
+    let existing = if maybe_stored.is_empty() {
+        HashMap::new()
+    } else {
+        stored_readings(conn, backend, &maybe_stored).await?
+    };
+    // Readings of earlier accepted requests of the group (only needed when there are several).
+    let several = jobs.len() > 1;
+    let mut accepted: HashMap<(i64, i64), CounterSet> = HashMap::new();
+    let mut merged: BTreeMap<i64, Vec<NewReading>> = BTreeMap::new();
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for mut job in jobs {
+        let mut stored = Stored::default();
+        let mut conflicts = Vec::new();
+        // Within the request: the first of a device's readings at one time stands.
+        job.sort_by_key(|r| (r.device_id, r.read_at, r.index));
+        let mut kept: Vec<NewReading> = Vec::with_capacity(job.len());
+        for r in job {
+            match kept.last() {
+                Some(prev) if (prev.device_id, prev.read_at) == (r.device_id, r.read_at) => {
+                    if prev.counters == r.counters {
+                        stored.duplicates += 1;
+                    } else {
+                        conflicts.push(ItemError::new(
+                            r.index,
+                            "read_at",
+                            format!(
+                                "conflicts with item {}: same serial and read_at, \
+                                 other counters",
+                                prev.index
+                            ),
+                        ));
+                    }
+                }
+                _ => kept.push(r),
+            }
+        }
+        // Against what is stored, or stored by an earlier request of the group.
+        let mut new: Vec<NewReading> = Vec::with_capacity(kept.len());
+        for r in kept {
+            let key = (r.device_id, r.read_at);
+            match existing.get(&key).or_else(|| accepted.get(&key)) {
+                None => new.push(r),
+                Some(counters) if *counters == r.counters => stored.duplicates += 1,
+                Some(_) => conflicts.push(ItemError::new(
+                    r.index,
+                    "read_at",
+                    "conflicts with a stored reading: same serial and read_at, other counters",
+                )),
+            }
+        }
+        if !conflicts.is_empty() {
+            conflicts.sort_by_key(|e| e.index);
+            outcomes.push(Err(conflicts));
+            continue;
+        }
+        stored.accepted = new.len();
+        outcomes.push(Ok(stored));
+        for r in new {
+            if several {
+                accepted.insert((r.device_id, r.read_at), r.counters.clone());
+            }
+            merged.entry(r.device_id).or_default().push(r);
+        }
+    }
+    for readings in merged.values_mut() {
+        readings.sort_by_key(|r| r.read_at);
+    }
+    Ok((outcomes, merged))
 }
 
 /// The stored counters of the given `(device, read_at)` pairs that exist.
