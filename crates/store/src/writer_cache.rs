@@ -21,7 +21,7 @@ use crate::rollups::Block;
 
 /// Roll-up rows kept at most, in bytes of memory (of the writer's rows: a fleet of 10,000
 /// devices touches about 5 MiB of them per batch).
-const ROW_BUDGET: usize = 48 << 20;
+const ROW_BUDGET: usize = 24 << 20;
 
 /// Devices whose latest reading time is kept at most.
 const LATEST_BUDGET: usize = 2_000_000;
@@ -176,7 +176,10 @@ mod tests {
         kept.put(1, 2, 1, row(1));
         kept.evict_older_than(2);
         assert!(kept.take(1, 1, 1).is_none(), "unused for two groups");
-        assert!(kept.take(1, 3, 1).is_some(), "used in the last but one group");
+        assert!(
+            kept.take(1, 3, 1).is_some(),
+            "used in the last but one group"
+        );
         assert!(kept.take(1, 2, 1).is_some());
         assert_eq!(kept.bytes, 0);
     }
