@@ -361,9 +361,16 @@ impl CounterSet {
     }
 
     /// Compact binary form for storage (key id and zig-zag varint per counter).
+    /// Postcard's form of `Vec<(u8, i64)>`, written directly: a varint count, then per
+    /// counter its id byte and its value as a zigzag varint.
     pub fn encode(&self) -> Vec<u8> {
-        let raw: Vec<(u8, i64)> = self.0.iter().map(|(k, v)| (k.id(), *v)).collect();
-        postcard::to_allocvec(&raw).expect("encoding a Vec never fails")
+        let mut out = Vec::with_capacity(1 + self.0.len() * 5);
+        crate::engine::put_varint(&mut out, self.0.len() as u64);
+        for (k, v) in &self.0 {
+            out.push(k.id());
+            crate::engine::put_varint(&mut out, crate::engine::zigzag(*v));
+        }
+        out
     }
 
     pub fn decode(bytes: &[u8]) -> Result<CounterSet, CodecError> {

@@ -183,11 +183,21 @@ impl PeriodStats {
         out
     }
 
+    /// Reads what [`PeriodStats::encode`] writes, with postcard's checks (a batch of
+    /// readings reads back thousands of these).
     pub fn decode(bytes: &[u8]) -> Result<PeriodStats, CodecError> {
-        let raw: Vec<(u8, i64, i64, bool)> = postcard::from_bytes(bytes).map_err(|_| CodecError)?;
-        let mut entries = Vec::with_capacity(raw.len());
-        for (id, last, usage, oldest) in raw {
-            let key = Key::from_id(id).ok_or(CodecError)?;
+        let mut r = Reader { bytes, at: 0 };
+        let n = r.varint()?;
+        let mut entries = Vec::with_capacity((n as usize).min(KEY_COUNT));
+        for _ in 0..n {
+            let key = Key::from_id(r.byte()?).ok_or(CodecError)?;
+            let last = r.zigzag()?;
+            let usage = r.zigzag()?;
+            let oldest = match r.byte()? {
+                0 => false,
+                1 => true,
+                _ => return Err(CodecError),
+            };
             entries.push((
                 key,
                 KeyStat {
@@ -196,6 +206,9 @@ impl PeriodStats {
                     oldest,
                 },
             ));
+        }
+        if r.at != bytes.len() {
+            return Err(CodecError);
         }
         Ok(PeriodStats { entries })
     }
@@ -247,7 +260,7 @@ pub fn decode_values(
 }
 
 /// A signed value as postcard stores it: zigzag, so that small magnitudes are short.
-fn zigzag(v: i64) -> u64 {
+pub(crate) fn zigzag(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
 }
 
@@ -284,7 +297,11 @@ impl Reader<'_> {
         let mut shift = 7;
         loop {
             let b = self.byte()?;
-            v |= u64::from(b & 0x7f).checked_shl(shift).ok_or(CodecError)?;
+            // The tenth byte holds the 64th bit only.
+            if shift == 63 && b > 1 {
+                return Err(CodecError);
+            }
+            v |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
                 return Ok(v);
             }
@@ -387,6 +404,52 @@ mod tests {
             proptest::prop_assert_eq!(&bytes, &postcard::to_allocvec(&tuples).unwrap());
             proptest::prop_assert_eq!(PeriodStats::decode(&bytes).unwrap(), stats);
         }
+
+        #[test]
+        fn stored_counters_are_written_exactly_as_postcard_writes_them_and_read_back(
+            raw in proptest::collection::btree_map(
+                0usize..crate::counters::KEY_COUNT,
+                proptest::num::i64::ANY,
+                0..24,
+            )
+        ) {
+            let set = CounterSet::new(
+                raw.iter().map(|(k, v)| (crate::counters::ALL_KEYS[*k], *v)).collect(),
+            );
+            let tuples: Vec<(u8, i64)> = set.iter().map(|(k, v)| (k.id(), v)).collect();
+            let bytes = set.encode();
+            proptest::prop_assert_eq!(&bytes, &postcard::to_allocvec(&tuples).unwrap());
+            proptest::prop_assert_eq!(CounterSet::decode(&bytes).unwrap(), set);
+        }
+
+        #[test]
+        fn stored_stats_are_read_exactly_as_postcard_reads_them(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40)
+        ) {
+            // Postcard's reading of the whole input, with every counter id known.
+            let theirs = postcard::take_from_bytes::<Vec<(u8, i64, i64, bool)>>(&bytes)
+                .ok()
+                .filter(|(_, rest)| rest.is_empty())
+                .and_then(|(raw, _)| {
+                    raw.into_iter()
+                        .map(|(id, last, usage, oldest)| {
+                            Some((Key::from_id(id)?, KeyStat { last, usage, oldest }))
+                        })
+                        .collect::<Option<Vec<_>>>()
+                })
+                .map(|entries| PeriodStats { entries });
+            proptest::prop_assert_eq!(PeriodStats::decode(&bytes).ok(), theirs);
+        }
+    }
+
+    #[test]
+    fn a_stored_value_longer_than_sixty_four_bits_is_refused_as_postcard_refuses_it() {
+        let mut bytes = vec![1, Key::Total1.id()];
+        bytes.extend([0xff; 9]);
+        bytes.extend([0x7f, 0, 0]);
+        let theirs = postcard::from_bytes::<Vec<(u8, i64, i64, bool)>>(&bytes);
+        assert!(theirs.is_err());
+        assert!(PeriodStats::decode(&bytes).is_err());
     }
 
     fn set(pairs: &[(Key, i64)]) -> CounterSet {
