@@ -16,6 +16,7 @@
 //! needs are read once, changed in memory and written back once.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use jiff::tz::TimeZone;
 use meterport_domain::counters::{CounterSet, Key};
@@ -189,9 +190,55 @@ async fn store_jobs(
     let latest = latest_reading_times(conn, backend, &device_ids, cache.as_deref()).await?;
     let (outcomes, by_device) = screen(conn, backend, &latest, jobs).await?;
 
-    // 2. The new readings.
+    // 2. The roll-ups' arithmetic for the devices that only append (the usual case) runs on
+    // a thread of its own while this task inserts the readings and updates the devices: it
+    // needs only the block rows, read first. Devices with a late reading, or whose latest day
+    // lacks a counter they bring, are done afterwards, with the database.
+    let by_device = Arc::new(by_device);
+    let latest = Arc::new(latest);
+    let mut days = RollupCache::new(backend, tenant_id, Unit::Day);
+    let mut months = RollupCache::new(backend, tenant_id, Unit::Month);
+    let (day_keys, month_keys) = appended_periods(&by_device, &latest, tz);
+    days.load(
+        conn,
+        day_keys.into_iter(),
+        cache.as_deref_mut().map(|c| &mut c.days),
+    )
+    .await?;
+    months
+        .load(
+            conn,
+            month_keys.into_iter(),
+            cache.as_deref_mut().map(|c| &mut c.months),
+        )
+        .await?;
+    let arithmetic = {
+        let (by_device, latest, tz) = (by_device.clone(), latest.clone(), tz.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut out = Outputs::default();
+            let mut later = Vec::new();
+            for (device_id, readings) in by_device.iter() {
+                let Some(first) = readings.first() else {
+                    continue;
+                };
+                let last = latest.get(device_id).copied().flatten();
+                if last.is_some_and(|last| first.read_at <= last)
+                    || append_stats(
+                        &tz, &days, &months, *device_id, readings, last, None, &mut out,
+                    )?
+                    .is_some()
+                {
+                    later.push(*device_id);
+                }
+            }
+            let days_left = days.set_loaded(out.days);
+            let months_left = months.set_loaded(out.months);
+            Ok::<_, crate::StoreError>((days, months, later, days_left, months_left))
+        })
+    };
+
+    // 3. The new readings, in key order, so that the inserts walk the B-tree forwards.
     let mut all: Vec<&NewReading> = by_device.values().flatten().collect();
-    // In key order, so that the inserts walk the B-tree forwards.
     all.sort_by_key(|r| (utc_day(r.read_at), r.device_id, r.read_at));
     for chunk in all.chunks(HOT_CHUNK) {
         let sql = format!(
@@ -208,78 +255,6 @@ async fn store_jobs(
         }
         q.execute(&mut *conn).await?;
     }
-
-    // 3. Roll-ups. First the latest day and month of each device that only appends, then
-    // each device's new stats, then every block row they land in, changed and written once.
-    let mut days = RollupCache::new(backend, tenant_id, Unit::Day);
-    let mut months = RollupCache::new(backend, tenant_id, Unit::Month);
-    let latest_periods: Vec<(i64, i64)> = by_device
-        .iter()
-        .filter(|(_, rs)| !rs.is_empty())
-        .filter_map(|(id, _)| {
-            let last = latest.get(id).copied().flatten()?;
-            Some((*id, day_id(day_of_ms(last, tz))))
-        })
-        .collect();
-    days.load(
-        conn,
-        latest_periods.iter().copied(),
-        cache.as_deref_mut().map(|c| &mut c.days),
-    )
-    .await?;
-    months
-        .load(
-            conn,
-            latest_periods
-                .iter()
-                .map(|(id, d)| (*id, month_of_day_id(*d))),
-            cache.as_deref_mut().map(|c| &mut c.months),
-        )
-        .await?;
-
-    let mut out = Outputs::default();
-    for (device_id, readings) in &by_device {
-        let Some(first) = readings.first() else {
-            continue;
-        };
-        let last = latest.get(device_id).copied().flatten();
-        match last {
-            Some(last) if first.read_at <= last => {
-                let until = last.max(readings.last().expect("non-empty").read_at);
-                let (d, m) = recompute(
-                    conn,
-                    backend,
-                    tenant_id,
-                    tz,
-                    *device_id,
-                    first.read_at,
-                    Some(until),
-                )
-                .await?;
-                out.days
-                    .extend(d.into_iter().map(|(p, s)| (*device_id, p, s)));
-                out.months
-                    .extend(m.into_iter().map(|(p, s)| (*device_id, p, s)));
-            }
-            _ => {
-                append(
-                    conn, tz, &days, &months, *device_id, readings, last, &mut out,
-                )
-                .await?
-            }
-        }
-    }
-    days.apply(conn, out.days, cache.as_deref_mut().map(|c| &mut c.days))
-        .await?;
-    months
-        .apply(
-            conn,
-            out.months,
-            cache.as_deref_mut().map(|c| &mut c.months),
-        )
-        .await?;
-    let day_rows = days.flush(conn).await?;
-    let month_rows = months.flush(conn).await?;
 
     // The device's first and latest reading times, and "unknown" becomes "normal" at its
     // first report.
@@ -306,6 +281,58 @@ async fn store_jobs(
         q.execute(&mut *conn).await?;
     }
 
+    // 4. The devices left for later, then every changed block row, written once.
+    let (mut days, mut months, later, days_left, months_left) = arithmetic
+        .await
+        .map_err(|e| crate::StoreError::Failed(format!("roll-up arithmetic: {e}")))??;
+    let mut out = Outputs {
+        days: days_left,
+        months: months_left,
+    };
+    for device_id in later {
+        let readings = &by_device[&device_id];
+        let (first, newest) = match (readings.first(), readings.last()) {
+            (Some(f), Some(n)) => (f.read_at, n.read_at),
+            _ => continue,
+        };
+        let last = latest.get(&device_id).copied().flatten();
+        match last {
+            Some(last) if first <= last => {
+                let (d, m) = recompute(
+                    conn,
+                    backend,
+                    tenant_id,
+                    tz,
+                    device_id,
+                    first,
+                    Some(last.max(newest)),
+                )
+                .await?;
+                out.days
+                    .extend(d.into_iter().map(|(p, s)| (device_id, p, s)));
+                out.months
+                    .extend(m.into_iter().map(|(p, s)| (device_id, p, s)));
+            }
+            _ => {
+                append(
+                    conn, tz, &days, &months, device_id, readings, last, &mut out,
+                )
+                .await?
+            }
+        }
+    }
+    days.apply(conn, out.days, cache.as_deref_mut().map(|c| &mut c.days))
+        .await?;
+    months
+        .apply(
+            conn,
+            out.months,
+            cache.as_deref_mut().map(|c| &mut c.months),
+        )
+        .await?;
+    let day_rows = days.flush(conn).await?;
+    let month_rows = months.flush(conn).await?;
+
     // Every statement of the batch has succeeded: what it read and wrote is now the
     // database's state (unless the commit fails, which empties the cache).
     if let Some(cache) = cache {
@@ -315,8 +342,8 @@ async fn store_jobs(
         for ((block, period), row) in month_rows {
             cache.months.put(tenant_id, block, period, row);
         }
-        for (id, at) in latest {
-            cache.latest.insert(id, at);
+        for (id, at) in latest.iter() {
+            cache.latest.insert(*id, *at);
         }
         for (id, _, last) in updates {
             let at = cache.latest.entry(id).or_insert(None);
@@ -324,6 +351,41 @@ async fn store_jobs(
         }
     }
     Ok(outcomes)
+}
+
+/// A device and a day or month id.
+type DevicePeriod = (i64, i64);
+
+/// The `(device, day)` and `(device, month)` rows that the devices which only append will
+/// change: their latest day and month, and those of each new reading.
+fn appended_periods(
+    by_device: &BTreeMap<i64, Vec<NewReading>>,
+    latest: &HashMap<i64, Option<i64>>,
+    tz: &TimeZone,
+) -> (Vec<DevicePeriod>, Vec<DevicePeriod>) {
+    let (mut days, mut months) = (Vec::new(), Vec::new());
+    for (device_id, readings) in by_device {
+        let Some(first) = readings.first() else {
+            continue;
+        };
+        let last = latest.get(device_id).copied().flatten();
+        if last.is_some_and(|last| first.read_at <= last) {
+            continue;
+        }
+        let mut previous = None;
+        for at in last.into_iter().chain(readings.iter().map(|r| r.read_at)) {
+            let day = day_id(day_of_ms(at, tz));
+            if previous != Some(day) {
+                days.push((*device_id, day));
+                let month = month_of_day_id(day);
+                if months.last() != Some(&(*device_id, month)) {
+                    months.push((*device_id, month));
+                }
+                previous = Some(day);
+            }
+        }
+    }
+    (days, months)
 }
 
 /// Duplicates and conflicts (I4) of each request, within itself, against the stored
@@ -663,6 +725,21 @@ impl RollupCache {
         Ok(())
     }
 
+    /// Sets each device's stats in its row where that row is loaded; returns the others.
+    fn set_loaded(&mut self, stats: Vec<(i64, i64, PeriodStats)>) -> Vec<(i64, i64, PeriodStats)> {
+        let mut left = Vec::new();
+        for (device_id, period, s) in stats {
+            match self.rows.get_mut(&(block_of(device_id), period)) {
+                Some((block, dirty)) => {
+                    block.set(slot_of(device_id), &s);
+                    *dirty = true;
+                }
+                None => left.push((device_id, period, s)),
+            }
+        }
+        left
+    }
+
     /// Removes a device from every loaded row.
     pub(crate) fn remove_device(&mut self, device_id: i64) {
         let b = block_of(device_id);
@@ -731,7 +808,8 @@ impl RollupCache {
 }
 
 /// The append path: extends a device's latest day and month with readings that are all
-/// later than its latest stored one (`last`), whose day and month rows are loaded.
+/// later than its latest stored one (`last`), whose day and month rows are loaded; reads the
+/// baseline it needs from earlier days when the latest day lacks some of the readings' keys.
 #[allow(clippy::too_many_arguments)]
 async fn append(
     conn: &mut AnyConnection,
@@ -743,19 +821,48 @@ async fn append(
     last: Option<i64>,
     out: &mut Outputs,
 ) -> Result<()> {
+    if let Some(missing) = append_stats(tz, days, months, device_id, readings, last, None, out)? {
+        let d = day_id(day_of_ms(
+            last.expect("missing keys imply a latest day"),
+            tz,
+        ));
+        let base = walk_back(conn, days.tenant_id, Unit::Day, device_id, d, &missing).await?;
+        append_stats(tz, days, months, device_id, readings, last, Some(base), out)?;
+    }
+    Ok(())
+}
+
+/// [`append`] without the database: returns the keys its latest day lacks (and adds
+/// nothing to `out`) when `base`, the values before that day, is needed and not given.
+#[allow(clippy::too_many_arguments)]
+fn append_stats(
+    tz: &TimeZone,
+    days: &RollupCache,
+    months: &RollupCache,
+    device_id: i64,
+    readings: &[NewReading],
+    last: Option<i64>,
+    base: Option<Baseline>,
+    out: &mut Outputs,
+) -> Result<Option<Vec<Key>>> {
     let mut cur_day: Option<(i64, PeriodStats)> = None;
     let mut cur_month: Option<(i64, PeriodStats)> = None;
-    let mut base = Baseline::default();
+    let given = base.is_some();
+    let mut base = base.unwrap_or_default();
     if let Some(last) = last {
         let d = day_id(day_of_ms(last, tz));
         let day_stats = days.get(device_id, d)?.unwrap_or_default();
         // Keys new to the latest day need the values before it.
-        let needed = readings
-            .iter()
-            .flat_map(|r| r.counters.iter().map(|(k, _)| k));
-        let missing: Vec<Key> = needed.filter(|k| day_stats.get(*k).is_none()).collect();
-        if !missing.is_empty() {
-            base = walk_back(conn, days.tenant_id, Unit::Day, device_id, d, &missing).await?;
+        if !given {
+            let needed = readings
+                .iter()
+                .flat_map(|r| r.counters.iter().map(|(k, _)| k));
+            let mut missing: Vec<Key> = needed.filter(|k| day_stats.get(*k).is_none()).collect();
+            if !missing.is_empty() {
+                missing.sort_unstable();
+                missing.dedup();
+                return Ok(Some(missing));
+            }
         }
         let m = month_of_day_id(d);
         cur_month = Some((m, months.get(device_id, m)?.unwrap_or_default()));
@@ -792,7 +899,7 @@ async fn append(
     if let Some((m, stats)) = cur_month {
         out.months.push((device_id, m, stats));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The last value of each of `keys` before period `before` (a day or month id), walking the
