@@ -385,6 +385,21 @@ async fn two_portal_instances_writing_the_same_devices_at_once_lose_no_page() {
     check_months_and_days(&app, &read, &histories, &tz).await;
 }
 
+/// An instant `h` hours into 2021-11-20 in `tz`, with one Total 1 value.
+fn nov_20(tz: &TimeZone, h: i64, total: i64) -> (i64, CounterSet) {
+    let at = day_start_ms(jiff::civil::date(2021, 11, 20), tz) + h * 3_600_000;
+    (at, CounterSet::new(vec![(Key::Total1, total)]))
+}
+
+/// Sends a device's readings to the ingest API and expects them stored.
+async fn post_readings(app: &TestApp, ingest: &str, serial: &str, readings: &[(i64, CounterSet)]) {
+    let items: Vec<Value> = readings.iter().map(|r| to_json(serial, r)).collect();
+    let (status, body) = app
+        .post("/api/v1/ingest/readings", ingest, &json!(items))
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
 /// A device deleted between two ingests, and a new one registered in its place (SQLite
 /// gives it the freed id): the new device's numbers come from its own readings only, whoever
 /// deleted the old one. Its first readings fall on the day of the old device's last, after
@@ -395,23 +410,13 @@ async fn new_device_in_a_deleted_device_s_place(deleted_by_another_instance: boo
     let tz = tenant.tz();
     let ingest = app.ingest_token(&tenant).await;
     let read = app.read_token(&tenant).await;
-    let at = |h: i64| day_start_ms(jiff::civil::date(2021, 11, 20), &tz) + h * 3_600_000;
-    let reading = |h: i64, total: i64| (at(h), CounterSet::new(vec![(Key::Total1, total)]));
+    let reading = |h: i64, total: i64| nov_20(&tz, h, total);
     let neighbour = app.device(&tenant, mfp("R-1", "Neighbour")).await;
     let old = app.device(&tenant, mfp("R-2", "Old")).await;
-    let post = |serial: &'static str, readings: Vec<(i64, CounterSet)>| {
-        let items: Vec<Value> = readings.iter().map(|r| to_json(serial, r)).collect();
-        let (app, ingest) = (&app, &ingest);
-        async move {
-            let (status, body) = app
-                .post("/api/v1/ingest/readings", ingest, &json!(items))
-                .await;
-            assert_eq!(status, 200, "{body}");
-        }
-    };
     let neighbour_readings = vec![reading(8, 500), reading(9, 520)];
-    post("R-1", neighbour_readings.clone()).await;
-    post("R-2", vec![reading(9, 1000), reading(10, 1100)]).await;
+    post_readings(&app, &ingest, "R-1", &neighbour_readings).await;
+    let old_readings = [reading(9, 1000), reading(10, 1100)];
+    post_readings(&app, &ingest, "R-2", &old_readings).await;
 
     if deleted_by_another_instance {
         // An admin command, say: another process with its own connections.
@@ -426,7 +431,7 @@ async fn new_device_in_a_deleted_device_s_place(deleted_by_another_instance: boo
         assert_eq!(new, old, "SQLite hands out the freed id again");
     }
     let new_readings = vec![reading(11, 50), reading(12, 80)];
-    post("R-3", new_readings.clone()).await;
+    post_readings(&app, &ingest, "R-3", &new_readings).await;
 
     let histories = HashMap::from([(neighbour, neighbour_readings), (new, new_readings)]);
     for (unit, from, to) in [
@@ -456,20 +461,9 @@ async fn the_next_ingest_sees_what_another_write_transaction_of_the_portal_chang
     let tz = tenant.tz();
     let ingest = app.ingest_token(&tenant).await;
     let read = app.read_token(&tenant).await;
-    let at = |h: i64| day_start_ms(jiff::civil::date(2021, 11, 20), &tz) + h * 3_600_000;
-    let reading = |h: i64, total: i64| (at(h), CounterSet::new(vec![(Key::Total1, total)]));
+    let reading = |h: i64, total: i64| nov_20(&tz, h, total);
     let id = app.device(&tenant, mfp("C-1", "Cleared")).await;
-    let post = |readings: Vec<(i64, CounterSet)>| {
-        let items: Vec<Value> = readings.iter().map(|r| to_json("C-1", r)).collect();
-        let (app, ingest) = (&app, &ingest);
-        async move {
-            let (status, body) = app
-                .post("/api/v1/ingest/readings", ingest, &json!(items))
-                .await;
-            assert_eq!(status, 200, "{body}");
-        }
-    };
-    post(vec![reading(9, 1000), reading(10, 1100)]).await;
+    post_readings(&app, &ingest, "C-1", &[reading(9, 1000), reading(10, 1100)]).await;
 
     let mut tx = app.store.begin_write().await.unwrap();
     for sql in [
@@ -483,7 +477,7 @@ async fn the_next_ingest_sees_what_another_write_transaction_of_the_portal_chang
     tx.commit().await.unwrap();
 
     let after = vec![reading(11, 50), reading(12, 80)];
-    post(after.clone()).await;
+    post_readings(&app, &ingest, "C-1", &after).await;
     let histories = HashMap::from([(id, after)]);
     check(
         &app,
