@@ -604,7 +604,7 @@ async fn the_device_information_shows_every_field_and_the_open_conditions_since_
     let warning = conditions.find("Toner low").unwrap();
     assert!(service < warning, "most severe first");
     assert!(conditions.contains("<code>E000-0001</code>"));
-    assert!(conditions.contains("since <time class=\"since\">2021/11/30 10:00:00</time>"));
+    assert!(conditions.contains("since <time class=\"since\">30 Nov 2021 10:00:00</time>"));
     assert!(
         html.contains("Asia/Tokyo"),
         "the page names the zone of its times"
@@ -648,8 +648,8 @@ async fn a_device_s_status_in_another_zone_shows_in_the_user_s_zone() {
     let (_, html) = f.web.get(&format!("/devices/{}", f.ids["bravo"])).await;
 
     assert!(
-        html.contains("<time class=\"since\">2021/11/30 01:00:00</time>"),
-        "10:00 JST is 01:00 in London"
+        html.contains("<time class=\"since\">30 Nov 2021 01:00:00</time>"),
+        "10:00 JST is 01:00 in London, written the British way"
     );
 }
 
@@ -671,7 +671,7 @@ async fn the_latest_counters_and_the_last_reading_time_are_shown_with_dashes_for
     let (_, never) = f.web.get(&format!("/devices/{}", f.ids["charlie"])).await;
 
     assert_eq!(text_of(&html, "device-last-reading"), "");
-    assert!(html.contains("<time>2021/11/30 09:30:00</time>"));
+    assert!(html.contains("<time>30 Nov 2021 09:30:00</time>"));
     let counters = &html[html.find("id=\"latest-counters\"").unwrap()..];
     assert!(counters.contains("<th scope=\"row\">Total 1</th><td class=\"num\">178,011</td>"));
     assert!(counters.contains("<th scope=\"row\">Copy</th><td class=\"num\">455</td>"));
@@ -944,7 +944,7 @@ async fn supply_levels_from_a_status_report_are_shown_lowest_first_with_a_low_wa
     );
     assert!(html.contains("3 devices do not report their toner, ink or other supply levels"));
     assert!(info.contains("Cyan toner") && info.contains(">8%<"));
-    assert!(info.contains("Levels as reported at <time>2021/11/30 11:00:00</time>"));
+    assert!(info.contains("Levels as reported at <time>30 Nov 2021 11:00:00</time>"));
     assert_eq!(row_ids(&group_b), [f.ids["charlie"]], "filtered by group");
 }
 

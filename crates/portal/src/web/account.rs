@@ -74,16 +74,6 @@ impl FieldErrors {
     }
 }
 
-pub fn format_time(ms: i64, tz: &jiff::tz::TimeZone) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| {
-            t.to_zoned_datetime(tz.clone())
-                .strftime("%Y/%m/%d %H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
 // ---- Welcome (S5)
 
 #[derive(Template)]

@@ -20,7 +20,7 @@ use meterport_store::device_settings::{DeviceListQuery, DeviceSettingsError, Dev
 use meterport_store::groups::Group;
 use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind};
 
-use super::account::{FieldErrors, format_time};
+use super::account::FieldErrors;
 use super::i18n::t;
 use super::session::{Viewer, urlencode};
 use super::{Lang, PageCtx, PageError, render};
@@ -779,7 +779,7 @@ async fn device_page(
     let paper_sizes = labels::paper_size_keys(&viewer.tenant.paper_sizes);
     let (last_reading, counters) = match &latest {
         Some((at, set)) => (
-            Some(format_time(*at, &tz)),
+            Some(viewer.datetime(*at)),
             counter_sections(lang, class, set, &paper_sizes),
         ),
         None => (None, Vec::new()),
@@ -795,7 +795,7 @@ async fn device_page(
                 .iter()
                 .map(|s| SupplyView::new(lang, s))
                 .collect(),
-            Some(format_time(r.reported_at, &tz)),
+            Some(viewer.datetime(r.reported_at)),
         ),
         _ => (Vec::new(), None),
     };
@@ -816,7 +816,7 @@ async fn device_page(
                     severity_label: status_label(lang, Status::from(severity)),
                     code: c.code,
                     message: c.message,
-                    since: format_time(c.since, &tz),
+                    since: viewer.datetime(c.since),
                 }
             })
             .collect(),
@@ -1050,7 +1050,7 @@ pub async fn supplies(
                 .iter()
                 .map(|s| SupplyView::new(lang, s))
                 .collect(),
-            reported: format_time(d.report.reported_at, &tz),
+            reported: viewer.datetime(d.report.reported_at),
             name: d.name,
             product: d.product,
             location: d.location.unwrap_or_default(),
