@@ -57,9 +57,10 @@ pub struct Stored {
 pub type BatchOutcome = Result<std::result::Result<Stored, Vec<ItemError>>>;
 
 impl crate::Store {
-    /// Group commit: stores several batches in one transaction, each under its own
-    /// savepoint so that a refused or failed batch leaves the others intact, and commits once
-    /// (one fsync for all). Returns each batch's outcome, valid only if the commit succeeded:
+    /// Group commit: stores several batches in one transaction and commits once (one fsync
+    /// for all). The batches of one tenant are written together ([`store_jobs`]) under one
+    /// savepoint, so that a failure leaves the other tenants' batches intact; a batch refused
+    /// for conflicts writes nothing. Returns each batch's outcome, valid only if the commit succeeded:
     /// a commit failure is the `Err` of the whole call.
     pub async fn store_batches(
         &self,
@@ -188,6 +189,7 @@ async fn store_jobs(
     device_ids.sort_unstable();
     device_ids.dedup();
     let latest = latest_reading_times(conn, backend, &device_ids, cache.as_deref()).await?;
+    // 1. Duplicates and conflicts, request by request.
     let (outcomes, by_device) = screen(conn, backend, &latest, jobs).await?;
 
     // 2. The roll-ups' arithmetic for the devices that only append (the usual case) runs on
@@ -222,7 +224,7 @@ async fn store_jobs(
                     continue;
                 };
                 let last = latest.get(device_id).copied().flatten();
-                if last.is_some_and(|last| first.read_at <= last)
+                if is_late(first, last)
                     || append_stats(
                         &tz, &days, &months, *device_id, readings, last, None, &mut out,
                     )?
@@ -291,21 +293,20 @@ async fn store_jobs(
     };
     for device_id in later {
         let readings = &by_device[&device_id];
-        let (first, newest) = match (readings.first(), readings.last()) {
-            (Some(f), Some(n)) => (f.read_at, n.read_at),
-            _ => continue,
+        let (Some(first), Some(newest)) = (readings.first(), readings.last()) else {
+            continue;
         };
         let last = latest.get(&device_id).copied().flatten();
         match last {
-            Some(last) if first <= last => {
+            Some(last) if is_late(first, Some(last)) => {
                 let (d, m) = recompute(
                     conn,
                     backend,
                     tenant_id,
                     tz,
                     device_id,
-                    first,
-                    Some(last.max(newest)),
+                    first.read_at,
+                    Some(last.max(newest.read_at)),
                 )
                 .await?;
                 out.days
@@ -353,6 +354,12 @@ async fn store_jobs(
     Ok(outcomes)
 }
 
+/// Whether a device's new readings, of which `first` is the earliest, reach back to or
+/// before its latest stored one (`last`): then its roll-ups are recomputed, not appended to.
+fn is_late(first: &NewReading, last: Option<i64>) -> bool {
+    last.is_some_and(|last| first.read_at <= last)
+}
+
 /// A device and a day or month id.
 type DevicePeriod = (i64, i64);
 
@@ -369,7 +376,7 @@ fn appended_periods(
             continue;
         };
         let last = latest.get(device_id).copied().flatten();
-        if last.is_some_and(|last| first.read_at <= last) {
+        if is_late(first, last) {
             continue;
         }
         let mut previous = None;

@@ -305,12 +305,15 @@ const GROUP_READINGS: usize = 50_000;
 impl IngestWriter {
     pub fn start(store: Store) -> IngestWriter {
         let (tx, rx) = mpsc::channel(1024);
-        let checkpoints = tokio::spawn(run_checkpoints(store.clone()));
-        let writer = tokio::spawn(run_writer(store, rx));
+        let mut tasks = Vec::new();
+        if store.backend() == meterport_store::Backend::Sqlite {
+            tasks.push(tokio::spawn(run_checkpoints(store.clone())));
+        }
+        tasks.push(tokio::spawn(run_writer(store, rx)));
         IngestWriter {
             tx,
             admission: std::sync::Arc::new(tokio::sync::Semaphore::new(ADMITTED_KIB as usize)),
-            done: std::sync::Arc::new(tokio::sync::Mutex::new(vec![writer, checkpoints])),
+            done: std::sync::Arc::new(tokio::sync::Mutex::new(tasks)),
         }
     }
 
@@ -354,8 +357,8 @@ impl IngestWriter {
     }
 }
 
-/// Copies committed WAL frames into the database file every second, beside the writer
-/// rather than inside its commits ([`Store::checkpoint`]).
+/// SQLite: copies committed WAL frames into the database file every second, beside the
+/// writer rather than inside its commits ([`Store::checkpoint`]).
 async fn run_checkpoints(store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
