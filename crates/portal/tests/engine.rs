@@ -470,7 +470,7 @@ async fn the_next_ingest_sees_what_another_write_transaction_of_the_portal_chang
         "DELETE FROM readings",
         "DELETE FROM day_rollups",
         "DELETE FROM month_rollups",
-        "UPDATE devices SET first_reading_at = NULL, last_reading_at = NULL",
+        "DELETE FROM device_reading_times",
     ] {
         sqlx::query(sql).execute(&mut *tx).await.unwrap();
     }

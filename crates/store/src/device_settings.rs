@@ -332,11 +332,12 @@ impl Store {
         tenant_id: i64,
         device_id: i64,
     ) -> Result<Option<(i64, CounterSet)>> {
-        // The device row knows when its latest reading was taken: one primary-key lookup.
+        // The device's reading times know when its latest reading was taken: primary-key lookups.
         let row = sqlx::query(
-            "SELECT r.read_at, r.counters FROM devices d JOIN readings r \
-             ON r.day = d.last_reading_at / 86400000 AND r.device_id = d.id \
-             AND r.read_at = d.last_reading_at \
+            "SELECT r.read_at, r.counters FROM devices d \
+             JOIN device_reading_times t ON t.device_id = d.id \
+             JOIN readings r ON r.day = t.last_at / 86400000 AND r.device_id = d.id \
+             AND r.read_at = t.last_at \
              WHERE d.tenant_id = $1 AND d.id = $2",
         )
         .bind(tenant_id)

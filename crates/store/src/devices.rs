@@ -6,7 +6,7 @@ use meterport_domain::device::NewDevice;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::counters::GroupFilter;
-use crate::{Result, Store, StoreError, unique_violation};
+use crate::{Backend, Result, Store, StoreError, unique_violation};
 
 /// A device with everything the device screens and the read API show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,9 +34,10 @@ pub struct Device {
 const SELECT: &str = "SELECT d.id, d.tenant_id, d.serial, d.name, d.product, d.device_type, \
     d.protocol, d.mac, d.host, d.building, d.location, d.remote_ui_url, d.lfp_unit, \
     g.id, g.name, u.id, u.last_name, u.first_name, u.username, u.email, d.status, \
-    d.last_reading_at \
+    rt.last_at \
     FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id \
-    LEFT JOIN users u ON u.id = d.toner_admin_id";
+    LEFT JOIN users u ON u.id = d.toner_admin_id \
+    LEFT JOIN device_reading_times rt ON rt.device_id = d.id";
 
 fn from_row(r: sqlx::any::AnyRow) -> Device {
     Device {
@@ -160,22 +161,37 @@ impl Store {
         serials: &[&str],
     ) -> Result<HashMap<String, SerialOwner>> {
         let mut out = HashMap::with_capacity(serials.len());
+        // One JSON array per statement rather than one row per device: rows cross from the
+        // database thread one at a time, and a bulk request names thousands of serials.
+        let aggregate = match self.backend() {
+            Backend::Sqlite => {
+                "json_group_array(json_array(serial, id, tenant_id, \
+                 CASE WHEN device_type = 'lfp' THEN 1 ELSE 0 END))"
+            }
+            Backend::Postgres => {
+                "CAST(COALESCE(json_agg(json_build_array(serial, id, tenant_id, \
+                 CASE WHEN device_type = 'lfp' THEN 1 ELSE 0 END)), '[]') AS TEXT)"
+            }
+        };
         for chunk in serials.chunks(1000) {
             let sql = format!(
-                "SELECT serial, id, tenant_id, device_type FROM devices WHERE serial IN ({})",
+                "SELECT {aggregate} FROM devices WHERE serial IN ({})",
                 crate::bulk_list(self.backend(), 1, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
             for s in chunk {
                 q = q.bind(*s);
             }
-            for r in q.fetch_all(self.pool()).await? {
+            let text: String = q.fetch_one(self.pool()).await?.get(0);
+            let rows: Vec<(String, i64, i64, u8)> = serde_json::from_str(&text)
+                .map_err(|_| crate::StoreError::Codec(meterport_domain::counters::CodecError))?;
+            for (serial, device_id, tenant_id, lfp) in rows {
                 out.insert(
-                    r.get(0),
+                    serial,
                     SerialOwner {
-                        device_id: r.get(1),
-                        tenant_id: r.get(2),
-                        is_lfp: r.get::<String, _>(3) == "lfp",
+                        device_id,
+                        tenant_id,
+                        is_lfp: lfp == 1,
                     },
                 );
             }

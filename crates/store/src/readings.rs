@@ -258,27 +258,43 @@ async fn store_jobs(
         q.execute(&mut *conn).await?;
     }
 
-    // The device's first and latest reading times, and "unknown" becomes "normal" at its
-    // first report.
+    // The devices' first and latest reading times, and "unknown" becomes "normal" at a
+    // device's first report.
     let updates: Vec<(i64, i64, i64)> = by_device
         .iter()
         .filter_map(|(id, rs)| Some((*id, rs.first()?.read_at, rs.last()?.read_at)))
         .collect();
+    let (least, greatest) = match backend {
+        Backend::Sqlite => ("min", "max"),
+        Backend::Postgres => ("LEAST", "GREATEST"),
+    };
     for chunk in updates.chunks(HOT_CHUNK) {
         let sql = format!(
-            "WITH v(id, f, t) AS (VALUES {}) \
-             UPDATE devices SET \
-               first_reading_at = CASE WHEN devices.first_reading_at IS NULL \
-                 OR devices.first_reading_at > v.f THEN v.f ELSE devices.first_reading_at END, \
-               last_reading_at = CASE WHEN devices.last_reading_at IS NULL \
-                 OR devices.last_reading_at < v.t THEN v.t ELSE devices.last_reading_at END, \
-               status = CASE WHEN devices.status = 'unknown' THEN 'normal' ELSE devices.status END \
-             FROM v WHERE devices.id = v.id",
+            "INSERT INTO device_reading_times (device_id, first_at, last_at) VALUES {} \
+             ON CONFLICT (device_id) DO UPDATE SET \
+               first_at = {least}(device_reading_times.first_at, excluded.first_at), \
+               last_at = {greatest}(device_reading_times.last_at, excluded.last_at)",
             bulk_values(backend, 1, chunk.len(), 3)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
         for (id, f, t) in chunk {
             q = q.bind(*id).bind(*f).bind(*t);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let first_reports: Vec<i64> = updates
+        .iter()
+        .filter(|(id, ..)| latest.get(id).copied().flatten().is_none())
+        .map(|(id, ..)| *id)
+        .collect();
+    for chunk in first_reports.chunks(CHUNK) {
+        let sql = format!(
+            "UPDATE devices SET status = 'normal' WHERE status = 'unknown' AND id IN ({})",
+            bulk_list(backend, 1, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+        for id in chunk {
+            q = q.bind(*id);
         }
         q.execute(&mut *conn).await?;
     }
@@ -560,9 +576,8 @@ async fn latest_reading_times(
     }
     for chunk in unknown.chunks(HOT_CHUNK) {
         let sql = format!(
-            "SELECT string_agg(CAST(id AS TEXT) || ':' || \
-               COALESCE(CAST(last_reading_at AS TEXT), ''), ',') \
-             FROM devices WHERE id IN ({})",
+            "SELECT string_agg(CAST(device_id AS TEXT) || ':' || CAST(last_at AS TEXT), ',') \
+             FROM device_reading_times WHERE device_id IN ({})",
             bulk_list(backend, 1, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
@@ -571,19 +586,13 @@ async fn latest_reading_times(
         }
         let text: Option<String> = q.fetch_one(&mut *conn).await?.get(0);
         for pair in text.iter().flat_map(|t| t.split(',')) {
-            let parsed = pair.split_once(':').and_then(|(id, at)| {
-                let id = id.parse::<i64>().ok()?;
-                let at = if at.is_empty() {
-                    None
-                } else {
-                    Some(at.parse::<i64>().ok()?)
-                };
-                Some((id, at))
-            });
+            let parsed = pair
+                .split_once(':')
+                .and_then(|(id, at)| Some((id.parse::<i64>().ok()?, at.parse::<i64>().ok()?)));
             let (id, at) = parsed.ok_or(crate::StoreError::Codec(
                 meterport_domain::counters::CodecError,
             ))?;
-            out.insert(id, at);
+            out.insert(id, Some(at));
         }
     }
     Ok(out)
@@ -1003,11 +1012,11 @@ async fn recompute(
     let (start, _) = first_month.bounds_ms(tz);
     let until = match until_ms {
         Some(t) => t,
-        None => sqlx::query("SELECT last_reading_at FROM devices WHERE id = $1")
+        None => sqlx::query("SELECT last_at FROM device_reading_times WHERE device_id = $1")
             .bind(device_id)
-            .fetch_one(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await?
-            .get::<Option<i64>, _>(0)
+            .map(|r| r.get::<i64, _>(0))
             .unwrap_or(from_ms)
             .max(from_ms),
     };
@@ -1065,7 +1074,9 @@ pub(crate) async fn delete_device_data(
         lock_blocks(conn, &[block_of(device_id)]).await?;
     }
     let row = sqlx::query(
-        "SELECT first_reading_at, last_reading_at FROM devices WHERE tenant_id = $1 AND id = $2",
+        "SELECT t.first_at, t.last_at FROM devices d \
+         LEFT JOIN device_reading_times t ON t.device_id = d.id \
+         WHERE d.tenant_id = $1 AND d.id = $2",
     )
     .bind(tenant_id)
     .bind(device_id)
@@ -1125,9 +1136,10 @@ impl crate::Store {
             .execute(&mut *tx)
             .await?;
         let devices = sqlx::query(
-            "SELECT d.tenant_id, t.timezone, d.id, d.first_reading_at, d.last_reading_at \
+            "SELECT d.tenant_id, t.timezone, d.id, rt.first_at, rt.last_at \
              FROM devices d JOIN tenants t ON t.id = d.tenant_id \
-             WHERE d.first_reading_at IS NOT NULL ORDER BY d.tenant_id, d.id",
+             JOIN device_reading_times rt ON rt.device_id = d.id \
+             ORDER BY d.tenant_id, d.id",
         )
         .fetch_all(&mut *tx)
         .await?;

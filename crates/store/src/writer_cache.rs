@@ -32,7 +32,7 @@ pub(crate) struct WriterCache {
     /// The writer connection's `data_version` and the store's write generation at the
     /// writer's last commit; `None` when nothing is kept.
     valid_at: Option<(i64, u64)>,
-    /// Device id to its latest reading time (`devices.last_reading_at`).
+    /// Device id to its latest reading time (`device_reading_times.last_at`).
     pub(crate) latest: HashMap<i64, Option<i64>>,
     pub(crate) days: KeptRows,
     pub(crate) months: KeptRows,
