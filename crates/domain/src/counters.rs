@@ -58,6 +58,15 @@ pub enum Key {
 /// Number of keys; ids are `0..KEY_COUNT`.
 pub const KEY_COUNT: usize = 38;
 
+/// A set of keys as one bit per key id ([`CounterSet::key_bits`]).
+pub type KeyBits = u64;
+const _: () = assert!(KEY_COUNT <= KeyBits::BITS as usize);
+
+/// The keys of a [`KeyBits`] set, in key order.
+pub fn keys_of(bits: KeyBits) -> impl Iterator<Item = Key> {
+    ALL_KEYS.into_iter().filter(move |k| bits & k.bit() != 0)
+}
+
 use Key::*;
 
 /// All keys in id order.
@@ -146,6 +155,11 @@ const NAMES: [&str; KEY_COUNT] = [
 impl Key {
     pub fn id(self) -> u8 {
         self as u8
+    }
+
+    /// The key's bit in a [`KeyBits`] set.
+    pub fn bit(self) -> KeyBits {
+        1 << self.id()
     }
 
     pub fn from_id(id: u8) -> Option<Key> {
@@ -356,6 +370,11 @@ impl CounterSet {
         self.0.len()
     }
 
+    /// The set's keys, one bit each.
+    pub fn key_bits(&self) -> KeyBits {
+        self.0.iter().fold(0, |bits, (k, _)| bits | k.bit())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -400,6 +419,17 @@ mod tests {
         }
         assert_eq!(Key::from_name("paper_12x18"), Some(Key::Paper12x18));
         assert_eq!(Key::from_name("toner"), None);
+    }
+
+    #[test]
+    fn a_set_s_key_bits_give_back_its_keys_in_order() {
+        let set = CounterSet::new(vec![(Key::DutyD, 4), (Key::Total1, 1), (Key::Scan, 3)]);
+        let keys: Vec<Key> = keys_of(set.key_bits()).collect();
+        assert_eq!(keys, vec![Key::Total1, Key::Scan, Key::DutyD]);
+        let all = ALL_KEYS.iter().fold(0, |bits, k| bits | k.bit());
+        assert_eq!(all.count_ones() as usize, KEY_COUNT);
+        assert_eq!(keys_of(all).collect::<Vec<_>>(), ALL_KEYS.to_vec());
+        assert_eq!(keys_of(0).count(), 0);
     }
 
     #[test]

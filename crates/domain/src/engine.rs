@@ -26,7 +26,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::counters::{CodecError, CounterSet, KEY_COUNT, Key};
+use crate::counters::{CodecError, CounterSet, KEY_COUNT, Key, KeyBits};
 
 /// The growth from `prev` to `value`, with a counter that went down counted as reset.
 pub fn step(prev: i64, value: i64) -> i64 {
@@ -97,6 +97,11 @@ impl PeriodStats {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The keys with a stat, one bit each.
+    pub fn key_bits(&self) -> KeyBits {
+        self.entries.iter().fold(0, |bits, (k, _)| bits | k.bit())
     }
 
     /// Some counter's first reading falls in this period (C5): its usage cell is marked.

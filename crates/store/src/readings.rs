@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;
-use meterport_domain::counters::{CounterSet, Key};
+use meterport_domain::counters::{CounterSet, Key, keys_of};
 use meterport_domain::engine::{Baseline, PeriodStats};
 use meterport_domain::ingest::ItemError;
 use meterport_domain::period::{Period, Unit, day_id, day_of_ms, month_id, month_of_day_id};
@@ -872,12 +872,10 @@ fn append_stats(
         if !given {
             let needed = readings
                 .iter()
-                .flat_map(|r| r.counters.iter().map(|(k, _)| k));
-            let mut missing: Vec<Key> = needed.filter(|k| day_stats.get(*k).is_none()).collect();
-            if !missing.is_empty() {
-                missing.sort_unstable();
-                missing.dedup();
-                return Ok(Some(missing));
+                .fold(0, |bits, r| bits | r.counters.key_bits());
+            let missing = needed & !day_stats.key_bits();
+            if missing != 0 {
+                return Ok(Some(keys_of(missing).collect()));
             }
         }
         let m = month_of_day_id(d);
