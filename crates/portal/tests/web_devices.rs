@@ -677,7 +677,18 @@ async fn the_latest_counters_and_the_last_reading_time_are_shown_with_dashes_for
     assert!(counters.contains("<th scope=\"row\">Copy</th><td class=\"num\">455</td>"));
     assert!(counters.contains("<th scope=\"row\">A4</th><td class=\"num\">12</td>"));
     assert!(counters.contains("<th scope=\"row\">Colour</th><td class=\"num\">-</td>"));
+    assert_eq!(
+        text_of(counters, "paper-note").trim(),
+        "Total 1 includes the paper sizes that are not listed here."
+    );
+    assert!(counters.contains(
+        "<a href=\"/settings/paper-sizes\">Choose the listed sizes under Settings &#62; Paper sizes.</a>"
+    ));
     assert!(never.contains("This device has not sent any counters yet."));
+    assert!(
+        !never.contains("id=\"paper-note\""),
+        "no counters, no note on them"
+    );
 }
 
 #[tokio::test]
