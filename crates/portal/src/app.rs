@@ -76,7 +76,12 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::announcements::routes())
         .merge(crate::api::ingest::routes())
         .merge(crate::api::read::routes())
-        .merge(crate::web::routes())
+        .merge(
+            crate::web::routes().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::web::errors_in_layout,
+            )),
+        )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(crate::web::security::headers))
         .layer(TraceLayer::new_for_http())

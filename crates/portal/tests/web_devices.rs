@@ -834,6 +834,11 @@ async fn another_tenant_s_device_is_not_found_for_reading_or_saving() {
         (404, 404, 404, 404)
     );
     assert!(!html.contains("theirs"));
+    assert!(
+        html.contains("<nav class=\"menu\"") && html.contains("action=\"/logout\""),
+        "a logged-in user keeps the menu on the not-found page"
+    );
+    assert!(html.contains("id=\"error-body\""));
 }
 
 #[tokio::test]

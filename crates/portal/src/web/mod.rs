@@ -243,7 +243,47 @@ impl IntoResponse for PageError {
             title,
             body,
         };
-        (status, render(&page)).into_response()
+        let mut response = (status, render(&page)).into_response();
+        response.extensions_mut().insert(BareError { title, body });
+        response
+    }
+}
+
+/// Marks an error page rendered without the menu (a handler does not always know its
+/// viewer when it fails): [`errors_in_layout`] renders it again inside the layout when the
+/// request comes from a logged-in user.
+#[derive(Debug, Clone, Copy)]
+struct BareError {
+    title: &'static str,
+    body: &'static str,
+}
+
+/// Middleware of the screens: an error page for a logged-in user keeps the menu and speaks
+/// the user's language, so the way on is one click away, whichever screen failed.
+pub async fn errors_in_layout(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let cookies = request.headers().get_all(header::COOKIE).iter().cloned();
+    let mut headers = HeaderMap::new();
+    for value in cookies {
+        headers.append(header::COOKIE, value);
+    }
+    let response = next.run(request).await;
+    let Some(bare) = response.extensions().get::<BareError>().copied() else {
+        return response;
+    };
+    match session::current(&state, &headers).await {
+        Some(viewer) => {
+            let page = ErrorInLayout {
+                ctx: viewer.ctx("", "top"),
+                title: bare.title,
+                body: bare.body,
+            };
+            (response.status(), render(&page)).into_response()
+        }
+        None => response,
     }
 }
 
