@@ -174,6 +174,11 @@ async fn the_expiry_warning_names_the_date_and_an_expired_password_must_be_chang
     let (_, html, _) = w.get("/welcome").await;
     assert!(html.contains("id=\"expiry-warning\""), "{html}");
     assert!(html.contains("2022/03/01"));
+    // On every screen, also one a login leads to directly, but the change itself.
+    let (_, devices, _) = w.get("/devices").await;
+    assert!(devices.contains("id=\"expiry-warning\""), "{devices}");
+    let (_, change, _) = w.get("/account/password").await;
+    assert!(!change.contains("id=\"expiry-warning\""));
 
     let w2 = Web {
         app: w.app,

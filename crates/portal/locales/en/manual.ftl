@@ -86,7 +86,7 @@ manual-login-step-3 = Enter your user name and password and click Log in.
 manual-login-step-4 = The welcome screen appears.
 manual-login-note-1 = When the user name or the password is wrong, the message does not say which one, so that nobody can find out which user names exist.
 manual-login-note-2 = After 5 wrong passwords in a row, the account is locked for 12 minutes; during that time even the right password is refused. The screen tells when you can try again.
-manual-login-note-3 = A password is valid for 3 months from its last change. From 7 days before it expires, a message with the expiry date appears when you log in: change your password then.
+manual-login-note-3 = A password is valid for 3 months from its last change. From 7 days before it expires, a message with the expiry date appears at the top of every screen: change your password then.
 manual-login-note-4 = Once the password has expired, logging in opens only the Change password screen; the other screens become available again when you have changed it. The same happens at your first login after we have reset your password.
 manual-login-note-5 = After login, screens are shown in the display language of your user information.
 manual-login-note-6 = Many login attempts in a short time from the same place are also refused for a while.
@@ -109,7 +109,7 @@ manual-welcome-field-previous = Previous login
 manual-welcome-field-previous-desc = When you last logged in, in the time zone of your user information (at your first login, the screen says so). If you do not recognise it, change your password and tell your sales or service representative.
 manual-welcome-field-news = Announcements
 manual-welcome-field-news-desc = Our announcements, such as planned maintenance, newest first.
-manual-welcome-note-1 = When your password expires within 7 days, this screen shows the expiry date. Change it under Change password.
+manual-welcome-note-1 = When your password expires within 7 days, this screen and every other one show the expiry date at the top. Change it under Change password.
 
 ## devices: the device list
 

@@ -9,7 +9,6 @@ use std::sync::LazyLock;
 use askama::Template;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use meterport_domain::login;
 use meterport_domain::policy::{FieldError, check_password};
 use meterport_store::announcements::Announcement;
 use meterport_store::users::{hash_password, verify_password};
@@ -82,21 +81,12 @@ struct WelcomePage {
     ctx: PageCtx,
     username: String,
     previous_login: Option<String>,
-    expiry_warning: Option<String>,
     announcements: Vec<(String, String)>,
 }
 
 pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
     let now = state.now_ms();
     let lang = viewer.lang;
-    let expires = login::expires_at(viewer.user.password_changed_at);
-    let expiry_warning = (now >= expires - login::WARN_DAYS * 86_400_000).then(|| {
-        super::i18n::t_args(
-            lang,
-            "welcome-expiry-warning",
-            &[("date", viewer.date(expires))],
-        )
-    });
     let announcements: Vec<Announcement> = state
         .store
         .current_announcements(now)
@@ -106,7 +96,6 @@ pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Re
         ctx: viewer.ctx("welcome", "welcome"),
         username: viewer.user.username.clone(),
         previous_login: viewer.user.previous_login_at.map(|t| viewer.datetime(t)),
-        expiry_warning,
         announcements: announcements
             .into_iter()
             .map(|a| {

@@ -127,6 +127,8 @@ pub struct PageCtx {
     pub user_name: String,
     /// Only the change-password screen is open (S3): no menu.
     pub restricted: bool,
+    /// The password expires within the warning period: the date, said on every screen.
+    pub expiry_warning: Option<String>,
     /// This page's path, for the language switch on pages without a login.
     pub here: String,
     pub css: String,
@@ -143,6 +145,7 @@ impl PageCtx {
             topic,
             user_name: String::new(),
             restricted: false,
+            expiry_warning: None,
             here: "/".into(),
             css: assets::url("app.css"),
             js: assets::url("app.js"),

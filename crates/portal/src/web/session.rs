@@ -87,12 +87,24 @@ pub struct Viewer {
     pub user: User,
     pub tenant: Tenant,
     pub lang: Lang,
+    /// When the password expires, if that is within the warning period (S24).
+    pub password_expires_soon: Option<i64>,
 }
 
 impl Viewer {
     pub fn ctx(&self, active: &'static str, topic: &'static str) -> PageCtx {
         let mut ctx = PageCtx::new(self.lang, self.session.csrf.clone(), active, topic);
         ctx.restricted = self.session.restricted;
+        // Said on every screen but the one where the password is changed.
+        if active != "password" && !self.session.restricted {
+            ctx.expiry_warning = self.password_expires_soon.map(|at| {
+                super::i18n::t_args(
+                    self.lang,
+                    "password-expiry-warning",
+                    &[("date", self.date(at))],
+                )
+            });
+        }
         // Family name first in Japanese, given name first in English.
         let name = match self.lang {
             Lang::Ja => format!("{} {}", self.user.last_name, self.user.first_name),
@@ -170,12 +182,16 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Viewer> {
         state.store.touch_session(&id, now).await.ok();
     }
     let lang = Lang::parse(&user.language).unwrap_or_default();
+    let expires = meterport_domain::login::expires_at(user.password_changed_at);
+    let password_expires_soon =
+        (now >= expires - meterport_domain::login::WARN_DAYS * 86_400_000).then_some(expires);
     Some(Viewer {
         session_id: id,
         session,
         user,
         tenant,
         lang,
+        password_expires_soon,
     })
 }
 
