@@ -587,3 +587,79 @@ async fn requests_committed_together_are_judged_one_after_the_other() {
     let (_, body) = app.get(month, &read_other).await;
     assert_eq!(body["devices"][0]["periods"]["2021-11"]["total1"], json!(7));
 }
+
+/// C7: readings older than the tenant's retention are deleted; the months still shown keep
+/// their usage, also when a late reading makes one of them be computed again.
+#[tokio::test]
+async fn readings_past_the_retention_are_deleted_and_the_months_kept_do_not_change() {
+    use meterport::service::retention::purge_expired_readings;
+    let app = TestApp::spawn().await;
+    let tenant = app
+        .store
+        .create_tenant("Kept KK", "Asia/Tokyo", Some(3), T0)
+        .await
+        .unwrap();
+    app.device(&tenant, mfp("SN-1", "本社 3F 複合機")).await;
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let post = |items: Value| {
+        let (app, ingest) = (&app, &ingest);
+        async move {
+            let (status, body) = app.post("/api/v1/ingest/readings", ingest, &items).await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    // This test's database holds this tenant only.
+    let count = || async {
+        let mut tx = app.store.begin_write().await.unwrap();
+        let n: i64 = sqlx::Row::get(
+            &sqlx::query("SELECT COUNT(*) FROM readings")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap(),
+            0,
+        );
+        n
+    };
+    // Sent in October, when August was within the retention (from July).
+    app.clock.set(T0 - 40 * 86_400_000);
+    post(json!([
+        reading("SN-1", "2021-08-31T18:00:00+09:00", json!({"total1": 100})),
+        reading("SN-1", "2021-09-30T18:00:00+09:00", json!({"total1": 250})),
+        reading("SN-1", "2021-10-21T18:00:00+09:00", json!({"total1": 400})),
+    ]))
+    .await;
+    app.clock.set(T0);
+    post(json!([reading(
+        "SN-1",
+        "2021-11-30T18:00:00+09:00",
+        json!({"total1": 700})
+    )]))
+    .await;
+    let before = monthly_total1(&app, &read, "2021-09", "2021-11").await;
+    assert_eq!(before, [json!(150), json!(150), json!(300)]);
+    assert_eq!(count().await, 4);
+
+    // In December the retention starts with September: August's reading goes, once.
+    assert_eq!(purge_expired_readings(&app.store, T0).await.unwrap(), 1);
+    assert_eq!(purge_expired_readings(&app.store, T0).await.unwrap(), 0);
+    assert_eq!(count().await, 3);
+    assert_eq!(
+        monthly_total1(&app, &read, "2021-09", "2021-11").await,
+        before
+    );
+
+    // A late September reading recomputes September from August's roll-up, not from
+    // the deleted reading: still 150.
+    post(json!([reading(
+        "SN-1",
+        "2021-09-15T12:00:00+09:00",
+        json!({"total1": 180})
+    )]))
+    .await;
+    assert_eq!(
+        monthly_total1(&app, &read, "2021-09", "2021-11").await,
+        before
+    );
+    assert_eq!(count().await, 4);
+}

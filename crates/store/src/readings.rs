@@ -1187,3 +1187,68 @@ impl crate::Store {
         Ok(())
     }
 }
+
+/// UTC days of readings deleted per transaction by [`crate::Store::purge_readings`]: a
+/// fleet's first purge may hold years, and the ingest writer waits while one runs.
+const PURGE_DAYS: i64 = 7;
+
+impl crate::Store {
+    /// Deletes the tenant's readings taken before `before_ms`, the start of its retention
+    /// (C7), a week of days per transaction. The roll-ups stay: the usage of the periods
+    /// still shown was computed with the readings before them and does not change, and a
+    /// late reading (never older than the retention, ingest refuses those) is recomputed
+    /// from the start of its month with the roll-ups before it as baseline. Returns the
+    /// number of readings deleted.
+    pub async fn purge_readings(&self, tenant_id: i64, before_ms: i64) -> Result<u64> {
+        let backend = self.backend();
+        let last_day = utc_day(before_ms);
+        // No reading of a device is older than its `first_at`.
+        let oldest: Option<i64> = sqlx::query(
+            "SELECT MIN(t.first_at) FROM device_reading_times t \
+             JOIN devices d ON d.id = t.device_id WHERE d.tenant_id = $1",
+        )
+        .bind(tenant_id)
+        .fetch_one(self.pool())
+        .await?
+        .get(0);
+        let Some(mut from) = oldest.filter(|at| *at < before_ms).map(utc_day) else {
+            return Ok(0);
+        };
+        let mut deleted = 0;
+        while from <= last_day {
+            let to = (from + PURGE_DAYS - 1).min(last_day);
+            let mut tx = self.begin_write().await?;
+            let sql = format!(
+                "DELETE FROM readings WHERE day >= {} AND day <= {} AND read_at < {} \
+                 AND device_id IN (SELECT id FROM devices WHERE tenant_id = {})",
+                param(backend, 1),
+                param(backend, 2),
+                param(backend, 3),
+                param(backend, 4)
+            );
+            deleted += sqlx::query(AssertSqlSafe(sql))
+                .bind(from)
+                .bind(to)
+                .bind(before_ms)
+                .bind(tenant_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if to == last_day {
+                // The devices' first times become the retention start: still a bound
+                // below every reading kept, and the next purge starts there.
+                sqlx::query(
+                    "UPDATE device_reading_times SET first_at = $1 WHERE first_at < $1 \
+                     AND device_id IN (SELECT id FROM devices WHERE tenant_id = $2)",
+                )
+                .bind(before_ms)
+                .bind(tenant_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            from = to + 1;
+        }
+        Ok(deleted)
+    }
+}

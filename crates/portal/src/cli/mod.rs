@@ -141,6 +141,11 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     state.trust_proxy = args.trust_proxy;
     // Mail left in the outbox by an earlier run goes out now, not with the next request.
     state.mail.start();
+    // Readings past their tenant's retention (C7) go now and then hourly.
+    tokio::spawn(crate::service::retention::run_purges(
+        state.store.clone(),
+        state.clock.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
     println!("meterport is listening on http://{addr}/");
