@@ -143,21 +143,6 @@ fn ends_with(cells: &[String], tail: &[&str]) -> bool {
             .all(|(a, b)| a == b)
 }
 
-/// The browser's back button, waiting until the address has changed. (Pages may come back
-/// from the back-forward cache, where the harness's own `back` sees no new document.)
-async fn back(b: &Browser) {
-    let before = b.path().await;
-    b.js("history.back();").await;
-    for _ in 0..200 {
-        if b.path().await != before {
-            b.find("main h1").await;
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("the back button left {before} unchanged");
-}
-
 /// Waits until the address contains `part` (a form that submits itself on a change).
 async fn wait_for_path(b: &Browser, part: &str) {
     for _ in 0..400 {
@@ -276,7 +261,7 @@ async fn the_counter_table_shows_the_seed_s_usage_and_leads_to_each_detail_and_b
 
     // The back button, four times: graph, function tab, device detail, the table as it was.
     for _ in 0..4 {
-        back(&b).await;
+        b.back().await;
     }
     assert!(
         b.path().await.starts_with("/counters?"),
@@ -299,7 +284,7 @@ async fn the_counter_table_shows_the_seed_s_usage_and_leads_to_each_detail_and_b
     b.screenshot("november-days").await;
 
     // Back to the table; August's "detail" → one row per device for that month.
-    back(&b).await;
+    b.back().await;
     assert_eq!(b.path().await, address);
     b.click_and_wait("#counters-table thead a.th-link[href*='/counters/period/2021-08']")
         .await;

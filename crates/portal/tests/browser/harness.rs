@@ -190,6 +190,8 @@ pub struct Browser {
     session: String,
     http: reqwest::Client,
     console: Vec<String>,
+    /// Navigations waited for so far: each marks the document it leaves with its number.
+    navigations: std::sync::atomic::AtomicU64,
     // Drop order: the driver (and the browser) go before their profile directory.
     driver: Driver,
     _profile: tempfile::TempDir,
@@ -265,6 +267,7 @@ impl Browser {
             session,
             http: reqwest::Client::new(),
             console: Vec::new(),
+            navigations: std::sync::atomic::AtomicU64::new(0),
             driver,
             _profile: profile,
         }
@@ -385,30 +388,41 @@ impl Browser {
     /// Clicks something that loads a new page (a submit button, a link), and waits until the
     /// new document has loaded. Waiting for an element of the next page is not enough: after
     /// a refused login the old page already shows the same error box. So the current
-    /// document is marked first, and the wait is for a document without the mark.
+    /// document is marked first, and the wait is for a document without that mark.
     pub async fn click_and_wait(&self, css: &str) {
         let target = self.find(css).await;
-        self.mark_document().await;
+        let mark = self.mark_document().await;
         target
             .click()
             .await
             .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
-        self.wait_for_new_document(css).await;
+        self.wait_for_new_document(&mark, css).await;
     }
 
-    /// The browser's back button, waiting for the page it goes back to.
+    /// The browser's back button, waiting for the page it goes back to. A page the browser
+    /// restores from its back-forward cache is the very document left earlier, carrying the
+    /// mark of that earlier navigation: each navigation's mark is its own number.
     pub async fn back(&self) {
-        self.mark_document().await;
+        let mark = self.mark_document().await;
         self.client.back().await.expect("back");
-        self.wait_for_new_document("the back button").await;
+        self.wait_for_new_document(&mark, "the back button").await;
     }
 
-    async fn mark_document(&self) {
-        self.js("document.documentElement.dataset.testStale = '1';")
-            .await;
+    /// Marks the current document as left by a new navigation; returns the mark.
+    async fn mark_document(&self) -> String {
+        let n = self
+            .navigations
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        let mark = n.to_string();
+        self.js(&format!(
+            "document.documentElement.dataset.testStale = '{mark}';"
+        ))
+        .await;
+        mark
     }
 
-    async fn wait_for_new_document(&self, what: &str) {
+    async fn wait_for_new_document(&self, mark: &str, what: &str) {
         let deadline = Instant::now() + WAIT;
         loop {
             // During the navigation the script can fail (no document yet): try again.
@@ -416,8 +430,8 @@ impl Browser {
                 .client
                 .execute(
                     "return document.readyState === 'complete' \
-                     && document.documentElement.dataset.testStale === undefined;",
-                    vec![],
+                     && document.documentElement.dataset.testStale !== arguments[0];",
+                    vec![json!(mark)],
                 )
                 .await
                 .ok()
