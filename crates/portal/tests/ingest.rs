@@ -611,15 +611,11 @@ async fn readings_past_the_retention_are_deleted_and_the_months_kept_do_not_chan
     };
     // This test's database holds this tenant only.
     let count = || async {
-        let mut tx = app.store.begin_write().await.unwrap();
-        let n: i64 = sqlx::Row::get(
-            &sqlx::query("SELECT COUNT(*) FROM readings")
-                .fetch_one(&mut *tx)
-                .await
-                .unwrap(),
-            0,
-        );
-        n
+        let row = sqlx::query("SELECT COUNT(*) FROM readings")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        sqlx::Row::get::<i64, _>(&row, 0)
     };
     // Sent in October, when August was within the retention (from July).
     app.clock.set(T0 - 40 * 86_400_000);

@@ -290,6 +290,10 @@ async fn every_screen_speaks_both_languages_without_a_raw_message_key_or_inline_
             missing.html.contains(&format!("<html lang=\"{lang}\">")),
             "the not-found page is in {lang}"
         );
+        assert!(
+            missing.html.contains("<nav class=\"menu\""),
+            "the not-found page keeps the menu"
+        );
     }
     // Before login: the login and forgotten-password screens, in the browser's language.
     let guest = Web::on(&p.app.base);

@@ -223,7 +223,7 @@ async fn store_jobs(
                 let Some(first) = readings.first() else {
                     continue;
                 };
-                let last = latest.get(device_id).copied().flatten();
+                let last = latest.get(device_id).copied();
                 if is_late(first, last)
                     || append_stats(
                         &tz, &days, &months, *device_id, readings, last, None, &mut out,
@@ -284,7 +284,7 @@ async fn store_jobs(
     }
     let first_reports: Vec<i64> = updates
         .iter()
-        .filter(|(id, ..)| latest.get(id).copied().flatten().is_none())
+        .filter(|(id, ..)| !latest.contains_key(id))
         .map(|(id, ..)| *id)
         .collect();
     for chunk in first_reports.chunks(CHUNK) {
@@ -312,7 +312,7 @@ async fn store_jobs(
         let (Some(first), Some(newest)) = (readings.first(), readings.last()) else {
             continue;
         };
-        let last = latest.get(&device_id).copied().flatten();
+        let last = latest.get(&device_id).copied();
         match last {
             Some(last) if is_late(first, Some(last)) => {
                 let (d, m) = recompute(
@@ -359,12 +359,10 @@ async fn store_jobs(
         for ((block, period), row) in month_rows {
             cache.months.put(tenant_id, block, period, row);
         }
-        for (id, at) in latest.iter() {
-            cache.latest.insert(*id, *at);
-        }
+        cache.latest.extend(latest.iter());
         for (id, _, last) in updates {
-            let at = cache.latest.entry(id).or_insert(None);
-            *at = Some(at.map_or(last, |at| at.max(last)));
+            let at = cache.latest.entry(id).or_insert(last);
+            *at = (*at).max(last);
         }
     }
     Ok(outcomes)
@@ -383,7 +381,7 @@ type DevicePeriod = (i64, i64);
 /// change: their latest day and month, and those of each new reading.
 fn appended_periods(
     by_device: &BTreeMap<i64, Vec<NewReading>>,
-    latest: &HashMap<i64, Option<i64>>,
+    latest: &HashMap<i64, i64>,
     tz: &TimeZone,
 ) -> (Vec<DevicePeriod>, Vec<DevicePeriod>) {
     let (mut days, mut months) = (Vec::new(), Vec::new());
@@ -391,7 +389,7 @@ fn appended_periods(
         let Some(first) = readings.first() else {
             continue;
         };
-        let last = latest.get(device_id).copied().flatten();
+        let last = latest.get(device_id).copied();
         if is_late(first, last) {
             continue;
         }
@@ -417,14 +415,14 @@ fn appended_periods(
 async fn screen(
     conn: &mut AnyConnection,
     backend: Backend,
-    latest: &HashMap<i64, Option<i64>>,
+    latest: &HashMap<i64, i64>,
     jobs: Vec<Vec<NewReading>>,
 ) -> Result<(Vec<JobOutcome>, BTreeMap<i64, Vec<NewReading>>)> {
     // Readings not later than their device's latest stored one may repeat a stored reading.
     let mut maybe_stored: Vec<(i64, i64)> = jobs
         .iter()
         .flatten()
-        .filter(|r| latest.get(&r.device_id).copied().flatten() >= Some(r.read_at))
+        .filter(|r| latest.get(&r.device_id).is_some_and(|at| *at >= r.read_at))
         .map(|r| (r.device_id, r.read_at))
         .collect();
     maybe_stored.sort_unstable();
@@ -547,8 +545,8 @@ async fn stored_readings(
     Ok(out)
 }
 
-/// The latest stored `read_at` of each device, read inside the transaction (a request in the
-/// same group commit may have just moved it).
+/// The latest stored `read_at` of each device that has readings (the others are absent),
+/// read inside the transaction (a request in the same group commit may have just moved it).
 ///
 /// The answer comes as one text row per statement (`id:time,id:time,...`) rather than one
 /// row per device: rows cross from the database thread one at a time, and for a batch of a
@@ -558,7 +556,7 @@ async fn latest_reading_times(
     backend: Backend,
     device_ids: &[i64],
     cache: Option<&WriterCache>,
-) -> Result<HashMap<i64, Option<i64>>> {
+) -> Result<HashMap<i64, i64>> {
     let mut out = HashMap::with_capacity(device_ids.len());
     let mut unknown = Vec::new();
     match cache {
@@ -592,7 +590,7 @@ async fn latest_reading_times(
             let (id, at) = parsed.ok_or(crate::StoreError::Codec(
                 meterport_domain::counters::CodecError,
             ))?;
-            out.insert(id, Some(at));
+            out.insert(id, at);
         }
     }
     Ok(out)
@@ -1200,7 +1198,6 @@ impl crate::Store {
     /// from the start of its month with the roll-ups before it as baseline. Returns the
     /// number of readings deleted.
     pub async fn purge_readings(&self, tenant_id: i64, before_ms: i64) -> Result<u64> {
-        let backend = self.backend();
         let last_day = utc_day(before_ms);
         // No reading of a device is older than its `first_at`.
         let oldest: Option<i64> = sqlx::query(
@@ -1218,22 +1215,17 @@ impl crate::Store {
         while from <= last_day {
             let to = (from + PURGE_DAYS - 1).min(last_day);
             let mut tx = self.begin_write().await?;
-            let sql = format!(
-                "DELETE FROM readings WHERE day >= {} AND day <= {} AND read_at < {} \
-                 AND device_id IN (SELECT id FROM devices WHERE tenant_id = {})",
-                param(backend, 1),
-                param(backend, 2),
-                param(backend, 3),
-                param(backend, 4)
-            );
-            deleted += sqlx::query(AssertSqlSafe(sql))
-                .bind(from)
-                .bind(to)
-                .bind(before_ms)
-                .bind(tenant_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            deleted += sqlx::query(
+                "DELETE FROM readings WHERE day >= $1 AND day <= $2 AND read_at < $3 \
+                 AND device_id IN (SELECT id FROM devices WHERE tenant_id = $4)",
+            )
+            .bind(from)
+            .bind(to)
+            .bind(before_ms)
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if to == last_day {
                 // The devices' first times become the retention start: still a bound
                 // below every reading kept, and the next purge starts there.

@@ -32,8 +32,9 @@ pub(crate) struct WriterCache {
     /// The writer connection's `data_version` and the store's write generation at the
     /// writer's last commit; `None` when nothing is kept.
     valid_at: Option<(i64, u64)>,
-    /// Device id to its latest reading time (`device_reading_times.last_at`).
-    pub(crate) latest: HashMap<i64, Option<i64>>,
+    /// Device id to its latest reading time (`device_reading_times.last_at`); a device
+    /// without readings is not kept.
+    pub(crate) latest: HashMap<i64, i64>,
     pub(crate) days: KeptRows,
     pub(crate) months: KeptRows,
 }
@@ -187,13 +188,13 @@ mod tests {
     #[test]
     fn a_cache_is_trusted_only_at_the_version_it_was_committed_at() {
         let mut cache = WriterCache::default();
-        cache.latest.insert(5, Some(1));
+        cache.latest.insert(5, 1);
         cache.committed((3, 1));
         cache.check((3, 1));
-        assert_eq!(cache.latest.get(&5), Some(&Some(1)));
+        assert_eq!(cache.latest.get(&5), Some(&1));
         cache.check((4, 1));
         assert!(cache.latest.is_empty(), "another connection committed");
-        cache.latest.insert(5, Some(1));
+        cache.latest.insert(5, 1);
         cache.committed((4, 1));
         cache.check((4, 2));
         assert!(

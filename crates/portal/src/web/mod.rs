@@ -376,20 +376,10 @@ async fn root(State(state): State<AppState>, headers: HeaderMap) -> Redirect {
     }
 }
 
-/// An address the portal does not have: for a logged-in user in the layout with the menu and
-/// in the user's language, else in the guest's.
-async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match session::current(&state, &headers).await {
-        Some(viewer) => {
-            let page = ErrorInLayout {
-                ctx: viewer.ctx("", "top"),
-                title: "not-found-title",
-                body: "not-found-body",
-            };
-            (StatusCode::NOT_FOUND, render(&page)).into_response()
-        }
-        None => PageError::NotFound(guest_lang(&headers)).into_response(),
-    }
+/// An address the portal does not have, in the guest's language; for a logged-in user
+/// [`errors_in_layout`] puts it inside the layout with the menu, in the user's language.
+async fn not_found(headers: HeaderMap) -> Response {
+    PageError::NotFound(guest_lang(&headers)).into_response()
 }
 
 pub fn routes() -> Router<AppState> {
