@@ -268,8 +268,10 @@ pub enum ValueError {
     Fractional,
     #[error("has more than 3 decimal places")]
     TooPrecise,
-    #[error("is too large")]
+    #[error("is too large: it has more digits than a counter holds")]
     TooLarge,
+    #[error("must be written without an exponent (1500, not 1.5e3)")]
+    Exponent,
 }
 
 /// The largest counter value accepted, in base units. Far above any real odometer (a
@@ -285,15 +287,16 @@ pub fn parse_value(literal: &str, class: DeviceClass) -> Result<i64, ValueError>
     if !(first == '-' || first.is_ascii_digit()) {
         return Err(ValueError::NotANumber);
     }
-    let dec = if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).map_err(|_| ValueError::TooLarge)?
-    } else {
-        Decimal::from_str_exact(text).map_err(|e| match e {
-            rust_decimal::Error::Underflow => ValueError::TooPrecise,
-            rust_decimal::Error::ConversionTo(_) => ValueError::NotANumber,
-            _ => ValueError::TooLarge,
-        })?
-    };
+    // Devices write counters as plain numbers; an exponent is ambiguous about the intended
+    // precision (1e3 of an LFP's m²?) and is refused rather than interpreted.
+    if text.contains(['e', 'E']) {
+        return Err(ValueError::Exponent);
+    }
+    let dec = Decimal::from_str_exact(text).map_err(|e| match e {
+        rust_decimal::Error::Underflow => ValueError::TooPrecise,
+        rust_decimal::Error::ConversionTo(_) => ValueError::NotANumber,
+        _ => ValueError::TooLarge,
+    })?;
     if dec.is_sign_negative() && !dec.is_zero() {
         return Err(ValueError::Negative);
     }
@@ -449,7 +452,13 @@ mod tests {
     fn sheet_values_must_be_whole_and_not_negative() {
         assert_eq!(parse_value("455", DeviceClass::Mfp), Ok(455));
         assert_eq!(parse_value("455.0", DeviceClass::Mfp), Ok(455));
-        assert_eq!(parse_value("1e3", DeviceClass::Mfp), Ok(1000));
+        for exp in ["1e3", "1E3", "1.5e3", "455e0"] {
+            assert_eq!(
+                parse_value(exp, DeviceClass::Mfp),
+                Err(ValueError::Exponent),
+                "{exp}"
+            );
+        }
         assert_eq!(
             parse_value("455.5", DeviceClass::Mfp),
             Err(ValueError::Fractional)

@@ -13,6 +13,8 @@ use jiff::Timestamp;
 use serde_json::value::RawValue;
 
 use crate::counters::{CounterSet, DeviceClass, Key, parse_value};
+use crate::device::{SERIAL_RULE, is_valid_serial};
+use crate::json::{DUPLICATE_MESSAGE, find_duplicate_key};
 
 /// One refused item of a batch: `{"index", "field", "message"}` in the API's `details`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -39,9 +41,17 @@ pub const MAX_BATCH: usize = 50_000;
 
 pub type RawItem = BTreeMap<String, Box<RawValue>>;
 
-/// Splits a request body into items: one object, or an array of objects.
-pub fn parse_batch(body: &str) -> Result<Vec<Result<RawItem, String>>, String> {
+/// Splits a request body into items: one object, or an array of objects. An item that is
+/// not an object, or that gives a key twice ([`crate::json`]), is refused with its reason.
+pub fn parse_batch(body: &str) -> Result<Vec<Result<RawItem, ItemError>>, String> {
     let trimmed = body.trim_start();
+    let item = |index: usize, text: &str| -> Result<RawItem, ItemError> {
+        if let Some(dup) = find_duplicate_key(text) {
+            return Err(ItemError::new(index, dup.path, DUPLICATE_MESSAGE));
+        }
+        serde_json::from_str::<RawItem>(text)
+            .map_err(|_| ItemError::new(index, "", "must be an object"))
+    };
     if trimmed.starts_with('[') {
         let items: Vec<Box<RawValue>> =
             serde_json::from_str(body).map_err(|e| format!("invalid JSON: {e}"))?;
@@ -49,15 +59,13 @@ pub fn parse_batch(body: &str) -> Result<Vec<Result<RawItem, String>>, String> {
             return Err(format!("at most {MAX_BATCH} readings per request"));
         }
         Ok(items
-            .into_iter()
-            .map(|raw| {
-                serde_json::from_str::<RawItem>(raw.get())
-                    .map_err(|_| "must be an object".to_string())
-            })
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| item(index, raw.get()))
             .collect())
     } else if trimmed.starts_with('{') {
-        let item: RawItem = serde_json::from_str(body).map_err(|e| format!("invalid JSON: {e}"))?;
-        Ok(vec![Ok(item)])
+        serde_json::from_str::<&RawValue>(body).map_err(|e| format!("invalid JSON: {e}"))?;
+        Ok(vec![item(0, body)])
     } else {
         Err("the body must be a JSON object or an array of objects".into())
     }
@@ -96,7 +104,7 @@ fn parse_item_by_item(
         .iter()
         .enumerate()
         .map(|(index, item)| match item {
-            Err(message) => Err(vec![ItemError::new(index, "", message.clone())]),
+            Err(e) => Err(vec![e.clone()]),
             Ok(raw) => ReadingDraft::parse(index, raw).map(ReadingDraft::into_owned),
         })
         .collect())
@@ -121,7 +129,7 @@ fn parse_well_formed(body: &str) -> Option<Vec<ReadingDraft<'_>>> {
         .map(|item| {
             let serial = item.serial.trim();
             let read_at = item.read_at.trim();
-            if serial.is_empty() || read_at.is_empty() || item.counters.0.is_empty() {
+            if !is_valid_serial(serial) || read_at.is_empty() || item.counters.0.is_empty() {
                 return None;
             }
             let read_at_ms = parse_instant(read_at).ok()?;
@@ -207,13 +215,67 @@ fn string_field(
 
 /// Parses an RFC 3339 timestamp that carries its offset (`Z` or `+09:00`).
 pub fn parse_instant(s: &str) -> Result<i64, String> {
-    // jiff also reads RFC 9557 annotations and lower-case separators; the contract is
-    // RFC 3339 with an explicit offset, so a local time without offset is refused.
+    const SHAPE: &str =
+        "must be an RFC 3339 timestamp with an offset, like 2021-08-31T18:00:00+09:00";
+    // jiff reads more than RFC 3339 (RFC 9557 annotations, offsets up to ±25:59:59): the
+    // contract is RFC 3339's `date-time`, so its offset is checked here first.
+    let offset = rfc3339_offset(s).ok_or_else(|| SHAPE.to_string())?;
+    if let Some((hours, minutes)) = offset
+        && (hours > 23 || minutes > 59)
+    {
+        return Err(format!(
+            "has the offset {}, which does not exist: hours 00-23 and minutes 00-59",
+            &s[s.len() - 6..]
+        ));
+    }
     s.parse::<Timestamp>()
         .map(|t| t.as_millisecond())
-        .map_err(|_| {
-            "must be an RFC 3339 timestamp with an offset, like 2021-08-31T18:00:00+09:00".into()
-        })
+        .map_err(|_| SHAPE.into())
+}
+
+/// The offset of an RFC 3339 `date-time` (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`): `None`
+/// when the text has another shape, `Some(None)` for `Z`, `Some(Some((hh, mm)))` otherwise
+/// (the numbers as written, not yet range-checked).
+#[allow(clippy::option_option)]
+fn rfc3339_offset(s: &str) -> Option<Option<(u32, u32)>> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let shape = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
+    if !shape {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    match rest.as_bytes() {
+        [b'Z' | b'z'] => Some(None),
+        [b'+' | b'-', h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()) =>
+        {
+            let n = |a: &u8, b: &u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+            Some(Some((n(h1, h2), n(m1, m2))))
+        }
+        _ => None,
+    }
 }
 
 impl ReadingDraft<'_> {
@@ -242,7 +304,13 @@ impl ReadingDraft<'_> {
                 ));
             }
         }
-        let serial = string_field(index, item, "serial", &mut errors);
+        let serial = string_field(index, item, "serial", &mut errors).filter(|s| {
+            let ok = is_valid_serial(s);
+            if !ok {
+                errors.push(ItemError::new(index, "serial", SERIAL_RULE));
+            }
+            ok
+        });
         let read_at = string_field(index, item, "read_at", &mut errors).and_then(|s| {
             parse_instant(&s)
                 .map_err(|m| errors.push(ItemError::new(index, "read_at", m)))
@@ -429,7 +497,7 @@ mod tests {
         fn random_well_formed_batches_read_in_one_pass_as_item_by_item(
             items in proptest::collection::vec(
                 (
-                    "[A-Z0-9 ]{1,12}",
+                    " ?[A-Z0-9._-]{1,12} ?",
                     0i64..4_000_000_000,
                     -12i32..14,
                     proptest::collection::btree_map(0usize..crate::counters::KEY_COUNT, 0u64..10_000_000_000, 1..8),

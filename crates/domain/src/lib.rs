@@ -8,6 +8,7 @@
 //! - [`device`], [`status`], [`policy`]: device fields, status severity, password and
 //!   group-name policies.
 //! - [`ingest`]: the wire format of readings and status reports and its validation.
+//! - [`json`]: strict JSON, a key given twice refused with its path.
 //! - [`login`]: lockout, password expiry and the forced change (S1-S3).
 //! - [`labels`]: the counter tables' words in Japanese and English, and each tab's counters.
 
@@ -15,6 +16,7 @@ pub mod counters;
 pub mod device;
 pub mod engine;
 pub mod ingest;
+pub mod json;
 pub mod labels;
 pub mod login;
 pub mod oracle;

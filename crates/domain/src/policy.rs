@@ -452,7 +452,19 @@ pub fn check_email(s: &str) -> Result<String, Vec<FieldError>> {
         "must not contain spaces or control characters",
         "スペースや制御文字は使用できません",
     ));
-    if !is_email_shape(s) {
+    // Full-width letters, digits, `＠` and the ideographic space are what a Japanese input
+    // method types by mistake; such an address does not reach its owner, and saying so
+    // helps more than "wrong format".
+    if s.chars()
+        .any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}')
+    {
+        errors.push(FieldError::new(
+            FIELD,
+            "full_width",
+            "contains full-width characters; type the address in half-width characters",
+            "全角文字が含まれています。半角で入力してください。",
+        ));
+    } else if !is_email_shape(s) {
         errors.push(FieldError::new(
             FIELD,
             "invalid",
@@ -853,6 +865,23 @@ mod tests {
         assert_eq!(address.len(), 256);
         assert_eq!(codes(&errors), ["too_long"]);
         assert_eq!(errors[0].field, "email");
+    }
+
+    #[test]
+    fn an_address_typed_in_full_width_says_so() {
+        for typed in [
+            "ｔａｒｏ@example.com",
+            "taro＠example.com",
+            "taro@ｅｘａｍｐｌｅ.com",
+        ] {
+            let errors = check_email(typed).unwrap_err();
+
+            assert_eq!(codes(&errors), ["full_width"], "{typed}");
+        }
+        assert!(
+            check_email("太郎@例え.jp").is_ok(),
+            "other scripts stay allowed"
+        );
     }
 
     #[test]

@@ -101,6 +101,18 @@ impl Status {
         }
     }
 
+    /// The status a device shows, from the status its row keeps (derived from its conditions
+    /// by [`Status::derive`] when a report arrives) and its protocol: a device whose protocol
+    /// is SMTP is always normal (S9), also before its first mail. The store's `STATUS_SQL`
+    /// is this rule in SQL, for sorting and filtering the device list.
+    pub fn shown(protocol: Protocol, stored: Status) -> Status {
+        if protocol == Protocol::Smtp {
+            Status::Normal
+        } else {
+            stored
+        }
+    }
+
     /// The status a device shows (S9):
     /// - a device whose protocol is SMTP is always normal, since it cannot send status;
     /// - a device that has never sent a status report nor a reading is unknown;

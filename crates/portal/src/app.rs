@@ -67,7 +67,7 @@ impl AppState {
 }
 
 /// The largest request body: a batch of 10,000 readings with 40 counters is about 6 MB.
-const BODY_LIMIT: usize = 64 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::api::json_errors))
         .layer(axum::middleware::from_fn(crate::web::security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

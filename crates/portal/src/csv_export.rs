@@ -241,9 +241,16 @@ fn file_safe(s: &str) -> String {
         .collect()
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula: the ASCII ones,
+/// and their full-width forms (U+FF1D ＝, U+FF0B ＋, U+FF0D －, U+FF20 ＠), which Excel with a
+/// Japanese input method converts to ASCII when a cell is edited or re-evaluated.
+const FORMULA_STARTS: [char; 10] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+];
+
 /// A cell from a device or a user, made safe against formula injection (S19, Q4).
 fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.starts_with(FORMULA_STARTS) {
         format!("'{text}").into()
     } else {
         text.into()
@@ -607,7 +614,19 @@ mod tests {
 
     #[test]
     fn cells_that_excel_would_read_as_formulas_get_an_apostrophe() {
-        for formula in ["=1+2", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-"] {
+        for formula in [
+            "=1+2",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "-",
+            "＝1+2",
+            "＋1",
+            "－2",
+            "＠SUM(A1)",
+        ] {
             assert_eq!(neutralise(formula), format!("'{formula}"));
         }
         for text in ["Printer 1", "2F", "'=1", " =1", "経理部", ""] {

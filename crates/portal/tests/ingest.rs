@@ -3,7 +3,13 @@
 mod common;
 
 use common::{T0, TestApp, lfp, mfp};
+use meterport_store::devices::Page;
 use serde_json::{Value, json};
+
+const FIRST_PAGE: Page = Page {
+    page: 1,
+    per_page: 100,
+};
 
 async fn setup() -> (TestApp, meterport_store::tenants::Tenant, String, String) {
     let app = TestApp::spawn().await;
@@ -190,10 +196,14 @@ async fn an_unknown_serial_is_refused_and_listed_for_the_operator() {
     assert_eq!(status, 422);
     assert_eq!(body["error"]["details"][0]["field"], "serial");
     app.post("/api/v1/ingest/readings", &ingest, &r).await;
-    let unknown = app.store.unknown_serials(tenant.id).await.unwrap();
-    assert_eq!(unknown.len(), 1);
-    assert_eq!(unknown[0].0, "GHOST-9");
-    assert_eq!(unknown[0].3, 2, "two attempts");
+    let unknown = app
+        .store
+        .unknown_serials(tenant.id, FIRST_PAGE)
+        .await
+        .unwrap();
+    assert_eq!((unknown.total, unknown.dropped), (1, 0));
+    assert_eq!(unknown.serials[0].serial, "GHOST-9");
+    assert_eq!(unknown.serials[0].attempts, 2, "two attempts");
 }
 
 #[tokio::test]
@@ -211,16 +221,18 @@ async fn a_device_of_another_tenant_is_refused_like_an_unknown_one() {
     // Not listed as unregistered for either tenant: it is registered.
     assert!(
         app.store
-            .unknown_serials(other.id)
+            .unknown_serials(other.id, FIRST_PAGE)
             .await
             .unwrap()
+            .serials
             .is_empty()
     );
     assert!(
         app.store
-            .unknown_serials(tenant.id)
+            .unknown_serials(tenant.id, FIRST_PAGE)
             .await
             .unwrap()
+            .serials
             .is_empty()
     );
 }

@@ -426,7 +426,7 @@ async fn a_new_password_that_breaks_the_rules_is_refused_next_to_its_fields_and_
     let bad = b
         .submit(&path, &[("new_password", "abc"), ("confirmation", "abd")])
         .await;
-    assert_eq!(bad.status, 200);
+    assert_eq!(bad.status, 422);
     assert!(
         bad.html.contains("id=\"error-new_password\""),
         "{}",
@@ -688,7 +688,7 @@ async fn a_refused_address_change_explains_each_field_and_mails_nothing() {
             ],
         )
         .await;
-    assert_eq!(wrong.status, 200);
+    assert_eq!(wrong.status, 422);
     assert!(
         wrong.html.contains("id=\"error-password\""),
         "{}",

@@ -1313,7 +1313,8 @@ async fn serials_that_reported_unregistered_are_listed_with_their_attempts() {
     assert_eq!(
         body,
         json!({"serials": [{"serial": "GHOST-1", "first_seen": "2021-12-01T00:00:00Z",
-                            "last_seen": "2021-12-01T00:00:01Z", "attempts": 2}]})
+                            "last_seen": "2021-12-01T00:00:01Z", "attempts": 2}],
+               "total": 1, "dropped": 0, "page": 1, "per_page": 100})
     );
 }
 

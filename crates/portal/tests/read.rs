@@ -561,3 +561,31 @@ async fn a_large_tenant_s_counters_follow_every_change_to_its_devices_and_groups
     assert_eq!(theirs_listed, vec![theirs]);
     other.close().await;
 }
+
+#[tokio::test]
+async fn a_never_reported_smtp_device_is_normal_in_the_read_api_as_on_the_screens() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
+    let mut smtp = mfp("SN-MAIL", "Mail MFP");
+    smtp["protocol"] = json!("smtp");
+    let mail = app.device(&tenant, smtp).await;
+    let http = app.device(&tenant, mfp("SN-HTTP", "HTTP MFP")).await;
+    let read = app.read_token(&tenant).await;
+    let (status, body) = app.get("/api/v1/devices", &read).await;
+    assert_eq!(status, 200, "{body}");
+    let shown = |id: i64| {
+        body["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    // S9: an SMTP device cannot send status, so it is normal even before its first mail;
+    // a device of another protocol that never reported is unknown.
+    assert_eq!(shown(mail), "normal");
+    assert_eq!(shown(http), "unknown");
+    let (_, one) = app.get(&format!("/api/v1/devices/{mail}"), &read).await;
+    assert_eq!(one["status"], "normal");
+}

@@ -231,7 +231,7 @@ async fn a_refused_password_change_explains_each_field_and_changes_nothing() {
             ],
         )
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 422);
     assert!(html.contains("id=\"error-current_password\""));
     assert!(html.contains("id=\"error-new_password\""));
     assert!(html.contains("id=\"error-confirmation\""));
@@ -363,7 +363,7 @@ async fn the_profile_is_saved_and_switches_the_language() {
             ],
         )
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 422);
     assert!(html.contains("id=\"error-first_name\"") && html.contains("id=\"error-timezone\""));
     let (_, html, _) = w.get("/welcome").await;
     assert!(
@@ -649,7 +649,7 @@ async fn an_english_user_s_refused_password_change_is_explained_in_english() {
             ],
         )
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 422);
     for field in ["current_password", "new_password", "confirmation"] {
         let at = html
             .find(&format!("id=\"error-{field}\">"))

@@ -788,7 +788,7 @@ async fn another_tenant_s_group_or_user_is_refused_next_to_its_field_and_nothing
         )
         .await;
 
-    assert_eq!(status, 200);
+    assert_eq!(status, 422);
     assert!(html.contains("id=\"error-group\""), "next to the group");
     assert!(
         html.contains("id=\"error-toner_admin\""),
@@ -858,7 +858,7 @@ async fn a_save_without_the_session_s_csrf_token_is_refused_and_changes_nothing(
         )
         .await;
 
-    assert_eq!(status, 200);
+    assert_eq!(status, 422);
     assert!(html.contains("The form had expired or came from elsewhere"));
     let d = f.web.app.store.device(f.web.tenant.id, id).await.unwrap();
     assert_eq!(d.group, None);

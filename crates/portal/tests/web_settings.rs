@@ -272,7 +272,7 @@ async fn each_rule_of_a_group_name_is_explained_next_to_the_name_in_english() {
                 &[("name", name)],
             )
             .await;
-        assert_eq!(status, 200, "{name:?} is refused on the form");
+        assert_eq!(status, 422, "{name:?} is refused on the form");
         let shown = error_of(&html, "name")
             .replace("&#38;", "&amp;")
             .replace("&#60;", "&lt;")
@@ -380,7 +380,7 @@ async fn the_two_hundred_and_first_group_is_refused_with_the_limit_named() {
         "the list says the limit is reached"
     );
     assert!(!list.contains("id=\"new-group\""));
-    assert_eq!(status, 200);
+    assert_eq!(status, 422);
     assert!(error_of(&html, "name").contains("You already have 200 groups, the maximum."));
     assert!(web.group_named("One more").await.is_none());
 }
@@ -627,7 +627,7 @@ async fn deleting_without_choosing_a_group_says_what_to_do() {
         .submit("/settings/groups", "/settings/groups/delete", &[])
         .await;
 
-    assert_eq!(status, 200);
+    assert_eq!(status, 422);
     assert!(
         error_of(&html, "ids")
             .contains("Select the groups to delete (tick their boxes), then click Delete.")
@@ -790,7 +790,7 @@ async fn at_least_one_paper_size_must_stay_and_unknown_sizes_are_refused() {
         )
         .await;
 
-    assert_eq!(status, 200);
+    assert_eq!(status, 422);
     assert!(error_of(&none, "size").contains("Select at least one paper size."));
     assert!(error_of(&unknown, "size").contains("Choose paper sizes from the list only."));
     let tenant = web.app.store.tenant(web.tenant.id).await.unwrap();
@@ -968,7 +968,7 @@ async fn selected_groups_need_a_group_and_another_tenant_s_group_is_refused() {
         )
         .await;
 
-    assert_eq!(status, 200);
+    assert_eq!(status, 422);
     assert!(
         error_of(&empty, "service_call")
             .contains("Select at least one group, or choose All devices.")

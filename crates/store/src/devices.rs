@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use meterport_domain::device::NewDevice;
+use meterport_domain::device::{NewDevice, Protocol};
+use meterport_domain::status::Status;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::counters::GroupFilter;
@@ -27,7 +28,8 @@ pub struct Device {
     pub group: Option<(i64, String)>,
     /// (user id, display name, e-mail)
     pub toner_admin: Option<(i64, String, Option<String>)>,
-    pub status: String,
+    /// The status the device shows ([`Status::shown`]): screens, API and mails read it here.
+    pub status: Status,
     pub last_reading_at: Option<i64>,
 }
 
@@ -62,7 +64,10 @@ fn from_row(r: sqlx::any::AnyRow) -> Device {
             let name = if name.is_empty() { username } else { name };
             (id, name, r.get(19))
         }),
-        status: r.get(20),
+        status: Status::shown(
+            Protocol::parse(&r.get::<String, _>(6)).unwrap_or(Protocol::Http),
+            Status::parse(&r.get::<String, _>(20)).unwrap_or(Status::Unknown),
+        ),
         last_reading_at: r.get(21),
     }
 }
@@ -200,13 +205,18 @@ impl Store {
     }
 
     /// Records serials that tried to report to this tenant without being registered (I5).
+    /// The caller has checked them against the serial rule; the list keeps at most
+    /// [`MAX_UNKNOWN_SERIALS`] per tenant, dropping the longest unseen first and counting
+    /// what it dropped, so that made-up serials cannot grow the database.
     pub async fn record_unknown_serials(
         &self,
         tenant_id: i64,
         serials: &[&str],
         now: i64,
     ) -> Result<()> {
-        for s in serials {
+        let mut tx = self.pool().begin().await?;
+        let kept = serials.len().min(MAX_UNKNOWN_SERIALS);
+        for s in &serials[..kept] {
             sqlx::query(
                 "INSERT INTO unknown_serials (tenant_id, serial, first_seen, last_seen, attempts) \
                  VALUES ($1, $2, $3, $3, 1) ON CONFLICT (tenant_id, serial) DO UPDATE \
@@ -215,23 +225,111 @@ impl Store {
             .bind(tenant_id)
             .bind(*s)
             .bind(now)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
         }
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM unknown_serials WHERE tenant_id = $1")
+                .bind(tenant_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let over = (count - MAX_UNKNOWN_SERIALS as i64).max(0);
+        if over > 0 {
+            sqlx::query(
+                "DELETE FROM unknown_serials WHERE tenant_id = $1 AND serial IN \
+                 (SELECT serial FROM unknown_serials WHERE tenant_id = $1 \
+                  ORDER BY last_seen, serial LIMIT $2)",
+            )
+            .bind(tenant_id)
+            .bind(over)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let dropped = over + (serials.len() - kept) as i64;
+        if dropped > 0 {
+            sqlx::query(
+                "UPDATE tenants SET unknown_serials_dropped = unknown_serials_dropped + $2 \
+                 WHERE id = $1",
+            )
+            .bind(tenant_id)
+            .bind(dropped)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Serials that tried to report unregistered: (serial, first seen, last seen, attempts).
-    pub async fn unknown_serials(&self, tenant_id: i64) -> Result<Vec<(String, i64, i64, i64)>> {
-        Ok(sqlx::query(
+    /// One page of the serials that tried to report unregistered, the latest first.
+    pub async fn unknown_serials(&self, tenant_id: i64, page: Page) -> Result<UnknownSerials> {
+        let serials = sqlx::query(
             "SELECT serial, first_seen, last_seen, attempts FROM unknown_serials \
-             WHERE tenant_id = $1 ORDER BY last_seen DESC",
+             WHERE tenant_id = $1 ORDER BY last_seen DESC, serial LIMIT $2 OFFSET $3",
         )
         .bind(tenant_id)
+        .bind(page.per_page)
+        .bind((page.page - 1) * page.per_page)
         .fetch_all(self.pool())
         .await?
         .into_iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-        .collect())
+        .map(|r| UnknownSerial {
+            serial: r.get(0),
+            first_seen: r.get(1),
+            last_seen: r.get(2),
+            attempts: r.get(3),
+        })
+        .collect();
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM unknown_serials WHERE tenant_id = $1), \
+             unknown_serials_dropped FROM tenants WHERE id = $1",
+        )
+        .bind(tenant_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(crate::StoreError::NotFound)?;
+        Ok(UnknownSerials {
+            serials,
+            total: row.get(0),
+            dropped: row.get(1),
+        })
+    }
+}
+
+/// The most serials kept per tenant in the list of unregistered serials.
+pub const MAX_UNKNOWN_SERIALS: usize = 1000;
+
+/// A serial that tried to report without being registered (I5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownSerial {
+    pub serial: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub attempts: i64,
+}
+
+/// One page of a tenant's unregistered serials, how many are listed in all, and how many
+/// were dropped to keep the list bounded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownSerials {
+    pub serials: Vec<UnknownSerial>,
+    pub total: i64,
+    pub dropped: i64,
+}
+
+/// A page of a listing, numbered from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Page {
+    pub const MAX_PER_PAGE: i64 = 1000;
+
+    /// A page from untrusted numbers: `None` when out of range (page from 1, 1 to
+    /// [`Page::MAX_PER_PAGE`] per page).
+    pub fn new(page: i64, per_page: i64) -> Option<Page> {
+        ((1..=1_000_000).contains(&page) && (1..=Page::MAX_PER_PAGE).contains(&per_page))
+            .then_some(Page { page, per_page })
     }
 }

@@ -127,6 +127,56 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The router's own refusals under `/api/` in the §7 shape: an unknown path, a method the
+/// route does not take (its `Allow` header kept), a body over the limit, an extractor's
+/// rejection. Handlers already answer with [`ApiError`]; this catches what never reaches
+/// them, in one place, so that no API client has to parse HTML or an empty body.
+pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    let is_api = path == "/api" || path.starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    if !is_api || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return res;
+    }
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "no such resource".to_string()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this resource does not take that method (see the Allow header)".to_string(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            format!(
+                "the request body is larger than {} MiB",
+                crate::app::BODY_LIMIT / (1024 * 1024)
+            ),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "the request body must be JSON".to_string(),
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "the server could not complete the request".to_string(),
+        ),
+        _ => ("bad_request", "the request is malformed".to_string()),
+    };
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let mut out = ApiError::new(status, code, message).into_response();
+    if let Some(allow) = allow {
+        out.headers_mut().insert(header::ALLOW, allow);
+    }
+    out
+}
+
 /// The bearer token of a request, if any.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers

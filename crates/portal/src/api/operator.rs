@@ -15,7 +15,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
@@ -23,7 +23,7 @@ use meterport_domain::device::DeviceInput;
 use meterport_domain::policy::{self, FieldError, MAX_GROUPS_PER_TENANT};
 use meterport_store::audit::AuditEntry;
 use meterport_store::counters::GroupFilter;
-use meterport_store::devices::Device;
+use meterport_store::devices::{Device, Page, UnknownSerial};
 use meterport_store::groups::{Group, GroupError, GroupProblem};
 use meterport_store::tenants::{DEFAULT_RETENTION_MONTHS, Tenant};
 use meterport_store::tokens::{TokenInfo, TokenKind};
@@ -802,7 +802,7 @@ pub fn user_json(u: &User) -> Value {
 pub fn device_json(d: &Device) -> Value {
     json!({
         "id": d.id, "serial": d.serial, "name": d.name, "product": d.product,
-        "device_type": d.device_type, "protocol": d.protocol, "status": d.status,
+        "device_type": d.device_type, "protocol": d.protocol, "status": d.status.as_str(),
         "mac": d.mac, "host": d.host, "building": d.building, "location": d.location,
         "remote_ui_url": d.remote_ui_url, "lfp_unit": d.lfp_unit,
         "group": d.group.as_ref().map(|(id, name)| json!({"id": id, "name": name})),
@@ -830,9 +830,9 @@ pub fn issued_token_json(t: &IssuedToken) -> Value {
     json!({"id": t.id, "kind": kind, "username": t.username, "token": t.token})
 }
 
-pub fn unknown_serial_json((serial, first, last, attempts): &(String, i64, i64, i64)) -> Value {
-    json!({"serial": serial, "first_seen": iso(Some(*first)), "last_seen": iso(Some(*last)),
-           "attempts": attempts})
+pub fn unknown_serial_json(s: &UnknownSerial) -> Value {
+    json!({"serial": s.serial, "first_seen": iso(Some(s.first_seen)),
+           "last_seen": iso(Some(s.last_seen)), "attempts": s.attempts})
 }
 
 pub fn audit_json(e: &AuditEntry) -> Value {
@@ -930,6 +930,22 @@ pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
     } else {
         bytes
     };
+    // A key given twice is refused by name, whatever the target type would keep.
+    if let Ok(text) = std::str::from_utf8(text)
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+        && let Some(dup) = meterport_domain::json::find_duplicate_key(text)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            format!("{} is given more than once", dup.path),
+        )
+        .with_details(vec![json!({
+            "field": dup.path,
+            "code": "duplicate_key",
+            "message": meterport_domain::json::DUPLICATE_MESSAGE,
+        })]));
+    }
     serde_json::from_slice(text).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => ApiError::invalid(
             "the request body does not have the expected fields",
@@ -1301,16 +1317,52 @@ async fn del_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// `?page=&per_page=` (defaults 1 and 100), or a 422 naming the parameter.
+fn page_of(q: &PageQuery) -> ApiResult<Page> {
+    let number =
+        |field: &'static str, raw: &Option<String>, default: i64, max: i64| match raw.as_deref() {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "validation_failed",
+                        format!("{field} must be a whole number from 1 to {max}"),
+                    )
+                    .with_details(vec![json!({"field": field, "code": "out_of_range",
+                        "message": format!("must be a whole number from 1 to {max}")})])
+                }),
+        };
+    let page = number("page", &q.page, 1, 1_000_000)?;
+    let per_page = number("per_page", &q.per_page, 100, Page::MAX_PER_PAGE)?;
+    Ok(Page::new(page, per_page).expect("checked above"))
+}
+
 async fn unknown_serials(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let serials = state.store.unknown_serials(tenant.id).await?;
-    Ok(Json(
-        json!({"serials": serials.iter().map(unknown_serial_json).collect::<Vec<_>>()}),
-    ))
+    let page = page_of(&q)?;
+    let list = state.store.unknown_serials(tenant.id, page).await?;
+    Ok(Json(json!({
+        "serials": list.serials.iter().map(unknown_serial_json).collect::<Vec<_>>(),
+        "total": list.total,
+        "dropped": list.dropped,
+        "page": page.page,
+        "per_page": page.per_page,
+    })))
 }
 
 #[cfg(test)]

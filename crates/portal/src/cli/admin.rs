@@ -17,6 +17,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use meterport_domain::device::DeviceInput;
 use meterport_store::Store;
 use meterport_store::counters::GroupFilter;
+use meterport_store::devices::Page;
 use serde_json::Value;
 
 use crate::api::operator::{self as op, UserInput};
@@ -49,18 +50,25 @@ pub enum AdminCommand {
     /// Devices. Columns: id, serial, name, type, protocol, location, group, status.
     #[command(subcommand)]
     Device(DeviceCommand),
-    /// Device groups (S22). Columns: id, name, number of devices.
+    /// Device groups. Columns: id, name, number of devices.
     #[command(subcommand)]
     Group(GroupCommand),
     /// Ingest and read tokens. Columns: id, kind, user, issued at, revoked at (or active).
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Serials that tried to report without being registered (I5).
+    /// Serials that tried to report without being registered, the latest first
+    /// (at most 1,000 are kept per tenant; older ones are dropped and counted).
     /// Columns: serial, first seen, last seen, attempts.
     UnknownSerials {
         /// The tenant's id (`tenant list` shows it).
         #[arg(long)]
         tenant: i64,
+        /// The page to show, from 1.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+        page: i64,
+        /// Serials per page.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=1000))]
+        per_page: i64,
     },
     /// The operator's announcements (お知らせ) on every customer's welcome screen.
     /// Columns: id, shown from, shown until (or -), Japanese text, English text.
@@ -428,7 +436,7 @@ fn print_device(out: &Out, d: &meterport_store::devices::Device) {
             d.protocol.clone(),
             opt(d.location.as_deref()),
             opt(d.group.as_ref().map(|(_, name)| name.as_str())),
-            d.status.clone(),
+            d.status.as_str().to_string(),
         ],
     );
 }
@@ -478,17 +486,32 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
         AdminCommand::Group(command) => group(store, out, actor, command).await?,
         AdminCommand::Token(command) => token(store, out, actor, command).await?,
         AdminCommand::Announcement(command) => announcement(store, out, actor, command).await?,
-        AdminCommand::UnknownSerials { tenant } => {
+        AdminCommand::UnknownSerials {
+            tenant,
+            page,
+            per_page,
+        } => {
             let tenant = op::require_tenant(store, tenant).await?;
-            for s in store.unknown_serials(tenant.id).await? {
+            let page = Page::new(page, per_page).expect("clap checked the ranges");
+            let list = store.unknown_serials(tenant.id, page).await?;
+            for s in &list.serials {
                 out.record(
-                    op::unknown_serial_json(&s),
+                    op::unknown_serial_json(s),
                     &[
-                        s.0.clone(),
-                        time(Some(s.1)),
-                        time(Some(s.2)),
-                        s.3.to_string(),
+                        s.serial.clone(),
+                        time(Some(s.first_seen)),
+                        time(Some(s.last_seen)),
+                        s.attempts.to_string(),
                     ],
+                );
+            }
+            if list.dropped > 0 || list.total > page.page * page.per_page {
+                eprintln!(
+                    "{} serials listed in all (page {} of {}); {} older ones dropped",
+                    list.total,
+                    page.page,
+                    (list.total + page.per_page - 1) / page.per_page,
+                    list.dropped
                 );
             }
         }

@@ -47,11 +47,11 @@ pub struct ServeArgs {
     /// Fill the demo tenant on first run and print its credentials.
     #[arg(long)]
     pub demo: bool,
-    /// A web session unused this many minutes ends (S6).
+    /// A web session unused this many minutes ends.
     #[arg(long, env = "METERPORT_SESSION_IDLE_MINUTES", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=1440))]
     pub session_idle_minutes: u32,
-    /// A web session ends this many hours after its login, however busy (S6).
+    /// A web session ends this many hours after its login, however busy.
     #[arg(long, env = "METERPORT_SESSION_LIFETIME_HOURS", default_value_t = 12,
           value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_lifetime_hours: u32,

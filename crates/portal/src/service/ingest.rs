@@ -163,6 +163,17 @@ pub async fn ingest_status(
     body: &str,
     now_ms: i64,
 ) -> Result<StatusOutcome, IngestError> {
+    // A key given twice is ambiguous (`"severity": "critical", "severity": "error"` must not
+    // pass as "error"): refused before the body is read into values, which keep the last.
+    if serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok()
+        && let Some(dup) = meterport_domain::json::find_duplicate_key(body)
+    {
+        return Err(IngestError::Invalid(vec![ItemError::new(
+            dup.index,
+            dup.path,
+            meterport_domain::json::DUPLICATE_MESSAGE,
+        )]));
+    }
     let values: Vec<serde_json::Value> = match serde_json::from_str::<serde_json::Value>(body) {
         Ok(serde_json::Value::Array(v)) => v,
         Ok(v @ serde_json::Value::Object(_)) => vec![v],
@@ -183,6 +194,14 @@ pub async fn ingest_status(
                 continue;
             }
         };
+        if !meterport_domain::device::is_valid_serial(input.serial.trim()) {
+            errors.push(ItemError::new(
+                index,
+                "serial",
+                meterport_domain::device::SERIAL_RULE,
+            ));
+            continue;
+        }
         let at = match parse_instant(&input.at) {
             Ok(at) if at > now_ms + meterport_domain::ingest::MAX_FUTURE_MS => {
                 errors.push(ItemError::new(

@@ -176,12 +176,12 @@ pub async fn password_submit(
     }
     if !errors.is_empty() {
         let forced = viewer.session.restricted;
-        return Ok(render(&PasswordPage {
+        return Ok(super::refused(render(&PasswordPage {
             ctx: viewer.ctx("password", "password"),
             errors,
             saved: false,
             forced,
-        }));
+        })));
     }
     let now = state.now_ms();
     let new = form.new_password.clone();
@@ -373,7 +373,12 @@ pub async fn profile_submit(
         errors.add("timezone", super::i18n::t(lang, "profile-choose-from-list"));
     }
     if !errors.is_empty() {
-        return Ok(render(&profile_page(&viewer, Some(&form), errors, false)));
+        return Ok(super::refused(render(&profile_page(
+            &viewer,
+            Some(&form),
+            errors,
+            false,
+        ))));
     }
     // The tenant's zone is stored as "no zone of one's own", so that a change of the
     // tenant's zone carries over.

@@ -22,35 +22,32 @@ use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, cookie, same_sec
 use super::{Lang, PageCtx, guest_lang, render};
 use crate::app::AppState;
 
-/// Attempts allowed from one client address per window.
-const ADDRESS_ATTEMPTS: usize = 30;
+/// Attempts allowed from one client address per window (login and forgotten password).
+const ADDRESS_ATTEMPTS: i64 = 30;
 const ADDRESS_WINDOW_MS: i64 = 10 * 60 * 1000;
 
-/// Per-instance guards: attempts per client address, and failures of unknown user names (so
-/// that they lock like real ones and reveal nothing).
+/// Counts an attempt from a client address against the limit kept in the database (so it
+/// holds across restarts and instances); `false` when it is over. The forgot-password form
+/// counts here too: both are ways to probe accounts.
+pub(crate) async fn address_allowed(
+    state: &AppState,
+    addr: IpAddr,
+    now: i64,
+) -> Result<bool, meterport_store::StoreError> {
+    state
+        .store
+        .throttle_attempt(&addr.to_string(), now, ADDRESS_ATTEMPTS, ADDRESS_WINDOW_MS)
+        .await
+}
+
+/// Per-instance memory of failures of unknown user names, so that they lock like real ones
+/// and reveal nothing.
 #[derive(Debug, Default)]
 pub struct LoginGuard {
-    by_address: Mutex<HashMap<IpAddr, Vec<i64>>>,
     unknown_users: Mutex<HashMap<String, LoginState>>,
 }
 
 impl LoginGuard {
-    /// Counts an attempt from an address; `false` when it is over the limit. The
-    /// forgot-password form counts here too: both are ways to probe accounts.
-    pub(crate) fn allow(&self, addr: IpAddr, now: i64) -> bool {
-        let mut map = self.by_address.lock().expect("not poisoned");
-        if map.len() > 100_000 {
-            map.retain(|_, v| v.last().is_some_and(|t| now - t < ADDRESS_WINDOW_MS));
-        }
-        let times = map.entry(addr).or_default();
-        times.retain(|t| now - t < ADDRESS_WINDOW_MS);
-        if times.len() >= ADDRESS_ATTEMPTS {
-            return false;
-        }
-        times.push(now);
-        true
-    }
-
     fn unknown_state(&self, username: &str) -> LoginState {
         self.unknown_users
             .lock()
@@ -127,11 +124,9 @@ pub struct LoginQuery {
     notice: Option<String>,
 }
 
-/// Only local paths may follow a login (no open redirect).
+/// Only paths of this portal may follow a login (no open redirect: [`super::redirect`]).
 fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
-        .unwrap_or("/welcome")
-        .to_string()
+    super::redirect::local_or(next, "/welcome")
 }
 
 fn login_page(
@@ -232,8 +227,10 @@ pub async fn submit(
         return fail(t("csrf-failed"), StatusCode::FORBIDDEN);
     }
     let addr = client_addr(&headers, peer.map(|c| c.0.0), state.trust_proxy);
-    if !state.login_guard.allow(addr, now) {
-        return fail(t("login-too-many-attempts"), StatusCode::TOO_MANY_REQUESTS);
+    match address_allowed(&state, addr, now).await {
+        Ok(true) => {}
+        Ok(false) => return fail(t("login-too-many-attempts"), StatusCode::TOO_MANY_REQUESTS),
+        Err(e) => return super::PageError::internal(lang, e).into_response(),
     }
     if username.is_empty() || form.password.is_empty() {
         return fail(t("login-failed"), StatusCode::UNAUTHORIZED);
@@ -515,20 +512,5 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example.com")), "/welcome");
         assert_eq!(safe_next(Some("/\\evil")), "/welcome");
         assert_eq!(safe_next(None), "/welcome");
-    }
-
-    #[test]
-    fn one_address_gets_thirty_attempts_per_ten_minutes() {
-        let g = LoginGuard::default();
-        let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        for i in 0..30 {
-            assert!(g.allow(ip, i));
-        }
-        assert!(!g.allow(ip, 31));
-        assert!(
-            g.allow("192.0.2.2".parse().unwrap(), 31),
-            "other addresses are not held"
-        );
-        assert!(g.allow(ip, ADDRESS_WINDOW_MS + 1), "the window slides");
     }
 }

@@ -164,15 +164,6 @@ pub fn type_label(lang: Lang, kind: DeviceType) -> &'static str {
     }
 }
 
-/// The status a device row shows (S9): an SMTP device is always normal.
-fn shown_status(protocol: &str, stored: &str) -> Status {
-    if protocol == "smtp" {
-        Status::Normal
-    } else {
-        Status::parse(stored).unwrap_or(Status::Unknown)
-    }
-}
-
 /// Only an absolute http(s) address becomes a link (S10): the operator API validates the
 /// address when the device is registered, and this check keeps a `javascript:` URL from ever
 /// reaching an `href`, whatever the database holds.
@@ -724,7 +715,7 @@ async fn device_page(
     let supplies = store.device_supplies(tenant, id).await.map_err(internal)?;
     let tz = viewer.tz();
 
-    let status = shown_status(&d.protocol, &d.status);
+    let status = d.status;
     let kind = DeviceType::parse(&d.device_type).unwrap_or(DeviceType::MonoMfp);
     let class = kind.class();
     let (sel_group, sel_admin) = match form {
@@ -969,7 +960,7 @@ pub async fn save(
         false,
     )
     .await?;
-    Ok(render(&page))
+    Ok(super::refused(render(&page)))
 }
 
 // ---------------------------------------------------------------------------------------------

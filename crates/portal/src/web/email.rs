@@ -152,7 +152,9 @@ pub async fn email_submit(
         }
     }
     let (Some(email), true) = (email, errors.is_empty()) else {
-        return email_page(&state, &viewer, Some(&form), errors, false).await;
+        return email_page(&state, &viewer, Some(&form), errors, false)
+            .await
+            .map(super::refused);
     };
 
     let now = state.now_ms();

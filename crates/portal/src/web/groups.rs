@@ -358,7 +358,7 @@ async fn submit(
         }
     }
     let page = edit_page(state, viewer, group, Some((&raw_name, &device_ids)), errors).await?;
-    Ok(render(&page))
+    Ok(super::refused(render(&page)))
 }
 
 pub async fn create(
@@ -403,7 +403,7 @@ pub async fn delete(
     if !viewer.csrf_ok(form.value("csrf")) {
         errors.add("form", t(lang, "csrf-failed"));
         let page = groups_page(&state, &viewer, None, errors).await?;
-        return Ok(render(&page));
+        return Ok(super::refused(render(&page)));
     }
     let all = state
         .store
@@ -417,7 +417,7 @@ pub async fn delete(
     if chosen.is_empty() {
         errors.add("ids", t(lang, "groups-delete-none-chosen"));
         let page = groups_page(&state, &viewer, None, errors).await?;
-        return Ok(render(&page));
+        return Ok(super::refused(render(&page)));
     }
     if form.value("confirm") != "yes" {
         let devices: i64 = chosen.iter().map(|g| g.device_count).sum();
@@ -461,7 +461,7 @@ pub async fn delete(
         Err(GroupError::NotFound) => {
             errors.add("ids", t(lang, "groups-delete-changed"));
             let page = groups_page(&state, &viewer, None, errors).await?;
-            Ok(render(&page))
+            Ok(super::refused(render(&page)))
         }
         Err(e) => Err(PageError::internal(lang, e)),
     }

@@ -18,6 +18,7 @@ pub mod groups;
 pub mod i18n;
 pub mod manual;
 pub mod recovery;
+pub mod redirect;
 pub mod security;
 pub mod session;
 pub mod settings;
@@ -181,6 +182,15 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
+/// A form shown again with what was wrong in it: 422, so that a refused submission reads as
+/// a refusal to every client, also one that does not read the page. The page is the same.
+pub fn refused(mut response: Response) -> Response {
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
 #[derive(Template)]
 #[template(path = "coming_soon.html")]
 struct ComingSoon {
@@ -339,10 +349,7 @@ async fn switch_lang(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
-    let next = q
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-        .unwrap_or_else(|| "/login".into());
+    let next = redirect::local_or(q.next.as_deref(), "/login");
     (
         // HttpOnly and Secure over TLS like every cookie of ours: no script needs it.
         [(

@@ -112,16 +112,24 @@ pub async fn forgot_submit(
         return refuse("form", "csrf-failed", StatusCode::FORBIDDEN);
     }
     let addr = client_addr(&headers, peer.map(|c| c.0.0), state.trust_proxy);
-    if !state.login_guard.allow(addr, now) {
-        return refuse(
-            "form",
-            "login-too-many-attempts",
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+    match super::auth::address_allowed(&state, addr, now).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return refuse(
+                "form",
+                "login-too-many-attempts",
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
+        Err(e) => return super::PageError::internal(lang, e).into_response(),
     }
     let username = form.username.trim().to_lowercase();
     if username.is_empty() {
-        return refuse("username", "forgot-username-required", StatusCode::OK);
+        return refuse(
+            "username",
+            "forgot-username-required",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     // A failure is logged, not shown: an error page only for accounts with an address would
     // tell who has one.
@@ -370,7 +378,13 @@ pub async fn reset_submit(
         }
     }
     if !errors.is_empty() {
-        return Ok(reset_page(&state, lang, &token, &user.username, errors));
+        return Ok(super::refused(reset_page(
+            &state,
+            lang,
+            &token,
+            &user.username,
+            errors,
+        )));
     }
     let new = form.new_password.clone();
     let hash = tokio::task::spawn_blocking(move || hash_password(&new))

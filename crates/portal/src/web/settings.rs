@@ -133,7 +133,9 @@ pub async fn paper_submit(
     }
     if !errors.is_empty() {
         let valid: Vec<&str> = chosen.into_iter().filter(|c| sizes.contains(c)).collect();
-        return Ok(render(&paper_page(&viewer, &valid, errors, false, false)));
+        return Ok(super::refused(render(&paper_page(
+            &viewer, &valid, errors, false, false,
+        ))));
     }
     state
         .store
@@ -331,5 +333,5 @@ pub async fn notifications_submit(
         }
     }
     let page = notifications_page(&state, &viewer, &settings, errors, false).await?;
-    Ok(render(&page))
+    Ok(super::refused(render(&page)))
 }

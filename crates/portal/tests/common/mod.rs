@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod smtp;
+pub mod web;
 
 use std::sync::Arc;
 
