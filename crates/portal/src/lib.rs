@@ -18,4 +18,5 @@ pub mod csv_export;
 pub mod demo;
 pub mod mail;
 pub mod service;
+pub mod shapes;
 pub mod web;

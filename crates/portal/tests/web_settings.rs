@@ -1078,3 +1078,93 @@ async fn the_settings_screens_speak_japanese_to_a_japanese_user() {
                 .contains("トナー/インクの残量が少なくなったときにトナー/インク管理者に通知する")
     );
 }
+
+#[tokio::test]
+async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_same_audit_entries() {
+    let web = setup().await;
+    let (a, b) = (
+        web.device("SN-A", "alpha").await,
+        web.device("SN-B", "bravo").await,
+    );
+    // The customer creates, renames and deletes a group on the screens...
+    let (status, _, _) = web
+        .submit(
+            "/settings/groups/new",
+            "/settings/groups/new",
+            &[("name", "Screen"), ("device", &a.to_string())],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let screen = web.app.store.list_groups(web.tenant.id).await.unwrap()[0].id;
+    let path = format!("/settings/groups/{screen}");
+    let (status, _, _) = web
+        .submit(&path, &path, &[("name", "Screen 2"), ("device", &a.to_string())])
+        .await;
+    assert_eq!(status, 303);
+    let (status, _, _) = web
+        .submit(
+            "/settings/groups",
+            "/settings/groups/delete",
+            &[("id", &screen.to_string()), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    // ...and the operator does the same through the API.
+    let base = format!("/api/v1/admin/tenants/{}/groups", web.tenant.id);
+    let (status, created) = web
+        .app
+        .post(
+            &base,
+            common::OPERATOR_TOKEN,
+            &json!({"name": "Api", "device_ids": [b]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let res = web
+        .app
+        .client
+        .patch(web.app.url(&format!("{base}/{id}")))
+        .bearer_auth(common::OPERATOR_TOKEN)
+        .json(&json!({"name": "Api 2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = web
+        .app
+        .client
+        .delete(web.app.url(&format!("{base}/{id}")))
+        .bearer_auth(common::OPERATOR_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+
+    let entries = web
+        .app
+        .store
+        .list_audit(Some(web.tenant.id), None, 100)
+        .await
+        .unwrap();
+    let of = |actor: &str| -> Vec<(String, Vec<String>)> {
+        let mut v: Vec<(String, Vec<String>)> = entries
+            .iter()
+            .filter(|e| e.actor == actor && e.action.starts_with("group"))
+            .map(|e| {
+                let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap();
+                let mut keys: Vec<String> = detail.as_object().unwrap().keys().cloned().collect();
+                keys.sort();
+                (e.action.clone(), keys)
+            })
+            .collect();
+        v.reverse();
+        v
+    };
+    let screen_entries = of("yamada");
+    assert_eq!(
+        screen_entries.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
+        ["group_created", "group_updated", "group_deleted"]
+    );
+    assert_eq!(screen_entries, of("operator-api"));
+}

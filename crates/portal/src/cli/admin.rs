@@ -1,6 +1,6 @@
 //! `meterport admin ...`: operator commands against the database (SPEC O1).
 //!
-//! Each command calls the same use case as the operator API (`api::operator`), so a rule
+//! Each command calls the same use case as the operator API (`service`), so a rule
 //! holds at both front doors or at neither. Output is one record per line: tab-separated
 //! fields in the order each command's help names, or with `--json` one JSON object per line
 //! in the operator API's shapes. Refusals go to standard error with every broken rule and a
@@ -20,7 +20,9 @@ use meterport_store::counters::GroupFilter;
 use meterport_store::devices::Page;
 use serde_json::Value;
 
-use crate::api::operator::{self as op, UserInput};
+use crate::service::groups::{create_group, delete_groups, update_group};
+use crate::service::operator::{self as op, UserInput};
+use crate::shapes;
 
 #[derive(Debug, Args)]
 pub struct AdminArgs {
@@ -392,7 +394,7 @@ fn print_tenant(out: &Out, t: &meterport_store::tenants::Tenant) {
         .retention_months
         .map_or_else(|| "keep-all".to_string(), |n| n.to_string());
     out.record(
-        op::tenant_json(t),
+        shapes::tenant_json(t),
         &[
             t.id.to_string(),
             t.name.clone(),
@@ -414,7 +416,7 @@ fn print_user(out: &Out, u: &meterport_store::users::User) {
         state.push("ok".to_string());
     }
     out.record(
-        op::user_json(u),
+        shapes::user_json(u),
         &[
             u.id.to_string(),
             u.username.clone(),
@@ -427,7 +429,7 @@ fn print_user(out: &Out, u: &meterport_store::users::User) {
 
 fn print_device(out: &Out, d: &meterport_store::devices::Device) {
     out.record(
-        op::device_json(d),
+        shapes::device_json(d),
         &[
             d.id.to_string(),
             d.serial.clone(),
@@ -443,7 +445,7 @@ fn print_device(out: &Out, d: &meterport_store::devices::Device) {
 
 fn print_group(out: &Out, g: &meterport_store::groups::Group) {
     out.record(
-        op::group_json(g),
+        shapes::group_json(g),
         &[g.id.to_string(), g.name.clone(), g.device_count.to_string()],
     );
 }
@@ -496,7 +498,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             let list = store.unknown_serials(tenant.id, page).await?;
             for s in &list.serials {
                 out.record(
-                    op::unknown_serial_json(s),
+                    shapes::unknown_serial_json(s),
                     &[
                         s.serial.clone(),
                         time(Some(s.first_seen)),
@@ -523,7 +525,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             let since = since.map(|t| t.as_millisecond());
             for e in store.list_audit(tenant, since, limit).await? {
                 out.record(
-                    op::audit_json(&e),
+                    shapes::audit_json(&e),
                     &[
                         time(Some(e.at)),
                         e.tenant_id
@@ -643,7 +645,7 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
             name,
             devices,
         } => {
-            let group = op::create_group(store, actor, tenant, &name, &devices, now()).await?;
+            let group = create_group(store, actor, tenant, &name, &devices, now()).await?;
             print_group(out, &group);
         }
         GroupCommand::List { tenant } => {
@@ -653,8 +655,7 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
             }
         }
         GroupCommand::Rename { tenant, id, name } => {
-            let group =
-                op::update_group(store, actor, tenant, id, Some(&name), None, now()).await?;
+            let group = update_group(store, actor, tenant, id, Some(&name), None, now()).await?;
             print_group(out, &group);
         }
         GroupCommand::SetMembers {
@@ -665,12 +666,11 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
         } => {
             // `--none` only says on purpose that the list is empty; clap makes sure that
             // either it or a device is given.
-            let group =
-                op::update_group(store, actor, tenant, id, None, Some(&devices), now()).await?;
+            let group = update_group(store, actor, tenant, id, None, Some(&devices), now()).await?;
             print_group(out, &group);
         }
         GroupCommand::Delete { tenant, ids } => {
-            for g in op::delete_groups(store, actor, tenant, &ids, now()).await? {
+            for g in delete_groups(store, actor, tenant, &ids, now()).await? {
                 eprintln!("deleted group {} ({})", g.id, g.name);
             }
         }
@@ -682,7 +682,7 @@ fn print_announcement(out: &Out, a: &meterport_store::announcements::Announcemen
     // One record a line: line breaks inside a text are written as `\n`.
     let one_line = |s: &str| s.replace('\r', "").replace('\n', "\\n");
     out.record(
-        crate::api::announcements::announcement_json(a),
+        shapes::announcement_json(a),
         &[
             a.id.to_string(),
             time(Some(a.shown_from)),
@@ -699,7 +699,7 @@ async fn announcement(
     actor: &str,
     command: AnnouncementCommand,
 ) -> anyhow::Result<()> {
-    use crate::api::announcements as ann;
+    use crate::service::announcements as ann;
     match command {
         AnnouncementCommand::Create {
             text_ja,
@@ -750,7 +750,7 @@ async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> 
                 }
             };
             out.record(
-                op::issued_token_json(&issued),
+                shapes::issued_token_json(&issued),
                 &[issued.id.to_string(), issued.token.clone()],
             );
             eprintln!("keep this token now: it is stored only as a hash and cannot be shown again");
@@ -759,7 +759,7 @@ async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> 
             let tenant = op::require_tenant(store, tenant).await?;
             for t in store.list_tokens(tenant.id).await? {
                 out.record(
-                    op::token_json(&t),
+                    shapes::token_json(&t),
                     &[
                         t.id.to_string(),
                         t.kind.clone(),

@@ -1,5 +1,66 @@
-//! One module per use case; the HTTP handlers (and later SMTP) call these.
+//! The use cases, one module per area. Every front door (web pages, the JSON APIs, the
+//! command line) parses its request into typed input, calls one function here, and renders
+//! the result; none calls the store itself.
 
+pub mod announcements;
+pub mod audit;
 pub mod counters;
+pub mod groups;
 pub mod ingest;
+pub mod operator;
 pub mod retention;
+
+use meterport_domain::policy::FieldError;
+use meterport_store::StoreError;
+
+/// Why a use case was refused or failed; each front door renders it its own way (the API
+/// as its JSON error, the screens next to the fields, the command line as text).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The tenant, or the user, device, group or token of the tenant, does not exist.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// The input breaks rules; `fields` names each one.
+    #[error("{}", invalid_text(.message, .fields))]
+    Invalid {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    /// A group change broke a rule of S22 that the store found (name taken, devices
+    /// unknown or in another group, too many groups): typed, so that each front door can
+    /// say it in its own words.
+    #[error("{}", invalid_text(.message, &crate::service::groups::refusal_fields(.refusal)))]
+    Group {
+        message: String,
+        refusal: crate::service::groups::GroupRefusal,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid_text(message: &str, fields: &[FieldError]) -> String {
+    let mut s = message.to_string();
+    for f in fields {
+        s.push_str(&format!("\n  {}: {}", f.field, f.message));
+    }
+    s
+}
+
+impl ServiceError {
+    pub(crate) fn invalid(message: impl Into<String>, fields: Vec<FieldError>) -> ServiceError {
+        ServiceError::Invalid {
+            message: message.into(),
+            fields,
+        }
+    }
+
+    /// Maps the store's `NotFound` to a 404 that says what was missing.
+    pub(crate) fn missing(what: &'static str) -> impl FnOnce(StoreError) -> ServiceError {
+        move |e| match e {
+            StoreError::NotFound => ServiceError::NotFound(what),
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -16,6 +16,7 @@ use meterport_store::users::{hash_password, verify_password};
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
+use crate::service::audit::{self, AuditAction};
 
 /// A rule's English message as a sentence next to its field: the API gives it as a
 /// continuation of the field's name ("is required"), a form shows "Is required.".
@@ -202,16 +203,15 @@ pub async fn password_submit(
         .unrestrict_session(&viewer.session_id)
         .await
         .map_err(|e| PageError::internal(lang, e))?;
-    store
-        .record_audit(
-            Some(viewer.tenant.id),
-            &viewer.user.username,
-            "password_changed",
-            "",
-            now,
-        )
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    audit::record(
+        store,
+        Some(viewer.tenant.id),
+        &viewer.user.username,
+        AuditAction::PasswordChanged,
+        "",
+        now,
+    )
+    .await;
     Ok(Redirect::to("/account/password/saved").into_response())
 }
 
@@ -396,16 +396,14 @@ pub async fn profile_submit(
         )
         .await
         .map_err(|e| PageError::internal(lang, e))?;
-    state
-        .store
-        .record_audit(
-            Some(viewer.tenant.id),
-            &viewer.user.username,
-            "profile_changed",
-            "",
-            state.now_ms(),
-        )
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    audit::record(
+        &state.store,
+        Some(viewer.tenant.id),
+        &viewer.user.username,
+        AuditAction::ProfileChanged,
+        "",
+        state.now_ms(),
+    )
+    .await;
     Ok(Redirect::to("/account/profile/saved").into_response())
 }

@@ -21,6 +21,7 @@ use meterport_store::users::{hash_password, verify_password};
 use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, cookie, same_secret};
 use super::{Lang, PageCtx, guest_lang, render};
 use crate::app::AppState;
+use crate::service::audit::{self, AuditAction};
 
 /// Attempts allowed from one client address per window (login and forgotten password).
 const ADDRESS_ATTEMPTS: i64 = 30;
@@ -258,7 +259,15 @@ pub async fn submit(
         let decision = login::decide(&st, false, now);
         let (next_state, message) = unknown_outcome(&st, decision, now, lang);
         state.login_guard.set_unknown_state(&username, next_state);
-        audit(&state, None, &username, "login_failed", "unknown user", now).await;
+        audit::record(
+            &state.store,
+            None,
+            &username,
+            AuditAction::LoginFailed,
+            "unknown user",
+            now,
+        )
+        .await;
         return fail(message, StatusCode::UNAUTHORIZED);
     };
 
@@ -279,11 +288,11 @@ pub async fn submit(
     };
     match login::decide(&st, password_ok, now) {
         LoginDecision::Locked { until } => {
-            audit(
-                &state,
+            audit::record(
+                &state.store,
                 Some(user.tenant_id),
                 &username,
-                "login_refused_locked",
+                AuditAction::LoginRefusedLocked,
                 "",
                 now,
             )
@@ -302,22 +311,22 @@ pub async fn submit(
             {
                 return super::PageError::internal(lang, e).into_response();
             }
-            audit(
-                &state,
+            audit::record(
+                &state.store,
                 Some(user.tenant_id),
                 &username,
-                "login_failed",
+                AuditAction::LoginFailed,
                 &format!("failure {failures}"),
                 now,
             )
             .await;
             match until {
                 Some(until) => {
-                    audit(
-                        &state,
+                    audit::record(
+                        &state.store,
                         Some(user.tenant_id),
                         &username,
-                        "account_locked",
+                        AuditAction::AccountLocked,
                         "",
                         now,
                     )
@@ -355,11 +364,11 @@ pub async fn submit(
                 Ok(s) => s,
                 Err(e) => return super::PageError::internal(lang, e).into_response(),
             };
-            audit(
-                &state,
+            audit::record(
+                &state.store,
                 Some(user.tenant_id),
                 &username,
-                "login",
+                AuditAction::Login,
                 if restricted {
                     "password must change"
                 } else {
@@ -438,23 +447,6 @@ fn dummy_hash() -> String {
         .clone()
 }
 
-async fn audit(
-    state: &AppState,
-    tenant_id: Option<i64>,
-    actor: &str,
-    action: &str,
-    detail: &str,
-    now: i64,
-) {
-    if let Err(e) = state
-        .store
-        .record_audit(tenant_id, actor, action, detail, now)
-        .await
-    {
-        tracing::error!(error = %e, action, "audit record failed");
-    }
-}
-
 #[derive(serde::Deserialize)]
 pub struct LogoutForm {
     csrf: String,
@@ -477,11 +469,11 @@ pub async fn logout(
     }
     let now = state.now_ms();
     state.store.delete_session(&viewer.session_id).await.ok();
-    audit(
-        &state,
+    audit::record(
+        &state.store,
         Some(viewer.tenant.id),
         &viewer.user.username,
-        "logout",
+        AuditAction::Logout,
         "",
         now,
     )

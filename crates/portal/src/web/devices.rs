@@ -25,6 +25,7 @@ use super::i18n::t;
 use super::session::{Viewer, urlencode};
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
+use crate::service::audit::{self, AuditAction};
 
 /// Rows per page of the device list and the supplies screen.
 pub const PAGE_SIZE: i64 = 100;
@@ -923,17 +924,15 @@ pub async fn save(
         {
             Ok(()) => {
                 let detail = serde_json::json!({"device_id": id, "group_id": group, "toner_admin_id": admin});
-                state
-                    .store
-                    .record_audit(
-                        Some(viewer.tenant.id),
-                        &viewer.user.username,
-                        "device_settings_changed",
-                        &detail.to_string(),
-                        state.now_ms(),
-                    )
-                    .await
-                    .map_err(|e| PageError::internal(lang, e))?;
+                audit::record(
+                    &state.store,
+                    Some(viewer.tenant.id),
+                    &viewer.user.username,
+                    AuditAction::DeviceSettingsChanged,
+                    &detail.to_string(),
+                    state.now_ms(),
+                )
+                .await;
                 return Ok(Redirect::to(&format!("/devices/{id}?saved=1")).into_response());
             }
             Err(DeviceSettingsError::NotFound) => return Err(PageError::NotFound(lang)),

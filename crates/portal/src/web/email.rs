@@ -25,6 +25,7 @@ use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, guest_lang, render};
 use crate::app::AppState;
 use crate::mail::{domain_of, messages};
+use crate::service::audit::{self, AuditAction};
 
 /// How long a confirmation link works.
 pub const CONFIRM_LINK_MS: i64 = 24 * 3600 * 1000;
@@ -178,16 +179,15 @@ pub async fn email_submit(
         .await
         .map_err(|e| PageError::internal(lang, e))?;
     state.mail.wake();
-    store
-        .record_audit(
-            Some(viewer.tenant.id),
-            &viewer.user.username,
-            "email_change_requested",
-            &json!({"new_domain": domain_of(&email)}).to_string(),
-            now,
-        )
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    audit::record(
+        store,
+        Some(viewer.tenant.id),
+        &viewer.user.username,
+        AuditAction::EmailChangeRequested,
+        &json!({"new_domain": domain_of(&email)}).to_string(),
+        now,
+    )
+    .await;
     Ok(Redirect::to("/account/email/sent").into_response())
 }
 
@@ -234,16 +234,15 @@ pub async fn email_confirm(
         "old_domain": old.as_deref().map(domain_of),
         "new_domain": domain_of(&link.email),
     });
-    store
-        .record_audit(
-            Some(link.tenant_id),
-            &user.username,
-            "email_changed",
-            &detail.to_string(),
-            now,
-        )
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    audit::record(
+        store,
+        Some(link.tenant_id),
+        &user.username,
+        AuditAction::EmailChanged,
+        &detail.to_string(),
+        now,
+    )
+    .await;
     // The old mailbox hears of the change: if someone else made it, its owner can act.
     if let Some(old) = old.filter(|o| *o != link.email) {
         let tenant = store

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::policy::{GROUP_NAME_FORBIDDEN, MAX_GROUPS_PER_TENANT, check_group_name};
 use meterport_store::StoreError;
 use meterport_store::counters::GroupFilter;
-use meterport_store::groups::{Group, GroupError, GroupProblem};
+use meterport_store::groups::{Group, GroupProblem};
 
 use super::account::FieldErrors;
 use super::devices::FormData;
@@ -21,6 +21,8 @@ use super::i18n::{t, t_args};
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
+use crate::service::ServiceError;
+use crate::service::groups::{self, GroupRefusal};
 
 // ---- The list
 
@@ -302,48 +304,35 @@ async fn submit(
         }
     };
     if let (Some(name), true) = (name, errors.is_empty()) {
-        let now = state.now_ms();
+        let (tenant, actor, now) = (viewer.tenant.id, &viewer.user.username, state.now_ms());
         let result = match group {
             None => {
-                state
-                    .store
-                    .create_group(viewer.tenant.id, &name, &device_ids, now)
-                    .await
+                groups::create_group(&state.store, actor, tenant, &name, &device_ids, now).await
             }
             Some(g) => {
-                state
-                    .store
-                    .update_group(viewer.tenant.id, g.id, Some(&name), Some(&device_ids))
-                    .await
+                groups::update_group(
+                    &state.store,
+                    actor,
+                    tenant,
+                    g.id,
+                    Some(&name),
+                    Some(&device_ids),
+                    now,
+                )
+                .await
             }
         };
         match result {
             Ok(saved) => {
-                let action = if group.is_none() {
-                    "group_created"
-                } else {
-                    "group_changed"
-                };
-                let detail = serde_json::json!({
-                    "group_id": saved.id, "name": saved.name, "devices": device_ids.len(),
-                });
-                state
-                    .store
-                    .record_audit(
-                        Some(viewer.tenant.id),
-                        &viewer.user.username,
-                        action,
-                        &detail.to_string(),
-                        now,
-                    )
-                    .await
-                    .map_err(|e| PageError::internal(lang, e))?;
                 let param = if group.is_none() { "created" } else { "saved" };
                 let target = format!("/settings/groups?{param}={}", saved.id);
                 return Ok(Redirect::to(&target).into_response());
             }
-            Err(GroupError::NotFound) => return Err(PageError::NotFound(lang)),
-            Err(GroupError::TooMany) => errors.add(
+            Err(ServiceError::NotFound(_)) => return Err(PageError::NotFound(lang)),
+            Err(ServiceError::Group {
+                refusal: GroupRefusal::TooMany,
+                ..
+            }) => errors.add(
                 "name",
                 t_args(
                     lang,
@@ -351,10 +340,16 @@ async fn submit(
                     &[("max", MAX_GROUPS_PER_TENANT.to_string())],
                 ),
             ),
-            Err(GroupError::Refused(problems)) => {
-                group_error_messages(lang, &problems, &mut errors)
+            Err(ServiceError::Group {
+                refusal: GroupRefusal::Problems(problems),
+                ..
+            }) => group_error_messages(lang, &problems, &mut errors),
+            Err(ServiceError::Invalid { fields, .. }) => {
+                for (field, msg) in FieldErrors::from_policy(lang, &fields).0 {
+                    errors.add(field, msg);
+                }
             }
-            Err(GroupError::Store(e)) => return Err(PageError::internal(lang, e)),
+            Err(e) => return Err(PageError::internal(lang, e)),
         }
     }
     let page = edit_page(state, viewer, group, Some((&raw_name, &device_ids)), errors).await?;
@@ -432,33 +427,22 @@ pub async fn delete(
         }));
     }
     let chosen_ids: Vec<i64> = chosen.iter().map(|g| g.id).collect();
-    match state
-        .store
-        .delete_groups(viewer.tenant.id, &chosen_ids)
-        .await
+    let actor = &viewer.user.username;
+    match groups::delete_groups(
+        &state.store,
+        actor,
+        viewer.tenant.id,
+        &chosen_ids,
+        state.now_ms(),
+    )
+    .await
     {
-        Ok(deleted) => {
-            let names: Vec<&str> = deleted.iter().map(|g| g.name.as_str()).collect();
-            let detail = serde_json::json!({"group_ids": chosen_ids, "names": names});
-            state
-                .store
-                .record_audit(
-                    Some(viewer.tenant.id),
-                    &viewer.user.username,
-                    "groups_deleted",
-                    &detail.to_string(),
-                    state.now_ms(),
-                )
-                .await
-                .map_err(|e| PageError::internal(lang, e))?;
-            Ok(
-                Redirect::to(&format!("/settings/groups?deleted={}", deleted.len()))
-                    .into_response(),
-            )
-        }
+        Ok(deleted) => Ok(
+            Redirect::to(&format!("/settings/groups?deleted={}", deleted.len())).into_response(),
+        ),
         // Someone deleted one of them between the two steps: nothing was deleted; show the
         // list as it is now.
-        Err(GroupError::NotFound) => {
+        Err(ServiceError::NotFound(_)) => {
             errors.add("ids", t(lang, "groups-delete-changed"));
             let page = groups_page(&state, &viewer, None, errors).await?;
             Ok(super::refused(render(&page)))

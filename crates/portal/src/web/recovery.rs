@@ -28,6 +28,7 @@ use super::session::LOGIN_CSRF_COOKIE;
 use super::{Lang, PageCtx, PageError, guest_lang, render};
 use crate::app::AppState;
 use crate::mail::{domain_of, messages};
+use crate::service::audit::{self, AuditAction};
 
 /// How long a reset link works (S4).
 pub const RESET_LINK_MS: i64 = 60 * 60 * 1000;
@@ -154,15 +155,24 @@ async fn request_reset(state: &AppState, username: &str, now: i64) -> anyhow::Re
     let Some(user) = store.user_by_username_any_tenant(username).await? else {
         // The name someone typed, cut short: it names no account, so it is no one's data.
         let typed: String = username.chars().take(64).collect();
-        audit(state, None, &typed, json!({"result": "unknown_user"}), now).await;
+        audit::record(
+            &state.store,
+            None,
+            &typed,
+            AuditAction::PasswordResetRequested,
+            &json!({"result": "unknown_user"}).to_string(),
+            now,
+        )
+        .await;
         return Ok(());
     };
     let Some(address) = user.email.clone() else {
-        audit(
-            state,
-            Some(&user),
+        audit::record(
+            &state.store,
+            Some(user.tenant_id),
             &user.username,
-            json!({"result": "no_address"}),
+            AuditAction::PasswordResetRequested,
+            &json!({"result": "no_address"}).to_string(),
             now,
         )
         .await;
@@ -172,11 +182,12 @@ async fn request_reset(state: &AppState, username: &str, now: i64) -> anyhow::Re
         .pending_email_link(user.tenant_id, user.id, LinkPurpose::ResetPassword, now)
         .await?;
     if pending.is_some_and(|p| now - p.created_at < RESEND_AFTER_MS) {
-        audit(
-            state,
-            Some(&user),
+        audit::record(
+            &state.store,
+            Some(user.tenant_id),
             &user.username,
-            json!({"result": "recently_sent"}),
+            AuditAction::PasswordResetRequested,
+            &json!({"result": "recently_sent"}).to_string(),
             now,
         )
         .await;
@@ -202,31 +213,16 @@ async fn request_reset(state: &AppState, username: &str, now: i64) -> anyhow::Re
         .await?;
     state.mail.wake();
     let detail = json!({"result": "mailed", "domain": domain_of(&address)});
-    audit(state, Some(&user), &user.username, detail, now).await;
+    audit::record(
+        &state.store,
+        Some(user.tenant_id),
+        &user.username,
+        AuditAction::PasswordResetRequested,
+        &detail.to_string(),
+        now,
+    )
+    .await;
     Ok(())
-}
-
-async fn audit(
-    state: &AppState,
-    user: Option<&User>,
-    actor: &str,
-    detail: serde_json::Value,
-    now: i64,
-) {
-    let tenant = user.map(|u| u.tenant_id);
-    if let Err(e) = state
-        .store
-        .record_audit(
-            tenant,
-            actor,
-            "password_reset_requested",
-            &detail.to_string(),
-            now,
-        )
-        .await
-    {
-        tracing::error!(error = %e, "audit record failed");
-    }
 }
 
 /// The portal's public address without a trailing slash, for links in mails.
@@ -413,16 +409,15 @@ pub async fn reset_submit(
         .delete_other_sessions(link.user_id, None)
         .await
         .map_err(|e| PageError::internal(lang, e))?;
-    store
-        .record_audit(
-            Some(link.tenant_id),
-            &user.username,
-            "password_reset_by_link",
-            &json!({"user_id": link.user_id}).to_string(),
-            now,
-        )
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    audit::record(
+        store,
+        Some(link.tenant_id),
+        &user.username,
+        AuditAction::PasswordResetByLink,
+        &json!({"user_id": link.user_id}).to_string(),
+        now,
+    )
+    .await;
     let mut res = Redirect::to("/login?notice=password-reset").into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,

@@ -17,6 +17,7 @@ use super::i18n::t;
 use super::session::Viewer;
 use super::{PageCtx, PageError, render};
 use crate::app::AppState;
+use crate::service::audit::{self, AuditAction};
 
 // ---------------------------------------------------------------------------------------------
 // Paper sizes (S21)
@@ -143,17 +144,15 @@ pub async fn paper_submit(
         .await
         .map_err(|e| PageError::internal(lang, e))?;
     let detail = serde_json::json!({ "paper_sizes": sizes });
-    state
-        .store
-        .record_audit(
-            Some(viewer.tenant.id),
-            &viewer.user.username,
-            "paper_sizes_changed",
-            &detail.to_string(),
-            state.now_ms(),
-        )
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    audit::record(
+        &state.store,
+        Some(viewer.tenant.id),
+        &viewer.user.username,
+        AuditAction::PaperSizesChanged,
+        &detail.to_string(),
+        state.now_ms(),
+    )
+    .await;
     Ok(Redirect::to("/settings/paper-sizes?saved=1").into_response())
 }
 

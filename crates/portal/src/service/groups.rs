@@ -1,0 +1,202 @@
+//! Device groups (S22): create, rename and regroup, delete. The screens, the operator API
+//! and `meterport admin` call these, so the rules and the audit entries are the same from
+//! every front door.
+
+use meterport_domain::policy::{self, FieldError, MAX_GROUPS_PER_TENANT};
+use meterport_store::groups::{Group, GroupError, GroupProblem};
+use meterport_store::{Store, StoreError};
+use serde_json::json;
+
+use super::audit::{self, AuditAction};
+use super::operator::require_tenant;
+use super::{ServiceError, ServiceResult};
+
+/// A group change the store refused, typed: each front door words it itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupRefusal {
+    /// The tenant already has [`MAX_GROUPS_PER_TENANT`] groups.
+    TooMany,
+    /// Name taken, devices unknown or in another group.
+    Problems(Vec<GroupProblem>),
+}
+
+/// The refusal as field errors in both languages (the API's `details`, the command line's
+/// text): one per device in another group, so that each is named.
+pub fn refusal_fields(refusal: &GroupRefusal) -> Vec<FieldError> {
+    match refusal {
+        GroupRefusal::TooMany => vec![FieldError::new(
+            "name",
+            "too_many_groups",
+            format!(
+                "a tenant may have at most {MAX_GROUPS_PER_TENANT} device groups; delete \
+                     one before creating another"
+            ),
+            format!(
+                "グループは{MAX_GROUPS_PER_TENANT}件まで登録できます。新しく作成するには\
+                     既存のグループを削除してください。"
+            ),
+        )],
+        GroupRefusal::Problems(problems) => {
+            let mut fields = Vec::new();
+            for problem in problems {
+                match problem {
+                    GroupProblem::NameTaken => fields.push(FieldError::new(
+                        "name",
+                        "taken",
+                        "another group of this tenant already has this name",
+                        "同じ名前のグループが既に存在します。",
+                    )),
+                    GroupProblem::UnknownDevices(ids) => {
+                        let ids = ids
+                            .iter()
+                            .map(i64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        fields.push(FieldError::new(
+                            "device_ids",
+                            "unknown_device",
+                            format!("no device of this tenant has the id(s) {ids}"),
+                            format!("指定された機器が見つかりません（ID: {ids}）。"),
+                        ));
+                    }
+                    GroupProblem::DevicesInOtherGroups(devices) => {
+                        fields.extend(devices.iter().map(|d| {
+                            FieldError::new(
+                                "device_ids",
+                                "in_other_group",
+                                format!(
+                                    "device {} (serial {}) is already in the group \"{}\"; a \
+                                     device can be in only one group, so remove it from that \
+                                     group first",
+                                    d.device_id, d.serial, d.group_name
+                                ),
+                                format!(
+                                    "機器 {}（シリアル番号 {}）は既にグループ「{}」に所属して\
+                                     います。先にそのグループから外してください。",
+                                    d.device_id, d.serial, d.group_name
+                                ),
+                            )
+                        }));
+                    }
+                }
+            }
+            fields
+        }
+    }
+}
+
+fn group_refusal(message: &str, e: GroupError) -> ServiceError {
+    let refusal = match e {
+        GroupError::NotFound => return ServiceError::NotFound("group"),
+        GroupError::Store(StoreError::NotFound) => return ServiceError::NotFound("tenant"),
+        GroupError::Store(e) => return ServiceError::Store(e),
+        GroupError::TooMany => GroupRefusal::TooMany,
+        GroupError::Refused(problems) => GroupRefusal::Problems(problems),
+    };
+    ServiceError::Group {
+        message: message.to_string(),
+        refusal,
+    }
+}
+
+/// Creates a device group (S22) with devices that are in no group.
+pub async fn create_group(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    name: &str,
+    device_ids: &[i64],
+    now: i64,
+) -> ServiceResult<Group> {
+    const REFUSED: &str = "the group was not created";
+    require_tenant(store, tenant_id).await?;
+    let name = policy::check_group_name(name).map_err(|e| ServiceError::invalid(REFUSED, e))?;
+    let group = store
+        .create_group(tenant_id, &name, device_ids, now)
+        .await
+        .map_err(|e| group_refusal(REFUSED, e))?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::GroupCreated,
+        &json!({"group_id": group.id, "name": group.name, "device_ids": device_ids}).to_string(),
+        now,
+    )
+    .await;
+    Ok(group)
+}
+
+/// Renames a group and/or replaces its members (S22), both or neither.
+pub async fn update_group(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    group_id: i64,
+    name: Option<&str>,
+    device_ids: Option<&[i64]>,
+    now: i64,
+) -> ServiceResult<Group> {
+    const REFUSED: &str = "the group was not changed";
+    require_tenant(store, tenant_id).await?;
+    if !store.group_exists(tenant_id, group_id).await? {
+        return Err(ServiceError::NotFound("group"));
+    }
+    if name.is_none() && device_ids.is_none() {
+        return Err(ServiceError::invalid(
+            REFUSED,
+            vec![FieldError::new(
+                "name",
+                "nothing_to_change",
+                "give a new name, new device_ids, or both",
+                "新しいグループ名または機器を指定してください。",
+            )],
+        ));
+    }
+    let name = name
+        .map(policy::check_group_name)
+        .transpose()
+        .map_err(|e| ServiceError::invalid(REFUSED, e))?;
+    let group = store
+        .update_group(tenant_id, group_id, name.as_deref(), device_ids)
+        .await
+        .map_err(|e| group_refusal(REFUSED, e))?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::GroupUpdated,
+        &json!({"group_id": group.id, "name": group.name, "device_ids": device_ids}).to_string(),
+        now,
+    )
+    .await;
+    Ok(group)
+}
+
+/// Deletes groups (S22: several at once); their devices go to no group. If one id is
+/// unknown, nothing is deleted.
+pub async fn delete_groups(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    group_ids: &[i64],
+    now: i64,
+) -> ServiceResult<Vec<Group>> {
+    require_tenant(store, tenant_id).await?;
+    let deleted = store
+        .delete_groups(tenant_id, group_ids)
+        .await
+        .map_err(|e| group_refusal("the groups were not deleted", e))?;
+    for group in &deleted {
+        audit::record(
+            store,
+            Some(tenant_id),
+            actor,
+            AuditAction::GroupDeleted,
+            &json!({"group_id": group.id, "name": group.name}).to_string(),
+            now,
+        )
+        .await;
+    }
+    Ok(deleted)
+}

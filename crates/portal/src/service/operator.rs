@@ -1,0 +1,499 @@
+//! The operator's use cases (O1): tenants, users, devices and tokens, shared by the operator
+//! API and `meterport admin`. Each validates its input with the domain's policies, calls the
+//! store and records the audit entry.
+
+use meterport_domain::device::DeviceInput;
+use meterport_domain::policy::{self, FieldError};
+use meterport_store::devices::Device;
+use meterport_store::tenants::{DEFAULT_RETENTION_MONTHS, Tenant};
+use meterport_store::tokens::TokenKind;
+use meterport_store::users::{User, hash_password};
+use meterport_store::{Store, StoreError};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::audit::{self, AuditAction};
+use super::{ServiceError, ServiceResult};
+
+/// The longest data retention an operator may set: 50 years.
+pub const MAX_RETENTION_MONTHS: i64 = 600;
+
+/// The tenant, or [`ServiceError::NotFound`].
+pub async fn require_tenant(store: &Store, tenant_id: i64) -> ServiceResult<Tenant> {
+    store
+        .tenant(tenant_id)
+        .await
+        .map_err(ServiceError::missing("tenant"))
+}
+
+/// Checks a tenant's time zone and returns its canonical IANA name (`asia/tokyo` becomes
+/// `Asia/Tokyo`). Periods are computed in this zone (T3), so it must be one jiff knows.
+fn check_timezone(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let raw = raw.map(str::trim).filter(|s| !s.is_empty());
+    let Some(name) = raw else {
+        return Some("Asia/Tokyo".to_string());
+    };
+    match jiff::tz::TimeZone::get(name) {
+        Ok(tz) => Some(tz.iana_name().unwrap_or(name).to_string()),
+        Err(_) => {
+            errors.push(FieldError::new(
+                "timezone",
+                "invalid_timezone",
+                "must be an IANA time zone name such as Asia/Tokyo or Europe/Berlin",
+                "Asia/Tokyo のような IANA タイムゾーン名を指定してください。",
+            ));
+            None
+        }
+    }
+}
+
+/// Creates a tenant (O1). `retention_months`: absent (`None`) gives the default of 39
+/// months; `Some(None)` keeps every reading; `Some(Some(n))` keeps `n` months, 1 to 600.
+pub async fn create_tenant(
+    store: &Store,
+    actor: &str,
+    name: &str,
+    timezone: Option<&str>,
+    retention_months: Option<Option<i64>>,
+    now: i64,
+) -> ServiceResult<Tenant> {
+    let mut errors = Vec::new();
+    let name = policy::check_tenant_name(name)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let timezone = check_timezone(timezone, &mut errors);
+    let retention = retention_months.unwrap_or(Some(DEFAULT_RETENTION_MONTHS));
+    if let Some(n) = retention
+        && !(1..=MAX_RETENTION_MONTHS).contains(&n)
+    {
+        errors.push(FieldError::new(
+            "retention_months",
+            "out_of_range",
+            format!(
+                "must be a number of months from 1 to {MAX_RETENTION_MONTHS}, or null to keep \
+                 every reading"
+            ),
+            format!("1～{MAX_RETENTION_MONTHS}の月数を指定してください（null はすべて保持）。"),
+        ));
+    }
+    let (Some(name), Some(timezone), true) = (name, timezone, errors.is_empty()) else {
+        return Err(ServiceError::invalid("the tenant was not created", errors));
+    };
+    let tenant = store
+        .create_tenant(&name, &timezone, retention, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::invalid(
+                "the tenant was not created",
+                vec![FieldError::new(
+                    "name",
+                    "taken",
+                    "another tenant already has this name",
+                    "この名前のテナントは既に登録されています。",
+                )],
+            ),
+            other => other.into(),
+        })?;
+    audit::record(
+        store,
+        Some(tenant.id),
+        actor,
+        AuditAction::TenantCreated,
+        &json!({"tenant_id": tenant.id, "name": tenant.name, "timezone": tenant.timezone,
+               "retention_months": tenant.retention_months})
+        .to_string(),
+        now,
+    )
+    .await;
+    Ok(tenant)
+}
+
+/// S24's password rules, reported on the field `password` (the policy calls it
+/// `new_password`, as on the change-password screen).
+fn check_initial_password(password: &str, errors: &mut Vec<FieldError>) {
+    if let Err(e) = policy::check_password(password, None, None) {
+        errors.extend(e.into_iter().map(|f| FieldError {
+            field: "password",
+            ..f
+        }));
+    }
+}
+
+async fn hash(password: &str) -> ServiceResult<String> {
+    let password = password.to_string();
+    // Argon2id is slow on purpose; keep it off the async workers.
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ServiceError::Store(StoreError::Failed(format!("password hashing: {e}"))))
+}
+
+/// The display languages (S25).
+pub const LANGUAGES: [&str; 2] = ["ja", "en"];
+
+fn username_taken() -> FieldError {
+    FieldError::new(
+        "username",
+        "taken",
+        "is already in use (user names are unique across the portal)",
+        "このユーザー名は既に使用されています。",
+    )
+}
+
+/// A new customer user, as the API and the command line receive it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub email: Option<String>,
+    pub language: Option<String>,
+}
+
+/// Creates a user of the tenant (O1). Every broken rule is reported at once: user name,
+/// password (S24), e-mail address, language, and a user name already taken.
+pub async fn create_user(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    input: UserInput,
+    now: i64,
+) -> ServiceResult<User> {
+    require_tenant(store, tenant_id).await?;
+    let mut errors = Vec::new();
+    let username = policy::normalize_username(input.username.as_deref().unwrap_or(""))
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let password = input.password.unwrap_or_default();
+    check_initial_password(&password, &mut errors);
+    let email = match input.email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => policy::check_email(raw).map_err(|e| errors.extend(e)).ok(),
+    };
+    let language = match input.language.as_deref().map(str::trim) {
+        None | Some("") => "ja".to_string(),
+        Some(l) if LANGUAGES.contains(&l) => l.to_string(),
+        Some(_) => {
+            errors.push(FieldError::new(
+                "language",
+                "invalid_choice",
+                "must be one of: ja, en",
+                "次のいずれかを指定してください: ja, en",
+            ));
+            String::new()
+        }
+    };
+    if let Some(name) = &username
+        && store.user_by_username_any_tenant(name).await?.is_some()
+    {
+        errors.push(username_taken());
+    }
+    let Some(username) = username.filter(|_| errors.is_empty()) else {
+        return Err(ServiceError::invalid("the user was not created", errors));
+    };
+    let password_hash = hash(&password).await?;
+    let user = store
+        .create_user(
+            tenant_id,
+            &username,
+            &password_hash,
+            email.as_deref(),
+            &language,
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            // Taken between the check and the insert.
+            StoreError::Conflict(_) => {
+                ServiceError::invalid("the user was not created", vec![username_taken()])
+            }
+            other => other.into(),
+        })?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::UserCreated,
+        &json!({"user_id": user.id, "username": user.username}).to_string(),
+        now,
+    )
+    .await;
+    Ok(user)
+}
+
+/// Deletes a user; the user's read tokens are revoked with it.
+pub async fn delete_user(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    user_id: i64,
+    now: i64,
+) -> ServiceResult<User> {
+    require_tenant(store, tenant_id).await?;
+    let user = store
+        .delete_user(tenant_id, user_id, now)
+        .await
+        .map_err(ServiceError::missing("user"))?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::UserDeleted,
+        &json!({"user_id": user.id, "username": user.username}).to_string(),
+        now,
+    )
+    .await;
+    Ok(user)
+}
+
+/// Sets a new password chosen by the operator (O1). The user must change it at the next
+/// login, so that only the user knows the password in use; a lockout ends with it.
+pub async fn reset_password(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    user_id: i64,
+    password: &str,
+    now: i64,
+) -> ServiceResult<User> {
+    require_tenant(store, tenant_id).await?;
+    let user = store
+        .user(tenant_id, user_id)
+        .await
+        .map_err(ServiceError::missing("user"))?;
+    let mut errors = Vec::new();
+    check_initial_password(password, &mut errors);
+    if !errors.is_empty() {
+        return Err(ServiceError::invalid(
+            "the password was not changed",
+            errors,
+        ));
+    }
+    let password_hash = hash(password).await?;
+    store
+        .set_password(tenant_id, user_id, &password_hash, now, true)
+        .await
+        .map_err(ServiceError::missing("user"))?;
+    // Whoever was logged in with the old password is logged out.
+    store.delete_other_sessions(user_id, None).await?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::PasswordReset,
+        &json!({"user_id": user.id, "username": user.username}).to_string(),
+        now,
+    )
+    .await;
+    store
+        .user(tenant_id, user_id)
+        .await
+        .map_err(ServiceError::missing("user"))
+}
+
+/// Lifts a lockout (S2).
+pub async fn unlock_user(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    user_id: i64,
+    now: i64,
+) -> ServiceResult<User> {
+    require_tenant(store, tenant_id).await?;
+    store
+        .unlock_user(tenant_id, user_id)
+        .await
+        .map_err(ServiceError::missing("user"))?;
+    let user = store
+        .user(tenant_id, user_id)
+        .await
+        .map_err(ServiceError::missing("user"))?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::UserUnlocked,
+        &json!({"user_id": user.id, "username": user.username}).to_string(),
+        now,
+    )
+    .await;
+    Ok(user)
+}
+
+/// Registers a device with all its fields (O1); the serial is unique across the portal (T2).
+pub async fn create_device(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    input: DeviceInput,
+    now: i64,
+) -> ServiceResult<Device> {
+    require_tenant(store, tenant_id).await?;
+    let new = input
+        .parse()
+        .map_err(|errors| ServiceError::invalid("the device was not registered", errors))?;
+    let device = store
+        .create_device(tenant_id, &new, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::invalid(
+                "the device was not registered",
+                vec![FieldError::new(
+                    "serial",
+                    "taken",
+                    "a device with this serial number is already registered (serial numbers \
+                     are unique across the portal)",
+                    "このシリアル番号の機器は既に登録されています。",
+                )],
+            ),
+            other => other.into(),
+        })?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::DeviceCreated,
+        &json!({"device_id": device.id, "serial": device.serial}).to_string(),
+        now,
+    )
+    .await;
+    Ok(device)
+}
+
+/// Deletes a device with its readings and conditions.
+pub async fn delete_device(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    device_id: i64,
+    now: i64,
+) -> ServiceResult<()> {
+    require_tenant(store, tenant_id).await?;
+    let device = store
+        .device(tenant_id, device_id)
+        .await
+        .map_err(ServiceError::missing("device"))?;
+    store
+        .delete_device(tenant_id, device_id)
+        .await
+        .map_err(ServiceError::missing("device"))?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::DeviceDeleted,
+        &json!({"device_id": device.id, "serial": device.serial}).to_string(),
+        now,
+    )
+    .await;
+    Ok(())
+}
+
+/// A token issued, shown this once.
+#[derive(Debug)]
+pub struct IssuedToken {
+    pub id: i64,
+    pub kind: TokenKind,
+    pub username: Option<String>,
+    pub token: String,
+}
+
+/// Issues an ingest token for the tenant's devices and collectors.
+pub async fn issue_ingest_token(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    now: i64,
+) -> ServiceResult<IssuedToken> {
+    require_tenant(store, tenant_id).await?;
+    let (id, token) = store
+        .issue_token(tenant_id, TokenKind::Ingest, None, now)
+        .await?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::TokenIssued,
+        &json!({"token_id": id, "kind": "ingest"}).to_string(),
+        now,
+    )
+    .await;
+    Ok(IssuedToken {
+        id,
+        kind: TokenKind::Ingest,
+        username: None,
+        token,
+    })
+}
+
+/// Issues a read token acting as a user of this tenant (B2). A user name of another tenant
+/// is refused exactly like an unknown one.
+pub async fn issue_read_token(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    username: &str,
+    now: i64,
+) -> ServiceResult<IssuedToken> {
+    require_tenant(store, tenant_id).await?;
+    let unknown = || {
+        ServiceError::invalid(
+            "no token was issued",
+            vec![FieldError::new(
+                "username",
+                "unknown_user",
+                "no user of this tenant has this name",
+                "このテナントに該当するユーザーがいません。",
+            )],
+        )
+    };
+    let name = policy::normalize_username(username).map_err(|_| unknown())?;
+    let user = store
+        .user_by_username_any_tenant(&name)
+        .await?
+        .filter(|u| u.tenant_id == tenant_id)
+        .ok_or_else(unknown)?;
+    let (id, token) = store
+        .issue_token(tenant_id, TokenKind::Read, Some(user.id), now)
+        .await?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::TokenIssued,
+        &json!({"token_id": id, "kind": "read", "user_id": user.id, "username": user.username})
+            .to_string(),
+        now,
+    )
+    .await;
+    Ok(IssuedToken {
+        id,
+        kind: TokenKind::Read,
+        username: Some(user.username),
+        token,
+    })
+}
+
+/// Revokes a token at once; an already revoked token is not found.
+pub async fn revoke_token(
+    store: &Store,
+    actor: &str,
+    tenant_id: i64,
+    token_id: i64,
+    now: i64,
+) -> ServiceResult<()> {
+    require_tenant(store, tenant_id).await?;
+    store
+        .revoke_token(tenant_id, token_id, now)
+        .await
+        .map_err(ServiceError::missing("active token"))?;
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::TokenRevoked,
+        &json!({"token_id": token_id}).to_string(),
+        now,
+    )
+    .await;
+    Ok(())
+}

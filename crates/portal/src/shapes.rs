@@ -1,0 +1,87 @@
+//! The JSON shapes of the portal's entities, shared by the JSON API and
+//! `meterport admin --json`, so that both print the same thing.
+
+use meterport_store::announcements::Announcement;
+use meterport_store::audit::AuditEntry;
+use meterport_store::devices::{Device, UnknownSerial};
+use meterport_store::groups::Group;
+use meterport_store::tenants::Tenant;
+use meterport_store::tokens::{TokenInfo, TokenKind};
+use meterport_store::users::User;
+use serde_json::{Value, json};
+
+use crate::service::operator::IssuedToken;
+
+/// RFC 3339 in UTC, or null.
+pub fn iso(ms: Option<i64>) -> Value {
+    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map(|t| Value::String(t.to_string()))
+        .unwrap_or(Value::Null)
+}
+
+pub fn tenant_json(t: &Tenant) -> Value {
+    json!({"id": t.id, "name": t.name, "timezone": t.timezone,
+           "retention_months": t.retention_months})
+}
+
+/// A user, without the password hash.
+pub fn user_json(u: &User) -> Value {
+    json!({
+        "id": u.id, "username": u.username, "email": u.email, "language": u.language,
+        "must_change_password": u.must_change_password,
+        "password_changed_at": iso(Some(u.password_changed_at)),
+        "failed_logins": u.failed_logins, "locked_until": iso(u.locked_until),
+        "last_login_at": iso(u.last_login_at), "created_at": iso(Some(u.created_at)),
+    })
+}
+
+/// A device with the field names of the read API's device detail (§7).
+pub fn device_json(d: &Device) -> Value {
+    json!({
+        "id": d.id, "serial": d.serial, "name": d.name, "product": d.product,
+        "device_type": d.device_type, "protocol": d.protocol, "status": d.status.as_str(),
+        "mac": d.mac, "host": d.host, "building": d.building, "location": d.location,
+        "remote_ui_url": d.remote_ui_url, "lfp_unit": d.lfp_unit,
+        "group": d.group.as_ref().map(|(id, name)| json!({"id": id, "name": name})),
+        "toner_admin": d.toner_admin.as_ref()
+            .map(|(id, name, email)| json!({"id": id, "name": name, "email": email})),
+        "last_reading_at": iso(d.last_reading_at),
+    })
+}
+
+pub fn group_json(g: &Group) -> Value {
+    json!({"id": g.id, "name": g.name, "device_count": g.device_count})
+}
+
+/// A token as listed: never the token itself, which only its issuer saw.
+pub fn token_json(t: &TokenInfo) -> Value {
+    json!({"id": t.id, "kind": t.kind, "username": t.username,
+           "created_at": iso(Some(t.created_at)), "revoked_at": iso(t.revoked_at)})
+}
+
+pub fn issued_token_json(t: &IssuedToken) -> Value {
+    let kind = match t.kind {
+        TokenKind::Ingest => "ingest",
+        TokenKind::Read => "read",
+    };
+    json!({"id": t.id, "kind": kind, "username": t.username, "token": t.token})
+}
+
+pub fn unknown_serial_json(s: &UnknownSerial) -> Value {
+    json!({"serial": s.serial, "first_seen": iso(Some(s.first_seen)),
+           "last_seen": iso(Some(s.last_seen)), "attempts": s.attempts})
+}
+
+pub fn audit_json(e: &AuditEntry) -> Value {
+    // The detail is stored as JSON text; show it as the object it is.
+    let detail = serde_json::from_str(&e.detail).unwrap_or_else(|_| Value::from(&*e.detail));
+    json!({"id": e.id, "at": iso(Some(e.at)), "tenant_id": e.tenant_id, "actor": e.actor,
+           "action": e.action, "detail": detail})
+}
+
+/// An announcement as the API and `meterport admin --json` show it.
+pub fn announcement_json(a: &Announcement) -> Value {
+    json!({"id": a.id, "text_ja": a.text_ja, "text_en": a.text_en,
+           "shown_from": iso(Some(a.shown_from)), "shown_until": iso(a.shown_until),
+           "created_at": iso(Some(a.created_at))})
+}
