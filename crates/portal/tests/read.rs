@@ -335,11 +335,7 @@ async fn the_s12_limits_are_refused_with_a_clear_message() {
             "from",
             "from: expected a month as YYYY-MM",
         ),
-        (
-            "from=2021-01&to=2021-02",
-            "unit",
-            "is required (month or day)",
-        ),
+        ("unit=month&to=2021-02", "from", "is required"),
         (
             "unit=month&from=2021-01&to=2021-02&kind=total",
             "kind",
@@ -588,4 +584,21 @@ async fn a_never_reported_smtp_device_is_normal_in_the_read_api_as_on_the_screen
     assert_eq!(shown(http), "unknown");
     let (_, one) = app.get(&format!("/api/v1/devices/{mail}"), &read).await;
     assert_eq!(one["status"], "normal");
+}
+
+#[tokio::test]
+async fn without_a_unit_the_start_s_shape_says_months_or_days_as_on_the_screens() {
+    let f = fixture().await;
+    for (query, unit, periods) in [
+        ("from=2021-08&to=2021-09", "month", 2),
+        ("from=2021-08-30&to=2021-09-02", "day", 4),
+    ] {
+        let (status, body) = f
+            .app
+            .get(&format!("/api/v1/counters?{query}"), &f.read)
+            .await;
+        assert_eq!(status, 200, "{query}: {body}");
+        assert_eq!(body["unit"], unit);
+        assert_eq!(body["periods"].as_array().unwrap().len(), periods);
+    }
 }

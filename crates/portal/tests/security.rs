@@ -965,7 +965,7 @@ fn bad_inputs(w: &World) -> Vec<Bad> {
     }
     let q = |what: &str, path: &str| bad(format!("query: {what}"), Method::GET, path, Who::BRead);
     for (what, path) in [
-        ("unit missing", "/api/v1/counters?from=2021-11&to=2021-11"),
+        ("start missing", "/api/v1/counters?unit=month&to=2021-11"),
         (
             "unit unknown",
             "/api/v1/counters?unit=week&from=2021-11&to=2021-11",

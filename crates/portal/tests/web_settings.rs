@@ -1098,7 +1098,11 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
     let screen = web.app.store.list_groups(web.tenant.id).await.unwrap()[0].id;
     let path = format!("/settings/groups/{screen}");
     let (status, _, _) = web
-        .submit(&path, &path, &[("name", "Screen 2"), ("device", &a.to_string())])
+        .submit(
+            &path,
+            &path,
+            &[("name", "Screen 2"), ("device", &a.to_string())],
+        )
         .await;
     assert_eq!(status, 303);
     let (status, _, _) = web
@@ -1163,7 +1167,10 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
     };
     let screen_entries = of("yamada");
     assert_eq!(
-        screen_entries.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
+        screen_entries
+            .iter()
+            .map(|(a, _)| a.as_str())
+            .collect::<Vec<_>>(),
         ["group_created", "group_updated", "group_deleted"]
     );
     assert_eq!(screen_entries, of("operator-api"));

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::{ApiError, ApiResult, authenticate};
 use crate::app::AppState;
-use crate::service::counters::{CounterQuery, Prepared, QueryError, json_chunks};
+use crate::service::counters::{self, Prepared, QueryError, json_chunks};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -118,28 +118,24 @@ pub async fn prepare(
     tenant: &Tenant,
     params: &HashMap<String, String>,
 ) -> ApiResult<Prepared> {
-    let query = CounterQuery::parse(params).map_err(|errors| {
-        let message = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_query", message).with_details(
-            errors
-                .iter()
-                .map(|e| json!({"field": e.field, "message": e.message}))
-                .collect(),
-        )
-    })?;
-    if let GroupFilter::Group(g) = query.selection.group
-        && !state.store.group_exists(tenant.id, g).await?
-    {
-        return Err(ApiError::not_found());
-    }
-    Prepared::new(&state.store, tenant, query)
+    counters::prepare(&state.store, tenant, params)
         .await
         .map_err(|e| match e {
-            QueryError::NoSuchDevice => ApiError::not_found(),
+            QueryError::Invalid(errors) => {
+                let message = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message()))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_query", message)
+                    .with_details(
+                        errors
+                            .iter()
+                            .map(|e| json!({"field": e.field, "message": e.message()}))
+                            .collect(),
+                    )
+            }
+            QueryError::NoSuchGroup | QueryError::NoSuchDevice => ApiError::not_found(),
             QueryError::Store(e) => e.into(),
         })
 }

@@ -29,17 +29,62 @@ pub struct CounterQuery {
     pub period: Option<Period>,
 }
 
-/// A refused query parameter.
+/// A refused query parameter: which, and what is wrong with it, typed so that each front
+/// door words it itself (the API in English in its `details`, the screens in the user's
+/// language next to the field, naming the limit).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamError {
     pub field: &'static str,
-    pub message: String,
+    pub problem: ParamProblem,
 }
 
-fn err(field: &'static str, message: impl Into<String>) -> ParamError {
-    ParamError {
-        field,
-        message: message.into(),
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamProblem {
+    /// Not one of the values the parameter takes.
+    Choice,
+    Required,
+    /// The period range breaks S12 (format, order, length).
+    Range(RangeError),
+    /// `period=` is neither a month nor a day.
+    PeriodFormat,
+    /// `period=` is of another unit than `unit=`.
+    PeriodUnit,
+}
+
+impl ParamError {
+    /// The problem in the API's words.
+    pub fn message(&self) -> String {
+        match (&self.problem, self.field) {
+            (ParamProblem::Choice, "kind") => "must be usage or cumulative".into(),
+            (ParamProblem::Choice, "group") => "must be all, none or a group id".into(),
+            (ParamProblem::Choice, "class") => "must be mfp or lfp".into(),
+            (ParamProblem::Choice, "device") => "must be a device id".into(),
+            (ParamProblem::Choice, "unit") => "must be month or day".into(),
+            (ParamProblem::Choice, _) => "is not a value this parameter takes".into(),
+            (ParamProblem::Required, _) => "is required".into(),
+            (ParamProblem::Range(e), _) => e.to_string(),
+            (ParamProblem::PeriodFormat, _) => {
+                "expected a month as YYYY-MM or a day as YYYY-MM-DD".into()
+            }
+            (ParamProblem::PeriodUnit, _) => "does not match the unit".into(),
+        }
+    }
+}
+
+fn err(field: &'static str, problem: ParamProblem) -> ParamError {
+    ParamError { field, problem }
+}
+
+/// The unit of a range: `unit=` when given, else what the start's shape says (`2021-08` a
+/// month, `2021-08-31` a day), as the screens read a hand-written address.
+pub fn unit_of(params: &HashMap<String, String>) -> Option<Unit> {
+    let get = |k: &str| params.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+    match get("unit") {
+        Some(u) => Unit::parse(u),
+        None => Some(match get("from").map(str::len) {
+            Some(10) => Unit::Day,
+            _ => Unit::Month,
+        }),
     }
 }
 
@@ -51,21 +96,21 @@ impl CounterQuery {
         let kind = match get("kind") {
             None => Some(Kind::Usage),
             Some(s) => Kind::parse(s).or_else(|| {
-                errors.push(err("kind", "must be usage or cumulative"));
+                errors.push(err("kind", ParamProblem::Choice));
                 None
             }),
         };
         let group = match get("group") {
             None => Some(GroupFilter::All),
             Some(s) => GroupFilter::parse(s).or_else(|| {
-                errors.push(err("group", "must be all, none or a group id"));
+                errors.push(err("group", ParamProblem::Choice));
                 None
             }),
         };
         let class = match get("class") {
             None => Some(DeviceClass::Mfp),
             Some(s) => DeviceClass::parse(s).or_else(|| {
-                errors.push(err("class", "must be mfp or lfp"));
+                errors.push(err("class", ParamProblem::Choice));
                 None
             }),
         };
@@ -74,7 +119,7 @@ impl CounterQuery {
             Some(s) => match s.parse::<i64>() {
                 Ok(id) if id > 0 => Some(id),
                 _ => {
-                    errors.push(err("device", "must be a device id"));
+                    errors.push(err("device", ParamProblem::Choice));
                     None
                 }
             },
@@ -82,7 +127,7 @@ impl CounterQuery {
         let unit = match get("unit") {
             None => None,
             Some(s) => Unit::parse(s).or_else(|| {
-                errors.push(err("unit", "must be month or day"));
+                errors.push(err("unit", ParamProblem::Choice));
                 None
             }),
         };
@@ -94,43 +139,32 @@ impl CounterQuery {
                     Some(PeriodRange::single(p))
                 }
                 Some(_) => {
-                    errors.push(err("period", "does not match the unit"));
+                    errors.push(err("period", ParamProblem::PeriodUnit));
                     None
                 }
                 None => {
-                    errors.push(err(
-                        "period",
-                        "expected a month as YYYY-MM or a day as YYYY-MM-DD",
-                    ));
+                    errors.push(err("period", ParamProblem::PeriodFormat));
                     None
                 }
             },
-            None => match (unit, get("from"), get("to")) {
-                (None, _, _) => {
-                    if !params.contains_key("unit") {
-                        errors.push(err("unit", "is required (month or day)"));
+            None => match (unit.or_else(|| unit_of(params)), get("from"), get("to")) {
+                (None, _, _) => None,
+                (Some(_), from, to) if from.is_none() || to.is_none() => {
+                    for (field, value) in [("from", from), ("to", to)] {
+                        if value.is_none() {
+                            errors.push(err(field, ParamProblem::Required));
+                        }
                     }
-                    None
-                }
-                (Some(_), None, _) => {
-                    errors.push(err("from", "is required"));
-                    None
-                }
-                (Some(_), _, None) => {
-                    errors.push(err("to", "is required"));
                     None
                 }
                 (Some(u), Some(f), Some(t)) => match PeriodRange::parse(u, f, t) {
                     Ok(r) => Some(r),
                     Err(e) => {
-                        let field = match &e {
-                            RangeError::Format { field, .. } => field,
-                            _ => "to",
-                        };
-                        errors.push(err(field, e.to_string()));
+                        errors.push(err(e.field(), ParamProblem::Range(e)));
                         None
                     }
                 },
+                _ => None,
             },
         };
         match (kind, group, class, range, errors.is_empty()) {
@@ -173,9 +207,38 @@ pub struct Prepared {
 /// Why a query could not run.
 #[derive(Debug)]
 pub enum QueryError {
+    /// A parameter is refused (422 in the API; the form names it on the screens).
+    Invalid(Vec<ParamError>),
+    /// `group=` names no group of the tenant: 404.
+    NoSuchGroup,
     /// `device=` names no device of the selection (or of the tenant): 404.
     NoSuchDevice,
     Store(StoreError),
+}
+
+/// Parses a query's parameters and loads its devices: what the API, the CSV export and
+/// the screens' addresses all start from.
+pub async fn prepare(
+    store: &Store,
+    tenant: &Tenant,
+    params: &HashMap<String, String>,
+) -> Result<Prepared, QueryError> {
+    let query = CounterQuery::parse(params).map_err(QueryError::Invalid)?;
+    prepare_query(store, tenant, query).await
+}
+
+/// [`prepare`] for a query the caller built itself (the screens, from their checked form).
+pub async fn prepare_query(
+    store: &Store,
+    tenant: &Tenant,
+    query: CounterQuery,
+) -> Result<Prepared, QueryError> {
+    if let GroupFilter::Group(g) = query.selection.group
+        && !store.group_exists(tenant.id, g).await?
+    {
+        return Err(QueryError::NoSuchGroup);
+    }
+    Prepared::new(store, tenant, query).await
 }
 
 impl From<StoreError> for QueryError {
@@ -496,7 +559,7 @@ mod tests {
         assert_eq!(fields, ["kind", "group", "class", "device", "unit"]);
         let errors = q("unit=month&from=2021-01&to=2022-01").unwrap_err();
         assert_eq!(
-            errors[0].message,
+            errors[0].message(),
             "a monthly period can be at most 12 months"
         );
         let errors = q("unit=day&from=2021-08-01").unwrap_err();

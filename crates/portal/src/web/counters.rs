@@ -61,7 +61,7 @@ use super::account::FieldErrors;
 use super::session::{Viewer, urlencode};
 use super::{PageCtx, PageError, i18n, render};
 use crate::app::AppState;
-use crate::service::counters::{CounterQuery, Prepared, QueryError, key_index};
+use crate::service::counters::{self, CounterQuery, Prepared, QueryError, key_index};
 use conditions::{
     Conditions, FormInput, canonical_from_form, kind_label, months, parse_conditions, summary,
 };
@@ -101,27 +101,16 @@ fn param<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
     params.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
-/// A counters query of the service from our canonical parameters. They were checked above,
-/// so a refusal here is a bug of ours, not the user's.
-fn counter_query(qs: &Qs, lang: Lang) -> Result<CounterQuery, PageError> {
-    CounterQuery::parse(&qs.map()).map_err(|errors| {
-        let text: Vec<String> = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect();
-        PageError::internal(lang, text.join("; "))
-    })
-}
-
 async fn prepare(
     state: &AppState,
     viewer: &Viewer,
     query: CounterQuery,
 ) -> Result<Prepared, PageError> {
-    Prepared::new(&state.store, &viewer.tenant, query)
+    counters::prepare_query(&state.store, &viewer.tenant, query)
         .await
         .map_err(|e| match e {
-            QueryError::NoSuchDevice => PageError::NotFound(viewer.lang),
+            QueryError::NoSuchDevice | QueryError::NoSuchGroup => PageError::NotFound(viewer.lang),
+            QueryError::Invalid(e) => PageError::internal(viewer.lang, format!("{e:?}")),
             QueryError::Store(e) => PageError::internal(viewer.lang, e),
         })
 }
@@ -317,7 +306,7 @@ async fn aggregate_table(
     let lang = viewer.lang;
     let tr = Tr(lang);
     let locale = viewer.user.locale.as_str();
-    let prepared = prepare(state, viewer, counter_query(&c.qs(), lang)?).await?;
+    let prepared = prepare(state, viewer, c.query(None)).await?;
     let shape = &prepared.shape;
     let class = shape.class;
     let periods = shape.periods.clone();
@@ -774,12 +763,12 @@ async fn device_page(
         Ok(c) => c,
         Err(redirect) => return Ok(redirect.into_response()),
     };
-    let query = |c: &Conditions| counter_query(&c.qs().set("device", id.to_string()), lang);
-    let prepared = match prepare(&state, &viewer, query(&c)?).await {
+    let query = |c: &Conditions| c.query(Some(id));
+    let prepared = match prepare(&state, &viewer, query(&c)).await {
         // A link without a class (from the device screens) finds a large-format printer too.
         Err(PageError::NotFound(_)) if param(&params, "class").is_none() => {
             c.class = DeviceClass::Lfp;
-            prepare(&state, &viewer, query(&c)?).await?
+            prepare(&state, &viewer, query(&c)).await?
         }
         other => other?,
     };
@@ -973,7 +962,7 @@ async fn period_page(
         Ok(c) => c,
         Err(redirect) => return Ok(redirect.into_response()),
     };
-    let query = counter_query(&c.selection_qs().set("period", period.to_string()), lang)?;
+    let query = c.period_query(period);
     let prepared = prepare(&state, &viewer, query).await?;
     let paper = labels::paper_size_keys(&viewer.tenant.paper_sizes);
     let d = Display::new(&params, &prepared, &paper);
@@ -1255,14 +1244,14 @@ async fn export(
             .collect();
         format!("/counters?{}", qs.join("&"))
     };
-    let prepared = match crate::api::read::prepare(&state, &viewer.tenant, &params).await {
+    let prepared = match counters::prepare(&state.store, &viewer.tenant, &params).await {
         Ok(p) => p,
-        Err(e) if e.status == StatusCode::NOT_FOUND => return Err(PageError::NotFound(lang)),
-        // Conditions the form would refuse: the form says why, next to the field.
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            return Ok(Redirect::to(&back()).into_response());
+        Err(QueryError::NoSuchDevice | QueryError::NoSuchGroup) => {
+            return Err(PageError::NotFound(lang));
         }
-        Err(e) => return Err(PageError::internal(lang, e.message)),
+        // Conditions the form would refuse: the form says why, next to the field.
+        Err(QueryError::Invalid(_)) => return Ok(Redirect::to(&back()).into_response()),
+        Err(QueryError::Store(e)) => return Err(PageError::internal(lang, e)),
     };
     match crate::csv_export::respond(&state, &viewer.tenant, prepared, &params).await {
         Ok(response) => Ok(response),

@@ -7,11 +7,12 @@ use meterport_domain::counters::DeviceClass;
 use meterport_domain::engine::Kind;
 use meterport_domain::labels::Lang;
 use meterport_domain::period::{MAX_DAY_MONTHS, MAX_MONTHS, Period, PeriodRange, RangeError, Unit};
-use meterport_store::counters::GroupFilter;
+use meterport_store::counters::{GroupFilter, Selection};
 use meterport_store::groups::Group;
 
 use super::table::Qs;
 use super::{Params, Tr, format, param};
+use crate::service::counters::{CounterQuery, ParamProblem, unit_of};
 use crate::web::Viewer;
 use crate::web::account::FieldErrors;
 use crate::web::i18n;
@@ -246,7 +247,8 @@ pub(super) fn range_message(
     }
 }
 
-/// Checks the conditions of S12; every problem is named next to its field.
+/// Checks the conditions of S12 with the counters service's own parser (the API's), and
+/// names every problem next to its field in the user's words.
 pub(super) fn parse_conditions(
     params: &Params,
     lang: Lang,
@@ -255,73 +257,74 @@ pub(super) fn parse_conditions(
 ) -> Result<Conditions, FieldErrors> {
     let tr = Tr(lang);
     let mut errors = FieldErrors::default();
-    // The unit, or what the start's shape says when a hand-written address has none.
-    let unit = match param(params, "unit") {
-        Some(u) => Unit::parse(u).or_else(|| {
-            errors.add("unit", tr.t("counters-error-choose"));
-            None
-        }),
-        None => match param(params, "from").map(str::len) {
-            Some(10) => Some(Unit::Day),
-            _ => Some(Unit::Month),
-        },
-    };
-    let range = match (unit, param(params, "from"), param(params, "to")) {
-        (None, _, _) => None,
-        (Some(_), from, to) if from.is_none() || to.is_none() => {
-            for (field, value) in [("from", from), ("to", to)] {
-                if value.is_none() {
-                    errors.add(field, tr.t("counters-error-required"));
-                }
+    let query = match CounterQuery::parse(params) {
+        Ok(q) => Some(q),
+        Err(problems) => {
+            let unit = unit_of(params).unwrap_or(Unit::Month);
+            let from = param(params, "from").unwrap_or_default();
+            for p in problems {
+                let message = match &p.problem {
+                    ParamProblem::Required => tr.t("counters-error-required"),
+                    ParamProblem::Range(e) => range_message(e, unit, from, lang, locale),
+                    ParamProblem::Choice
+                    | ParamProblem::PeriodFormat
+                    | ParamProblem::PeriodUnit => tr.t("counters-error-choose"),
+                };
+                errors.add(p.field, message);
             }
             None
         }
-        (Some(u), Some(from), Some(to)) => match PeriodRange::parse(u, from, to) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                errors.add(e.field(), range_message(&e, u, from, lang, locale));
-                None
-            }
-        },
-        _ => None,
     };
-    let kind = match param(params, "kind") {
-        None => Some(Kind::Usage),
-        Some(k) => Kind::parse(k).or_else(|| {
-            errors.add("kind", tr.t("counters-error-choose"));
-            None
-        }),
-    };
-    let group = match param(params, "group").map(GroupFilter::parse) {
-        None => Some(GroupFilter::All),
-        Some(Some(GroupFilter::Group(id))) if !groups.iter().any(|g| g.id == id) => {
-            // Deleted since the address was saved, or never this tenant's: the same words.
-            errors.add("group", tr.t("counters-error-group-unknown"));
-            None
-        }
-        Some(Some(g)) => Some(g),
-        Some(None) => {
-            errors.add("group", tr.t("counters-error-choose"));
-            None
-        }
-    };
-    let class = match param(params, "class") {
-        None => Some(DeviceClass::Mfp),
-        Some(c) => DeviceClass::parse(c).or_else(|| {
-            errors.add("class", tr.t("counters-error-choose"));
-            None
-        }),
-    };
-    match (range, kind, group, class) {
-        (Some(r), Some(kind), Some(group), Some(class)) if errors.is_empty() => Ok(Conditions {
-            unit: r.unit,
-            from: r.from,
-            to: r.to,
-            kind,
-            group,
-            class,
+    // A group deleted since the address was saved, or never this tenant's: the same words.
+    if let Some(Some(GroupFilter::Group(id))) = param(params, "group").map(GroupFilter::parse)
+        && !groups.iter().any(|g| g.id == id)
+    {
+        errors.add("group", tr.t("counters-error-group-unknown"));
+    }
+    match query {
+        Some(q) if errors.is_empty() => Ok(Conditions {
+            unit: q.range.unit,
+            from: q.range.from,
+            to: q.range.to,
+            kind: q.kind,
+            group: q.selection.group,
+            class: q.selection.class,
         }),
         _ => Err(errors),
+    }
+}
+
+impl Conditions {
+    /// The counters query of these conditions, for all devices of the selection or one.
+    pub(super) fn query(&self, device: Option<i64>) -> CounterQuery {
+        CounterQuery {
+            kind: self.kind,
+            range: PeriodRange {
+                unit: self.unit,
+                from: self.from,
+                to: self.to,
+            },
+            selection: Selection {
+                group: self.group,
+                class: self.class,
+                device,
+            },
+            period: None,
+        }
+    }
+
+    /// The query of one period's detail (S17) under these conditions' selection.
+    pub(super) fn period_query(&self, period: Period) -> CounterQuery {
+        CounterQuery {
+            kind: self.kind,
+            range: PeriodRange::single(period),
+            selection: Selection {
+                group: self.group,
+                class: self.class,
+                device: None,
+            },
+            period: Some(period),
+        }
     }
 }
 
