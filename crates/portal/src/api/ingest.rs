@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::{ApiError, ApiResult, authenticate};
 use crate::app::AppState;
 use crate::service::ingest::{IngestError, ingest_readings, ingest_status};
+use crate::service::operator::require_tenant;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -39,7 +40,7 @@ async fn readings(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let owner = authenticate(&state, &headers, TokenKind::Ingest).await?;
-    let tenant = state.store.tenant(owner.tenant_id).await?;
+    let tenant = require_tenant(&state.store, owner.tenant_id).await?;
     let stored = ingest_readings(
         &state.store,
         &state.ingest,
@@ -59,7 +60,7 @@ async fn status(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let owner = authenticate(&state, &headers, TokenKind::Ingest).await?;
-    let tenant = state.store.tenant(owner.tenant_id).await?;
+    let tenant = require_tenant(&state.store, owner.tenant_id).await?;
     let outcome = ingest_status(&state.store, &tenant, text(&body)?, state.now_ms()).await?;
     Ok((StatusCode::OK, Json(json!(outcome))))
 }

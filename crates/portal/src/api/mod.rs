@@ -195,9 +195,7 @@ pub async fn authenticate(
     kind: TokenKind,
 ) -> ApiResult<TokenOwner> {
     let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
-    state
-        .store
-        .verify_token(kind, token)
+    crate::service::tokens::verify(&state.store, kind, token)
         .await?
         .ok_or_else(ApiError::unauthorized)
 }

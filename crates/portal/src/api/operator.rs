@@ -16,7 +16,6 @@ use axum::http::request::Parts;
 use axum::routing::{get, post};
 use meterport_domain::device::DeviceInput;
 use meterport_domain::policy::FieldError;
-use meterport_store::counters::GroupFilter;
 use meterport_store::devices::Page;
 use meterport_store::tenants::Tenant;
 use serde::Deserialize;
@@ -28,6 +27,7 @@ use super::{ApiError, ApiResult, bearer};
 use crate::app::AppState;
 use crate::service::ServiceError;
 use crate::service::groups::{create_group, delete_groups, update_group};
+use crate::service::operator as ops;
 pub use crate::service::operator::{
     IssuedToken, UserInput, create_device, create_tenant, create_user, delete_device, delete_user,
     issue_ingest_token, issue_read_token, require_tenant, reset_password, revoke_token,
@@ -183,7 +183,7 @@ fn created(v: Value) -> Created {
 }
 
 async fn list_tenants(_: Operator, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let tenants = state.store.list_tenants_all().await?;
+    let tenants = ops::list_tenants(&state.store).await?;
     Ok(Json(
         json!({"tenants": tenants.iter().map(tenant_json).collect::<Vec<_>>()}),
     ))
@@ -240,7 +240,7 @@ async fn list_users(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let users = state.store.list_users(tenant.id).await?;
+    let users = ops::list_users(&state.store, tenant.id).await?;
     Ok(Json(
         json!({"users": users.iter().map(user_json).collect::<Vec<_>>()}),
     ))
@@ -264,11 +264,7 @@ async fn get_user(
     Path((tenant_id, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let user = state
-        .store
-        .user(tenant.id, path_id(&id)?)
-        .await
-        .map_err(ServiceError::missing("user"))?;
+    let user = ops::user(&state.store, tenant.id, path_id(&id)?).await?;
     Ok(Json(user_json(&user)))
 }
 
@@ -339,10 +335,7 @@ async fn list_devices(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let devices = state
-        .store
-        .list_devices(tenant.id, GroupFilter::All)
-        .await?;
+    let devices = ops::list_devices(&state.store, tenant.id).await?;
     Ok(Json(
         json!({"devices": devices.iter().map(device_json).collect::<Vec<_>>()}),
     ))
@@ -366,11 +359,7 @@ async fn get_device(
     Path((tenant_id, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let device = state
-        .store
-        .device(tenant.id, path_id(&id)?)
-        .await
-        .map_err(ServiceError::missing("device"))?;
+    let device = ops::device(&state.store, tenant.id, path_id(&id)?).await?;
     Ok(Json(device_json(&device)))
 }
 
@@ -397,7 +386,7 @@ async fn list_groups(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let groups = state.store.list_groups(tenant.id).await?;
+    let groups = ops::list_groups(&state.store, tenant.id).await?;
     Ok(Json(
         json!({"groups": groups.iter().map(group_json).collect::<Vec<_>>()}),
     ))
@@ -510,7 +499,7 @@ async fn list_tokens(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let tokens = state.store.list_tokens(tenant.id).await?;
+    let tokens = ops::list_tokens(&state.store, tenant.id).await?;
     Ok(Json(
         json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()}),
     ))
@@ -571,7 +560,7 @@ async fn unknown_serials(
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     let page = page_of(&q)?;
-    let list = state.store.unknown_serials(tenant.id, page).await?;
+    let list = ops::unknown_serials(&state.store, tenant.id, page).await?;
     Ok(Json(json!({
         "serials": list.serials.iter().map(unknown_serial_json).collect::<Vec<_>>(),
         "total": list.total,

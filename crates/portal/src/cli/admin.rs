@@ -16,7 +16,6 @@ use std::io::BufRead;
 use clap::{Args, Subcommand, ValueEnum};
 use meterport_domain::device::DeviceInput;
 use meterport_store::Store;
-use meterport_store::counters::GroupFilter;
 use meterport_store::devices::Page;
 use serde_json::Value;
 
@@ -479,7 +478,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             print_tenant(out, &tenant);
         }
         AdminCommand::Tenant(TenantCommand::List) => {
-            for t in store.list_tenants_all().await? {
+            for t in op::list_tenants(store).await? {
                 print_tenant(out, &t);
             }
         }
@@ -495,7 +494,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
         } => {
             let tenant = op::require_tenant(store, tenant).await?;
             let page = Page::new(page, per_page).expect("clap checked the ranges");
-            let list = store.unknown_serials(tenant.id, page).await?;
+            let list = op::unknown_serials(store, tenant.id, page).await?;
             for s in &list.serials {
                 out.record(
                     shapes::unknown_serial_json(s),
@@ -523,7 +522,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             limit,
         } => {
             let since = since.map(|t| t.as_millisecond());
-            for e in store.list_audit(tenant, since, limit).await? {
+            for e in crate::service::audit::list(store, tenant, since, limit).await? {
                 out.record(
                     shapes::audit_json(&e),
                     &[
@@ -561,7 +560,7 @@ async fn user(store: &Store, out: &Out, actor: &str, command: UserCommand) -> an
         }
         UserCommand::List { tenant } => {
             let tenant = op::require_tenant(store, tenant).await?;
-            for u in store.list_users(tenant.id).await? {
+            for u in op::list_users(store, tenant.id).await? {
                 print_user(out, &u);
             }
         }
@@ -626,7 +625,7 @@ async fn device(
         }
         DeviceCommand::List { tenant } => {
             let tenant = op::require_tenant(store, tenant).await?;
-            for d in store.list_devices(tenant.id, GroupFilter::All).await? {
+            for d in op::list_devices(store, tenant.id).await? {
                 print_device(out, &d);
             }
         }
@@ -650,7 +649,7 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
         }
         GroupCommand::List { tenant } => {
             let tenant = op::require_tenant(store, tenant).await?;
-            for g in store.list_groups(tenant.id).await? {
+            for g in op::list_groups(store, tenant.id).await? {
                 print_group(out, &g);
             }
         }
@@ -757,7 +756,7 @@ async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> 
         }
         TokenCommand::List { tenant } => {
             let tenant = op::require_tenant(store, tenant).await?;
-            for t in store.list_tokens(tenant.id).await? {
+            for t in op::list_tokens(store, tenant.id).await? {
                 out.record(
                     shapes::token_json(&t),
                     &[

@@ -121,6 +121,17 @@ pub async fn record(
     }
 }
 
+/// The newest `limit` entries, newest first, of one tenant or (with `None`) of the whole
+/// portal, which only the operator may see; with `since`, only entries at or after it.
+pub async fn list(
+    store: &Store,
+    tenant_id: Option<i64>,
+    since: Option<i64>,
+    limit: i64,
+) -> Result<Vec<meterport_store::audit::AuditEntry>, meterport_store::StoreError> {
+    store.list_audit(tenant_id, since, limit).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod ingest;
 pub mod operator;
 pub mod retention;
+pub mod tokens;
 
 use meterport_domain::policy::FieldError;
 use meterport_store::StoreError;

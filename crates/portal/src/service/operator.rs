@@ -6,7 +6,7 @@ use meterport_domain::device::DeviceInput;
 use meterport_domain::policy::{self, FieldError};
 use meterport_store::devices::Device;
 use meterport_store::tenants::{DEFAULT_RETENTION_MONTHS, Tenant};
-use meterport_store::tokens::TokenKind;
+use meterport_store::tokens::{TokenInfo, TokenKind};
 use meterport_store::users::{User, hash_password};
 use meterport_store::{Store, StoreError};
 use serde::Deserialize;
@@ -496,4 +496,57 @@ pub async fn revoke_token(
     )
     .await;
     Ok(())
+}
+
+// ---- What the operator reads --------------------------------------------------------------
+
+/// Every tenant of the portal (the operator's view, across tenants by design).
+pub async fn list_tenants(store: &Store) -> ServiceResult<Vec<Tenant>> {
+    Ok(store.list_tenants_all().await?)
+}
+
+pub async fn list_users(store: &Store, tenant_id: i64) -> ServiceResult<Vec<User>> {
+    Ok(store.list_users(tenant_id).await?)
+}
+
+/// A user of the tenant, or not found.
+pub async fn user(store: &Store, tenant_id: i64, user_id: i64) -> ServiceResult<User> {
+    store
+        .user(tenant_id, user_id)
+        .await
+        .map_err(ServiceError::missing("user"))
+}
+
+pub async fn list_devices(store: &Store, tenant_id: i64) -> ServiceResult<Vec<Device>> {
+    Ok(store
+        .list_devices(tenant_id, meterport_store::counters::GroupFilter::All)
+        .await?)
+}
+
+/// A device of the tenant, or not found.
+pub async fn device(store: &Store, tenant_id: i64, device_id: i64) -> ServiceResult<Device> {
+    store
+        .device(tenant_id, device_id)
+        .await
+        .map_err(ServiceError::missing("device"))
+}
+
+pub async fn list_groups(
+    store: &Store,
+    tenant_id: i64,
+) -> ServiceResult<Vec<meterport_store::groups::Group>> {
+    Ok(store.list_groups(tenant_id).await?)
+}
+
+pub async fn list_tokens(store: &Store, tenant_id: i64) -> ServiceResult<Vec<TokenInfo>> {
+    Ok(store.list_tokens(tenant_id).await?)
+}
+
+/// One page of the serials that tried to report to the tenant unregistered (I5).
+pub async fn unknown_serials(
+    store: &Store,
+    tenant_id: i64,
+    page: meterport_store::devices::Page,
+) -> ServiceResult<meterport_store::devices::UnknownSerials> {
+    Ok(store.unknown_serials(tenant_id, page).await?)
 }
