@@ -386,7 +386,7 @@ async fn list_groups(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let groups = ops::list_groups(&state.store, tenant.id).await?;
+    let groups = crate::service::groups::list_groups(&state.store, tenant.id).await?;
     Ok(Json(
         json!({"groups": groups.iter().map(group_json).collect::<Vec<_>>()}),
     ))

@@ -649,7 +649,7 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
         }
         GroupCommand::List { tenant } => {
             let tenant = op::require_tenant(store, tenant).await?;
-            for g in op::list_groups(store, tenant.id).await? {
+            for g in crate::service::groups::list_groups(store, tenant.id).await? {
                 print_group(out, &g);
             }
         }

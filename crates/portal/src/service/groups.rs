@@ -3,6 +3,8 @@
 //! every front door.
 
 use meterport_domain::policy::{self, FieldError, MAX_GROUPS_PER_TENANT};
+use meterport_store::counters::GroupFilter;
+use meterport_store::devices::Device;
 use meterport_store::groups::{Group, GroupError, GroupProblem};
 use meterport_store::{Store, StoreError};
 use serde_json::json;
@@ -83,6 +85,44 @@ pub fn refusal_fields(refusal: &GroupRefusal) -> Vec<FieldError> {
             fields
         }
     }
+}
+
+/// The tenant's groups, by name, with their number of devices.
+pub async fn list_groups(store: &Store, tenant_id: i64) -> ServiceResult<Vec<Group>> {
+    Ok(store.list_groups(tenant_id).await?)
+}
+
+/// One of the tenant's groups, or not found (also for another tenant's).
+pub async fn group(store: &Store, tenant_id: i64, group_id: i64) -> ServiceResult<Group> {
+    list_groups(store, tenant_id)
+        .await?
+        .into_iter()
+        .find(|g| g.id == group_id)
+        .ok_or(ServiceError::NotFound("group"))
+}
+
+/// How many of the tenant's devices are in no group.
+pub async fn ungrouped_count(store: &Store, tenant_id: i64) -> ServiceResult<i64> {
+    Ok(store
+        .device_status_counts(tenant_id, GroupFilter::NoGroup, None)
+        .await?
+        .total())
+}
+
+/// What a group's form offers (S22): the group's devices (checked) then those in no group.
+pub async fn member_choices(
+    store: &Store,
+    tenant_id: i64,
+    group: Option<i64>,
+) -> ServiceResult<Vec<(Device, bool)>> {
+    let mut devices = Vec::new();
+    if let Some(g) = group {
+        let members = store.list_devices(tenant_id, GroupFilter::Group(g)).await?;
+        devices.extend(members.into_iter().map(|d| (d, true)));
+    }
+    let free = store.list_devices(tenant_id, GroupFilter::NoGroup).await?;
+    devices.extend(free.into_iter().map(|d| (d, false)));
+    Ok(devices)
 }
 
 fn group_refusal(message: &str, e: GroupError) -> ServiceError {

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod ingest;
 pub mod operator;
 pub mod retention;
+pub mod settings;
 pub mod tokens;
 
 use meterport_domain::policy::FieldError;

@@ -531,13 +531,6 @@ pub async fn device(store: &Store, tenant_id: i64, device_id: i64) -> ServiceRes
         .map_err(ServiceError::missing("device"))
 }
 
-pub async fn list_groups(
-    store: &Store,
-    tenant_id: i64,
-) -> ServiceResult<Vec<meterport_store::groups::Group>> {
-    Ok(store.list_groups(tenant_id).await?)
-}
-
 pub async fn list_tokens(store: &Store, tenant_id: i64) -> ServiceResult<Vec<TokenInfo>> {
     Ok(store.list_tokens(tenant_id).await?)
 }

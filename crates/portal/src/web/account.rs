@@ -88,11 +88,7 @@ struct WelcomePage {
 pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
     let now = state.now_ms();
     let lang = viewer.lang;
-    let announcements: Vec<Announcement> = state
-        .store
-        .current_announcements(now)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let announcements: Vec<Announcement> = state.store.current_announcements(now).await?;
     let page = WelcomePage {
         ctx: viewer.ctx("welcome", "welcome"),
         username: viewer.user.username.clone(),
@@ -186,23 +182,16 @@ pub async fn password_submit(
     }
     let now = state.now_ms();
     let new = form.new_password.clone();
-    let new_hash = tokio::task::spawn_blocking(move || hash_password(&new))
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let new_hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
     let store = &state.store;
     store
         .set_password(viewer.tenant.id, viewer.user.id, &new_hash, now, false)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+        .await?;
     // Other sessions (another browser, a stolen cookie) end; this one opens fully.
     store
         .delete_other_sessions(viewer.user.id, Some(&viewer.session_id))
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
-    store
-        .unrestrict_session(&viewer.session_id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+        .await?;
+    store.unrestrict_session(&viewer.session_id).await?;
     audit::record(
         store,
         Some(viewer.tenant.id),
@@ -394,8 +383,7 @@ pub async fn profile_submit(
             &form.locale,
             timezone,
         )
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+        .await?;
     audit::record(
         &state.store,
         Some(viewer.tenant.id),

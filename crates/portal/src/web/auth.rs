@@ -231,7 +231,7 @@ pub async fn submit(
     match address_allowed(&state, addr, now).await {
         Ok(true) => {}
         Ok(false) => return fail(t("login-too-many-attempts"), StatusCode::TOO_MANY_REQUESTS),
-        Err(e) => return super::PageError::internal(lang, e).into_response(),
+        Err(e) => return super::PageError::internal(e).into_response(),
     }
     if username.is_empty() || form.password.is_empty() {
         return fail(t("login-failed"), StatusCode::UNAUTHORIZED);
@@ -239,7 +239,7 @@ pub async fn submit(
 
     let user = match state.store.user_by_username_any_tenant(&username).await {
         Ok(u) => u,
-        Err(e) => return super::PageError::internal(lang, e).into_response(),
+        Err(e) => return super::PageError::internal(e).into_response(),
     };
     // Hashing runs off the async threads; an unknown user costs the same work.
     let password = form.password.clone();
@@ -273,7 +273,7 @@ pub async fn submit(
 
     let tenant = match state.store.tenant(user.tenant_id).await {
         Ok(t) => t,
-        Err(e) => return super::PageError::internal(lang, e).into_response(),
+        Err(e) => return super::PageError::internal(e).into_response(),
     };
     let tz = user
         .timezone
@@ -309,7 +309,7 @@ pub async fn submit(
                 .record_login_failure(user.tenant_id, user.id, failures, until)
                 .await
             {
-                return super::PageError::internal(lang, e).into_response();
+                return super::PageError::internal(e).into_response();
             }
             audit::record(
                 &state.store,
@@ -343,7 +343,7 @@ pub async fn submit(
                 .record_login_success(user.tenant_id, user.id, now)
                 .await
             {
-                return super::PageError::internal(lang, e).into_response();
+                return super::PageError::internal(e).into_response();
             }
             // A session the browser already carries (another user's, or one planted by
             // someone else) ends here: the login gets a fresh id, never an old one.
@@ -362,7 +362,7 @@ pub async fn submit(
             }
             let (id, _csrf) = match state.store.create_session(user.id, restricted, now).await {
                 Ok(s) => s,
-                Err(e) => return super::PageError::internal(lang, e).into_response(),
+                Err(e) => return super::PageError::internal(e).into_response(),
             };
             audit::record(
                 &state.store,

@@ -109,9 +109,9 @@ async fn prepare(
     counters::prepare_query(&state.store, &viewer.tenant, query)
         .await
         .map_err(|e| match e {
-            QueryError::NoSuchDevice | QueryError::NoSuchGroup => PageError::NotFound(viewer.lang),
-            QueryError::Invalid(e) => PageError::internal(viewer.lang, format!("{e:?}")),
-            QueryError::Store(e) => PageError::internal(viewer.lang, e),
+            QueryError::NoSuchDevice | QueryError::NoSuchGroup => PageError::NotFound,
+            QueryError::Invalid(e) => PageError::internal(format!("{e:?}")),
+            QueryError::Store(e) => PageError::internal(e),
         })
 }
 
@@ -240,11 +240,7 @@ async fn table_page(
     let lang = viewer.lang;
     let tr = Tr(lang);
     let locale = viewer.user.locale.clone();
-    let groups = state
-        .store
-        .list_groups(viewer.tenant.id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let groups = state.store.list_groups(viewer.tenant.id).await?;
     let today = today(&state, &viewer);
     let submitted = ["unit", "from", "to"]
         .iter()
@@ -327,7 +323,7 @@ async fn aggregate_table(
     };
     let mut rows = prepared.rows(&state.store);
     while let Some(item) = rows.next().await {
-        let (index, row) = item.map_err(|e| PageError::internal(lang, e))?;
+        let (index, row) = item?;
         for p in 0..n {
             let v = row.value(p, t1);
             grid.set(index, p + 1, v);
@@ -752,12 +748,8 @@ async fn device_page(
         .parse()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or(PageError::NotFound(lang))?;
-    let groups = state
-        .store
-        .list_groups(viewer.tenant.id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+        .ok_or(PageError::NotFound)?;
+    let groups = state.store.list_groups(viewer.tenant.id).await?;
     let today = today(&state, &viewer);
     let mut c = match detail_conditions(&params, &viewer, &groups, today) {
         Ok(c) => c,
@@ -766,7 +758,7 @@ async fn device_page(
     let query = |c: &Conditions| c.query(Some(id));
     let prepared = match prepare(&state, &viewer, query(&c)).await {
         // A link without a class (from the device screens) finds a large-format printer too.
-        Err(PageError::NotFound(_)) if param(&params, "class").is_none() => {
+        Err(PageError::NotFound) if param(&params, "class").is_none() => {
             c.class = DeviceClass::Lfp;
             prepare(&state, &viewer, query(&c)).await?
         }
@@ -782,7 +774,7 @@ async fn device_page(
     let mut totals = Totals::new(&shape);
     let mut rows = prepared.rows(&state.store);
     while let Some(item) = rows.next().await {
-        let (_, r) = item.map_err(|e| PageError::internal(lang, e))?;
+        let (_, r) = item?;
         totals.add_row(&r);
         row = Some(r);
     }
@@ -943,12 +935,8 @@ async fn period_page(
     let lang = viewer.lang;
     let tr = Tr(lang);
     let locale = viewer.user.locale.clone();
-    let period = Period::parse(&period).ok_or(PageError::NotFound(lang))?;
-    let groups = state
-        .store
-        .list_groups(viewer.tenant.id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let period = Period::parse(&period).ok_or(PageError::NotFound)?;
+    let groups = state.store.list_groups(viewer.tenant.id).await?;
     let today = today(&state, &viewer);
     // The table's range is kept for the way back; without one (or a wrong one), the
     // period itself is the range.
@@ -975,7 +963,7 @@ async fn period_page(
     let mut totals = Totals::new(&prepared.shape);
     let mut rows = prepared.rows(&state.store);
     while let Some(item) = rows.next().await {
-        let (index, row) = item.map_err(|e| PageError::internal(lang, e))?;
+        let (index, row) = item?;
         for (col, v) in d.values(row.cells[0].as_ref()).into_iter().enumerate() {
             grid.set(index, col, v);
         }
@@ -1247,11 +1235,11 @@ async fn export(
     let prepared = match counters::prepare(&state.store, &viewer.tenant, &params).await {
         Ok(p) => p,
         Err(QueryError::NoSuchDevice | QueryError::NoSuchGroup) => {
-            return Err(PageError::NotFound(lang));
+            return Err(PageError::NotFound);
         }
         // Conditions the form would refuse: the form says why, next to the field.
         Err(QueryError::Invalid(_)) => return Ok(Redirect::to(&back()).into_response()),
-        Err(QueryError::Store(e)) => return Err(PageError::internal(lang, e)),
+        Err(QueryError::Store(e)) => return Err(PageError::internal(e)),
     };
     match crate::csv_export::respond(&state, &viewer.tenant, prepared, &params).await {
         Ok(response) => Ok(response),
@@ -1289,11 +1277,11 @@ async fn export(
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
-        Err(e) if e.status == StatusCode::NOT_FOUND => Err(PageError::NotFound(lang)),
+        Err(e) if e.status == StatusCode::NOT_FOUND => Err(PageError::NotFound),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             Ok(Redirect::to(&back()).into_response())
         }
-        Err(e) => Err(PageError::internal(lang, e.message)),
+        Err(e) => Err(PageError::internal(e.message)),
     }
 }
 

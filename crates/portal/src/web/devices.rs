@@ -390,10 +390,7 @@ pub async fn list(
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
     let store = &state.store;
-    let groups = store
-        .list_groups(tenant)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let groups = store.list_groups(tenant).await?;
     let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
     let sort = p
         .sort
@@ -423,10 +420,7 @@ pub async fn list(
     };
 
     let text = (!st.q.is_empty()).then_some(st.q.as_str());
-    let counts = store
-        .device_status_counts(tenant, group, text)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let counts = store.device_status_counts(tenant, group, text).await?;
     let total = match status {
         Some(s) => counts.get(s),
         None => counts.total(),
@@ -446,8 +440,7 @@ pub async fn list(
                 offset: (st.page - 1) * PAGE_SIZE,
             },
         )
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+        .await?;
 
     let mut chips = vec![StatusChip {
         status: "all",
@@ -648,11 +641,11 @@ pub struct SavedParam {
     saved: Option<String>,
 }
 
-fn parse_id(raw: &str, lang: Lang) -> Result<i64, PageError> {
+fn parse_id(raw: &str) -> Result<i64, PageError> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or(PageError::NotFound(lang))
+        .ok_or(PageError::NotFound)
 }
 
 /// The latest counters by tab (S16's tabs), Total 1 once at the top; a counter the device
@@ -703,17 +696,16 @@ async fn device_page(
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
     let store = &state.store;
-    let internal = |e: StoreError| PageError::internal(lang, e);
     let d = match store.device(tenant, id).await {
         Ok(d) => d,
-        Err(StoreError::NotFound) => return Err(PageError::NotFound(lang)),
-        Err(e) => return Err(internal(e)),
+        Err(StoreError::NotFound) => return Err(PageError::NotFound),
+        Err(e) => return Err(e.into()),
     };
-    let conditions = store.open_conditions(tenant, id).await.map_err(internal)?;
-    let groups = store.list_groups(tenant).await.map_err(internal)?;
-    let users = store.list_users(tenant).await.map_err(internal)?;
-    let latest = store.latest_reading(tenant, id).await.map_err(internal)?;
-    let supplies = store.device_supplies(tenant, id).await.map_err(internal)?;
+    let conditions = store.open_conditions(tenant, id).await?;
+    let groups = store.list_groups(tenant).await?;
+    let users = store.list_users(tenant).await?;
+    let latest = store.latest_reading(tenant, id).await?;
+    let supplies = store.device_supplies(tenant, id).await?;
     let tz = viewer.tz();
 
     let status = d.status;
@@ -845,7 +837,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(p): Query<SavedParam>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, viewer.lang)?;
+    let id = parse_id(&id)?;
     let page = device_page(
         &state,
         &viewer,
@@ -867,7 +859,7 @@ pub async fn save(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let lang = viewer.lang;
-    let id = parse_id(&id, lang)?;
+    let id = parse_id(&id)?;
     let form = FormData::parse(&body);
     let (raw_group, raw_admin) = (form.value("group").trim(), form.value("toner_admin").trim());
     let mut errors = FieldErrors::default();
@@ -887,11 +879,10 @@ pub async fn save(
     };
     let store = &state.store;
     let tenant = viewer.tenant.id;
-    let internal = |e: StoreError| PageError::internal(lang, e);
     // Each choice is checked on its own first, so that both fields get their message at
     // once; the store checks them again in its transaction.
     let group = match parse(raw_group) {
-        Ok(Some(g)) if !store.group_exists(tenant, g).await.map_err(internal)? => {
+        Ok(Some(g)) if !store.group_exists(tenant, g).await? => {
             errors.add("group", t(lang, "device-group-unknown"));
             None
         }
@@ -908,7 +899,7 @@ pub async fn save(
                 errors.add("toner_admin", t(lang, "device-admin-unknown"));
                 None
             }
-            Err(e) => return Err(internal(e)),
+            Err(e) => return Err(e.into()),
         },
         Ok(None) => None,
         Err(()) => {
@@ -935,7 +926,7 @@ pub async fn save(
                 .await;
                 return Ok(Redirect::to(&format!("/devices/{id}?saved=1")).into_response());
             }
-            Err(DeviceSettingsError::NotFound) => return Err(PageError::NotFound(lang)),
+            Err(DeviceSettingsError::NotFound) => return Err(PageError::NotFound),
             Err(DeviceSettingsError::Refused {
                 unknown_group,
                 unknown_user,
@@ -947,7 +938,7 @@ pub async fn save(
                     errors.add("toner_admin", t(lang, "device-admin-unknown"));
                 }
             }
-            Err(DeviceSettingsError::Store(e)) => return Err(PageError::internal(lang, e)),
+            Err(DeviceSettingsError::Store(e)) => return Err(PageError::internal(e)),
         }
     }
     let page = device_page(
@@ -1012,22 +1003,16 @@ pub async fn supplies(
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
     let store = &state.store;
-    let internal = |e: StoreError| PageError::internal(lang, e);
-    let groups = store.list_groups(tenant).await.map_err(internal)?;
+    let groups = store.list_groups(tenant).await?;
     let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
-    let summary = store
-        .supply_summary(tenant, group)
-        .await
-        .map_err(internal)?;
+    let summary = store.supply_summary(tenant, group).await?;
     let page = page_param(p.page.as_deref()).min(pages_for(summary.reporting));
     let devices = store
         .supply_page(tenant, group, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        .await
-        .map_err(internal)?;
+        .await?;
     let silent_devices = store
         .devices_without_supplies(tenant, group, SILENT_NAMED)
-        .await
-        .map_err(internal)?;
+        .await?;
     let tz = viewer.tz();
     let rows = devices
         .into_iter()

@@ -71,8 +71,7 @@ async fn email_page(
             LinkPurpose::ConfirmEmail,
             now,
         )
-        .await
-        .map_err(|e| PageError::internal(viewer.lang, e))?
+        .await?
         .map(|l| {
             let until = viewer.datetime(l.expires_at);
             let note = super::i18n::t_args(viewer.lang, "email-pending-until", &[("until", until)]);
@@ -176,8 +175,7 @@ pub async fn email_submit(
             expires_at,
             &mail,
         )
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+        .await?;
     state.mail.wake();
     audit::record(
         store,
@@ -207,15 +205,9 @@ pub async fn email_confirm(
     let lang = page_lang(&state, &headers).await;
     let now = state.now_ms();
     let store = &state.store;
-    let confirmed = store
-        .confirm_email_link(&token, now)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let confirmed = store.confirm_email_link(&token, now).await?;
     let Some((link, old)) = confirmed else {
-        let link = store
-            .email_link(LinkPurpose::ConfirmEmail, &token)
-            .await
-            .map_err(|e| PageError::internal(lang, e))?;
+        let link = store.email_link(LinkPurpose::ConfirmEmail, &token).await?;
         let mut ctx = PageCtx::new(lang, String::new(), "", "email");
         ctx.here = "/account/email".into();
         let page = LinkInvalidPage {
@@ -226,10 +218,7 @@ pub async fn email_confirm(
         };
         return Ok((StatusCode::GONE, render(&page)).into_response());
     };
-    let user = store
-        .user(link.tenant_id, link.user_id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let user = store.user(link.tenant_id, link.user_id).await?;
     let detail = json!({
         "old_domain": old.as_deref().map(domain_of),
         "new_domain": domain_of(&link.email),
@@ -245,10 +234,7 @@ pub async fn email_confirm(
     .await;
     // The old mailbox hears of the change: if someone else made it, its owner can act.
     if let Some(old) = old.filter(|o| *o != link.email) {
-        let tenant = store
-            .tenant(link.tenant_id)
-            .await
-            .map_err(|e| PageError::internal(lang, e))?;
+        let tenant = store.tenant(link.tenant_id).await?;
         let to = messages::Recipient::user(&user, &tenant, &old);
         if let Err(e) = state.mail.enqueue(&messages::email_changed(&to, now)).await {
             // The change is made; a lost notice is logged rather than shown as a failure.

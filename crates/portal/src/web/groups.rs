@@ -11,8 +11,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::policy::{GROUP_NAME_FORBIDDEN, MAX_GROUPS_PER_TENANT, check_group_name};
-use meterport_store::StoreError;
-use meterport_store::counters::GroupFilter;
 use meterport_store::groups::{Group, GroupProblem};
 
 use super::account::FieldErrors;
@@ -51,19 +49,9 @@ async fn groups_page(
     notice: Option<String>,
     errors: FieldErrors,
 ) -> Result<GroupsPage, PageError> {
-    let lang = viewer.lang;
     let tenant = viewer.tenant.id;
-    let groups = state
-        .store
-        .list_groups(tenant)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
-    let ungrouped = state
-        .store
-        .device_status_counts(tenant, GroupFilter::NoGroup, None)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?
-        .total();
+    let groups = groups::list_groups(&state.store, tenant).await?;
+    let ungrouped = groups::ungrouped_count(&state.store, tenant).await?;
     Ok(GroupsPage {
         ctx: viewer.ctx("groups", "groups"),
         at_limit: groups.len() >= MAX_GROUPS_PER_TENANT,
@@ -142,28 +130,7 @@ async fn edit_page(
 ) -> Result<GroupEditPage, PageError> {
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
-    let internal = |e: StoreError| PageError::internal(lang, e);
-    let mut devices = Vec::new();
-    if let Some(g) = group {
-        devices.extend(
-            state
-                .store
-                .list_devices(tenant, GroupFilter::Group(g.id))
-                .await
-                .map_err(internal)?
-                .into_iter()
-                .map(|d| (d, true)),
-        );
-    }
-    devices.extend(
-        state
-            .store
-            .list_devices(tenant, GroupFilter::NoGroup)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|d| (d, false)),
-    );
+    let devices = groups::member_choices(&state.store, tenant, group.map(|g| g.id)).await?;
     let rows = devices
         .into_iter()
         .map(|(d, member)| MemberRow {
@@ -179,13 +146,7 @@ async fn edit_page(
         })
         .collect();
     let at_limit = group.is_none()
-        && state
-            .store
-            .list_groups(tenant)
-            .await
-            .map_err(internal)?
-            .len()
-            >= MAX_GROUPS_PER_TENANT;
+        && groups::list_groups(&state.store, tenant).await?.len() >= MAX_GROUPS_PER_TENANT;
     let forbidden: String = GROUP_NAME_FORBIDDEN
         .iter()
         .map(|c| c.to_string())
@@ -211,20 +172,12 @@ async fn edit_page(
 }
 
 async fn find_group(state: &AppState, viewer: &Viewer, raw_id: &str) -> Result<Group, PageError> {
-    let lang = viewer.lang;
     let id = raw_id
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or(PageError::NotFound(lang))?;
-    state
-        .store
-        .list_groups(viewer.tenant.id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?
-        .into_iter()
-        .find(|g| g.id == id)
-        .ok_or(PageError::NotFound(lang))
+        .ok_or(PageError::NotFound)?;
+    Ok(groups::group(&state.store, viewer.tenant.id, id).await?)
 }
 
 pub async fn new_form(
@@ -328,7 +281,7 @@ async fn submit(
                 let target = format!("/settings/groups?{param}={}", saved.id);
                 return Ok(Redirect::to(&target).into_response());
             }
-            Err(ServiceError::NotFound(_)) => return Err(PageError::NotFound(lang)),
+            Err(ServiceError::NotFound(_)) => return Err(PageError::NotFound),
             Err(ServiceError::Group {
                 refusal: GroupRefusal::TooMany,
                 ..
@@ -349,7 +302,7 @@ async fn submit(
                     errors.add(field, msg);
                 }
             }
-            Err(e) => return Err(PageError::internal(lang, e)),
+            Err(e) => return Err(PageError::internal(e)),
         }
     }
     let page = edit_page(state, viewer, group, Some((&raw_name, &device_ids)), errors).await?;
@@ -400,11 +353,7 @@ pub async fn delete(
         let page = groups_page(&state, &viewer, None, errors).await?;
         return Ok(super::refused(render(&page)));
     }
-    let all = state
-        .store
-        .list_groups(viewer.tenant.id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let all = groups::list_groups(&state.store, viewer.tenant.id).await?;
     let ids = form.ids("id").unwrap_or_default();
     // Only the tenant's groups are shown or deleted; an id of another tenant's group (or a
     // group deleted meanwhile) is left out like one that never existed.
@@ -447,6 +396,6 @@ pub async fn delete(
             let page = groups_page(&state, &viewer, None, errors).await?;
             Ok(super::refused(render(&page)))
         }
-        Err(e) => Err(PageError::internal(lang, e)),
+        Err(e) => Err(PageError::internal(e)),
     }
 }

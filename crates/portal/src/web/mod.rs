@@ -219,40 +219,61 @@ pub struct ErrorInLayout {
     pub body: &'static str,
 }
 
-/// A page error: "not found" for anything a user may not see, or a generic failure.
+/// A page error: "not found" for anything a user may not see, or a generic failure. It
+/// carries no language: [`errors_in_layout`] renders every error page once, in the
+/// viewer's language (a guest's from the language cookie or the browser), so handlers
+/// only say what went wrong, with `?`.
 #[derive(Debug)]
 pub enum PageError {
-    NotFound(Lang),
-    Internal(Lang, String),
+    NotFound,
+    Internal(String),
 }
 
 impl PageError {
-    pub fn internal(lang: Lang, cause: impl std::fmt::Display) -> PageError {
-        PageError::Internal(lang, cause.to_string())
+    pub fn internal(cause: impl std::fmt::Display) -> PageError {
+        PageError::Internal(cause.to_string())
+    }
+}
+
+impl From<meterport_store::StoreError> for PageError {
+    fn from(e: meterport_store::StoreError) -> PageError {
+        PageError::internal(e)
+    }
+}
+
+/// A blocking task (password hashing) that did not finish.
+impl From<tokio::task::JoinError> for PageError {
+    fn from(e: tokio::task::JoinError) -> PageError {
+        PageError::internal(e)
+    }
+}
+
+impl From<crate::service::ServiceError> for PageError {
+    fn from(e: crate::service::ServiceError) -> PageError {
+        match e {
+            crate::service::ServiceError::NotFound(_) => PageError::NotFound,
+            other => PageError::internal(other),
+        }
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let (lang, status, title, body) = match self {
-            PageError::NotFound(lang) => (
-                lang,
-                StatusCode::NOT_FOUND,
-                "not-found-title",
-                "not-found-body",
-            ),
-            PageError::Internal(lang, cause) => {
+        let (status, title, body) = match self {
+            PageError::NotFound => (StatusCode::NOT_FOUND, "not-found-title", "not-found-body"),
+            PageError::Internal(cause) => {
                 tracing::error!(error = %cause, "page failed");
                 (
-                    lang,
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "error-title",
                     "error-body",
                 )
             }
         };
+        // Rendered here in the default language only for a response that bypasses the
+        // middleware; the middleware renders it again for the viewer.
         let page = ErrorPage {
-            ctx: PageCtx::new(lang, String::new(), "", "top"),
+            ctx: PageCtx::new(Lang::default(), String::new(), "", "top"),
             title,
             body,
         };
@@ -278,15 +299,17 @@ pub async fn errors_in_layout(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let cookies = request.headers().get_all(header::COOKIE).iter().cloned();
     let mut headers = HeaderMap::new();
-    for value in cookies {
-        headers.append(header::COOKIE, value);
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+        for value in request.headers().get_all(&name).iter() {
+            headers.append(name.clone(), value.clone());
+        }
     }
     let response = next.run(request).await;
     let Some(bare) = response.extensions().get::<BareError>().copied() else {
         return response;
     };
+    let status = response.status();
     match session::current(&state, &headers).await {
         Some(viewer) => {
             let page = ErrorInLayout {
@@ -294,9 +317,16 @@ pub async fn errors_in_layout(
                 title: bare.title,
                 body: bare.body,
             };
-            (response.status(), render(&page)).into_response()
+            (status, render(&page)).into_response()
         }
-        None => response,
+        None => {
+            let page = ErrorPage {
+                ctx: PageCtx::new(guest_lang(&headers), String::new(), "", "top"),
+                title: bare.title,
+                body: bare.body,
+            };
+            (status, render(&page)).into_response()
+        }
     }
 }
 
@@ -383,10 +413,10 @@ async fn root(State(state): State<AppState>, headers: HeaderMap) -> Redirect {
     }
 }
 
-/// An address the portal does not have, in the guest's language; for a logged-in user
-/// [`errors_in_layout`] puts it inside the layout with the menu, in the user's language.
-async fn not_found(headers: HeaderMap) -> Response {
-    PageError::NotFound(guest_lang(&headers)).into_response()
+/// An address the portal does not have; [`errors_in_layout`] renders it in the guest's language,
+/// or inside the layout with the menu in the user's language.
+async fn not_found() -> Response {
+    PageError::NotFound.into_response()
 }
 
 pub fn routes() -> Router<AppState> {

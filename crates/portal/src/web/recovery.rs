@@ -122,7 +122,7 @@ pub async fn forgot_submit(
                 StatusCode::TOO_MANY_REQUESTS,
             );
         }
-        Err(e) => return super::PageError::internal(lang, e).into_response(),
+        Err(e) => return super::PageError::internal(e).into_response(),
     }
     let username = form.username.trim().to_lowercase();
     if username.is_empty() {
@@ -305,15 +305,10 @@ async fn usable_link(
     let link = state
         .store
         .email_link(LinkPurpose::ResetPassword, token)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+        .await?;
     match link {
         Some(link) if link.is_usable(now) => {
-            let user = state
-                .store
-                .user(link.tenant_id, link.user_id)
-                .await
-                .map_err(|e| PageError::internal(lang, e))?;
+            let user = state.store.user(link.tenant_id, link.user_id).await?;
             Ok(Ok((link, user)))
         }
         other => Ok(Err(reset_invalid(lang, other.as_ref(), now))),
@@ -383,32 +378,22 @@ pub async fn reset_submit(
         )));
     }
     let new = form.new_password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
     let store = &state.store;
     // Using the link is the atomic step: of two submissions racing with it, one goes on.
     let now = state.now_ms();
     let Some(link) = store
         .use_email_link(LinkPurpose::ResetPassword, &token, now)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?
+        .await?
     else {
-        let link = store
-            .email_link(LinkPurpose::ResetPassword, &token)
-            .await
-            .map_err(|e| PageError::internal(lang, e))?;
+        let link = store.email_link(LinkPurpose::ResetPassword, &token).await?;
         return Ok(reset_invalid(lang, link.as_ref(), now));
     };
     store
         .set_password(link.tenant_id, link.user_id, &hash, now, false)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+        .await?;
     // Whoever was logged in with the old password is logged out.
-    store
-        .delete_other_sessions(link.user_id, None)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    store.delete_other_sessions(link.user_id, None).await?;
     audit::record(
         store,
         Some(link.tenant_id),

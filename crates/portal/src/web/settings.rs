@@ -17,7 +17,8 @@ use super::i18n::t;
 use super::session::Viewer;
 use super::{PageCtx, PageError, render};
 use crate::app::AppState;
-use crate::service::audit::{self, AuditAction};
+use crate::service::groups;
+use crate::service::settings::{self, PaperSizesRefusal};
 
 // ---------------------------------------------------------------------------------------------
 // Paper sizes (S21)
@@ -121,38 +122,35 @@ pub async fn paper_submit(
     if !viewer.csrf_ok(form.value("csrf")) {
         errors.add("form", t(lang, "csrf-failed"));
     }
-    // Stored in the order of the setting (C1), whatever order the form sent.
-    let sizes: Vec<&'static str> = Key::paper_sizes()
-        .iter()
-        .filter_map(|k| k.paper_size())
-        .filter(|s| chosen.contains(s))
-        .collect();
-    if chosen.iter().any(|c| !sizes.contains(c)) {
-        errors.add("size", t(lang, "paper-sizes-unknown"));
-    } else if sizes.is_empty() {
-        errors.add("size", t(lang, "paper-sizes-none"));
-    }
-    if !errors.is_empty() {
-        let valid: Vec<&str> = chosen.into_iter().filter(|c| sizes.contains(c)).collect();
+    let sizes = match settings::check_paper_sizes(&chosen) {
+        Ok(sizes) => Some(sizes),
+        Err(refusal) => {
+            let key = match refusal {
+                PaperSizesRefusal::Unknown => "paper-sizes-unknown",
+                PaperSizesRefusal::None => "paper-sizes-none",
+            };
+            errors.add("size", t(lang, key));
+            None
+        }
+    };
+    let Some(sizes) = sizes.filter(|_| errors.is_empty()) else {
+        let offered: Vec<&str> = Key::paper_sizes()
+            .iter()
+            .filter_map(|k| k.paper_size())
+            .collect();
+        let valid: Vec<&str> = chosen.into_iter().filter(|c| offered.contains(c)).collect();
         return Ok(super::refused(render(&paper_page(
             &viewer, &valid, errors, false, false,
         ))));
-    }
-    state
-        .store
-        .set_paper_sizes(viewer.tenant.id, &sizes)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
-    let detail = serde_json::json!({ "paper_sizes": sizes });
-    audit::record(
+    };
+    settings::set_paper_sizes(
         &state.store,
-        Some(viewer.tenant.id),
+        viewer.tenant.id,
         &viewer.user.username,
-        AuditAction::PaperSizesChanged,
-        &detail.to_string(),
+        &sizes,
         state.now_ms(),
     )
-    .await;
+    .await?;
     Ok(Redirect::to("/settings/paper-sizes?saved=1").into_response())
 }
 
@@ -212,11 +210,7 @@ async fn notifications_page(
     saved: bool,
 ) -> Result<NotificationsPage, PageError> {
     let lang = viewer.lang;
-    let groups = state
-        .store
-        .list_groups(viewer.tenant.id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let groups = groups::list_groups(&state.store, viewer.tenant.id).await?;
     let events = Event::ALL
         .into_iter()
         .map(|event| {
@@ -263,11 +257,8 @@ pub async fn notifications_form(
     viewer: Viewer,
     Query(p): Query<SavedParam>,
 ) -> Result<Response, PageError> {
-    let settings = state
-        .store
-        .notification_settings(viewer.tenant.id, viewer.user.id)
-        .await
-        .map_err(|e| PageError::internal(viewer.lang, e))?;
+    let settings =
+        settings::notification_settings(&state.store, viewer.tenant.id, viewer.user.id).await?;
     let page = notifications_page(
         &state,
         &viewer,
@@ -317,10 +308,14 @@ pub async fn notifications_submit(
         *settings.scope_mut(event) = scope;
     }
     if errors.is_empty() {
-        match state
-            .store
-            .set_notification_settings(viewer.tenant.id, viewer.user.id, &settings, state.now_ms())
-            .await
+        match settings::set_notification_settings(
+            &state.store,
+            viewer.tenant.id,
+            viewer.user.id,
+            &settings,
+            state.now_ms(),
+        )
+        .await
         {
             Ok(()) => return Ok(Redirect::to("/settings/notifications?saved=1").into_response()),
             Err(NotificationError::UnknownGroups(bad)) => {
@@ -328,7 +323,7 @@ pub async fn notifications_submit(
                     errors.add(event.as_str(), t(lang, "notify-group-unknown"));
                 }
             }
-            Err(NotificationError::Store(e)) => return Err(PageError::internal(lang, e)),
+            Err(NotificationError::Store(e)) => return Err(PageError::internal(e)),
         }
     }
     let page = notifications_page(&state, &viewer, &settings, errors, false).await?;
