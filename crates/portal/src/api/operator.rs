@@ -54,6 +54,7 @@ impl From<ServiceError> for ApiError {
                 ApiError::invalid(message, &crate::service::groups::refusal_fields(&refusal))
             }
             ServiceError::Store(e) => e.into(),
+            ServiceError::Internal(cause) => ApiError::internal(cause),
         }
     }
 }

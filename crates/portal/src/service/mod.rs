@@ -2,9 +2,11 @@
 //! command line) parses its request into typed input, calls one function here, and renders
 //! the result; none calls the store itself.
 
+pub mod account;
 pub mod announcements;
 pub mod audit;
 pub mod counters;
+pub mod devices;
 pub mod groups;
 pub mod ingest;
 pub mod operator;
@@ -38,6 +40,15 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A failure of ours that is not the database's (a blocking task that did not finish).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<tokio::task::JoinError> for ServiceError {
+    fn from(e: tokio::task::JoinError) -> ServiceError {
+        ServiceError::Internal(e.to_string())
+    }
 }
 
 fn invalid_text(message: &str, fields: &[FieldError]) -> String {

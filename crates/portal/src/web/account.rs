@@ -11,12 +11,12 @@ use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::policy::{FieldError, check_password};
 use meterport_store::announcements::Announcement;
-use meterport_store::users::{hash_password, verify_password};
+use meterport_store::users::verify_password;
 
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
-use crate::service::audit::{self, AuditAction};
+use crate::service::account;
 
 /// A rule's English message as a sentence next to its field: the API gives it as a
 /// continuation of the field's name ("is required"), a form shows "Is required.".
@@ -88,7 +88,8 @@ struct WelcomePage {
 pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
     let now = state.now_ms();
     let lang = viewer.lang;
-    let announcements: Vec<Announcement> = state.store.current_announcements(now).await?;
+    let announcements: Vec<Announcement> =
+        account::current_announcements(&state.store, now).await?;
     let page = WelcomePage {
         ctx: viewer.ctx("welcome", "welcome"),
         username: viewer.user.username.clone(),
@@ -180,27 +181,13 @@ pub async fn password_submit(
             forced,
         })));
     }
-    let now = state.now_ms();
-    let new = form.new_password.clone();
-    let new_hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
-    let store = &state.store;
-    store
-        .set_password(viewer.tenant.id, viewer.user.id, &new_hash, now, false)
-        .await?;
-    // Other sessions (another browser, a stolen cookie) end; this one opens fully.
-    store
-        .delete_other_sessions(viewer.user.id, Some(&viewer.session_id))
-        .await?;
-    store.unrestrict_session(&viewer.session_id).await?;
-    audit::record(
-        store,
-        Some(viewer.tenant.id),
-        &viewer.user.username,
-        AuditAction::PasswordChanged,
-        "",
-        now,
+    account::change_password(
+        &state.store,
+        me(&viewer),
+        &form.new_password,
+        state.now_ms(),
     )
-    .await;
+    .await?;
     Ok(Redirect::to("/account/password/saved").into_response())
 }
 
@@ -372,26 +359,23 @@ pub async fn profile_submit(
     // The tenant's zone is stored as "no zone of one's own", so that a change of the
     // tenant's zone carries over.
     let timezone = (form.timezone != viewer.tenant.timezone).then_some(form.timezone.as_str());
-    state
-        .store
-        .update_profile(
-            viewer.tenant.id,
-            viewer.user.id,
-            form.first_name.trim(),
-            form.last_name.trim(),
-            &form.language,
-            &form.locale,
-            timezone,
-        )
-        .await?;
-    audit::record(
-        &state.store,
-        Some(viewer.tenant.id),
-        &viewer.user.username,
-        AuditAction::ProfileChanged,
-        "",
-        state.now_ms(),
-    )
-    .await;
+    let profile = account::Profile {
+        first_name: form.first_name.trim(),
+        last_name: form.last_name.trim(),
+        language: &form.language,
+        locale: &form.locale,
+        timezone,
+    };
+    account::update_profile(&state.store, me(&viewer), profile, state.now_ms()).await?;
     Ok(Redirect::to("/account/profile/saved").into_response())
+}
+
+/// The viewer as the account use cases name who acts.
+fn me(viewer: &Viewer) -> account::Me<'_> {
+    account::Me {
+        tenant_id: viewer.tenant.id,
+        user_id: viewer.user.id,
+        username: &viewer.user.username,
+        session_id: &viewer.session_id,
+    }
 }

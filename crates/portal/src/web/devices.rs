@@ -14,9 +14,8 @@ use meterport_domain::counters::{DeviceClass, Key, format_value};
 use meterport_domain::device::{DeviceType, LfpUnit};
 use meterport_domain::labels::{self, View};
 use meterport_domain::status::{Severity, Status};
-use meterport_store::StoreError;
 use meterport_store::counters::GroupFilter;
-use meterport_store::device_settings::{DeviceListQuery, DeviceSettingsError, DeviceSort};
+use meterport_store::device_settings::{DeviceListQuery, DeviceSort};
 use meterport_store::groups::Group;
 use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind};
 
@@ -25,7 +24,8 @@ use super::i18n::t;
 use super::session::{Viewer, urlencode};
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
-use crate::service::audit::{self, AuditAction};
+use crate::service::devices::{self, SaveError};
+use crate::service::groups;
 
 /// Rows per page of the device list and the supplies screen.
 pub const PAGE_SIZE: i64 = 100;
@@ -390,7 +390,7 @@ pub async fn list(
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
     let store = &state.store;
-    let groups = store.list_groups(tenant).await?;
+    let groups = groups::list_groups(store, tenant).await?;
     let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
     let sort = p
         .sort
@@ -420,27 +420,27 @@ pub async fn list(
     };
 
     let text = (!st.q.is_empty()).then_some(st.q.as_str());
-    let counts = store.device_status_counts(tenant, group, text).await?;
+    let counts = devices::status_counts(store, tenant, group, text).await?;
     let total = match status {
         Some(s) => counts.get(s),
         None => counts.total(),
     };
     // A page past the end (the list shrank since the link was made) shows the last page.
     st.page = st.page.min(pages_for(total));
-    let rows = store
-        .device_page(
-            tenant,
-            &DeviceListQuery {
-                group,
-                text: text.map(str::to_string),
-                status,
-                sort,
-                descending,
-                limit: PAGE_SIZE,
-                offset: (st.page - 1) * PAGE_SIZE,
-            },
-        )
-        .await?;
+    let rows = devices::device_page(
+        store,
+        tenant,
+        &DeviceListQuery {
+            group,
+            text: text.map(str::to_string),
+            status,
+            sort,
+            descending,
+            limit: PAGE_SIZE,
+            offset: (st.page - 1) * PAGE_SIZE,
+        },
+    )
+    .await?;
 
     let mut chips = vec![StatusChip {
         status: "all",
@@ -695,17 +695,14 @@ async fn device_page(
 ) -> Result<DevicePage, PageError> {
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
-    let store = &state.store;
-    let d = match store.device(tenant, id).await {
-        Ok(d) => d,
-        Err(StoreError::NotFound) => return Err(PageError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
-    let conditions = store.open_conditions(tenant, id).await?;
-    let groups = store.list_groups(tenant).await?;
-    let users = store.list_users(tenant).await?;
-    let latest = store.latest_reading(tenant, id).await?;
-    let supplies = store.device_supplies(tenant, id).await?;
+    let devices::DeviceDetail {
+        device: d,
+        conditions,
+        groups,
+        users,
+        latest,
+        supplies,
+    } = devices::detail(&state.store, tenant, id).await?;
     let tz = viewer.tz();
 
     let status = d.status;
@@ -877,68 +874,46 @@ pub async fn save(
                 .ok_or(())
         }
     };
-    let store = &state.store;
-    let tenant = viewer.tenant.id;
-    // Each choice is checked on its own first, so that both fields get their message at
-    // once; the store checks them again in its transaction.
-    let group = match parse(raw_group) {
-        Ok(Some(g)) if !store.group_exists(tenant, g).await? => {
-            errors.add("group", t(lang, "device-group-unknown"));
-            None
-        }
-        Ok(g) => g,
-        Err(()) => {
-            errors.add("group", t(lang, "device-group-unknown"));
-            None
-        }
-    };
-    let admin = match parse(raw_admin) {
-        Ok(Some(u)) => match store.user(tenant, u).await {
-            Ok(_) => Some(u),
-            Err(StoreError::NotFound) => {
-                errors.add("toner_admin", t(lang, "device-admin-unknown"));
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
-        Ok(None) => None,
-        Err(()) => {
-            errors.add("toner_admin", t(lang, "device-admin-unknown"));
-            None
-        }
-    };
+    let group = parse(raw_group).unwrap_or_else(|()| {
+        errors.add("group", t(lang, "device-group-unknown"));
+        None
+    });
+    let admin = parse(raw_admin).unwrap_or_else(|()| {
+        errors.add("toner_admin", t(lang, "device-admin-unknown"));
+        None
+    });
+    // Each well-formed choice is checked even when the other is not, so that both fields
+    // get their message at once.
+    let checked = devices::check_settings(&state.store, viewer.tenant.id, group, admin).await?;
+    if checked.unknown_group {
+        errors.add("group", t(lang, "device-group-unknown"));
+    }
+    if checked.unknown_user {
+        errors.add("toner_admin", t(lang, "device-admin-unknown"));
+    }
     if errors.is_empty() {
-        match state
-            .store
-            .set_device_settings(viewer.tenant.id, id, group, admin)
-            .await
+        let actor = &viewer.user.username;
+        match devices::save_settings(
+            &state.store,
+            viewer.tenant.id,
+            actor,
+            id,
+            group,
+            admin,
+            state.now_ms(),
+        )
+        .await
         {
-            Ok(()) => {
-                let detail = serde_json::json!({"device_id": id, "group_id": group, "toner_admin_id": admin});
-                audit::record(
-                    &state.store,
-                    Some(viewer.tenant.id),
-                    &viewer.user.username,
-                    AuditAction::DeviceSettingsChanged,
-                    &detail.to_string(),
-                    state.now_ms(),
-                )
-                .await;
-                return Ok(Redirect::to(&format!("/devices/{id}?saved=1")).into_response());
-            }
-            Err(DeviceSettingsError::NotFound) => return Err(PageError::NotFound),
-            Err(DeviceSettingsError::Refused {
-                unknown_group,
-                unknown_user,
-            }) => {
-                if unknown_group {
+            Ok(()) => return Ok(Redirect::to(&format!("/devices/{id}?saved=1")).into_response()),
+            Err(SaveError::Refused(refusal)) => {
+                if refusal.unknown_group {
                     errors.add("group", t(lang, "device-group-unknown"));
                 }
-                if unknown_user {
+                if refusal.unknown_user {
                     errors.add("toner_admin", t(lang, "device-admin-unknown"));
                 }
             }
-            Err(DeviceSettingsError::Store(e)) => return Err(PageError::internal(e)),
+            Err(SaveError::Service(e)) => return Err(e.into()),
         }
     }
     let page = device_page(
@@ -1003,16 +978,14 @@ pub async fn supplies(
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
     let store = &state.store;
-    let groups = store.list_groups(tenant).await?;
+    let groups = groups::list_groups(store, tenant).await?;
     let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
-    let summary = store.supply_summary(tenant, group).await?;
+    let summary = devices::supply_summary(store, tenant, group).await?;
     let page = page_param(p.page.as_deref()).min(pages_for(summary.reporting));
-    let devices = store
-        .supply_page(tenant, group, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        .await?;
-    let silent_devices = store
-        .devices_without_supplies(tenant, group, SILENT_NAMED)
-        .await?;
+    let devices =
+        devices::supply_page(store, tenant, group, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let silent_devices =
+        devices::devices_without_supplies(store, tenant, group, SILENT_NAMED).await?;
     let tz = viewer.tz();
     let rows = devices
         .into_iter()

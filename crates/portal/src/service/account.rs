@@ -1,0 +1,97 @@
+//! A customer user's own account: the welcome screen's announcements, a password change
+//! (S24) and the profile (S25). The checks of the form (the password policy, the names and
+//! zone) are the domain's; these are the changes and their audit entries.
+
+use meterport_store::announcements::Announcement;
+use meterport_store::users::hash_password;
+use meterport_store::{Store, StoreError};
+
+use super::ServiceResult;
+use super::audit::{self, AuditAction};
+
+/// The operator's announcements shown at `now`, newest first (S5).
+pub async fn current_announcements(
+    store: &Store,
+    now: i64,
+) -> Result<Vec<Announcement>, StoreError> {
+    store.current_announcements(now).await
+}
+
+/// Who changes what: the user, of its tenant, in its session.
+#[derive(Debug, Clone, Copy)]
+pub struct Me<'a> {
+    pub tenant_id: i64,
+    pub user_id: i64,
+    pub username: &'a str,
+    pub session_id: &'a str,
+}
+
+/// Sets a new password (already checked against the policy and the current one): the
+/// expiry starts again (S3), the user's other sessions end (another browser, a stolen
+/// cookie), and this session, restricted while the password had to change, opens fully.
+pub async fn change_password(
+    store: &Store,
+    me: Me<'_>,
+    new_password: &str,
+    now: i64,
+) -> ServiceResult<()> {
+    let new = new_password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
+    store
+        .set_password(me.tenant_id, me.user_id, &hash, now, false)
+        .await?;
+    store
+        .delete_other_sessions(me.user_id, Some(me.session_id))
+        .await?;
+    store.unrestrict_session(me.session_id).await?;
+    audit::record(
+        store,
+        Some(me.tenant_id),
+        me.username,
+        AuditAction::PasswordChanged,
+        "",
+        now,
+    )
+    .await;
+    Ok(())
+}
+
+/// A user's profile as the form sends it, checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Profile<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub language: &'a str,
+    pub locale: &'a str,
+    /// `None`: the tenant's zone, followed when the tenant's zone changes.
+    pub timezone: Option<&'a str>,
+}
+
+pub async fn update_profile(
+    store: &Store,
+    me: Me<'_>,
+    profile: Profile<'_>,
+    now: i64,
+) -> ServiceResult<()> {
+    store
+        .update_profile(
+            me.tenant_id,
+            me.user_id,
+            profile.first_name,
+            profile.last_name,
+            profile.language,
+            profile.locale,
+            profile.timezone,
+        )
+        .await?;
+    audit::record(
+        store,
+        Some(me.tenant_id),
+        me.username,
+        AuditAction::ProfileChanged,
+        "",
+        now,
+    )
+    .await;
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! A customer's devices (S7-S11, S28): the list with its counts by status, one device's
+//! information, the two settings a customer may change on it (group and toner
+//! administrator, with their audit entry), and the toner/ink overview.
+
+use meterport_domain::counters::CounterSet;
+use meterport_store::Store;
+use meterport_store::conditions::OpenCondition;
+use meterport_store::counters::GroupFilter;
+use meterport_store::device_settings::{
+    DeviceListQuery, DeviceRow, DeviceSettingsError, StatusCounts,
+};
+use meterport_store::devices::Device;
+use meterport_store::groups::Group;
+use meterport_store::supplies::{DeviceSupplies, SupplyReport, SupplySummary};
+use meterport_store::users::User;
+use serde_json::json;
+
+use super::audit::{self, AuditAction};
+use super::{ServiceError, ServiceResult};
+
+/// How many devices of a selection show each status (the counts above the list).
+pub async fn status_counts(
+    store: &Store,
+    tenant_id: i64,
+    group: GroupFilter,
+    text: Option<&str>,
+) -> ServiceResult<StatusCounts> {
+    Ok(store.device_status_counts(tenant_id, group, text).await?)
+}
+
+/// One page of the device list, sorted and filtered in SQL.
+pub async fn device_page(
+    store: &Store,
+    tenant_id: i64,
+    query: &DeviceListQuery,
+) -> ServiceResult<Vec<DeviceRow>> {
+    Ok(store.device_page(tenant_id, query).await?)
+}
+
+/// Everything the device information screen shows (S11).
+#[derive(Debug)]
+pub struct DeviceDetail {
+    pub device: Device,
+    pub conditions: Vec<OpenCondition>,
+    /// The tenant's groups and users, to choose from.
+    pub groups: Vec<Group>,
+    pub users: Vec<User>,
+    /// The latest reading: its time and counters.
+    pub latest: Option<(i64, CounterSet)>,
+    pub supplies: Option<SupplyReport>,
+}
+
+/// A device of the tenant with what its screen shows, or not found.
+pub async fn detail(store: &Store, tenant_id: i64, device_id: i64) -> ServiceResult<DeviceDetail> {
+    let device = store
+        .device(tenant_id, device_id)
+        .await
+        .map_err(ServiceError::missing("device"))?;
+    Ok(DeviceDetail {
+        device,
+        conditions: store.open_conditions(tenant_id, device_id).await?,
+        groups: store.list_groups(tenant_id).await?,
+        users: store.list_users(tenant_id).await?,
+        latest: store.latest_reading(tenant_id, device_id).await?,
+        supplies: store.device_supplies(tenant_id, device_id).await?,
+    })
+}
+
+/// Why a device's settings were not saved, each choice on its own so that both fields can
+/// say so at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettingsRefusal {
+    pub unknown_group: bool,
+    pub unknown_user: bool,
+}
+
+#[derive(Debug)]
+pub enum SaveError {
+    Refused(SettingsRefusal),
+    Service(ServiceError),
+}
+
+impl<E: Into<ServiceError>> From<E> for SaveError {
+    fn from(e: E) -> SaveError {
+        SaveError::Service(e.into())
+    }
+}
+
+/// Which of a group and a toner administrator are not the tenant's (each on its own, so
+/// that a form can name both at once).
+pub async fn check_settings(
+    store: &Store,
+    tenant_id: i64,
+    group: Option<i64>,
+    toner_admin: Option<i64>,
+) -> ServiceResult<SettingsRefusal> {
+    let mut refusal = SettingsRefusal::default();
+    if let Some(g) = group {
+        refusal.unknown_group = !store.group_exists(tenant_id, g).await?;
+    }
+    if let Some(u) = toner_admin {
+        refusal.unknown_user = match store.user(tenant_id, u).await {
+            Ok(_) => false,
+            Err(meterport_store::StoreError::NotFound) => true,
+            Err(e) => return Err(e.into()),
+        };
+    }
+    Ok(refusal)
+}
+
+/// Puts a device in a group (or none) and names its toner administrator (or none): both
+/// must be the tenant's. Checked here first, field by field, and again by the store in its
+/// transaction.
+pub async fn save_settings(
+    store: &Store,
+    tenant_id: i64,
+    actor: &str,
+    device_id: i64,
+    group: Option<i64>,
+    toner_admin: Option<i64>,
+    now: i64,
+) -> Result<(), SaveError> {
+    let refusal = check_settings(store, tenant_id, group, toner_admin).await?;
+    if refusal != SettingsRefusal::default() {
+        return Err(SaveError::Refused(refusal));
+    }
+    match store
+        .set_device_settings(tenant_id, device_id, group, toner_admin)
+        .await
+    {
+        Ok(()) => {}
+        Err(DeviceSettingsError::NotFound) => {
+            return Err(SaveError::Service(ServiceError::NotFound("device")));
+        }
+        Err(DeviceSettingsError::Refused {
+            unknown_group,
+            unknown_user,
+        }) => {
+            return Err(SaveError::Refused(SettingsRefusal {
+                unknown_group,
+                unknown_user,
+            }));
+        }
+        Err(DeviceSettingsError::Store(e)) => return Err(e.into()),
+    }
+    let detail = json!({"device_id": device_id, "group_id": group, "toner_admin_id": toner_admin});
+    audit::record(
+        store,
+        Some(tenant_id),
+        actor,
+        AuditAction::DeviceSettingsChanged,
+        &detail.to_string(),
+        now,
+    )
+    .await;
+    Ok(())
+}
+
+/// The toner/ink overview of a selection (S28): counts, one page of devices with their
+/// supplies, and a few of the devices that report none.
+pub async fn supply_summary(
+    store: &Store,
+    tenant_id: i64,
+    group: GroupFilter,
+) -> ServiceResult<SupplySummary> {
+    Ok(store.supply_summary(tenant_id, group).await?)
+}
+
+pub async fn supply_page(
+    store: &Store,
+    tenant_id: i64,
+    group: GroupFilter,
+    limit: i64,
+    offset: i64,
+) -> ServiceResult<Vec<DeviceSupplies>> {
+    Ok(store.supply_page(tenant_id, group, limit, offset).await?)
+}
+
+pub async fn devices_without_supplies(
+    store: &Store,
+    tenant_id: i64,
+    group: GroupFilter,
+    limit: i64,
+) -> ServiceResult<Vec<(i64, String)>> {
+    Ok(store
+        .devices_without_supplies(tenant_id, group, limit)
+        .await?)
+}
