@@ -32,6 +32,23 @@ pub enum Command {
     Admin(admin::AdminArgs),
     /// Measure ingest and query performance on a synthetic tenant.
     Bench(crate::bench::BenchArgs),
+    /// The SNMP site collector: poll the printers of a TOML file and deliver their readings
+    /// and status to the portal (exit codes: 0 delivered, 3 portal unreachable, 4 items
+    /// refused, 5 a host did not answer).
+    Collect(CollectArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CollectArgs {
+    /// The collector's configuration file (TOML).
+    #[arg(long)]
+    pub config: std::path::PathBuf,
+    /// Poll every target once, deliver, and exit.
+    #[arg(long)]
+    pub once: bool,
+    /// Print what would be sent as JSON lines; send and spool nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 const DEMO_DATABASE: &str = "sqlite:meterport-demo.db";
@@ -87,6 +104,17 @@ pub async fn main() -> ExitCode {
         Command::Demo { database } => run_demo(&database).await,
         Command::Admin(args) => admin::run(args).await,
         Command::Bench(args) => crate::bench::run(args).await,
+        // The collector has exit codes of its own (3, 4, 5) for the site's scripts.
+        Command::Collect(args) => {
+            return ExitCode::from(
+                meterport_collector::run(meterport_collector::Options {
+                    config: args.config,
+                    once: args.once,
+                    dry_run: args.dry_run,
+                })
+                .await,
+            );
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
