@@ -74,6 +74,41 @@ pub const SUPPLY_COLORS: [&str; 20] = [
     "clear",
 ];
 
+/// A supply's state, as the screens and the read API show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SupplyState {
+    Ok,
+    Low,
+    Empty,
+    /// The device says some is left but not how much (Printer-MIB level -3).
+    SomeRemaining,
+    Unknown,
+}
+
+impl SupplyState {
+    pub const ALL: [SupplyState; 5] = [
+        SupplyState::Ok,
+        SupplyState::Low,
+        SupplyState::Empty,
+        SupplyState::SomeRemaining,
+        SupplyState::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupplyState::Ok => "ok",
+            SupplyState::Low => "low",
+            SupplyState::Empty => "empty",
+            SupplyState::SomeRemaining => "some_remaining",
+            SupplyState::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SupplyState> {
+        SupplyState::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// The most supplies one report may list (a 12-colour LFP with its maintenance parts fits).
 pub const MAX_SUPPLIES: usize = 32;
 pub const SUPPLY_NAME_MAX_CHARS: usize = 100;
@@ -89,6 +124,9 @@ pub struct SupplyInput {
     pub color: Option<String>,
     /// A whole number 0..=100, or null when the device cannot tell.
     pub level_percent: Option<serde_json::Value>,
+    /// What the device says of it (`ok`, `low`, `empty`, `some_remaining`, `unknown`):
+    /// absent, the level decides ([`Supply::state`]).
+    pub state: Option<String>,
 }
 
 /// One supply, validated.
@@ -98,11 +136,30 @@ pub struct Supply {
     pub kind: SupplyKind,
     pub color: Option<String>,
     pub level_percent: Option<i64>,
+    /// The state the device reported, if it did.
+    pub reported_state: Option<SupplyState>,
 }
 
 impl Supply {
+    /// The supply's state, the one rule of the screens and the read API: what the device
+    /// reported, when it did (a collector knows a waste receptacle at 5 % is not low, and
+    /// that "some remaining" has no percentage); else 0 % is empty, up to
+    /// [`LOW_LEVEL_PERCENT`] low, above it ok, and no level unknown.
+    pub fn state(&self) -> SupplyState {
+        if let Some(state) = self.reported_state {
+            return state;
+        }
+        match self.level_percent {
+            Some(0) => SupplyState::Empty,
+            Some(l) if l <= LOW_LEVEL_PERCENT => SupplyState::Low,
+            Some(_) => SupplyState::Ok,
+            None => SupplyState::Unknown,
+        }
+    }
+
+    /// Low or empty: the screens warn.
     pub fn is_low(&self) -> bool {
-        self.level_percent.is_some_and(|l| l <= LOW_LEVEL_PERCENT)
+        matches!(self.state(), SupplyState::Low | SupplyState::Empty)
     }
 }
 
@@ -164,12 +221,26 @@ impl SupplyInput {
                 }
             },
         };
+        let reported_state = match self.state.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => {
+                let state = SupplyState::parse(s);
+                if state.is_none() {
+                    errors.push((
+                        "state",
+                        "must be one of: ok, low, empty, some_remaining, unknown".to_string(),
+                    ));
+                }
+                state
+            }
+        };
         match kind {
             Some(kind) if errors.is_empty() => Ok(Supply {
                 name: name.to_string(),
                 kind,
                 color,
                 level_percent,
+                reported_state,
             }),
             _ => Err(errors),
         }
@@ -220,6 +291,10 @@ fn supply_from_row(r: &sqlx::any::AnyRow, first: usize) -> Supply {
         kind: SupplyKind::parse(&r.get::<String, _>(first + 1)).unwrap_or(SupplyKind::Other),
         color: r.get(first + 2),
         level_percent: r.get(first + 3),
+        reported_state: r
+            .get::<Option<String>, _>(first + 4)
+            .as_deref()
+            .and_then(SupplyState::parse),
     }
 }
 
@@ -270,7 +345,7 @@ impl Store {
         for (position, s) in supplies.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO supplies (device_id, position, tenant_id, name, kind, color, \
-                 level_percent) VALUES ($2, $3, $1, $4, $5, $6, $7)",
+                 level_percent, state) VALUES ($2, $3, $1, $4, $5, $6, $7, $8)",
             )
             .bind(tenant_id)
             .bind(device_id)
@@ -279,6 +354,7 @@ impl Store {
             .bind(s.kind.as_str())
             .bind(&s.color)
             .bind(s.level_percent)
+            .bind(s.reported_state.map(SupplyState::as_str))
             .execute(&mut *tx)
             .await?;
         }
@@ -304,7 +380,7 @@ impl Store {
             return Ok(None);
         };
         let supplies = sqlx::query(
-            "SELECT name, kind, color, level_percent FROM supplies \
+            "SELECT name, kind, color, level_percent, state FROM supplies \
              WHERE tenant_id = $1 AND device_id = $2 ORDER BY position",
         )
         .bind(tenant_id)
@@ -327,14 +403,19 @@ impl Store {
         group: GroupFilter,
     ) -> Result<SupplySummary> {
         let (filter, param) = group_sql(group);
+        // Low or empty, as [`Supply::is_low`] decides it: a reported state, else the level.
+        let low = format!(
+            "(s.state IN ('low', 'empty') \
+             OR (s.state IS NULL AND s.level_percent <= {LOW_LEVEL_PERCENT}))"
+        );
         let sql = format!(
             "SELECT COUNT(*), \
              CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM supplies s WHERE s.device_id = d.id) \
                  THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM((SELECT COUNT(*) FROM supplies s WHERE s.device_id = d.id \
-                 AND s.level_percent <= {LOW_LEVEL_PERCENT})) AS BIGINT), \
+                 AND {low})) AS BIGINT), \
              CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM supplies s WHERE s.device_id = d.id \
-                 AND s.level_percent <= {LOW_LEVEL_PERCENT}) THEN 1 ELSE 0 END) AS BIGINT) \
+                 AND {low}) THEN 1 ELSE 0 END) AS BIGINT) \
              FROM devices d WHERE d.tenant_id = $1{filter}"
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id);
@@ -405,7 +486,7 @@ impl Store {
         }
         let ids: Vec<i64> = devices.iter().map(|d| d.device_id).collect();
         let sql = format!(
-            "SELECT device_id, name, kind, color, level_percent FROM supplies \
+            "SELECT device_id, name, kind, color, level_percent, state FROM supplies \
              WHERE tenant_id = $1 AND device_id IN ({}) ORDER BY device_id, position",
             list_placeholders(2, ids.len())
         );
@@ -477,6 +558,41 @@ mod tests {
             .unwrap();
         assert_eq!(unknown.level_percent, None);
         assert!(!unknown.is_low());
+    }
+
+    #[test]
+    fn a_reported_state_decides_and_without_one_the_level_does() {
+        let state = |json: &str| input(json).parse().unwrap().state();
+        assert_eq!(
+            state(
+                r#"{"name": "T", "kind": "toner", "level_percent": null, "state": "some_remaining"}"#
+            ),
+            SupplyState::SomeRemaining
+        );
+        assert_eq!(
+            state(r#"{"name": "Waste", "kind": "other", "level_percent": 5, "state": "ok"}"#),
+            SupplyState::Ok
+        );
+        assert_eq!(
+            state(r#"{"name": "T", "kind": "toner", "level_percent": 0}"#),
+            SupplyState::Empty
+        );
+        assert_eq!(
+            state(r#"{"name": "T", "kind": "toner", "level_percent": 10}"#),
+            SupplyState::Low
+        );
+        assert_eq!(
+            state(r#"{"name": "T", "kind": "toner", "level_percent": 11}"#),
+            SupplyState::Ok
+        );
+        assert_eq!(
+            state(r#"{"name": "T", "kind": "toner"}"#),
+            SupplyState::Unknown
+        );
+        let bad = input(r#"{"name": "T", "kind": "toner", "state": "half"}"#)
+            .parse()
+            .unwrap_err();
+        assert_eq!(bad[0].0, "state");
     }
 
     #[test]
