@@ -602,3 +602,59 @@ async fn without_a_unit_the_start_s_shape_says_months_or_days_as_on_the_screens(
         assert_eq!(body["periods"].as_array().unwrap().len(), periods);
     }
 }
+
+#[tokio::test]
+async fn the_device_detail_lists_its_supplies_with_the_state_the_screens_show() {
+    let f = fixture().await;
+    let (_, body) = f
+        .app
+        .get(&format!("/api/v1/devices/{}", f.dev1), &f.read)
+        .await;
+    assert_eq!(body["supplies"], json!([]), "no report yet");
+    let serial = body["serial"].as_str().unwrap().to_string();
+    let ingest = f.app.ingest_token(&f.tenant).await;
+    let (status, answer) = f
+        .app
+        .post(
+            "/api/v1/ingest/status",
+            &ingest,
+            &json!({"serial": serial, "at": "2021-11-30T10:00:00Z", "conditions": [],
+                "supplies": [
+                    {"name": "Black Toner", "kind": "toner", "color": "black", "level_percent": 62},
+                    {"name": "Cyan Toner", "kind": "toner", "color": "cyan", "level_percent": 8},
+                    {"name": "Yellow Toner", "kind": "toner", "color": "yellow",
+                     "level_percent": null, "state": "some_remaining"},
+                    {"name": "Magenta Toner", "kind": "toner", "color": "magenta", "level_percent": 0},
+                    {"name": "Waste Toner", "kind": "other", "level_percent": 5, "state": "ok"},
+                    {"name": "Drum", "kind": "drum", "level_percent": null}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let (_, body) = f
+        .app
+        .get(&format!("/api/v1/devices/{}", f.dev1), &f.read)
+        .await;
+    assert_eq!(
+        body["supplies"],
+        json!([
+            {"name": "Black Toner", "kind": "toner", "color": "black", "level_percent": 62, "state": "ok"},
+            {"name": "Cyan Toner", "kind": "toner", "color": "cyan", "level_percent": 8, "state": "low"},
+            {"name": "Yellow Toner", "kind": "toner", "color": "yellow", "level_percent": null,
+             "state": "some_remaining"},
+            {"name": "Magenta Toner", "kind": "toner", "color": "magenta", "level_percent": 0, "state": "empty"},
+            {"name": "Waste Toner", "kind": "other", "color": null, "level_percent": 5, "state": "ok"},
+            {"name": "Drum", "kind": "drum", "color": null, "level_percent": null, "state": "unknown"},
+        ])
+    );
+    let (status, answer) = f
+        .app
+        .post(
+            "/api/v1/ingest/status",
+            &ingest,
+            &json!({"serial": serial, "at": "2021-11-30T11:00:00Z", "conditions": [],
+                "supplies": [{"name": "T", "kind": "toner", "state": "half"}]}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(answer["error"]["details"][0]["field"], "supplies[0].state");
+}

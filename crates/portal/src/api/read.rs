@@ -108,6 +108,20 @@ async fn device(
             })
         })
         .collect();
+    // Its latest supply list (empty when it never reported one), each with the state the
+    // screens show (`Supply::state`).
+    let supplies = state.store.device_supplies(tenant.id, id).await?;
+    body["supplies"] = supplies
+        .map(|r| r.supplies)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name, "kind": s.kind.as_str(), "color": s.color,
+                "level_percent": s.level_percent, "state": s.state().as_str(),
+            })
+        })
+        .collect();
     Ok(Json(body))
 }
 
