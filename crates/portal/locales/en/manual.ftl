@@ -415,6 +415,14 @@ manual-api-note-same = The API's numbers are those of the screens and CSV files,
 manual-api-note-errors = Invalid conditions get a 4xx status and a JSON body describing the error.
 manual-api-note-null = A value shown as "-" on the screen is null in JSON.
 manual-api-note-secret = Keep the token as safe as a password. If it may have leaked, contact your sales or service representative at once to have it revoked.
+manual-api-h-collector = Collecting from the printers on your network (SNMP)
+manual-api-collector-intro = Printers that do not report by themselves can be read by a collector at your site: the same meterport program, run as a service on a computer on the printers' network. It asks each printer over SNMP (v1, v2c or v3) for its serial number, counters, status and supplies, and sends them to the portal with your company's ingest token, which your sales or service representative issues.
+manual-api-collector-step-1 = Write the settings file /etc/meterport/collect.toml: the portal's address (portal_url), the ingest token (ingest_token), the spool folder (spool_dir), the minutes between readings (interval_minutes), and one [[targets]] entry per printer or address range (address, version, community, or user and passwords for SNMPv3). A mistake is reported with its line and setting.
+manual-api-collector-step-2 = Test it with the first command below: it reads every printer once and prints what it would send, one line per item, without sending or keeping anything. The second reads and sends once.
+manual-api-collector-step-3 = Install the service file packaging/meterport-collect.service in /etc/systemd/system and start it with "systemctl enable --now meterport-collect". It reads the printers every interval_minutes and writes a summary of each round to its log.
+manual-api-collector-note-spool = Nothing read is lost: each reading is written to the spool folder before it is sent and removed only once the portal has taken it. While the portal cannot be reached, readings wait there and are sent in order later, also after a restart. What the portal refuses (a printer whose serial number is not registered, for example) is set aside in the spool's rejected folder with the reason, and its serial number appears in the list of unregistered devices.
+manual-api-collector-note-exit = With --once the command ends with 0 when everything was delivered, 3 when the portal could not be reached (everything is kept), 4 when the portal refused some items (each is named), and 5 when a printer did not answer.
+manual-api-collector-note-vendors = Counters are read from the makers' own counter tables for Canon, Ricoh, Kyocera, Xerox, Konica Minolta, HP and Brother; for Epson, Sharp and other makers Total 1 is the printer's standard page count (Printer MIB). Status comes from the printer's error state and alerts, and supply levels from its supplies table.
 
 ## trouble: troubleshooting
 

@@ -415,6 +415,14 @@ manual-api-note-same = API の数値は、画面や CSV ファイルの数値と
 manual-api-note-errors = 条件が正しくない場合は、4xx のステータスコードと、エラーの内容を示す JSON が返ります。
 manual-api-note-null = 画面で “-” と表示される値は、JSON では null になります。
 manual-api-note-secret = トークンはパスワードと同様に厳重に管理してください。漏えいしたおそれがある場合は、すぐに担当営業またはサービスにご連絡いただき、トークンを無効にしてください。
+manual-api-h-collector = ネットワーク上のプリンターからの収集 (SNMP)
+manual-api-collector-intro = 自分で報告しないプリンターは、お客様の拠点で動くコレクターが読み取ります。コレクターは同じ meterport プログラムで、プリンターと同じネットワークのコンピューターでサービスとして動かします。各プリンターに SNMP (v1・v2c・v3) でシリアル番号、カウンター、状態、消耗品を問い合わせ、貴社のインジェストトークン (営業担当またはサービス担当が発行します) でポータルへ送ります。
+manual-api-collector-step-1 = 設定ファイル /etc/meterport/collect.toml を書きます。ポータルのアドレス (portal_url)、インジェストトークン (ingest_token)、スプールフォルダー (spool_dir)、読み取りの間隔 (分、interval_minutes)、そしてプリンターまたはアドレス範囲ごとに [[targets]] (address、version、community、SNMPv3 ではユーザーとパスワード) を記入します。誤りがあれば、その行と設定名が表示されます。
+manual-api-collector-step-2 = 下の 1 行目のコマンドで試します。全プリンターを一度読み取り、送信する内容を 1 件 1 行で表示します。送信も保存もしません。2 行目は一度読み取って送信します。
+manual-api-collector-step-3 = サービスファイル packaging/meterport-collect.service を /etc/systemd/system に置き、「systemctl enable --now meterport-collect」で開始します。interval_minutes ごとにプリンターを読み取り、毎回の結果の要約をログに書きます。
+manual-api-collector-note-spool = 読み取ったものは失われません。読み取り値は送信前にスプールフォルダーに書き込まれ、ポータルが受け取ってから削除されます。ポータルに接続できない間はそこで待ち、後で順番どおりに送られます (再起動後も同じです)。ポータルが受け付けなかったもの (シリアル番号が登録されていないプリンターなど) は理由とともにスプールの rejected フォルダーに移され、そのシリアル番号は未登録機器の一覧に表示されます。
+manual-api-collector-note-exit = --once を付けると、すべて届いたとき 0、ポータルに接続できなかったとき 3 (すべて保存されます)、ポータルが一部を受け付けなかったとき 4 (それぞれ表示されます)、応答しないプリンターがあったとき 5 で終了します。
+manual-api-collector-note-vendors = カウンターは、キヤノン、リコー、京セラ、ゼロックス、コニカミノルタ、HP、ブラザーではメーカー独自のカウンター表から読み取ります。エプソン、シャープ、その他のメーカーでは、トータル 1 はプリンター標準のページカウント (Printer MIB) です。状態はプリンターのエラー状態とアラートから、消耗品の残量は消耗品表から読み取ります。
 
 ## trouble: troubleshooting
 

@@ -645,6 +645,23 @@ pub const TOPICS: &[Topic] = &[
                 "manual-api-note-null",
                 "manual-api-note-secret",
             ]),
+            // The SNMP site collector (`meterport collect`, issue 12), for the site engineer.
+            H("manual-api-h-collector"),
+            P("manual-api-collector-intro"),
+            Steps(&[
+                "manual-api-collector-step-1",
+                "manual-api-collector-step-2",
+                "manual-api-collector-step-3",
+            ]),
+            Code(
+                "meterport collect --config /etc/meterport/collect.toml --dry-run\n\
+                 meterport collect --config /etc/meterport/collect.toml --once",
+            ),
+            Note(&[
+                "manual-api-collector-note-spool",
+                "manual-api-collector-note-exit",
+                "manual-api-collector-note-vendors",
+            ]),
         ],
     },
     Topic {
