@@ -510,3 +510,112 @@ async fn a_kill_9_of_the_collector_loses_nothing_it_had_read() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reading_the_portal_already_has_counts_as_delivered_and_leaves_the_spool() {
+    let site = Site::new().await;
+    let config = site.config(&site.app.base, "");
+    // What a dry run would send, queued twice, as a collector killed between the portal's
+    // answer and the removal of its file would find it at its next start.
+    let (_, stdout, _) = collect(&config, &["--dry-run"]).await;
+    let readings: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| {
+            l["endpoint"] == "/api/v1/ingest/readings" && l["body"]["serial"] != UNREGISTERED
+        })
+        .map(|l| l["body"].clone())
+        .collect();
+    let queue = site.spool().join("queue");
+    std::fs::create_dir_all(&queue).unwrap();
+    for seq in [1, 2] {
+        std::fs::write(
+            queue.join(format!("{seq:020}-readings.json")),
+            serde_json::to_vec(&readings).unwrap(),
+        )
+        .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let (code, _, stderr) = collect(&config, &["--once"]).await;
+
+    assert_eq!(code, 4, "{stderr}");
+    assert!(
+        files(&queue).is_empty(),
+        "the repeat was delivered, not retried"
+    );
+    assert_eq!(
+        files(&site.spool().join("rejected"))
+            .iter()
+            .filter(|f| f.starts_with("00000000000000000002"))
+            .count(),
+        0,
+        "a duplicate is not a refusal"
+    );
+    for (serial, id) in &site.devices {
+        assert_eq!(
+            readings_of(&site.app, *id).await,
+            2,
+            "{serial}: the queued one and the new poll"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_once_it_delivers_as_it_goes_and_stops_cleanly_on_sigterm() {
+    let site = Site::new().await;
+    let config = site.config(&site.app.base, "");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_meterport"))
+        .arg("collect")
+        .arg("--config")
+        .arg(&config)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let canon = site.device_id("QXA12345");
+    let mut delivered = false;
+    for _ in 0..200 {
+        if readings_of(&site.app, canon).await == 1 {
+            delivered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(delivered, "the first poll was delivered");
+
+    let pid = child.id().unwrap().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("it stops within 10 s")
+        .unwrap();
+
+    assert_eq!(status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_does_not_answer_is_named_and_exits_5_while_the_others_are_read() {
+    let site = Site::new().await;
+    let silent = agents::free_udp_port(Ipv4Addr::LOCALHOST);
+    let config = site.config(
+        &site.app.base,
+        &format!("\n[[targets]]\naddress = \"127.0.0.1:{silent}\"\ncommunity = \"public\"\n"),
+    );
+
+    let (code, stdout, stderr) = collect(&config, &["--dry-run"]).await;
+
+    assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stderr.contains(&format!("no answer from 127.0.0.1:{silent}")),
+        "{stderr}"
+    );
+    assert_eq!(stdout.lines().count(), 18, "the nine others were read");
+}
