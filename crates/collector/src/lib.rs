@@ -181,6 +181,9 @@ pub fn bodies(
     (readings, statuses)
 }
 
+/// Devices per spool file (and so per ingest request).
+const SPOOL_ITEM: usize = 5_000;
+
 /// The outcome of one poll and delivery, for the exit code and the log.
 #[derive(Debug, Default)]
 struct Round {
@@ -342,12 +345,13 @@ async fn poll_and_deliver(
     let wraps_path = spool.dir().join("wraps.json");
     let mut wraps = Wraps::load(&wraps_path);
     let (readings, statuses) = bodies(&report, &mut wraps);
-    // Queued before anything is sent, and in this order: readings, then status.
-    if !readings.is_empty() {
-        spool.push(Kind::Readings, &serde_json::to_vec(&readings)?)?;
+    // Queued before anything is sent, and in this order: readings, then status; in
+    // requests of at most SPOOL_ITEM devices, well below the ingest API's 50,000 readings.
+    for chunk in readings.chunks(SPOOL_ITEM) {
+        spool.push(Kind::Readings, &serde_json::to_vec(chunk)?)?;
     }
-    if !statuses.is_empty() {
-        spool.push(Kind::Status, &serde_json::to_vec(&statuses)?)?;
+    for chunk in statuses.chunks(SPOOL_ITEM) {
+        spool.push(Kind::Status, &serde_json::to_vec(chunk)?)?;
     }
     wraps.save(&wraps_path)?;
     let polled = started.elapsed();
