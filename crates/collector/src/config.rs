@@ -137,7 +137,7 @@ pub struct Target {
     pub credentials: Credentials,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// Base URL without a trailing slash.
     pub portal_url: String,
@@ -148,6 +148,21 @@ pub struct Config {
     pub retries: u32,
     pub concurrency: usize,
     pub targets: Vec<Target>,
+}
+
+// The ingest token never reaches a log line either.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("portal_url", &self.portal_url)
+            .field("spool_dir", &self.spool_dir)
+            .field("interval", &self.interval)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("concurrency", &self.concurrency)
+            .field("targets", &self.targets)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A refused configuration: where, which key, and why.
@@ -426,6 +441,7 @@ priv_password = "privpass1"
     #[test]
     fn secrets_stay_out_of_debug_output() {
         let c = Config::parse("c.toml", GOOD).unwrap();
+        assert!(!format!("{c:?}").contains("mpi_abc"));
         let shown = format!("{:?}", c.targets);
         assert!(!shown.contains("authpass1") && !shown.contains("privpass1"));
         assert!(!format!("{:?}", c.targets[0].credentials).contains("public"));
