@@ -217,6 +217,58 @@ fn files(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A device's page as a user of the tenant sees it after logging in.
+async fn device_screen(site: &Site, device_id: i64) -> String {
+    use meterport_store::users::hash_password;
+    site.app
+        .store
+        .create_user(
+            site.tenant_id,
+            "siteuser",
+            &hash_password("secret123"),
+            None,
+            "en",
+            jiff::Timestamp::now().as_millisecond(),
+        )
+        .await
+        .unwrap();
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = browser
+        .get(site.app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = page.find("name=\"csrf\" value=\"").expect("a csrf field");
+    let csrf = page[at + 19..].split('"').next().unwrap().to_string();
+    let res = browser
+        .post(site.app.url("/login"))
+        .form(&[
+            ("username", "siteuser"),
+            ("password", "secret123"),
+            ("csrf", csrf.as_str()),
+            ("next", "/welcome"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "the user logs in");
+    browser
+        .get(site.app.url(&format!("/devices/{device_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// The readings stored for a device, counted in the database itself.
 async fn readings_of(app: &TestApp, device_id: i64) -> i64 {
     let row = sqlx::query("SELECT COUNT(*) FROM readings WHERE device_id = $1")
@@ -347,6 +399,14 @@ async fn collect_once_delivers_every_registered_printer_and_the_apis_show_counte
         )
         .await;
     assert_eq!(d["status"], "normal");
+
+    // The device screen shows the same: the jam with the printer's text, the supplies.
+    let html = device_screen(&site, canon).await;
+    assert!(html.contains("Paper jam: main unit"), "{html}");
+    assert!(
+        html.contains("Magenta Toner") && html.contains("3%"),
+        "{html}"
+    );
 
     // The operator's list of unknown serials names the unregistered printer.
     let (status, body) = site
