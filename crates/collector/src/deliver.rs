@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+use serde_json::value::RawValue;
+
 use crate::spool::{Item, Kind, Spool};
 
 /// What a delivery round did.
@@ -69,35 +71,15 @@ impl Portal {
         item: &Item,
         out: &mut Delivery,
     ) -> std::io::Result<Result<(), String>> {
-        let mut items: Vec<serde_json::Value> =
-            match serde_json::from_slice(&std::fs::read(&item.path)?) {
-                Ok(serde_json::Value::Array(v)) => v,
-                Ok(v) => vec![v],
-                Err(e) => {
-                    // Not ours to send: set aside rather than block the queue for ever.
-                    let reason =
-                        serde_json::json!({"error": format!("unreadable spool file: {e}")});
-                    spool.reject(
-                        item,
-                        &std::fs::read(&item.path)?,
-                        reason.to_string().as_bytes(),
-                    )?;
-                    spool.delivered(item)?;
-                    return Ok(Ok(()));
-                }
-            };
+        // Sent as written: the file is parsed only when the portal refused part of it.
+        let mut body = std::fs::read(&item.path)?;
         loop {
-            if items.is_empty() {
-                spool.delivered(item)?;
-                return Ok(Ok(()));
-            }
-            let body = serde_json::to_vec(&items).expect("serializable");
             let sent = self
                 .http
                 .post(format!("{}{}", self.base, item.kind.path()))
                 .bearer_auth(&self.token)
                 .header("content-type", "application/json")
-                .body(body)
+                .body(body.clone())
                 .send()
                 .await;
             let response = match sent {
@@ -108,51 +90,51 @@ impl Portal {
             let text = response.text().await.unwrap_or_default();
             match status {
                 200 => {
+                    let n = count_items(&body);
                     match item.kind {
-                        Kind::Readings => out.readings += items.len(),
-                        Kind::Status => out.statuses += items.len(),
+                        Kind::Readings => out.readings += n,
+                        Kind::Status => out.statuses += n,
                     }
                     spool.delivered(item)?;
                     return Ok(Ok(()));
                 }
                 422 => {
+                    // Each item kept as its exact text, so what is sent again is what was read.
+                    let items: Vec<Box<RawValue>> = match serde_json::from_slice(&body) {
+                        Ok(items) => items,
+                        Err(_) => vec![
+                            RawValue::from_string(String::from_utf8_lossy(&body).into_owned())
+                                .unwrap_or_else(|_| RawValue::from_string("null".into()).unwrap()),
+                        ],
+                    };
                     let refused = refused_indices(&text);
-                    if refused.is_empty() {
-                        // A refusal of the request itself (not of its items): set it all
-                        // aside with the answer.
-                        for v in &items {
-                            out.refused.push(Refusal {
-                                kind: item.kind,
-                                serial: serial_of(v),
-                                reason: first_line(&text),
-                            });
-                        }
-                        let all = serde_json::to_vec(&items).expect("serializable");
-                        spool.reject(item, &all, text.as_bytes())?;
+                    let (aside, kept): (Vec<Numbered>, Vec<Numbered>) =
+                        items.into_iter().enumerate().partition(|(i, _)| {
+                            refused.is_empty() || refused.iter().any(|(r, _)| r == i)
+                        });
+                    for (i, v) in &aside {
+                        out.refused.push(Refusal {
+                            kind: item.kind,
+                            serial: serial_of(v),
+                            reason: refused
+                                .iter()
+                                .find(|(r, _)| r == i)
+                                .map_or_else(|| first_line(&text), |(_, why)| why.clone()),
+                        });
+                    }
+                    let aside: Vec<Box<RawValue>> = aside.into_iter().map(|(_, v)| v).collect();
+                    let kept: Vec<Box<RawValue>> = kept.into_iter().map(|(_, v)| v).collect();
+                    spool.reject(
+                        item,
+                        &serde_json::to_vec(&aside).expect("serializable"),
+                        text.as_bytes(),
+                    )?;
+                    if kept.is_empty() {
                         spool.delivered(item)?;
                         return Ok(Ok(()));
                     }
-                    let mut kept = Vec::with_capacity(items.len());
-                    let mut aside = Vec::new();
-                    for (i, v) in items.into_iter().enumerate() {
-                        match refused.iter().find(|(index, _)| *index == i) {
-                            Some((_, reason)) => {
-                                out.refused.push(Refusal {
-                                    kind: item.kind,
-                                    serial: serial_of(&v),
-                                    reason: reason.clone(),
-                                });
-                                aside.push(v);
-                            }
-                            None => kept.push(v),
-                        }
-                    }
-                    let aside = serde_json::to_vec(&aside).expect("serializable");
-                    spool.reject(item, &aside, text.as_bytes())?;
-                    if !kept.is_empty() {
-                        spool.rewrite(item, &serde_json::to_vec(&kept).expect("serializable"))?;
-                    }
-                    items = kept;
+                    body = serde_json::to_vec(&kept).expect("serializable");
+                    spool.rewrite(item, &body)?;
                 }
                 401 | 403 => {
                     return Ok(Err(format!(
@@ -170,11 +152,22 @@ impl Portal {
     }
 }
 
-fn serial_of(v: &serde_json::Value) -> String {
-    v.get("serial")
-        .and_then(|s| s.as_str())
-        .unwrap_or("?")
-        .to_string()
+/// An item of a request with its index in it.
+type Numbered = (usize, Box<RawValue>);
+
+/// Items in a request body (a JSON array), counted without building them.
+fn count_items(body: &[u8]) -> usize {
+    serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body).map_or(1, |v| v.len())
+}
+
+fn serial_of(v: &RawValue) -> String {
+    #[derive(serde::Deserialize)]
+    struct Serial {
+        serial: String,
+    }
+    serde_json::from_str::<Serial>(v.get())
+        .map(|s| s.serial)
+        .unwrap_or_else(|_| "?".into())
 }
 
 fn first_line(text: &str) -> String {

@@ -100,15 +100,15 @@ impl Relay {
     }
 
     /// The (serial, `read_at`) of every reading the collector sent, in the order sent
-    /// (serde_json writes a reading's members by name: counters, read_at, serial).
+    /// (a reading is written `{"serial":..,"read_at":..,"counters":..}`).
     fn readings_sent(&self) -> Vec<(String, String)> {
         let sent = String::from_utf8_lossy(&self.sent.lock().unwrap()).into_owned();
-        sent.split("\"read_at\":\"")
+        sent.split("\"serial\":\"")
             .skip(1)
-            .map(|s| {
-                let read_at = s.split('"').next().unwrap().to_string();
-                let serial = s.split("\"serial\":\"").nth(1).unwrap();
-                (serial.split('"').next().unwrap().to_string(), read_at)
+            .filter_map(|s| {
+                let (serial, rest) = s.split_once('"')?;
+                let read_at = rest.strip_prefix(",\"read_at\":\"")?;
+                Some((serial.to_string(), read_at.split('"').next()?.to_string()))
             })
             .collect()
     }
