@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use async_snmp::{Oid, Value};
 use meterport_domain::counters::Key;
+use meterport_domain::device::SUPPLY_COLORS;
 use meterport_domain::status::Severity;
 
 use crate::vendors::{self, PRT_GENERAL_SERIAL, PRT_MARKER_LIFE_COUNT, Vendor};
@@ -383,29 +384,7 @@ pub fn conditions_of(s: &Snapshot) -> Vec<ConditionOut> {
 fn color_of(name: &str) -> Option<String> {
     let n = name.trim().to_ascii_lowercase().replace([' ', '-'], "_");
     let n = n.replace("grey", "gray");
-    const KNOWN: [&str; 20] = [
-        "black",
-        "cyan",
-        "magenta",
-        "yellow",
-        "matte_black",
-        "photo_black",
-        "photo_cyan",
-        "photo_magenta",
-        "light_cyan",
-        "light_magenta",
-        "gray",
-        "photo_gray",
-        "light_gray",
-        "red",
-        "green",
-        "blue",
-        "orange",
-        "violet",
-        "white",
-        "clear",
-    ];
-    KNOWN.contains(&n.as_str()).then_some(n)
+    SUPPLY_COLORS.contains(&n.as_str()).then_some(n)
 }
 
 /// The supplies, from prtMarkerSuppliesTable (RFC 3805): .3 colorant index, .4 class,

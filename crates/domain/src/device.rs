@@ -203,6 +203,31 @@ pub struct DeviceInput {
     pub lfp_unit: Option<String>,
 }
 
+/// The colours a supply may name: the four process colours and the inks of photo and
+/// large-format printers. A closed list, so that the screens can draw each one.
+pub const SUPPLY_COLORS: [&str; 20] = [
+    "black",
+    "cyan",
+    "magenta",
+    "yellow",
+    "matte_black",
+    "photo_black",
+    "photo_cyan",
+    "photo_magenta",
+    "light_cyan",
+    "light_magenta",
+    "gray",
+    "photo_gray",
+    "light_gray",
+    "red",
+    "green",
+    "blue",
+    "orange",
+    "violet",
+    "white",
+    "clear",
+];
+
 pub const SERIAL_MAX_CHARS: usize = 64;
 pub const DEVICE_TEXT_MAX_CHARS: usize = 100;
 pub const HOST_MAX_CHARS: usize = 253;

@@ -49,30 +49,8 @@ impl SupplyKind {
     }
 }
 
-/// The colours a supply may name: the four process colours and the inks of photo and
-/// large-format printers. A closed list, so that the screens can draw each one.
-pub const SUPPLY_COLORS: [&str; 20] = [
-    "black",
-    "cyan",
-    "magenta",
-    "yellow",
-    "matte_black",
-    "photo_black",
-    "photo_cyan",
-    "photo_magenta",
-    "light_cyan",
-    "light_magenta",
-    "gray",
-    "photo_gray",
-    "light_gray",
-    "red",
-    "green",
-    "blue",
-    "orange",
-    "violet",
-    "white",
-    "clear",
-];
+/// The colours a supply may name (the domain's list, shared with the collector).
+pub use meterport_domain::device::SUPPLY_COLORS;
 
 /// A supply's state, as the screens and the read API show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
