@@ -19,6 +19,9 @@ use serde_json::{Value, json};
 use super::{ApiError, ApiResult, authenticate};
 use crate::app::AppState;
 use crate::service::counters::{self, Prepared, QueryError, json_chunks};
+use crate::service::operator::require_tenant;
+use crate::service::{ServiceError, devices};
+use crate::shapes::iso;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,13 +34,7 @@ pub fn routes() -> Router<AppState> {
 /// The tenant of a read token.
 async fn reader(state: &AppState, headers: &HeaderMap) -> ApiResult<Tenant> {
     let owner = authenticate(state, headers, TokenKind::Read).await?;
-    Ok(state.store.tenant(owner.tenant_id).await?)
-}
-
-fn iso(ms: Option<i64>) -> Value {
-    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .map(|t| Value::String(t.to_string()))
-        .unwrap_or(Value::Null)
+    Ok(require_tenant(&state.store, owner.tenant_id).await?)
 }
 
 fn group_json(g: &Option<(i64, String)>) -> Value {
@@ -75,13 +72,10 @@ async fn devices(
             ])
         })?,
     };
-    if let GroupFilter::Group(g) = group {
-        // A group of another tenant is as unknown as a missing one.
-        if !state.store.group_exists(tenant.id, g).await? {
-            return Err(ApiError::not_found());
-        }
-    }
-    let list = state.store.list_devices(tenant.id, group).await?;
+    let list = match devices::list(&state.store, tenant.id, group).await {
+        Err(ServiceError::NotFound(_)) => return Err(ApiError::not_found()),
+        other => other?,
+    };
     Ok(Json(
         json!({"devices": list.iter().map(device_summary).collect::<Vec<_>>()}),
     ))
@@ -94,8 +88,11 @@ async fn device(
 ) -> ApiResult<Json<Value>> {
     let tenant = reader(&state, &headers).await?;
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
-    let d = state.store.device(tenant.id, id).await?;
-    let conditions = state.store.open_conditions(tenant.id, id).await?;
+    let devices::DeviceState {
+        device: d,
+        conditions,
+        supplies,
+    } = devices::state(&state.store, tenant.id, id).await?;
     // The same device fields as the operator API (one place decides them), plus its open
     // conditions.
     let mut body = super::operator::device_json(&d);
@@ -110,7 +107,6 @@ async fn device(
         .collect();
     // Its latest supply list (empty when it never reported one), each with the state the
     // screens show (`Supply::state`).
-    let supplies = state.store.device_supplies(tenant.id, id).await?;
     body["supplies"] = supplies
         .map(|r| r.supplies)
         .unwrap_or_default()

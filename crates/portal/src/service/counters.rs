@@ -224,20 +224,22 @@ pub async fn prepare(
     params: &HashMap<String, String>,
 ) -> Result<Prepared, QueryError> {
     let query = CounterQuery::parse(params).map_err(QueryError::Invalid)?;
-    prepare_query(store, tenant, query).await
-}
-
-/// [`prepare`] for a query the caller built itself (the screens, from their checked form).
-pub async fn prepare_query(
-    store: &Store,
-    tenant: &Tenant,
-    query: CounterQuery,
-) -> Result<Prepared, QueryError> {
     if let GroupFilter::Group(g) = query.selection.group
         && !store.group_exists(tenant.id, g).await?
     {
         return Err(QueryError::NoSuchGroup);
     }
+    prepare_query(store, tenant, query).await
+}
+
+/// [`prepare`] for a query the caller built itself from conditions it checked (the
+/// screens check the group against the tenant's groups they list anyway): no second look
+/// at the group on every page.
+pub async fn prepare_query(
+    store: &Store,
+    tenant: &Tenant,
+    query: CounterQuery,
+) -> Result<Prepared, QueryError> {
     Prepared::new(store, tenant, query).await
 }
 

@@ -37,6 +37,39 @@ pub async fn device_page(
     Ok(store.device_page(tenant_id, query).await?)
 }
 
+/// The tenant's devices of a selection; a group of another tenant is as unknown as a
+/// missing one.
+pub async fn list(store: &Store, tenant_id: i64, group: GroupFilter) -> ServiceResult<Vec<Device>> {
+    if let GroupFilter::Group(g) = group
+        && !store.group_exists(tenant_id, g).await?
+    {
+        return Err(ServiceError::NotFound("group"));
+    }
+    Ok(store.list_devices(tenant_id, group).await?)
+}
+
+/// A device with what it reports of itself: its open conditions and its latest supplies.
+#[derive(Debug)]
+pub struct DeviceState {
+    pub device: Device,
+    pub conditions: Vec<OpenCondition>,
+    pub supplies: Option<SupplyReport>,
+}
+
+/// A device of the tenant with its conditions and supplies (the read API's detail), or
+/// not found.
+pub async fn state(store: &Store, tenant_id: i64, device_id: i64) -> ServiceResult<DeviceState> {
+    let device = store
+        .device(tenant_id, device_id)
+        .await
+        .map_err(ServiceError::missing("device"))?;
+    Ok(DeviceState {
+        device,
+        conditions: store.open_conditions(tenant_id, device_id).await?,
+        supplies: store.device_supplies(tenant_id, device_id).await?,
+    })
+}
+
 /// Everything the device information screen shows (S11).
 #[derive(Debug)]
 pub struct DeviceDetail {
@@ -52,17 +85,18 @@ pub struct DeviceDetail {
 
 /// A device of the tenant with what its screen shows, or not found.
 pub async fn detail(store: &Store, tenant_id: i64, device_id: i64) -> ServiceResult<DeviceDetail> {
-    let device = store
-        .device(tenant_id, device_id)
-        .await
-        .map_err(ServiceError::missing("device"))?;
+    let DeviceState {
+        device,
+        conditions,
+        supplies,
+    } = state(store, tenant_id, device_id).await?;
     Ok(DeviceDetail {
         device,
-        conditions: store.open_conditions(tenant_id, device_id).await?,
+        conditions,
         groups: store.list_groups(tenant_id).await?,
         users: store.list_users(tenant_id).await?,
         latest: store.latest_reading(tenant_id, device_id).await?,
-        supplies: store.device_supplies(tenant_id, device_id).await?,
+        supplies,
     })
 }
 

@@ -62,6 +62,7 @@ use super::session::{Viewer, urlencode};
 use super::{PageCtx, PageError, i18n, render};
 use crate::app::AppState;
 use crate::service::counters::{self, CounterQuery, Prepared, QueryError, key_index};
+use crate::service::groups;
 use conditions::{
     Conditions, FormInput, canonical_from_form, kind_label, months, parse_conditions, summary,
 };
@@ -240,7 +241,7 @@ async fn table_page(
     let lang = viewer.lang;
     let tr = Tr(lang);
     let locale = viewer.user.locale.clone();
-    let groups = state.store.list_groups(viewer.tenant.id).await?;
+    let groups = groups::list_groups(&state.store, viewer.tenant.id).await?;
     let today = today(&state, &viewer);
     let submitted = ["unit", "from", "to"]
         .iter()
@@ -749,7 +750,7 @@ async fn device_page(
         .ok()
         .filter(|id| *id > 0)
         .ok_or(PageError::NotFound)?;
-    let groups = state.store.list_groups(viewer.tenant.id).await?;
+    let groups = groups::list_groups(&state.store, viewer.tenant.id).await?;
     let today = today(&state, &viewer);
     let mut c = match detail_conditions(&params, &viewer, &groups, today) {
         Ok(c) => c,
@@ -936,7 +937,7 @@ async fn period_page(
     let tr = Tr(lang);
     let locale = viewer.user.locale.clone();
     let period = Period::parse(&period).ok_or(PageError::NotFound)?;
-    let groups = state.store.list_groups(viewer.tenant.id).await?;
+    let groups = groups::list_groups(&state.store, viewer.tenant.id).await?;
     let today = today(&state, &viewer);
     // The table's range is kept for the way back; without one (or a wrong one), the
     // period itself is the range.
