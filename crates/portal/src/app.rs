@@ -25,7 +25,7 @@ pub struct AppState {
     /// Session timeouts and the public address.
     pub web: Arc<crate::web::session::WebConfig>,
     /// Login attempts per client address and unknown user names (per instance).
-    pub login_guard: Arc<crate::web::auth::LoginGuard>,
+    pub login_guard: Arc<crate::service::login::LoginGuard>,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
     pub trust_proxy: bool,
     /// Outgoing mail through the outbox; log mode unless [`AppState::with_mail`] says more.

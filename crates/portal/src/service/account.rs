@@ -3,7 +3,7 @@
 //! zone) are the domain's; these are the changes and their audit entries.
 
 use meterport_store::announcements::Announcement;
-use meterport_store::users::hash_password;
+use meterport_store::users::{User, hash_password};
 use meterport_store::{Store, StoreError};
 
 use super::ServiceResult;
@@ -24,6 +24,12 @@ pub struct Me<'a> {
     pub user_id: i64,
     pub username: &'a str,
     pub session_id: &'a str,
+}
+
+/// Whether `password` is the user's current one (the password and e-mail forms ask for it;
+/// a new password must differ from it, S24).
+pub async fn is_current_password(user: &User, password: &str) -> ServiceResult<bool> {
+    super::login::matches_hash(password, Some(user)).await
 }
 
 /// Sets a new password (already checked against the policy and the current one): the

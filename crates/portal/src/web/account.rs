@@ -11,7 +11,6 @@ use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::policy::{FieldError, check_password};
 use meterport_store::announcements::Announcement;
-use meterport_store::users::verify_password;
 
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, render};
@@ -147,11 +146,7 @@ pub async fn password_submit(
     if !viewer.csrf_ok(&form.csrf) {
         errors.add("form", super::i18n::t(lang, "csrf-failed"));
     }
-    let hash = viewer.user.password_hash.clone();
-    let current = form.current_password.clone();
-    let current_ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
-        .await
-        .unwrap_or(false);
+    let current_ok = account::is_current_password(&viewer.user, &form.current_password).await?;
     if form.current_password.is_empty() {
         errors.add(
             "current_password",

@@ -6,107 +6,20 @@
 //! gets the same message, the same password-hash work and even the same lock after five
 //! tries as a real one.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::net::SocketAddr;
 
 use askama::Template;
 use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use meterport_domain::login::{self, LoginDecision, LoginState};
-use meterport_store::sessions::random_token;
-use meterport_store::users::{hash_password, verify_password};
 
-use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, cookie, same_secret};
+use super::session::{
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, client_addr, cookie, guest_csrf_cookie,
+    guest_csrf_ok, new_guest_csrf,
+};
 use super::{Lang, PageCtx, guest_lang, render};
 use crate::app::AppState;
-use crate::service::audit::{self, AuditAction};
-
-/// Attempts allowed from one client address per window (login and forgotten password).
-const ADDRESS_ATTEMPTS: i64 = 30;
-const ADDRESS_WINDOW_MS: i64 = 10 * 60 * 1000;
-
-/// Counts an attempt from a client address against the limit kept in the database (so it
-/// holds across restarts and instances); `false` when it is over. The forgot-password form
-/// counts here too: both are ways to probe accounts.
-pub(crate) async fn address_allowed(
-    state: &AppState,
-    addr: IpAddr,
-    now: i64,
-) -> Result<bool, meterport_store::StoreError> {
-    state
-        .store
-        .throttle_attempt(&addr.to_string(), now, ADDRESS_ATTEMPTS, ADDRESS_WINDOW_MS)
-        .await
-}
-
-/// Per-instance memory of failures of unknown user names, so that they lock like real ones
-/// and reveal nothing.
-#[derive(Debug, Default)]
-pub struct LoginGuard {
-    unknown_users: Mutex<HashMap<String, LoginState>>,
-}
-
-impl LoginGuard {
-    fn unknown_state(&self, username: &str) -> LoginState {
-        self.unknown_users
-            .lock()
-            .expect("not poisoned")
-            .get(username)
-            .copied()
-            .unwrap_or(LoginState {
-                failed_logins: 0,
-                locked_until: None,
-                password_changed_at: 0,
-                must_change_password: false,
-            })
-    }
-
-    fn set_unknown_state(&self, username: &str, state: LoginState) {
-        let mut map = self.unknown_users.lock().expect("not poisoned");
-        if map.len() > 100_000 {
-            map.clear();
-        }
-        map.insert(username.to_string(), state);
-    }
-}
-
-/// The client's address: the connection's peer (the portal is reached directly or through a
-/// proxy that the operator trusts to set `X-Forwarded-For`, see `METERPORT_TRUST_PROXY`).
-pub(crate) fn client_addr(
-    headers: &HeaderMap,
-    peer: Option<SocketAddr>,
-    trust_proxy: bool,
-) -> IpAddr {
-    if trust_proxy
-        && let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return ip;
-    }
-    peer.map(|p| p.ip())
-        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
-}
-
-/// A fresh double-submit token for a form shown before login (login, forgotten password):
-/// the hidden field carries it, and [`guest_csrf_cookie`] sets the cookie it must match.
-pub(crate) fn new_guest_csrf() -> String {
-    random_token()
-}
-
-pub(crate) fn guest_csrf_cookie(state: &AppState, csrf: &str) -> String {
-    state.web.cookie(LOGIN_CSRF_COOKIE, csrf, Some(3600))
-}
-
-/// Whether a form shown before login came back with the token of its cookie.
-pub(crate) fn guest_csrf_ok(headers: &HeaderMap, submitted: &str) -> bool {
-    let expected = cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    !expected.is_empty() && same_secret(&expected, submitted)
-}
+use crate::service::login::{self, Attempt, LoginOutcome};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -211,7 +124,6 @@ pub async fn submit(
     let now = state.now_ms();
     let next = safe_next(form.next.as_deref());
     let t = |key: &str| super::i18n::t(lang, key);
-    let username = form.username.trim().to_lowercase();
     let fail = |msg: String, status: StatusCode| {
         login_page(
             &state,
@@ -228,156 +140,36 @@ pub async fn submit(
         return fail(t("csrf-failed"), StatusCode::FORBIDDEN);
     }
     let addr = client_addr(&headers, peer.map(|c| c.0.0), state.trust_proxy);
-    match address_allowed(&state, addr, now).await {
+    match login::address_allowed(&state.store, addr, now).await {
         Ok(true) => {}
         Ok(false) => return fail(t("login-too-many-attempts"), StatusCode::TOO_MANY_REQUESTS),
-        Err(e) => return super::PageError::internal(e).into_response(),
+        Err(e) => return super::PageError::from(e).into_response(),
     }
-    if username.is_empty() || form.password.is_empty() {
-        return fail(t("login-failed"), StatusCode::UNAUTHORIZED);
-    }
-
-    let user = match state.store.user_by_username_any_tenant(&username).await {
-        Ok(u) => u,
-        Err(e) => return super::PageError::internal(e).into_response(),
+    let carried = cookie(&headers, SESSION_COOKIE);
+    let attempt = Attempt {
+        username: &form.username,
+        password: &form.password,
+        replaces: carried.as_deref(),
     };
-    // Hashing runs off the async threads; an unknown user costs the same work.
-    let password = form.password.clone();
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = tokio::task::spawn_blocking(move || match hash {
-        Some(h) => verify_password(&password, &h),
-        None => {
-            let _ = verify_password(&password, &dummy_hash());
-            false
-        }
-    })
-    .await
-    .unwrap_or(false);
-
-    let Some(user) = user else {
-        let st = state.login_guard.unknown_state(&username);
-        let decision = login::decide(&st, false, now);
-        let (next_state, message) = unknown_outcome(&st, decision, now, lang);
-        state.login_guard.set_unknown_state(&username, next_state);
-        audit::record(
-            &state.store,
-            None,
-            &username,
-            AuditAction::LoginFailed,
-            "unknown user",
-            now,
-        )
-        .await;
-        return fail(message, StatusCode::UNAUTHORIZED);
-    };
-
-    let tenant = match state.store.tenant(user.tenant_id).await {
-        Ok(t) => t,
-        Err(e) => return super::PageError::internal(e).into_response(),
-    };
-    let tz = user
-        .timezone
-        .as_deref()
-        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
-        .unwrap_or_else(|| tenant.tz());
-    let st = LoginState {
-        failed_logins: user.failed_logins,
-        locked_until: user.locked_until,
-        password_changed_at: user.password_changed_at,
-        must_change_password: user.must_change_password,
-    };
-    match login::decide(&st, password_ok, now) {
-        LoginDecision::Locked { until } => {
-            audit::record(
-                &state.store,
-                Some(user.tenant_id),
-                &username,
-                AuditAction::LoginRefusedLocked,
-                "",
-                now,
-            )
-            .await;
+    let outcome = login::log_in(
+        &state.store,
+        &state.login_guard,
+        attempt,
+        state.web.limits(),
+        now,
+    )
+    .await;
+    match outcome {
+        Err(e) => super::PageError::from(e).into_response(),
+        Ok(LoginOutcome::Failed) => fail(t("login-failed"), StatusCode::UNAUTHORIZED),
+        Ok(LoginOutcome::Locked { until, tz }) => {
             fail(lock_message(lang, until, &tz), StatusCode::UNAUTHORIZED)
         }
-        LoginDecision::WrongPassword {
-            failures,
-            locks_now,
-        } => {
-            let until = locks_now.then_some(now + login::LOCK_MS);
-            if let Err(e) = state
-                .store
-                .record_login_failure(user.tenant_id, user.id, failures, until)
-                .await
-            {
-                return super::PageError::internal(e).into_response();
-            }
-            audit::record(
-                &state.store,
-                Some(user.tenant_id),
-                &username,
-                AuditAction::LoginFailed,
-                &format!("failure {failures}"),
-                now,
-            )
-            .await;
-            match until {
-                Some(until) => {
-                    audit::record(
-                        &state.store,
-                        Some(user.tenant_id),
-                        &username,
-                        AuditAction::AccountLocked,
-                        "",
-                        now,
-                    )
-                    .await;
-                    fail(lock_message(lang, until, &tz), StatusCode::UNAUTHORIZED)
-                }
-                None => fail(t("login-failed"), StatusCode::UNAUTHORIZED),
-            }
-        }
-        decision @ (LoginDecision::MustChangePassword | LoginDecision::Ok { .. }) => {
-            let restricted = decision == LoginDecision::MustChangePassword;
-            if let Err(e) = state
-                .store
-                .record_login_success(user.tenant_id, user.id, now)
-                .await
-            {
-                return super::PageError::internal(e).into_response();
-            }
-            // A session the browser already carries (another user's, or one planted by
-            // someone else) ends here: the login gets a fresh id, never an old one.
-            if let Some(old) = cookie(&headers, SESSION_COOKIE) {
-                state.store.delete_session(&old).await.ok();
-            }
-            // Sessions past their timeouts are of no use to anyone: logins sweep them away,
-            // so the table holds only live sessions without a background job.
-            let cfg = &state.web;
-            if let Err(e) = state
-                .store
-                .purge_sessions(now - cfg.idle_ms, now - cfg.absolute_ms)
-                .await
-            {
-                tracing::warn!(error = %e, "could not purge expired sessions");
-            }
-            let (id, _csrf) = match state.store.create_session(user.id, restricted, now).await {
-                Ok(s) => s,
-                Err(e) => return super::PageError::internal(e).into_response(),
-            };
-            audit::record(
-                &state.store,
-                Some(user.tenant_id),
-                &username,
-                AuditAction::Login,
-                if restricted {
-                    "password must change"
-                } else {
-                    ""
-                },
-                now,
-            )
-            .await;
-            let target = if restricted {
+        Ok(LoginOutcome::LoggedIn {
+            session_id,
+            must_change_password,
+        }) => {
+            let target = if must_change_password {
                 "/account/password".to_string()
             } else {
                 next
@@ -388,7 +180,7 @@ pub async fn submit(
                 header::SET_COOKIE,
                 state
                     .web
-                    .cookie(SESSION_COOKIE, &id, None)
+                    .cookie(SESSION_COOKIE, &session_id, None)
                     .parse()
                     .expect("cookie"),
             );
@@ -405,46 +197,8 @@ pub async fn submit(
     }
 }
 
-/// What an attempt on an unknown user name does to its in-memory state, and the message:
-/// exactly what a real account would get.
-fn unknown_outcome(
-    st: &LoginState,
-    decision: LoginDecision,
-    now: i64,
-    lang: Lang,
-) -> (LoginState, String) {
-    let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap_or(jiff::tz::TimeZone::UTC);
-    match decision {
-        LoginDecision::Locked { until } => (*st, lock_message(lang, until, &tz)),
-        LoginDecision::WrongPassword {
-            failures,
-            locks_now,
-        } => {
-            let locked_until = locks_now.then_some(now + login::LOCK_MS);
-            let next = LoginState {
-                failed_logins: failures,
-                locked_until,
-                ..*st
-            };
-            let msg = match locked_until {
-                Some(u) => lock_message(lang, u, &tz),
-                None => super::i18n::t(lang, "login-failed"),
-            };
-            (next, msg)
-        }
-        _ => (*st, super::i18n::t(lang, "login-failed")),
-    }
-}
-
 fn lock_message(lang: Lang, until: i64, tz: &jiff::tz::TimeZone) -> String {
     super::i18n::t_args(lang, "login-locked", &[("until", format_time(until, tz))])
-}
-
-/// A fixed Argon2id hash to verify against when the user does not exist.
-fn dummy_hash() -> String {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("not-a-real-password-1"))
-        .clone()
 }
 
 #[derive(serde::Deserialize)]
@@ -468,16 +222,17 @@ pub async fn logout(
         return (StatusCode::FORBIDDEN, render(&page)).into_response();
     }
     let now = state.now_ms();
-    state.store.delete_session(&viewer.session_id).await.ok();
-    audit::record(
+    if let Err(e) = login::log_out(
         &state.store,
-        Some(viewer.tenant.id),
+        viewer.tenant.id,
         &viewer.user.username,
-        AuditAction::Logout,
-        "",
+        &viewer.session_id,
         now,
     )
-    .await;
+    .await
+    {
+        return super::PageError::from(e).into_response();
+    }
     let mut res = Redirect::to("/login?notice=logged-out").into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,

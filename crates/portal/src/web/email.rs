@@ -14,21 +14,14 @@ use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::policy::check_email;
-use meterport_store::email_tokens::LinkPurpose;
-use meterport_store::sessions::random_token;
-use meterport_store::users::verify_password;
-use serde_json::json;
 
 use super::account::FieldErrors;
-use super::recovery::{LinkInvalidPage, link_problem, public_base};
+use super::links::{LinkInvalidPage, links};
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, guest_lang, render};
 use crate::app::AppState;
-use crate::mail::{domain_of, messages};
-use crate::service::audit::{self, AuditAction};
-
-/// How long a confirmation link works.
-pub const CONFIRM_LINK_MS: i64 = 24 * 3600 * 1000;
+use crate::service::account;
+use crate::service::recovery;
 
 #[derive(Template)]
 #[template(path = "email.html")]
@@ -63,19 +56,12 @@ async fn email_page(
     sent: bool,
 ) -> Result<Response, PageError> {
     let now = state.now_ms();
-    let pending = state
-        .store
-        .pending_email_link(
-            viewer.tenant.id,
-            viewer.user.id,
-            LinkPurpose::ConfirmEmail,
-            now,
-        )
+    let pending = recovery::pending_email(&state.store, &viewer.user, now)
         .await?
-        .map(|l| {
-            let until = viewer.datetime(l.expires_at);
+        .map(|(email, expires_at)| {
+            let until = viewer.datetime(expires_at);
             let note = super::i18n::t_args(viewer.lang, "email-pending-until", &[("until", until)]);
-            (l.email, note)
+            (email, note)
         });
     Ok(render(&EmailPage {
         ctx: viewer.ctx("email", "email"),
@@ -143,10 +129,7 @@ pub async fn email_submit(
     if form.password.is_empty() {
         errors.add("password", t("password-current-required"));
     } else {
-        let (password, hash) = (form.password.clone(), viewer.user.password_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let ok = account::is_current_password(&viewer.user, &form.password).await?;
         if !ok {
             errors.add("password", t("password-current-wrong"));
         }
@@ -157,35 +140,15 @@ pub async fn email_submit(
             .map(super::refused);
     };
 
-    let now = state.now_ms();
-    let token = random_token();
-    let expires_at = now + CONFIRM_LINK_MS;
-    let link = format!("{}/account/email/confirm/{token}", public_base(&state));
-    let to = messages::Recipient::user(&viewer.user, &viewer.tenant, &email);
-    let mail = messages::confirm_email(&to, &link, expires_at);
-    let store = &state.store;
-    store
-        .create_email_link(
-            viewer.tenant.id,
-            viewer.user.id,
-            LinkPurpose::ConfirmEmail,
-            &email,
-            &token,
-            now,
-            expires_at,
-            &mail,
-        )
-        .await?;
-    state.mail.wake();
-    audit::record(
-        store,
-        Some(viewer.tenant.id),
-        &viewer.user.username,
-        AuditAction::EmailChangeRequested,
-        &json!({"new_domain": domain_of(&email)}).to_string(),
-        now,
+    recovery::request_email_change(
+        &state.store,
+        links(&state),
+        &viewer.user,
+        &viewer.tenant,
+        &email,
+        state.now_ms(),
     )
-    .await;
+    .await?;
     Ok(Redirect::to("/account/email/sent").into_response())
 }
 
@@ -204,42 +167,18 @@ pub async fn email_confirm(
 ) -> Result<Response, PageError> {
     let lang = page_lang(&state, &headers).await;
     let now = state.now_ms();
-    let store = &state.store;
-    let confirmed = store.confirm_email_link(&token, now).await?;
-    let Some((link, old)) = confirmed else {
-        let link = store.email_link(LinkPurpose::ConfirmEmail, &token).await?;
+    if let Err(problem) =
+        recovery::confirm_email_change(&state.store, links(&state), &token, now).await?
+    {
         let mut ctx = PageCtx::new(lang, String::new(), "", "email");
         ctx.here = "/account/email".into();
         let page = LinkInvalidPage {
             ctx,
-            body: link_problem(link.as_ref(), now),
+            body: problem.message_id(),
             again_href: "/account/email",
             again_label: "link-confirm-again",
         };
         return Ok((StatusCode::GONE, render(&page)).into_response());
-    };
-    let user = store.user(link.tenant_id, link.user_id).await?;
-    let detail = json!({
-        "old_domain": old.as_deref().map(domain_of),
-        "new_domain": domain_of(&link.email),
-    });
-    audit::record(
-        store,
-        Some(link.tenant_id),
-        &user.username,
-        AuditAction::EmailChanged,
-        &detail.to_string(),
-        now,
-    )
-    .await;
-    // The old mailbox hears of the change: if someone else made it, its owner can act.
-    if let Some(old) = old.filter(|o| *o != link.email) {
-        let tenant = store.tenant(link.tenant_id).await?;
-        let to = messages::Recipient::user(&user, &tenant, &old);
-        if let Err(e) = state.mail.enqueue(&messages::email_changed(&to, now)).await {
-            // The change is made; a lost notice is logged rather than shown as a failure.
-            tracing::error!(error = %e, "could not queue the address-change notice");
-        }
     }
     Ok(Redirect::to("/account/email/confirmed").into_response())
 }

@@ -16,6 +16,7 @@ pub mod devices;
 pub mod email;
 pub mod groups;
 pub mod i18n;
+pub mod links;
 pub mod manual;
 pub mod recovery;
 pub mod redirect;

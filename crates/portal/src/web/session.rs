@@ -7,6 +7,8 @@
 //! Every state-changing form carries the session's CSRF token; forms before login carry a
 //! double-submit token (cookie `mp_csrf` and a hidden field).
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -18,6 +20,7 @@ use meterport_store::users::User;
 
 use super::{Lang, PageCtx};
 use crate::app::AppState;
+use crate::service::login::{self, SignedIn};
 
 pub const SESSION_COOKIE: &str = "mp_session";
 pub const LOGIN_CSRF_COOKIE: &str = "mp_csrf";
@@ -44,6 +47,13 @@ impl Default for WebConfig {
 }
 
 impl WebConfig {
+    pub fn limits(&self) -> crate::service::login::SessionLimits {
+        crate::service::login::SessionLimits {
+            idle_ms: self.idle_ms,
+            absolute_ms: self.absolute_ms,
+        }
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
@@ -164,23 +174,12 @@ impl Viewer {
 /// The viewer of a request, if its session is valid now (and touches it).
 pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Viewer> {
     let id = cookie(headers, SESSION_COOKIE)?;
-    let session = state.store.session(&id).await.ok()??;
     let now = state.now_ms();
-    let cfg = &state.web;
-    if now - session.last_seen_at > cfg.idle_ms || now - session.created_at > cfg.absolute_ms {
-        state.store.delete_session(&id).await.ok();
-        return None;
-    }
-    let user = state
-        .store
-        .user(session.tenant_id, session.user_id)
-        .await
-        .ok()?;
-    let tenant = state.store.tenant(session.tenant_id).await.ok()?;
-    // Record activity at most once a minute: one write per page view would be wasteful.
-    if now - session.last_seen_at > 60_000 {
-        state.store.touch_session(&id, now).await.ok();
-    }
+    let SignedIn {
+        session,
+        user,
+        tenant,
+    } = login::current_session(&state.store, &id, state.web.limits(), now).await?;
     let lang = Lang::parse(&user.language).unwrap_or_default();
     let expires = meterport_domain::login::expires_at(user.password_changed_at);
     let password_expires_soon =
@@ -266,4 +265,40 @@ mod tests {
         cfg.public_url = "https://portal.example.com".into();
         assert!(cfg.cookie(SESSION_COOKIE, "x", None).contains("; Secure"));
     }
+}
+
+/// The client's address: the connection's peer (the portal is reached directly or through a
+/// proxy that the operator trusts to set `X-Forwarded-For`, see `METERPORT_TRUST_PROXY`).
+pub(crate) fn client_addr(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    trust_proxy: bool,
+) -> IpAddr {
+    if trust_proxy
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return ip;
+    }
+    peer.map(|p| p.ip())
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+}
+
+/// A fresh double-submit token for a form shown before login (login, forgotten password):
+/// the hidden field carries it, and [`guest_csrf_cookie`] sets the cookie it must match.
+pub(crate) fn new_guest_csrf() -> String {
+    crate::service::login::new_secret()
+}
+
+pub(crate) fn guest_csrf_cookie(state: &AppState, csrf: &str) -> String {
+    state.web.cookie(LOGIN_CSRF_COOKIE, csrf, Some(3600))
+}
+
+/// Whether a form shown before login came back with the token of its cookie.
+pub(crate) fn guest_csrf_ok(headers: &HeaderMap, submitted: &str) -> bool {
+    let expected = cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    !expected.is_empty() && same_secret(&expected, submitted)
 }
