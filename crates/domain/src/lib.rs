@@ -21,6 +21,7 @@ pub mod labels;
 pub mod login;
 pub mod oracle;
 pub mod period;
+pub mod person;
 pub mod policy;
 pub mod status;
 pub mod table;

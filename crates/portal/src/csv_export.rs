@@ -49,7 +49,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use meterport_domain::counters::{DeviceClass, Key, format_value};
-use meterport_domain::device::LfpUnit;
 use meterport_domain::labels::{
     self, Heading, Lang, View, counter_label, heading, lfp_unit_label, view_keys,
 };
@@ -335,8 +334,7 @@ impl<'a> Sheet<'a> {
                 let unit = p
                     .devices
                     .first()
-                    .and_then(|d| d.lfp_unit.as_deref())
-                    .and_then(LfpUnit::parse)
+                    .and_then(|d| d.lfp_unit)
                     .filter(|_| class == DeviceClass::Lfp);
                 headings.extend(keys.iter().map(|(k, _)| {
                     let label = counter_label(*k, class, lang);
@@ -458,7 +456,7 @@ impl<'a> Sheet<'a> {
         self.text(d.location.as_deref().unwrap_or(""));
         self.text(d.group.as_ref().map_or("", |(_, name)| name.as_str()));
         if self.unit_column {
-            let unit = d.lfp_unit.as_deref().and_then(LfpUnit::parse);
+            let unit = d.lfp_unit;
             let label = unit.map_or("", |u| lfp_unit_label(u, self.options.lang));
             self.label(label);
         }
@@ -517,10 +515,7 @@ impl<'a> Sheet<'a> {
                     self.field("");
                     if self.unit_column {
                         // Totals exist only when the devices share one unit.
-                        let unit = p
-                            .devices
-                            .iter()
-                            .find_map(|d| d.lfp_unit.as_deref().and_then(LfpUnit::parse));
+                        let unit = p.devices.iter().find_map(|d| d.lfp_unit);
                         self.label(unit.map_or("", |u| lfp_unit_label(u, lang)));
                     }
                     if self.layout == Layout::Table {

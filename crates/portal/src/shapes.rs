@@ -1,6 +1,8 @@
 //! The JSON shapes of the portal's entities, shared by the JSON API and
 //! `meterport admin --json`, so that both print the same thing.
 
+use meterport_domain::device::LfpUnit;
+use meterport_domain::person::{NameOrder, display_name};
 use meterport_store::announcements::Announcement;
 use meterport_store::audit::AuditEntry;
 use meterport_store::devices::{Device, UnknownSerial};
@@ -39,12 +41,17 @@ pub fn user_json(u: &User) -> Value {
 pub fn device_json(d: &Device) -> Value {
     json!({
         "id": d.id, "serial": d.serial, "name": d.name, "product": d.product,
-        "device_type": d.device_type, "protocol": d.protocol, "status": d.status.as_str(),
+        "device_type": d.device_type.as_str(), "protocol": d.protocol.as_str(),
+        "status": d.status.as_str(),
         "mac": d.mac, "host": d.host, "building": d.building, "location": d.location,
-        "remote_ui_url": d.remote_ui_url, "lfp_unit": d.lfp_unit,
+        "remote_ui_url": d.remote_ui_url, "lfp_unit": d.lfp_unit.map(LfpUnit::as_str),
         "group": d.group.as_ref().map(|(id, name)| json!({"id": id, "name": name})),
-        "toner_admin": d.toner_admin.as_ref()
-            .map(|(id, name, email)| json!({"id": id, "name": name, "email": email})),
+        // The API speaks no language of its own: names in the seed's order, family first.
+        "toner_admin": d.toner_admin.as_ref().map(|a| json!({
+            "id": a.id,
+            "name": display_name(NameOrder::FamilyFirst, &a.first_name, &a.last_name, &a.username),
+            "email": a.email,
+        })),
         "last_reading_at": iso(d.last_reading_at),
     })
 }

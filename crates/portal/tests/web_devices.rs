@@ -728,7 +728,7 @@ async fn saving_stores_the_group_and_the_toner_administrator_with_the_administra
     );
     let d = f.web.app.store.device(f.web.tenant.id, id).await.unwrap();
     assert_eq!(d.group.map(|g| g.0), Some(f.group_b));
-    assert_eq!(d.toner_admin.map(|a| a.0), Some(tanaka));
+    assert_eq!(d.toner_admin.map(|a| a.id), Some(tanaka));
     let (_, html) = f.web.get(&format!("/devices/{id}?saved=1")).await;
     assert!(html.contains("id=\"saved\""));
     assert_eq!(text_of(&html, "device-admin-email"), "tanaka@example.com");

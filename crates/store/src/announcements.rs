@@ -4,7 +4,8 @@
 
 use sqlx::Row;
 
-use crate::{Result, Store, StoreError};
+use crate::change::alone;
+use crate::{Change, Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Announcement {
@@ -28,29 +29,6 @@ fn from_row(r: sqlx::any::AnyRow) -> Announcement {
 }
 
 impl Store {
-    pub async fn create_announcement(
-        &self,
-        text_ja: &str,
-        text_en: &str,
-        shown_from: i64,
-        shown_until: Option<i64>,
-        now: i64,
-    ) -> Result<Announcement> {
-        let row = sqlx::query(
-            "INSERT INTO announcements (text_ja, text_en, shown_from, shown_until, created_at) \
-             VALUES ($1, $2, $3, $4, $5) \
-             RETURNING id, text_ja, text_en, shown_from, shown_until, created_at",
-        )
-        .bind(text_ja)
-        .bind(text_en)
-        .bind(shown_from)
-        .bind(shown_until)
-        .bind(now)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(from_row(row))
-    }
-
     /// Every announcement, newest first (for the operator).
     pub async fn list_announcements_all(&self) -> Result<Vec<Announcement>> {
         Ok(sqlx::query(
@@ -78,15 +56,47 @@ impl Store {
         .map(from_row)
         .collect())
     }
+}
 
-    pub async fn delete_announcement(&self, id: i64) -> Result<()> {
+impl Change<'_> {
+    pub async fn create_announcement(
+        &mut self,
+        text_ja: &str,
+        text_en: &str,
+        shown_from: i64,
+        shown_until: Option<i64>,
+        now: i64,
+    ) -> Result<Announcement> {
+        let row = sqlx::query(
+            "INSERT INTO announcements (text_ja, text_en, shown_from, shown_until, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, text_ja, text_en, shown_from, shown_until, created_at",
+        )
+        .bind(text_ja)
+        .bind(text_en)
+        .bind(shown_from)
+        .bind(shown_until)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(from_row(row))
+    }
+
+    pub async fn delete_announcement(&mut self, id: i64) -> Result<()> {
         let done = sqlx::query("DELETE FROM announcements WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *self.tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
     }
+}
+
+alone! {
+    /// See [`Change::create_announcement`].
+    fn create_announcement(text_ja: &str, text_en: &str, shown_from: i64, shown_until: Option<i64>, now: i64) -> Result<Announcement>;
+    /// See [`Change::delete_announcement`].
+    fn delete_announcement(id: i64) -> Result<()>;
 }

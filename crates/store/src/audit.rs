@@ -24,29 +24,6 @@ pub struct AuditEntry {
 }
 
 impl Store {
-    /// Appends an entry.
-    pub async fn record_audit(
-        &self,
-        tenant_id: Option<i64>,
-        actor: &str,
-        action: &str,
-        detail: &str,
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, tenant_id, actor, action, detail) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(now)
-        .bind(tenant_id)
-        .bind(actor)
-        .bind(action)
-        .bind(detail)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
     /// The newest `limit` entries, newest first, of one tenant or (with `None`) of the whole
     /// portal, which only the operator may see; with `since`, only entries at or after it.
     pub async fn list_audit(

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use futures_core::stream::BoxStream;
 use meterport_domain::counters::DeviceClass;
+use meterport_domain::device::{DeviceType, LfpUnit};
 use meterport_domain::period::Unit;
 use sqlx::{AssertSqlSafe, Row};
 use tokio_stream::StreamExt;
@@ -51,7 +52,7 @@ pub struct CounterDevice {
     pub name: String,
     pub location: Option<String>,
     pub group: Option<(i64, String)>,
-    pub lfp_unit: Option<String>,
+    pub lfp_unit: Option<LfpUnit>,
 }
 
 /// A tenant's devices as the counters tables list them, with what a selection filters on.
@@ -159,7 +160,8 @@ impl Store {
     /// The tenant's devices (or the one `device`), by id, read from the database.
     async fn load_listed(&self, tenant_id: i64, device: Option<i64>) -> Result<Vec<ListedDevice>> {
         let mut sql = String::from(
-            "SELECT d.id, d.serial, d.name, d.location, g.id, g.name, d.lfp_unit, d.device_type \
+            "SELECT d.id, d.serial, d.name, d.location, g.id AS group_id, g.name AS group_name, \
+             d.lfp_unit, d.device_type \
              FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id \
              WHERE d.tenant_id = $1",
         );
@@ -172,20 +174,25 @@ impl Store {
             q = q.bind(id);
         }
         let rows = q.fetch_all(self.pool()).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| ListedDevice {
-                device: CounterDevice {
-                    id: r.get(0),
-                    serial: r.get(1),
-                    name: r.get(2),
-                    location: r.get(3),
-                    group: r.get::<Option<i64>, _>(4).map(|id| (id, r.get(5))),
-                    lfp_unit: r.get(6),
-                },
-                is_lfp: r.get::<String, _>(7) == "lfp",
+        rows.into_iter()
+            .map(|r| {
+                let lfp_unit = crate::devices::stored_lfp_unit(&r)?;
+                let device_type = crate::devices::stored(&r, "device_type", DeviceType::parse)?;
+                Ok(ListedDevice {
+                    device: CounterDevice {
+                        id: r.get("id"),
+                        serial: r.get("serial"),
+                        name: r.get("name"),
+                        location: r.get("location"),
+                        group: r
+                            .get::<Option<i64>, _>("group_id")
+                            .map(|id| (id, r.get("group_name"))),
+                        lfp_unit,
+                    },
+                    is_lfp: device_type == DeviceType::Lfp,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The roll-up rows of the given blocks of the tenant (`blocks` sorted, see

@@ -7,11 +7,13 @@
 //! counts by status are one `GROUP BY`; no more than a page of rows ever reaches Rust.
 
 use meterport_domain::counters::CounterSet;
+use meterport_domain::device::DeviceType;
 use meterport_domain::status::Status;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::change::alone;
 use crate::counters::GroupFilter;
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Backend, Change, Result, Store, StoreError};
 
 /// The columns of the device list a user can sort by (S7: every heading).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -79,7 +81,7 @@ pub struct DeviceRow {
     pub serial: String,
     pub name: String,
     pub product: String,
-    pub device_type: String,
+    pub device_type: DeviceType,
     /// The status the device shows: see [`STATUS_SQL`].
     pub status: Status,
     pub remote_ui_url: Option<String>,
@@ -274,8 +276,8 @@ impl Store {
         let (filter, params) = selection_sql(self.backend(), q.group, q.text.as_deref(), q.status);
         let n = params.len() + 2;
         let sql = format!(
-            "SELECT d.id, d.serial, d.name, d.product, d.device_type, {STATUS_SQL}, \
-             d.remote_ui_url, d.building, d.location, g.id, g.name \
+            "SELECT d.id, d.serial, d.name, d.product, d.device_type, {STATUS_SQL} AS status, \
+             d.remote_ui_url, d.building, d.location, g.id AS group_id, g.name AS group_name \
              FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id \
              WHERE {filter} ORDER BY {} LIMIT ${n} OFFSET ${}",
             order_sql(q.sort, q.descending),
@@ -284,23 +286,27 @@ impl Store {
         let query = bind_all(sqlx::query(AssertSqlSafe(sql)).bind(tenant_id), &params)
             .bind(q.limit.max(0))
             .bind(q.offset.max(0));
-        Ok(query
+        query
             .fetch_all(self.pool())
             .await?
             .into_iter()
-            .map(|r| DeviceRow {
-                id: r.get(0),
-                serial: r.get(1),
-                name: r.get(2),
-                product: r.get(3),
-                device_type: r.get(4),
-                status: Status::parse(&r.get::<String, _>(5)).unwrap_or(Status::Unknown),
-                remote_ui_url: r.get(6),
-                building: r.get(7),
-                location: r.get(8),
-                group: r.get::<Option<i64>, _>(9).map(|id| (id, r.get(10))),
+            .map(|r| {
+                Ok(DeviceRow {
+                    id: r.get("id"),
+                    serial: r.get("serial"),
+                    name: r.get("name"),
+                    product: r.get("product"),
+                    device_type: crate::devices::stored(&r, "device_type", DeviceType::parse)?,
+                    status: crate::devices::stored(&r, "status", Status::parse)?,
+                    remote_ui_url: r.get("remote_ui_url"),
+                    building: r.get("building"),
+                    location: r.get("location"),
+                    group: r
+                        .get::<Option<i64>, _>("group_id")
+                        .map(|id| (id, r.get("group_name"))),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// How many of the tenant's devices in a group and text selection show each status.
@@ -352,7 +358,9 @@ impl Store {
             ))),
         }
     }
+}
 
+impl Change<'_> {
     /// Sets a device's group and toner/ink administrator (S11); `None` means no group / no
     /// administrator. Both must be the tenant's; if either is refused, nothing changes.
     ///
@@ -360,25 +368,24 @@ impl Store {
     /// (`groups::lock_tenant_groups`), so a group being deleted at the same moment cannot
     /// receive the device.
     pub async fn set_device_settings(
-        &self,
+        &mut self,
         tenant_id: i64,
         device_id: i64,
         group_id: Option<i64>,
         toner_admin_id: Option<i64>,
     ) -> Result<(), DeviceSettingsError> {
-        let mut tx = self.begin_write().await?;
         let lock = match self.backend() {
             Backend::Sqlite => "SELECT id FROM tenants WHERE id = $1",
             Backend::Postgres => "SELECT id FROM tenants WHERE id = $1 FOR NO KEY UPDATE",
         };
         sqlx::query(lock)
             .bind(tenant_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *self.tx)
             .await?;
         let device = sqlx::query("SELECT id FROM devices WHERE tenant_id = $1 AND id = $2")
             .bind(tenant_id)
             .bind(device_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *self.tx)
             .await?;
         if device.is_none() {
             return Err(DeviceSettingsError::NotFound);
@@ -389,7 +396,7 @@ impl Store {
                 sqlx::query("SELECT id FROM device_groups WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant_id)
                     .bind(g)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut *self.tx)
                     .await?
                     .is_none();
         }
@@ -398,7 +405,7 @@ impl Store {
             unknown_user = sqlx::query("SELECT id FROM users WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant_id)
                 .bind(u)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *self.tx)
                 .await?
                 .is_none();
         }
@@ -415,11 +422,15 @@ impl Store {
         .bind(device_id)
         .bind(group_id)
         .bind(toner_admin_id)
-        .execute(&mut *tx)
+        .execute(&mut *self.tx)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
+}
+
+alone! {
+    /// See [`Change::set_device_settings`].
+    fn set_device_settings(tenant_id: i64, device_id: i64, group_id: Option<i64>, toner_admin_id: Option<i64>) -> Result<(), DeviceSettingsError>;
 }
 
 #[cfg(test)]

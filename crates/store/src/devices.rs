@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 
-use meterport_domain::device::{NewDevice, Protocol};
+use meterport_domain::device::{DeviceType, LfpUnit, NewDevice, Protocol};
 use meterport_domain::status::Status;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::change::alone;
 use crate::counters::GroupFilter;
-use crate::{Backend, Result, Store, StoreError, unique_violation};
+use crate::{Backend, Change, Result, Store, StoreError, unique_violation};
 
 /// A device with everything the device screens and the read API show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,59 +18,91 @@ pub struct Device {
     pub serial: String,
     pub name: String,
     pub product: String,
-    pub device_type: String,
-    pub protocol: String,
+    pub device_type: DeviceType,
+    pub protocol: Protocol,
     pub mac: Option<String>,
     pub host: Option<String>,
     pub building: Option<String>,
     pub location: Option<String>,
     pub remote_ui_url: Option<String>,
-    pub lfp_unit: Option<String>,
+    pub lfp_unit: Option<LfpUnit>,
     pub group: Option<(i64, String)>,
-    /// (user id, display name, e-mail)
-    pub toner_admin: Option<(i64, String, Option<String>)>,
+    pub toner_admin: Option<TonerAdmin>,
     /// The status the device shows ([`Status::shown`]): screens, API and mails read it here.
     pub status: Status,
     pub last_reading_at: Option<i64>,
 }
 
+/// The user who looks after a device's toner (S10), as the device's pages name them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TonerAdmin {
+    pub id: i64,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+}
+
 const SELECT: &str = "SELECT d.id, d.tenant_id, d.serial, d.name, d.product, d.device_type, \
     d.protocol, d.mac, d.host, d.building, d.location, d.remote_ui_url, d.lfp_unit, \
-    g.id, g.name, u.id, u.last_name, u.first_name, u.username, u.email, d.status, \
-    rt.last_at \
+    g.id AS group_id, g.name AS group_name, u.id AS admin_id, u.username AS admin_username, \
+    u.first_name AS admin_first_name, u.last_name AS admin_last_name, u.email AS admin_email, \
+    d.status, rt.last_at \
     FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id \
     LEFT JOIN users u ON u.id = d.toner_admin_id \
     LEFT JOIN device_reading_times rt ON rt.device_id = d.id";
 
-fn from_row(r: sqlx::any::AnyRow) -> Device {
-    Device {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        serial: r.get(2),
-        name: r.get(3),
-        product: r.get(4),
-        device_type: r.get(5),
-        protocol: r.get(6),
-        mac: r.get(7),
-        host: r.get(8),
-        building: r.get(9),
-        location: r.get(10),
-        remote_ui_url: r.get(11),
-        lfp_unit: r.get(12),
-        group: r.get::<Option<i64>, _>(13).map(|id| (id, r.get(14))),
-        toner_admin: r.get::<Option<i64>, _>(15).map(|id| {
-            let (last, first, username): (String, String, String) =
-                (r.get(16), r.get(17), r.get(18));
-            let name = format!("{last} {first}").trim().to_string();
-            let name = if name.is_empty() { username } else { name };
-            (id, name, r.get(19))
-        }),
-        status: Status::shown(
-            Protocol::parse(&r.get::<String, _>(6)).unwrap_or(Protocol::Http),
-            Status::parse(&r.get::<String, _>(20)).unwrap_or(Status::Unknown),
-        ),
-        last_reading_at: r.get(21),
+/// A stored enum's text read back. The columns hold only what `as_str` wrote, so a value
+/// it does not know is damage, reported rather than shown as something it is not.
+pub(crate) fn stored<T>(
+    r: &sqlx::any::AnyRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T> {
+    let text: String = r.get(column);
+    parse(&text).ok_or_else(|| StoreError::Failed(format!("devices.{column} holds {text:?}")))
+}
+
+/// The LFP unit column (empty for other devices), read like [`stored`].
+pub(crate) fn stored_lfp_unit(r: &sqlx::any::AnyRow) -> Result<Option<LfpUnit>> {
+    match r.get::<Option<String>, _>("lfp_unit") {
+        Some(u) => LfpUnit::parse(&u)
+            .map(Some)
+            .ok_or_else(|| StoreError::Failed(format!("devices.lfp_unit holds {u:?}"))),
+        None => Ok(None),
     }
+}
+
+fn from_row(r: sqlx::any::AnyRow) -> Result<Device> {
+    let protocol = stored(&r, "protocol", Protocol::parse)?;
+    let lfp_unit = stored_lfp_unit(&r)?;
+    Ok(Device {
+        id: r.get("id"),
+        tenant_id: r.get("tenant_id"),
+        serial: r.get("serial"),
+        name: r.get("name"),
+        product: r.get("product"),
+        device_type: stored(&r, "device_type", DeviceType::parse)?,
+        protocol,
+        mac: r.get("mac"),
+        host: r.get("host"),
+        building: r.get("building"),
+        location: r.get("location"),
+        remote_ui_url: r.get("remote_ui_url"),
+        lfp_unit,
+        group: r
+            .get::<Option<i64>, _>("group_id")
+            .map(|id| (id, r.get("group_name"))),
+        toner_admin: r.get::<Option<i64>, _>("admin_id").map(|id| TonerAdmin {
+            id,
+            username: r.get("admin_username"),
+            first_name: r.get("admin_first_name"),
+            last_name: r.get("admin_last_name"),
+            email: r.get("admin_email"),
+        }),
+        status: Status::shown(protocol, stored(&r, "status", Status::parse)?),
+        last_reading_at: r.get("last_at"),
+    })
 }
 
 /// Where a serial is registered, across tenants (ingest must tell "unknown" from "another
@@ -82,31 +115,6 @@ pub struct SerialOwner {
 }
 
 impl Store {
-    pub async fn create_device(&self, tenant_id: i64, d: &NewDevice, now: i64) -> Result<Device> {
-        let row = sqlx::query(
-            "INSERT INTO devices (tenant_id, serial, name, product, device_type, protocol, mac, \
-             host, building, location, remote_ui_url, lfp_unit, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(tenant_id)
-        .bind(&d.serial)
-        .bind(&d.name)
-        .bind(&d.product)
-        .bind(d.device_type.as_str())
-        .bind(d.protocol.as_str())
-        .bind(&d.mac)
-        .bind(&d.host)
-        .bind(&d.building)
-        .bind(&d.location)
-        .bind(&d.remote_ui_url)
-        .bind(d.lfp_unit.map(|u| u.as_str()))
-        .bind(now)
-        .fetch_one(self.pool())
-        .await
-        .map_err(|e| unique_violation(e, "serial"))?;
-        self.device(tenant_id, row.get(0)).await
-    }
-
     /// One device of the tenant; another tenant's id is [`StoreError::NotFound`].
     pub async fn device(&self, tenant_id: i64, device_id: i64) -> Result<Device> {
         let sql = format!("{SELECT} WHERE d.tenant_id = $1 AND d.id = $2");
@@ -116,7 +124,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .map(from_row)
-            .ok_or(StoreError::NotFound)
+            .ok_or(StoreError::NotFound)?
     }
 
     /// The tenant's devices in a group selection, by name.
@@ -131,33 +139,11 @@ impl Store {
         if let Some(g) = param {
             q = q.bind(g);
         }
-        Ok(q.fetch_all(self.pool())
+        q.fetch_all(self.pool())
             .await?
             .into_iter()
             .map(from_row)
-            .collect())
-    }
-
-    /// Deletes a device with its readings, roll-ups and conditions.
-    pub async fn delete_device(&self, tenant_id: i64, device_id: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let found = sqlx::query("SELECT id FROM devices WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant_id)
-            .bind(device_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if found.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        crate::readings::delete_device_data(&mut tx, self.backend(), tenant_id, device_id).await?;
-        for sql in [
-            "DELETE FROM conditions WHERE device_id = $1",
-            "DELETE FROM devices WHERE id = $1",
-        ] {
-            sqlx::query(sql).bind(device_id).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+            .collect()
     }
 
     /// Finds the devices of the given serials in any tenant.
@@ -332,4 +318,75 @@ impl Page {
         ((1..=1_000_000).contains(&page) && (1..=Page::MAX_PER_PAGE).contains(&per_page))
             .then_some(Page { page, per_page })
     }
+}
+
+impl Change<'_> {
+    pub async fn create_device(
+        &mut self,
+        tenant_id: i64,
+        d: &NewDevice,
+        now: i64,
+    ) -> Result<Device> {
+        let row = sqlx::query(
+            "INSERT INTO devices (tenant_id, serial, name, product, device_type, protocol, mac, \
+             host, building, location, remote_ui_url, lfp_unit, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(&d.serial)
+        .bind(&d.name)
+        .bind(&d.product)
+        .bind(d.device_type.as_str())
+        .bind(d.protocol.as_str())
+        .bind(&d.mac)
+        .bind(&d.host)
+        .bind(&d.building)
+        .bind(&d.location)
+        .bind(&d.remote_ui_url)
+        .bind(d.lfp_unit.map(|u| u.as_str()))
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(|e| unique_violation(e, "serial"))?;
+        // Read back in the transaction: the new row is not yet seen from outside it.
+        let sql = format!("{SELECT} WHERE d.tenant_id = $1 AND d.id = $2");
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant_id)
+            .bind(row.get::<i64, _>(0))
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .map(from_row)
+            .ok_or(StoreError::NotFound)?
+    }
+
+    /// Deletes a device with its readings, roll-ups and conditions.
+    pub async fn delete_device(&mut self, tenant_id: i64, device_id: i64) -> Result<()> {
+        let found = sqlx::query("SELECT id FROM devices WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(device_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let backend = self.backend();
+        crate::readings::delete_device_data(&mut self.tx, backend, tenant_id, device_id).await?;
+        for sql in [
+            "DELETE FROM conditions WHERE device_id = $1",
+            "DELETE FROM devices WHERE id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(device_id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+alone! {
+    /// See [`Change::create_device`].
+    fn create_device(tenant_id: i64, d: &NewDevice, now: i64) -> Result<Device>;
+    /// See [`Change::delete_device`].
+    fn delete_device(tenant_id: i64, device_id: i64) -> Result<()>;
 }

@@ -14,8 +14,9 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::change::alone;
 use crate::outbox::{NewMail, insert_mail};
-use crate::{Result, Store, StoreError};
+use crate::{Change, Result, Store, StoreError};
 
 /// What a link is for (the column `purpose`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,57 +89,6 @@ fn link_from_row(purpose: LinkPurpose, r: &sqlx::any::AnyRow) -> EmailLink {
 }
 
 impl Store {
-    /// Stores a new link of a user of the tenant (only the SHA-256 of `token`) and queues
-    /// `mail`, which carries it, in one transaction. The user's older unused links of the
-    /// same purpose stop working: only the newest request counts. A user of another tenant
-    /// is [`StoreError::NotFound`].
-    #[allow(clippy::too_many_arguments)]
-    pub async fn create_email_link(
-        &self,
-        tenant_id: i64,
-        user_id: i64,
-        purpose: LinkPurpose,
-        email: &str,
-        token: &str,
-        now: i64,
-        expires_at: i64,
-        mail: &NewMail,
-    ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let exists = sqlx::query("SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant_id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query(
-            "UPDATE email_tokens SET used_at = $3 \
-             WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(token_hash(token))
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .bind(email)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        insert_mail(&mut tx, mail, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The link of a token for a purpose, used or not, expired or not; `None` when no such
     /// link was ever issued (or it has been purged).
     pub async fn email_link(&self, purpose: LinkPurpose, token: &str) -> Result<Option<EmailLink>> {
@@ -152,50 +102,6 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .map(|r| link_from_row(purpose, &r)))
-    }
-
-    /// Uses a link: marks it used and returns it, if it is unused and unexpired at `now`;
-    /// `None` otherwise. The check and the mark are one UPDATE, so of two requests racing
-    /// with the same link (two instances, a double click) exactly one gets it.
-    pub async fn use_email_link(
-        &self,
-        purpose: LinkPurpose,
-        token: &str,
-        now: i64,
-    ) -> Result<Option<EmailLink>> {
-        let mut tx = self.begin_write().await?;
-        let link = use_in(&mut tx, purpose, token, now).await?;
-        tx.commit().await?;
-        Ok(link)
-    }
-
-    /// Confirms a new notification address (S26): uses the link and makes the address it
-    /// was sent to the user's, in one transaction. Returns the link and the address it
-    /// replaced; `None` when the link is not usable.
-    pub async fn confirm_email_link(
-        &self,
-        token: &str,
-        now: i64,
-    ) -> Result<Option<(EmailLink, Option<String>)>> {
-        let mut tx = self.begin_write().await?;
-        let Some(link) = use_in(&mut tx, LinkPurpose::ConfirmEmail, token, now).await? else {
-            return Ok(None);
-        };
-        let old: Option<String> =
-            sqlx::query("SELECT email FROM users WHERE tenant_id = $1 AND id = $2")
-                .bind(link.tenant_id)
-                .bind(link.user_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .get(0);
-        sqlx::query("UPDATE users SET email = $3 WHERE tenant_id = $1 AND id = $2")
-            .bind(link.tenant_id)
-            .bind(link.user_id)
-            .bind(&link.email)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Some((link, old)))
     }
 
     /// The user's newest link of a purpose that still works at `now` (the change-address
@@ -265,4 +171,104 @@ async fn use_in(
         .fetch_optional(&mut *conn)
         .await?
         .map(|r| link_from_row(purpose, &r)))
+}
+
+impl Change<'_> {
+    /// Stores a new link of a user of the tenant (only the SHA-256 of `token`) and queues
+    /// `mail`, which carries it, in one transaction. The user's older unused links of the
+    /// same purpose stop working: only the newest request counts. A user of another tenant
+    /// is [`StoreError::NotFound`].
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_email_link(
+        &mut self,
+        tenant_id: i64,
+        user_id: i64,
+        purpose: LinkPurpose,
+        email: &str,
+        token: &str,
+        now: i64,
+        expires_at: i64,
+        mail: &NewMail,
+    ) -> Result<()> {
+        let exists = sqlx::query("SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(user_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "UPDATE email_tokens SET used_at = $3 \
+             WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash(token))
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(email)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *self.tx)
+        .await?;
+        insert_mail(&mut self.tx, mail, now).await?;
+        Ok(())
+    }
+
+    /// Uses a link: marks it used and returns it, if it is unused and unexpired at `now`;
+    /// `None` otherwise. The check and the mark are one UPDATE, so of two requests racing
+    /// with the same link (two instances, a double click) exactly one gets it.
+    pub async fn use_email_link(
+        &mut self,
+        purpose: LinkPurpose,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<EmailLink>> {
+        let link = use_in(&mut self.tx, purpose, token, now).await?;
+        Ok(link)
+    }
+
+    /// Confirms a new notification address (S26): uses the link and makes the address it
+    /// was sent to the user's, in one transaction. Returns the link and the address it
+    /// replaced; `None` when the link is not usable.
+    pub async fn confirm_email_link(
+        &mut self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<(EmailLink, Option<String>)>> {
+        let Some(link) = use_in(&mut self.tx, LinkPurpose::ConfirmEmail, token, now).await? else {
+            return Ok(None);
+        };
+        let old: Option<String> =
+            sqlx::query("SELECT email FROM users WHERE tenant_id = $1 AND id = $2")
+                .bind(link.tenant_id)
+                .bind(link.user_id)
+                .fetch_one(&mut *self.tx)
+                .await?
+                .get(0);
+        sqlx::query("UPDATE users SET email = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(link.tenant_id)
+            .bind(link.user_id)
+            .bind(&link.email)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(Some((link, old)))
+    }
+}
+
+alone! {
+    /// See [`Change::create_email_link`].
+    fn create_email_link(tenant_id: i64, user_id: i64, purpose: LinkPurpose, email: &str, token: &str, now: i64, expires_at: i64, mail: &NewMail) -> Result<()>;
+    /// See [`Change::use_email_link`].
+    fn use_email_link(purpose: LinkPurpose, token: &str, now: i64) -> Result<Option<EmailLink>>;
+    /// See [`Change::confirm_email_link`].
+    fn confirm_email_link(token: &str, now: i64) -> Result<Option<(EmailLink, Option<String>)>>;
 }

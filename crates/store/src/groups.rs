@@ -15,7 +15,8 @@ use std::collections::{BTreeSet, HashMap};
 use meterport_domain::policy::MAX_GROUPS_PER_TENANT;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Any, Backend, Result, Store, StoreError, Transaction, list_placeholders};
+use crate::change::alone;
+use crate::{Any, Backend, Change, Result, Store, StoreError, Transaction, list_placeholders};
 
 /// A group as listed (S22).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -71,11 +72,11 @@ impl From<sqlx::Error> for GroupError {
 /// tenant); on SQLite the write transaction (`BEGIN IMMEDIATE`) already excludes every other
 /// writer. Returns whether the tenant exists.
 async fn lock_tenant_groups(
-    store: &Store,
+    backend: Backend,
     tx: &mut Transaction<'static, Any>,
     tenant_id: i64,
 ) -> Result<bool> {
-    let sql = match store.backend() {
+    let sql = match backend {
         Backend::Sqlite => "SELECT id FROM tenants WHERE id = $1",
         Backend::Postgres => "SELECT id FROM tenants WHERE id = $1 FOR NO KEY UPDATE",
     };
@@ -257,106 +258,6 @@ impl Store {
         .collect())
     }
 
-    /// Creates a group with the given devices, which must be devices of the tenant in no
-    /// group. `name` has passed `policy::check_group_name`. A tenant that does not exist is
-    /// [`GroupError::Store`]`(NotFound)`.
-    pub async fn create_group(
-        &self,
-        tenant_id: i64,
-        name: &str,
-        device_ids: &[i64],
-        now: i64,
-    ) -> Result<Group, GroupError> {
-        let device_ids = distinct(device_ids);
-        let mut tx = self.begin_write().await?;
-        if !lock_tenant_groups(self, &mut tx, tenant_id).await? {
-            return Err(StoreError::NotFound.into());
-        }
-        let count: i64 = sqlx::query("SELECT COUNT(*) FROM device_groups WHERE tenant_id = $1")
-            .bind(tenant_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .get(0);
-        if count >= MAX_GROUPS_PER_TENANT as i64 {
-            return Err(GroupError::TooMany);
-        }
-        let mut problems = Vec::new();
-        if group_named(&mut tx, tenant_id, name).await?.is_some() {
-            problems.push(GroupProblem::NameTaken);
-        }
-        check_members(&mut tx, tenant_id, None, &device_ids, &mut problems).await?;
-        if !problems.is_empty() {
-            return Err(GroupError::Refused(problems));
-        }
-        let group_id: i64 = sqlx::query(
-            "INSERT INTO device_groups (tenant_id, name, created_at) VALUES ($1, $2, $3) \
-             RETURNING id",
-        )
-        .bind(tenant_id)
-        .bind(name)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(name_conflict)?
-        .get(0);
-        replace_members(&mut tx, tenant_id, group_id, &device_ids).await?;
-        tx.commit().await?;
-        Ok(Group {
-            id: group_id,
-            name: name.to_string(),
-            device_count: device_ids.len() as i64,
-        })
-    }
-
-    /// Renames a group and/or replaces its members, in one transaction: either both changes
-    /// happen or neither. New members must be in no group or already in this one; former
-    /// members not listed go to no group.
-    pub async fn update_group(
-        &self,
-        tenant_id: i64,
-        group_id: i64,
-        name: Option<&str>,
-        device_ids: Option<&[i64]>,
-    ) -> Result<Group, GroupError> {
-        let device_ids = device_ids.map(distinct);
-        let mut tx = self.begin_write().await?;
-        lock_tenant_groups(self, &mut tx, tenant_id).await?;
-        if group_in_tx(&mut tx, tenant_id, group_id).await?.is_none() {
-            return Err(GroupError::NotFound);
-        }
-        let mut problems = Vec::new();
-        if let Some(name) = name
-            && group_named(&mut tx, tenant_id, name)
-                .await?
-                .is_some_and(|other| other != group_id)
-        {
-            problems.push(GroupProblem::NameTaken);
-        }
-        if let Some(ids) = &device_ids {
-            check_members(&mut tx, tenant_id, Some(group_id), ids, &mut problems).await?;
-        }
-        if !problems.is_empty() {
-            return Err(GroupError::Refused(problems));
-        }
-        if let Some(name) = name {
-            sqlx::query("UPDATE device_groups SET name = $3 WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant_id)
-                .bind(group_id)
-                .bind(name)
-                .execute(&mut *tx)
-                .await
-                .map_err(name_conflict)?;
-        }
-        if let Some(ids) = &device_ids {
-            replace_members(&mut tx, tenant_id, group_id, ids).await?;
-        }
-        let group = group_in_tx(&mut tx, tenant_id, group_id)
-            .await?
-            .ok_or(GroupError::NotFound)?;
-        tx.commit().await?;
-        Ok(group)
-    }
-
     /// Renames a group (see [`Store::update_group`]).
     pub async fn rename_group(
         &self,
@@ -378,20 +279,120 @@ impl Store {
         self.update_group(tenant_id, group_id, None, Some(device_ids))
             .await
     }
+}
+
+impl Change<'_> {
+    /// Creates a group with the given devices, which must be devices of the tenant in no
+    /// group. `name` has passed `policy::check_group_name`. A tenant that does not exist is
+    /// [`GroupError::Store`]`(NotFound)`.
+    pub async fn create_group(
+        &mut self,
+        tenant_id: i64,
+        name: &str,
+        device_ids: &[i64],
+        now: i64,
+    ) -> Result<Group, GroupError> {
+        let device_ids = distinct(device_ids);
+        if !lock_tenant_groups(self.backend(), &mut self.tx, tenant_id).await? {
+            return Err(StoreError::NotFound.into());
+        }
+        let count: i64 = sqlx::query("SELECT COUNT(*) FROM device_groups WHERE tenant_id = $1")
+            .bind(tenant_id)
+            .fetch_one(&mut *self.tx)
+            .await?
+            .get(0);
+        if count >= MAX_GROUPS_PER_TENANT as i64 {
+            return Err(GroupError::TooMany);
+        }
+        let mut problems = Vec::new();
+        if group_named(&mut self.tx, tenant_id, name).await?.is_some() {
+            problems.push(GroupProblem::NameTaken);
+        }
+        check_members(&mut self.tx, tenant_id, None, &device_ids, &mut problems).await?;
+        if !problems.is_empty() {
+            return Err(GroupError::Refused(problems));
+        }
+        let group_id: i64 = sqlx::query(
+            "INSERT INTO device_groups (tenant_id, name, created_at) VALUES ($1, $2, $3) \
+             RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(name)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(name_conflict)?
+        .get(0);
+        replace_members(&mut self.tx, tenant_id, group_id, &device_ids).await?;
+        Ok(Group {
+            id: group_id,
+            name: name.to_string(),
+            device_count: device_ids.len() as i64,
+        })
+    }
+
+    /// Renames a group and/or replaces its members, in one transaction: either both changes
+    /// happen or neither. New members must be in no group or already in this one; former
+    /// members not listed go to no group.
+    pub async fn update_group(
+        &mut self,
+        tenant_id: i64,
+        group_id: i64,
+        name: Option<&str>,
+        device_ids: Option<&[i64]>,
+    ) -> Result<Group, GroupError> {
+        let device_ids = device_ids.map(distinct);
+        lock_tenant_groups(self.backend(), &mut self.tx, tenant_id).await?;
+        if group_in_tx(&mut self.tx, tenant_id, group_id)
+            .await?
+            .is_none()
+        {
+            return Err(GroupError::NotFound);
+        }
+        let mut problems = Vec::new();
+        if let Some(name) = name
+            && group_named(&mut self.tx, tenant_id, name)
+                .await?
+                .is_some_and(|other| other != group_id)
+        {
+            problems.push(GroupProblem::NameTaken);
+        }
+        if let Some(ids) = &device_ids {
+            check_members(&mut self.tx, tenant_id, Some(group_id), ids, &mut problems).await?;
+        }
+        if !problems.is_empty() {
+            return Err(GroupError::Refused(problems));
+        }
+        if let Some(name) = name {
+            sqlx::query("UPDATE device_groups SET name = $3 WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant_id)
+                .bind(group_id)
+                .bind(name)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(name_conflict)?;
+        }
+        if let Some(ids) = &device_ids {
+            replace_members(&mut self.tx, tenant_id, group_id, ids).await?;
+        }
+        let group = group_in_tx(&mut self.tx, tenant_id, group_id)
+            .await?
+            .ok_or(GroupError::NotFound)?;
+        Ok(group)
+    }
 
     /// Deletes several groups at once (S22) and returns them as they were; their devices
     /// go to no group. If any id is not a group of this tenant, nothing is deleted.
     pub async fn delete_groups(
-        &self,
+        &mut self,
         tenant_id: i64,
         group_ids: &[i64],
     ) -> Result<Vec<Group>, GroupError> {
         let group_ids = distinct(group_ids);
-        let mut tx = self.begin_write().await?;
-        lock_tenant_groups(self, &mut tx, tenant_id).await?;
+        lock_tenant_groups(self.backend(), &mut self.tx, tenant_id).await?;
         let mut deleted = Vec::with_capacity(group_ids.len());
         for &group_id in &group_ids {
-            let group = group_in_tx(&mut tx, tenant_id, group_id)
+            let group = group_in_tx(&mut self.tx, tenant_id, group_id)
                 .await?
                 .ok_or(GroupError::NotFound)?;
             deleted.push(group);
@@ -404,15 +405,23 @@ impl Store {
             )
             .bind(tenant_id)
             .bind(group_id)
-            .execute(&mut *tx)
+            .execute(&mut *self.tx)
             .await?;
             sqlx::query("DELETE FROM device_groups WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant_id)
                 .bind(group_id)
-                .execute(&mut *tx)
+                .execute(&mut *self.tx)
                 .await?;
         }
-        tx.commit().await?;
         Ok(deleted)
     }
+}
+
+alone! {
+    /// See [`Change::create_group`].
+    fn create_group(tenant_id: i64, name: &str, device_ids: &[i64], now: i64) -> Result<Group, GroupError>;
+    /// See [`Change::update_group`].
+    fn update_group(tenant_id: i64, group_id: i64, name: Option<&str>, device_ids: Option<&[i64]>) -> Result<Group, GroupError>;
+    /// See [`Change::delete_groups`].
+    fn delete_groups(tenant_id: i64, group_ids: &[i64]) -> Result<Vec<Group>, GroupError>;
 }

@@ -18,6 +18,7 @@
 
 pub mod announcements;
 pub mod audit;
+pub mod change;
 pub mod conditions;
 pub mod counters;
 pub mod device_settings;
@@ -44,6 +45,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use change::{Change, NewAuditEntry};
 pub use sqlx::{Any, AnyConnection, Transaction};
 
 /// Which database is behind the pool.

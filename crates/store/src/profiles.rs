@@ -1,11 +1,12 @@
 //! A user's own settings (SPEC S25): names, display language, region and time zone.
 
-use crate::{Result, Store, StoreError};
+use crate::change::alone;
+use crate::{Change, Result, StoreError};
 
-impl Store {
+impl Change<'_> {
     #[allow(clippy::too_many_arguments)]
     pub async fn update_profile(
-        &self,
+        &mut self,
         tenant_id: i64,
         user_id: i64,
         first_name: &str,
@@ -25,11 +26,16 @@ impl Store {
         .bind(language)
         .bind(locale)
         .bind(timezone)
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
     }
+}
+
+alone! {
+    /// See [`Change::update_profile`].
+    fn update_profile(tenant_id: i64, user_id: i64, first_name: &str, last_name: &str, language: &str, locale: &str, timezone: Option<&str>) -> Result<()>;
 }

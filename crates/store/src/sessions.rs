@@ -4,7 +4,8 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::{Result, Store};
+use crate::change::alone;
+use crate::{Change, Result, Store};
 
 /// A live session as a request sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,30 +30,6 @@ pub fn random_token() -> String {
 }
 
 impl Store {
-    /// Opens a session for a user; returns the cookie's id (shown once) and the CSRF token.
-    /// A fresh id at every login defeats session fixation.
-    pub async fn create_session(
-        &self,
-        user_id: i64,
-        restricted: bool,
-        now: i64,
-    ) -> Result<(String, String)> {
-        let id = random_token();
-        let csrf = random_token();
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf, restricted, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(hash(&id))
-        .bind(user_id)
-        .bind(&csrf)
-        .bind(restricted as i64)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok((id, csrf))
-    }
-
     /// The session of a cookie id, if it exists (timeouts are the caller's policy).
     pub async fn session(&self, id: &str) -> Result<Option<Session>> {
         let row = sqlx::query(
@@ -82,33 +59,6 @@ impl Store {
         Ok(())
     }
 
-    /// Opens the whole portal to a session whose password has just been changed.
-    pub async fn unrestrict_session(&self, id: &str) -> Result<()> {
-        sqlx::query("UPDATE sessions SET restricted = 0 WHERE id_hash = $1")
-            .bind(hash(id))
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    pub async fn delete_session(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(hash(id))
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Ends every session of a user but one (after a password change or reset).
-    pub async fn delete_other_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-            .bind(user_id)
-            .bind(keep.map(hash).unwrap_or_default())
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// Removes sessions idle since before `idle_before` or created before `created_before`.
     pub async fn purge_sessions(&self, idle_before: i64, created_before: i64) -> Result<u64> {
         Ok(
@@ -120,4 +70,68 @@ impl Store {
                 .rows_affected(),
         )
     }
+}
+
+impl Change<'_> {
+    /// Opens a session for a user; returns the cookie's id (shown once) and the CSRF token.
+    /// A fresh id at every login defeats session fixation.
+    pub async fn create_session(
+        &mut self,
+        user_id: i64,
+        restricted: bool,
+        now: i64,
+    ) -> Result<(String, String)> {
+        let id = random_token();
+        let csrf = random_token();
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf, restricted, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(hash(&id))
+        .bind(user_id)
+        .bind(&csrf)
+        .bind(restricted as i64)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok((id, csrf))
+    }
+
+    pub async fn delete_session(&mut self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(hash(id))
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a user but one (after a password change or reset).
+    pub async fn delete_other_sessions(&mut self, user_id: i64, keep: Option<&str>) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep.map(hash).unwrap_or_default())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Opens the whole portal to a session whose password has just been changed.
+    pub async fn unrestrict_session(&mut self, id: &str) -> Result<()> {
+        sqlx::query("UPDATE sessions SET restricted = 0 WHERE id_hash = $1")
+            .bind(hash(id))
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
+alone! {
+    /// See [`Change::create_session`].
+    fn create_session(user_id: i64, restricted: bool, now: i64) -> Result<(String, String)>;
+    /// See [`Change::delete_session`].
+    fn delete_session(id: &str) -> Result<()>;
+    /// See [`Change::delete_other_sessions`].
+    fn delete_other_sessions(user_id: i64, keep: Option<&str>) -> Result<()>;
+    /// See [`Change::unrestrict_session`].
+    fn unrestrict_session(id: &str) -> Result<()>;
 }

@@ -2,7 +2,8 @@
 
 use sqlx::Row;
 
-use crate::{Result, Store, StoreError, unique_violation};
+use crate::change::alone;
+use crate::{Change, Result, Store, StoreError, unique_violation};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Tenant {
@@ -42,28 +43,6 @@ fn from_row(r: sqlx::any::AnyRow) -> Tenant {
 const COLUMNS: &str = "id, name, timezone, retention_months, paper_sizes";
 
 impl Store {
-    /// Creates a tenant. The name and zone are validated by the caller.
-    pub async fn create_tenant(
-        &self,
-        name: &str,
-        timezone: &str,
-        retention_months: Option<i64>,
-        now: i64,
-    ) -> Result<Tenant> {
-        let row = sqlx::query(
-            "INSERT INTO tenants (name, timezone, retention_months, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id, name, timezone, retention_months, paper_sizes",
-        )
-        .bind(name)
-        .bind(timezone)
-        .bind(retention_months)
-        .bind(now)
-        .fetch_one(self.pool())
-        .await
-        .map_err(|e| unique_violation(e, "tenant_name"))?;
-        Ok(from_row(row))
-    }
-
     pub async fn tenant(&self, tenant_id: i64) -> Result<Tenant> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"));
         sqlx::query(sql)
@@ -84,14 +63,45 @@ impl Store {
             .map(from_row)
             .collect())
     }
+}
+
+impl Change<'_> {
+    /// Creates a tenant. The name and zone are validated by the caller.
+    pub async fn create_tenant(
+        &mut self,
+        name: &str,
+        timezone: &str,
+        retention_months: Option<i64>,
+        now: i64,
+    ) -> Result<Tenant> {
+        let row = sqlx::query(
+            "INSERT INTO tenants (name, timezone, retention_months, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id, name, timezone, retention_months, paper_sizes",
+        )
+        .bind(name)
+        .bind(timezone)
+        .bind(retention_months)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(|e| unique_violation(e, "tenant_name"))?;
+        Ok(from_row(row))
+    }
 
     /// Stores the paper sizes shown in the paper-size tab (S21).
-    pub async fn set_paper_sizes(&self, tenant_id: i64, sizes: &[&str]) -> Result<()> {
+    pub async fn set_paper_sizes(&mut self, tenant_id: i64, sizes: &[&str]) -> Result<()> {
         sqlx::query("UPDATE tenants SET paper_sizes = $2 WHERE id = $1")
             .bind(tenant_id)
             .bind(sizes.join(","))
-            .execute(self.pool())
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
+}
+
+alone! {
+    /// See [`Change::create_tenant`].
+    fn create_tenant(name: &str, timezone: &str, retention_months: Option<i64>, now: i64) -> Result<Tenant>;
+    /// See [`Change::set_paper_sizes`].
+    fn set_paper_sizes(tenant_id: i64, sizes: &[&str]) -> Result<()>;
 }

@@ -4,7 +4,8 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::{Result, Store, StoreError};
+use crate::change::alone;
+use crate::{Change, Result, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -56,29 +57,6 @@ fn generate(kind: TokenKind) -> String {
 }
 
 impl Store {
-    /// Issues a token and returns it; this is the only time it can be seen.
-    pub async fn issue_token(
-        &self,
-        tenant_id: i64,
-        kind: TokenKind,
-        user_id: Option<i64>,
-        now: i64,
-    ) -> Result<(i64, String)> {
-        let token = generate(kind);
-        let row = sqlx::query(
-            "INSERT INTO tokens (tenant_id, kind, user_id, token_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(tenant_id)
-        .bind(kind.as_str())
-        .bind(user_id)
-        .bind(hash(&token))
-        .bind(now)
-        .fetch_one(self.pool())
-        .await?;
-        Ok((row.get(0), token))
-    }
-
     /// The owner of a valid, unrevoked token of the given kind.
     pub async fn verify_token(&self, kind: TokenKind, token: &str) -> Result<Option<TokenOwner>> {
         let row = sqlx::query(
@@ -114,8 +92,33 @@ impl Store {
         })
         .collect())
     }
+}
 
-    pub async fn revoke_token(&self, tenant_id: i64, token_id: i64, now: i64) -> Result<()> {
+impl Change<'_> {
+    /// Issues a token and returns it; this is the only time it can be seen.
+    pub async fn issue_token(
+        &mut self,
+        tenant_id: i64,
+        kind: TokenKind,
+        user_id: Option<i64>,
+        now: i64,
+    ) -> Result<(i64, String)> {
+        let token = generate(kind);
+        let row = sqlx::query(
+            "INSERT INTO tokens (tenant_id, kind, user_id, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(kind.as_str())
+        .bind(user_id)
+        .bind(hash(&token))
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok((row.get(0), token))
+    }
+
+    pub async fn revoke_token(&mut self, tenant_id: i64, token_id: i64, now: i64) -> Result<()> {
         let done = sqlx::query(
             "UPDATE tokens SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 \
              AND revoked_at IS NULL",
@@ -123,13 +126,20 @@ impl Store {
         .bind(tenant_id)
         .bind(token_id)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
     }
+}
+
+alone! {
+    /// See [`Change::issue_token`].
+    fn issue_token(tenant_id: i64, kind: TokenKind, user_id: Option<i64>, now: i64) -> Result<(i64, String)>;
+    /// See [`Change::revoke_token`].
+    fn revoke_token(tenant_id: i64, token_id: i64, now: i64) -> Result<()>;
 }
 
 #[cfg(test)]

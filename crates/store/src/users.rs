@@ -7,7 +7,8 @@
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use sqlx::Row;
 
-use crate::{Result, Store, StoreError, unique_violation};
+use crate::change::alone;
+use crate::{Change, Result, Store, StoreError, unique_violation};
 
 /// A user row. `Debug` leaves the password hash out, so that a user logged by mistake does
 /// not put a hash into the logs.
@@ -104,35 +105,6 @@ pub fn verify_password(pw: &str, hash: &str) -> bool {
 }
 
 impl Store {
-    /// Creates a user. The caller has validated the fields and hashed the password; a user
-    /// name taken anywhere in the portal is [`StoreError::Conflict`]`("username")`.
-    pub async fn create_user(
-        &self,
-        tenant_id: i64,
-        username: &str,
-        password_hash: &str,
-        email: Option<&str>,
-        language: &str,
-        now: i64,
-    ) -> Result<User> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "INSERT INTO users (tenant_id, username, password_hash, password_changed_at, \
-             email, language, created_at) VALUES ($1, $2, $3, $4, $5, $6, $4) \
-             RETURNING {COLUMNS}"
-        ));
-        let row = sqlx::query(sql)
-            .bind(tenant_id)
-            .bind(username)
-            .bind(password_hash)
-            .bind(now)
-            .bind(email)
-            .bind(language)
-            .fetch_one(self.pool())
-            .await
-            .map_err(|e| unique_violation(e, "username"))?;
-        Ok(from_row(row))
-    }
-
     /// The user of a (normalised) user name, in whichever tenant: login asks for no tenant.
     /// Callers that act for a tenant must check `tenant_id` themselves.
     pub async fn user_by_username_any_tenant(&self, username: &str) -> Result<Option<User>> {
@@ -171,20 +143,50 @@ impl Store {
             .map(from_row)
             .collect())
     }
+}
+
+impl Change<'_> {
+    /// Creates a user. The caller has validated the fields and hashed the password; a user
+    /// name taken anywhere in the portal is [`StoreError::Conflict`]`("username")`.
+    pub async fn create_user(
+        &mut self,
+        tenant_id: i64,
+        username: &str,
+        password_hash: &str,
+        email: Option<&str>,
+        language: &str,
+        now: i64,
+    ) -> Result<User> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO users (tenant_id, username, password_hash, password_changed_at, \
+             email, language, created_at) VALUES ($1, $2, $3, $4, $5, $6, $4) \
+             RETURNING {COLUMNS}"
+        ));
+        let row = sqlx::query(sql)
+            .bind(tenant_id)
+            .bind(username)
+            .bind(password_hash)
+            .bind(now)
+            .bind(email)
+            .bind(language)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(|e| unique_violation(e, "username"))?;
+        Ok(from_row(row))
+    }
 
     /// Deletes a user and returns it. Its read tokens are revoked at `now` and kept (without
     /// the user) in the token list as history: a read token without a user would otherwise
     /// still read the tenant's data. The user's sessions and e-mail links go; devices that
     /// named the user as toner administrator keep no administrator.
-    pub async fn delete_user(&self, tenant_id: i64, user_id: i64, now: i64) -> Result<User> {
-        let mut tx = self.begin_write().await?;
+    pub async fn delete_user(&mut self, tenant_id: i64, user_id: i64, now: i64) -> Result<User> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2"
         ));
         let user = sqlx::query(sql)
             .bind(tenant_id)
             .bind(user_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *self.tx)
             .await?
             .map(from_row)
             .ok_or(StoreError::NotFound)?;
@@ -195,28 +197,30 @@ impl Store {
         .bind(tenant_id)
         .bind(user_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *self.tx)
         .await?;
         // The user's web sessions and mailed links die with the user.
         for sql in [
             "DELETE FROM sessions WHERE user_id = $1",
             "DELETE FROM email_tokens WHERE user_id = $1",
         ] {
-            sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+            sqlx::query(sql)
+                .bind(user_id)
+                .execute(&mut *self.tx)
+                .await?;
         }
         sqlx::query(
             "UPDATE devices SET toner_admin_id = NULL WHERE tenant_id = $1 AND toner_admin_id = $2",
         )
         .bind(tenant_id)
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut *self.tx)
         .await?;
         sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2")
             .bind(tenant_id)
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut *self.tx)
             .await?;
-        tx.commit().await?;
         Ok(user)
     }
 
@@ -224,7 +228,7 @@ impl Store {
     /// or a count of failed logins goes: a new password is a fresh start. `must_change`
     /// is set for an operator's reset, so that only the user knows the password in use.
     pub async fn set_password(
-        &self,
+        &mut self,
         tenant_id: i64,
         user_id: i64,
         password_hash: &str,
@@ -241,7 +245,7 @@ impl Store {
         .bind(password_hash)
         .bind(now)
         .bind(i64::from(must_change))
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -252,7 +256,7 @@ impl Store {
     /// Records a wrong password: the count of consecutive failures and, on the fifth, the
     /// end of the lock, as `meterport_domain::login::decide` decided them.
     pub async fn record_login_failure(
-        &self,
+        &mut self,
         tenant_id: i64,
         user_id: i64,
         failures: i64,
@@ -266,7 +270,7 @@ impl Store {
         .bind(user_id)
         .bind(failures)
         .bind(locked_until)
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -276,7 +280,12 @@ impl Store {
 
     /// Records a successful login: the one before becomes the "previous login" that the
     /// welcome screen shows (S5), and the failure count starts again.
-    pub async fn record_login_success(&self, tenant_id: i64, user_id: i64, now: i64) -> Result<()> {
+    pub async fn record_login_success(
+        &mut self,
+        tenant_id: i64,
+        user_id: i64,
+        now: i64,
+    ) -> Result<()> {
         let done = sqlx::query(
             "UPDATE users SET previous_login_at = last_login_at, last_login_at = $3, \
              failed_logins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2",
@@ -284,7 +293,7 @@ impl Store {
         .bind(tenant_id)
         .bind(user_id)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -293,20 +302,35 @@ impl Store {
     }
 
     /// Lifts a lockout (S2) and forgets the failed attempts.
-    pub async fn unlock_user(&self, tenant_id: i64, user_id: i64) -> Result<()> {
+    pub async fn unlock_user(&mut self, tenant_id: i64, user_id: i64) -> Result<()> {
         let done = sqlx::query(
             "UPDATE users SET failed_logins = 0, locked_until = NULL \
              WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant_id)
         .bind(user_id)
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
     }
+}
+
+alone! {
+    /// See [`Change::create_user`].
+    fn create_user(tenant_id: i64, username: &str, password_hash: &str, email: Option<&str>, language: &str, now: i64) -> Result<User>;
+    /// See [`Change::delete_user`].
+    fn delete_user(tenant_id: i64, user_id: i64, now: i64) -> Result<User>;
+    /// See [`Change::set_password`].
+    fn set_password(tenant_id: i64, user_id: i64, password_hash: &str, now: i64, must_change: bool) -> Result<()>;
+    /// See [`Change::record_login_failure`].
+    fn record_login_failure(tenant_id: i64, user_id: i64, failures: i64, locked_until: Option<i64>) -> Result<()>;
+    /// See [`Change::record_login_success`].
+    fn record_login_success(tenant_id: i64, user_id: i64, now: i64) -> Result<()>;
+    /// See [`Change::unlock_user`].
+    fn unlock_user(tenant_id: i64, user_id: i64) -> Result<()>;
 }
 
 #[cfg(test)]

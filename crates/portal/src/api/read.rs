@@ -47,7 +47,7 @@ fn group_json(g: &Option<(i64, String)>) -> Value {
 fn device_summary(d: &Device) -> Value {
     json!({
         "id": d.id, "serial": d.serial, "name": d.name, "product": d.product,
-        "device_type": d.device_type, "status": d.status.as_str(), "building": d.building,
+        "device_type": d.device_type.as_str(), "status": d.status.as_str(), "building": d.building,
         "location": d.location, "group": group_json(&d.group),
         "last_reading_at": iso(d.last_reading_at),
     })

@@ -20,7 +20,7 @@ use crate::web::i18n::{t, t_args};
 pub struct Recipient {
     pub address: String,
     pub lang: Lang,
-    /// "Last First", or the user name when the user has not given a name.
+    /// The user's name in the mail's language (`meterport_domain::person::display_name`).
     pub name: String,
     pub username: String,
     /// Times in the mail are in this zone (the user's, else the tenant's).
@@ -31,15 +31,16 @@ impl Recipient {
     /// A user of a tenant, at `address` (the new address for a confirmation, the current
     /// or old one otherwise).
     pub fn user(user: &User, tenant: &Tenant, address: &str) -> Recipient {
-        let name = format!("{} {}", user.last_name, user.first_name);
-        let name = match name.trim() {
-            "" => user.username.clone(),
-            n => n.to_string(),
-        };
+        let lang = Lang::parse(&user.language).unwrap_or_default();
         Recipient {
             address: address.to_string(),
-            lang: Lang::parse(&user.language).unwrap_or_default(),
-            name,
+            lang,
+            name: meterport_domain::person::display_name(
+                lang.name_order(),
+                &user.first_name,
+                &user.last_name,
+                &user.username,
+            ),
             username: user.username.clone(),
             tz: user
                 .timezone

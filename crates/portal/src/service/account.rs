@@ -43,22 +43,24 @@ pub async fn change_password(
 ) -> ServiceResult<()> {
     let new = new_password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
-    store
+    let mut change = store.change().await?;
+    change
         .set_password(me.tenant_id, me.user_id, &hash, now, false)
         .await?;
-    store
+    change
         .delete_other_sessions(me.user_id, Some(me.session_id))
         .await?;
-    store.unrestrict_session(me.session_id).await?;
+    change.unrestrict_session(me.session_id).await?;
     audit::record(
-        store,
+        &mut change,
         Some(me.tenant_id),
         me.username,
         AuditAction::PasswordChanged,
         "",
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(())
 }
 
@@ -79,7 +81,8 @@ pub async fn update_profile(
     profile: Profile<'_>,
     now: i64,
 ) -> ServiceResult<()> {
-    store
+    let mut change = store.change().await?;
+    change
         .update_profile(
             me.tenant_id,
             me.user_id,
@@ -91,13 +94,14 @@ pub async fn update_profile(
         )
         .await?;
     audit::record(
-        store,
+        &mut change,
         Some(me.tenant_id),
         me.username,
         AuditAction::ProfileChanged,
         "",
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(())
 }

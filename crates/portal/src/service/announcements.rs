@@ -115,18 +115,20 @@ pub async fn create_announcement(
             fields: errors,
         });
     };
-    let a = store
+    let mut change = store.change().await?;
+    let a = change
         .create_announcement(&text_ja, &text_en, shown_from, shown_until, now)
         .await?;
     audit::record(
-        store,
+        &mut change,
         None,
         actor,
         AuditAction::AnnouncementCreated,
         &json!({"announcement_id": a.id}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(a)
 }
 
@@ -142,19 +144,21 @@ pub async fn delete_announcement(
     id: i64,
     now: i64,
 ) -> ServiceResult<()> {
-    store.delete_announcement(id).await.map_err(|e| match e {
+    let mut change = store.change().await?;
+    change.delete_announcement(id).await.map_err(|e| match e {
         StoreError::NotFound => ServiceError::NotFound("announcement"),
         other => ServiceError::Store(other),
     })?;
     audit::record(
-        store,
+        &mut change,
         None,
         actor,
         AuditAction::AnnouncementDeleted,
         &json!({"announcement_id": id}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! goes through [`record`] with an [`AuditAction`], so the same action leaves the same entry
 //! whether it came from a screen, the operator API or `meterport admin`.
 
-use meterport_store::Store;
+use meterport_store::{Change, NewAuditEntry, Store, StoreError};
 
 /// What happened. The stored name is [`AuditAction::as_str`]; it never changes once written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,23 +101,49 @@ impl AuditAction {
     }
 }
 
-/// Appends an entry; `detail` is a JSON object's text (or, for logins, a short note). The action it records has already happened, so a failure to write the
-/// entry is logged loudly but does not turn a done action into an error answer (a client
-/// would retry and be refused, or a person would think the change was lost): the same on
-/// every front door.
+/// Writes the entry of an action into the change that performs it: both are committed
+/// together, or neither (`detail` is a JSON object's text or, for logins, a short note).
 pub async fn record(
+    change: &mut Change<'_>,
+    tenant_id: Option<i64>,
+    actor: &str,
+    action: AuditAction,
+    detail: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    change
+        .audit(&entry(tenant_id, actor, action, detail, now))
+        .await
+}
+
+/// Records an event that changes nothing else (a refused login, a reset asked for an
+/// unknown name): the entry is the whole change.
+pub async fn record_alone(
     store: &Store,
     tenant_id: Option<i64>,
     actor: &str,
     action: AuditAction,
     detail: &str,
     now: i64,
-) {
-    if let Err(e) = store
-        .record_audit(tenant_id, actor, action.as_str(), detail, now)
-        .await
-    {
-        tracing::error!(error = %e, action = action.as_str(), "could not write the audit log");
+) -> Result<(), StoreError> {
+    let mut change = store.change().await?;
+    record(&mut change, tenant_id, actor, action, detail, now).await?;
+    change.commit().await
+}
+
+fn entry(
+    tenant_id: Option<i64>,
+    actor: &str,
+    action: AuditAction,
+    detail: &str,
+    now: i64,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        tenant_id,
+        actor: actor.to_string(),
+        action: action.as_str(),
+        detail: detail.to_string(),
+        at: now,
     }
 }
 

@@ -11,6 +11,7 @@ use std::pin::Pin;
 
 use futures_util::{Stream, StreamExt};
 use meterport_domain::counters::{DeviceClass, Key, json_value};
+use meterport_domain::device::LfpUnit;
 use meterport_domain::engine::Kind;
 use meterport_domain::period::{Period, PeriodRange, RangeError, Unit};
 use meterport_domain::table::{DeviceRow, TableShape, Totals, columns_of};
@@ -267,7 +268,7 @@ impl Prepared {
         }
         let mut units: Vec<&str> = devices
             .iter()
-            .filter_map(|d| d.lfp_unit.as_deref())
+            .filter_map(|d| d.lfp_unit.map(LfpUnit::as_str))
             .collect();
         units.sort_unstable();
         units.dedup();
@@ -475,8 +476,8 @@ impl<'a> JsonWriter<'a> {
         }
         if self.p.shape.class == DeviceClass::Lfp {
             buf.extend_from_slice(b",\"lfp_unit\":");
-            match &d.lfp_unit {
-                Some(u) => json_str(buf, u),
+            match d.lfp_unit {
+                Some(u) => json_str(buf, u.as_str()),
                 None => buf.extend_from_slice(b"null"),
             }
         }

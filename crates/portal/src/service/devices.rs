@@ -158,7 +158,8 @@ pub async fn save_settings(
     if refusal != SettingsRefusal::default() {
         return Err(SaveError::Refused(refusal));
     }
-    match store
+    let mut change = store.change().await?;
+    match change
         .set_device_settings(tenant_id, device_id, group, toner_admin)
         .await
     {
@@ -179,14 +180,15 @@ pub async fn save_settings(
     }
     let detail = json!({"device_id": device_id, "group_id": group, "toner_admin_id": toner_admin});
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::DeviceSettingsChanged,
         &detail.to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(())
 }
 

@@ -151,19 +151,21 @@ pub async fn create_group(
     const REFUSED: &str = "the group was not created";
     require_tenant(store, tenant_id).await?;
     let name = policy::check_group_name(name).map_err(|e| ServiceError::invalid(REFUSED, e))?;
-    let group = store
+    let mut change = store.change().await?;
+    let group = change
         .create_group(tenant_id, &name, device_ids, now)
         .await
         .map_err(|e| group_refusal(REFUSED, e))?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::GroupCreated,
         &json!({"group_id": group.id, "name": group.name, "device_ids": device_ids}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(group)
 }
 
@@ -197,19 +199,21 @@ pub async fn update_group(
         .map(policy::check_group_name)
         .transpose()
         .map_err(|e| ServiceError::invalid(REFUSED, e))?;
-    let group = store
+    let mut change = store.change().await?;
+    let group = change
         .update_group(tenant_id, group_id, name.as_deref(), device_ids)
         .await
         .map_err(|e| group_refusal(REFUSED, e))?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::GroupUpdated,
         &json!({"group_id": group.id, "name": group.name, "device_ids": device_ids}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(group)
 }
 
@@ -223,20 +227,22 @@ pub async fn delete_groups(
     now: i64,
 ) -> ServiceResult<Vec<Group>> {
     require_tenant(store, tenant_id).await?;
-    let deleted = store
+    let mut change = store.change().await?;
+    let deleted = change
         .delete_groups(tenant_id, group_ids)
         .await
         .map_err(|e| group_refusal("the groups were not deleted", e))?;
     for group in &deleted {
         audit::record(
-            store,
+            &mut change,
             Some(tenant_id),
             actor,
             AuditAction::GroupDeleted,
             &json!({"group_id": group.id, "name": group.name}).to_string(),
             now,
         )
-        .await;
+        .await?;
     }
+    change.commit().await?;
     Ok(deleted)
 }

@@ -121,7 +121,7 @@ pub async fn log_in(
         let decision = login::decide(&st, false, now);
         let (next_state, outcome) = unknown_outcome(&st, decision, now);
         guard.set_unknown_state(&username, next_state);
-        audit::record(
+        audit::record_alone(
             store,
             None,
             &username,
@@ -129,7 +129,7 @@ pub async fn log_in(
             "unknown user",
             now,
         )
-        .await;
+        .await?;
         return Ok(outcome);
     };
 
@@ -147,7 +147,7 @@ pub async fn log_in(
     };
     match login::decide(&st, password_ok, now) {
         LoginDecision::Locked { until } => {
-            audit::record(
+            audit::record_alone(
                 store,
                 Some(user.tenant_id),
                 &username,
@@ -155,7 +155,7 @@ pub async fn log_in(
                 "",
                 now,
             )
-            .await;
+            .await?;
             Ok(LoginOutcome::Locked { until, tz })
         }
         LoginDecision::WrongPassword {
@@ -163,53 +163,48 @@ pub async fn log_in(
             locks_now,
         } => {
             let until = locks_now.then_some(now + login::LOCK_MS);
-            store
+            let mut change = store.change().await?;
+            change
                 .record_login_failure(user.tenant_id, user.id, failures, until)
                 .await?;
             audit::record(
-                store,
+                &mut change,
                 Some(user.tenant_id),
                 &username,
                 AuditAction::LoginFailed,
                 &format!("failure {failures}"),
                 now,
             )
-            .await;
-            match until {
-                Some(until) => {
-                    audit::record(
-                        store,
-                        Some(user.tenant_id),
-                        &username,
-                        AuditAction::AccountLocked,
-                        "",
-                        now,
-                    )
-                    .await;
-                    Ok(LoginOutcome::Locked { until, tz })
-                }
-                None => Ok(LoginOutcome::Failed),
+            .await?;
+            if until.is_some() {
+                audit::record(
+                    &mut change,
+                    Some(user.tenant_id),
+                    &username,
+                    AuditAction::AccountLocked,
+                    "",
+                    now,
+                )
+                .await?;
             }
+            change.commit().await?;
+            Ok(match until {
+                Some(until) => LoginOutcome::Locked { until, tz },
+                None => LoginOutcome::Failed,
+            })
         }
         decision @ (LoginDecision::MustChangePassword | LoginDecision::Ok { .. }) => {
             let restricted = decision == LoginDecision::MustChangePassword;
-            store
+            let mut change = store.change().await?;
+            change
                 .record_login_success(user.tenant_id, user.id, now)
                 .await?;
             if let Some(old) = attempt.replaces {
-                store.delete_session(old).await.ok();
+                change.delete_session(old).await?;
             }
-            // Sessions past their timeouts are of no use to anyone: logins sweep them away,
-            // so the table holds only live sessions without a background job.
-            if let Err(e) = store
-                .purge_sessions(now - limits.idle_ms, now - limits.absolute_ms)
-                .await
-            {
-                tracing::warn!(error = %e, "could not purge expired sessions");
-            }
-            let (session_id, _csrf) = store.create_session(user.id, restricted, now).await?;
+            let (session_id, _csrf) = change.create_session(user.id, restricted, now).await?;
             audit::record(
-                store,
+                &mut change,
                 Some(user.tenant_id),
                 &username,
                 AuditAction::Login,
@@ -220,7 +215,16 @@ pub async fn log_in(
                 },
                 now,
             )
-            .await;
+            .await?;
+            change.commit().await?;
+            // Sessions past their timeouts are of no use to anyone: logins sweep them away,
+            // so the table holds only live sessions without a background job.
+            if let Err(e) = store
+                .purge_sessions(now - limits.idle_ms, now - limits.absolute_ms)
+                .await
+            {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
             Ok(LoginOutcome::LoggedIn {
                 session_id,
                 must_change_password: restricted,
@@ -289,17 +293,18 @@ pub async fn log_out(
     session_id: &str,
     now: i64,
 ) -> ServiceResult<()> {
-    store.delete_session(session_id).await.ok();
+    let mut change = store.change().await?;
+    change.delete_session(session_id).await?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         username,
         AuditAction::Logout,
         "",
         now,
     )
-    .await;
-    Ok(())
+    .await?;
+    Ok(change.commit().await?)
 }
 
 /// A session that is valid now, with its user and tenant.

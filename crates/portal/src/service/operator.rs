@@ -79,7 +79,8 @@ pub async fn create_tenant(
     let (Some(name), Some(timezone), true) = (name, timezone, errors.is_empty()) else {
         return Err(ServiceError::invalid("the tenant was not created", errors));
     };
-    let tenant = store
+    let mut change = store.change().await?;
+    let tenant = change
         .create_tenant(&name, &timezone, retention, now)
         .await
         .map_err(|e| match e {
@@ -95,7 +96,7 @@ pub async fn create_tenant(
             other => other.into(),
         })?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant.id),
         actor,
         AuditAction::TenantCreated,
@@ -104,7 +105,8 @@ pub async fn create_tenant(
         .to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(tenant)
 }
 
@@ -191,7 +193,8 @@ pub async fn create_user(
         return Err(ServiceError::invalid("the user was not created", errors));
     };
     let password_hash = hash(&password).await?;
-    let user = store
+    let mut change = store.change().await?;
+    let user = change
         .create_user(
             tenant_id,
             &username,
@@ -209,14 +212,15 @@ pub async fn create_user(
             other => other.into(),
         })?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::UserCreated,
         &json!({"user_id": user.id, "username": user.username}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(user)
 }
 
@@ -229,19 +233,21 @@ pub async fn delete_user(
     now: i64,
 ) -> ServiceResult<User> {
     require_tenant(store, tenant_id).await?;
-    let user = store
+    let mut change = store.change().await?;
+    let user = change
         .delete_user(tenant_id, user_id, now)
         .await
         .map_err(ServiceError::missing("user"))?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::UserDeleted,
         &json!({"user_id": user.id, "username": user.username}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(user)
 }
 
@@ -269,21 +275,23 @@ pub async fn reset_password(
         ));
     }
     let password_hash = hash(password).await?;
-    store
+    let mut change = store.change().await?;
+    change
         .set_password(tenant_id, user_id, &password_hash, now, true)
         .await
         .map_err(ServiceError::missing("user"))?;
     // Whoever was logged in with the old password is logged out.
-    store.delete_other_sessions(user_id, None).await?;
+    change.delete_other_sessions(user_id, None).await?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::PasswordReset,
         &json!({"user_id": user.id, "username": user.username}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     store
         .user(tenant_id, user_id)
         .await
@@ -299,24 +307,29 @@ pub async fn unlock_user(
     now: i64,
 ) -> ServiceResult<User> {
     require_tenant(store, tenant_id).await?;
-    store
-        .unlock_user(tenant_id, user_id)
-        .await
-        .map_err(ServiceError::missing("user"))?;
     let user = store
         .user(tenant_id, user_id)
         .await
         .map_err(ServiceError::missing("user"))?;
+    let mut change = store.change().await?;
+    change
+        .unlock_user(tenant_id, user_id)
+        .await
+        .map_err(ServiceError::missing("user"))?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::UserUnlocked,
         &json!({"user_id": user.id, "username": user.username}).to_string(),
         now,
     )
-    .await;
-    Ok(user)
+    .await?;
+    change.commit().await?;
+    store
+        .user(tenant_id, user_id)
+        .await
+        .map_err(ServiceError::missing("user"))
 }
 
 /// Registers a device with all its fields (O1); the serial is unique across the portal (T2).
@@ -331,7 +344,8 @@ pub async fn create_device(
     let new = input
         .parse()
         .map_err(|errors| ServiceError::invalid("the device was not registered", errors))?;
-    let device = store
+    let mut change = store.change().await?;
+    let device = change
         .create_device(tenant_id, &new, now)
         .await
         .map_err(|e| match e {
@@ -348,14 +362,15 @@ pub async fn create_device(
             other => other.into(),
         })?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::DeviceCreated,
         &json!({"device_id": device.id, "serial": device.serial}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(device)
 }
 
@@ -372,19 +387,21 @@ pub async fn delete_device(
         .device(tenant_id, device_id)
         .await
         .map_err(ServiceError::missing("device"))?;
-    store
+    let mut change = store.change().await?;
+    change
         .delete_device(tenant_id, device_id)
         .await
         .map_err(ServiceError::missing("device"))?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::DeviceDeleted,
         &json!({"device_id": device.id, "serial": device.serial}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(())
 }
 
@@ -405,18 +422,20 @@ pub async fn issue_ingest_token(
     now: i64,
 ) -> ServiceResult<IssuedToken> {
     require_tenant(store, tenant_id).await?;
-    let (id, token) = store
+    let mut change = store.change().await?;
+    let (id, token) = change
         .issue_token(tenant_id, TokenKind::Ingest, None, now)
         .await?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::TokenIssued,
         &json!({"token_id": id, "kind": "ingest"}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(IssuedToken {
         id,
         kind: TokenKind::Ingest,
@@ -452,11 +471,12 @@ pub async fn issue_read_token(
         .await?
         .filter(|u| u.tenant_id == tenant_id)
         .ok_or_else(unknown)?;
-    let (id, token) = store
+    let mut change = store.change().await?;
+    let (id, token) = change
         .issue_token(tenant_id, TokenKind::Read, Some(user.id), now)
         .await?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::TokenIssued,
@@ -464,7 +484,8 @@ pub async fn issue_read_token(
             .to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(IssuedToken {
         id,
         kind: TokenKind::Read,
@@ -482,19 +503,21 @@ pub async fn revoke_token(
     now: i64,
 ) -> ServiceResult<()> {
     require_tenant(store, tenant_id).await?;
-    store
+    let mut change = store.change().await?;
+    change
         .revoke_token(tenant_id, token_id, now)
         .await
         .map_err(ServiceError::missing("active token"))?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::TokenRevoked,
         &json!({"token_id": token_id}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(())
 }
 

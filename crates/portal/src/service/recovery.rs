@@ -69,7 +69,7 @@ pub async fn request_reset(
         // The name someone typed, cut short: it names no account, so it is no one's data.
         let typed: String = username.chars().take(64).collect();
         let detail = json!({"result": "unknown_user"}).to_string();
-        audit::record(
+        audit::record_alone(
             store,
             None,
             &typed,
@@ -77,12 +77,12 @@ pub async fn request_reset(
             &detail,
             now,
         )
-        .await;
+        .await?;
         return Ok(());
     };
     let requested = |result: &str| json!({"result": result}).to_string();
     let Some(address) = user.email.clone() else {
-        audit::record(
+        audit::record_alone(
             store,
             Some(user.tenant_id),
             &user.username,
@@ -90,14 +90,14 @@ pub async fn request_reset(
             &requested("no_address"),
             now,
         )
-        .await;
+        .await?;
         return Ok(());
     };
     let pending = store
         .pending_email_link(user.tenant_id, user.id, LinkPurpose::ResetPassword, now)
         .await?;
     if pending.is_some_and(|p| now - p.created_at < RESEND_AFTER_MS) {
-        audit::record(
+        audit::record_alone(
             store,
             Some(user.tenant_id),
             &user.username,
@@ -105,7 +105,7 @@ pub async fn request_reset(
             &requested("recently_sent"),
             now,
         )
-        .await;
+        .await?;
         return Ok(());
     }
     let tenant = store.tenant(user.tenant_id).await?;
@@ -114,7 +114,8 @@ pub async fn request_reset(
     let link = format!("{}/reset-password/{token}", links.public_base);
     let to = messages::Recipient::user(&user, &tenant, &address);
     let mail = messages::reset_password(&to, &link, expires_at);
-    store
+    let mut change = store.change().await?;
+    change
         .create_email_link(
             user.tenant_id,
             user.id,
@@ -126,17 +127,18 @@ pub async fn request_reset(
             &mail,
         )
         .await?;
-    links.mailer.wake();
     let detail = json!({"result": "mailed", "domain": domain_of(&address)});
     audit::record(
-        store,
+        &mut change,
         Some(user.tenant_id),
         &user.username,
         AuditAction::PasswordResetRequested,
         &detail.to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
+    links.mailer.wake();
     Ok(())
 }
 
@@ -164,26 +166,30 @@ pub async fn reset_by_link(
 ) -> ServiceResult<Result<(), LinkProblem>> {
     let new = new_password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
-    let Some(link) = store
+    let mut change = store.change().await?;
+    let Some(link) = change
         .use_email_link(LinkPurpose::ResetPassword, token, now)
         .await?
     else {
+        drop(change);
         let link = store.email_link(LinkPurpose::ResetPassword, token).await?;
         return Ok(Err(LinkProblem::of(link.as_ref(), now)));
     };
-    store
+    change
         .set_password(link.tenant_id, link.user_id, &hash, now, false)
         .await?;
-    store.delete_other_sessions(link.user_id, None).await?;
+    // Whoever was logged in with the old password is logged out.
+    change.delete_other_sessions(link.user_id, None).await?;
     audit::record(
-        store,
+        &mut change,
         Some(link.tenant_id),
         &user.username,
         AuditAction::PasswordResetByLink,
         &json!({"user_id": link.user_id}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(Ok(()))
 }
 
@@ -214,7 +220,8 @@ pub async fn request_email_change(
     let link = format!("{}/account/email/confirm/{token}", links.public_base);
     let to = messages::Recipient::user(user, tenant, email);
     let mail = messages::confirm_email(&to, &link, expires_at);
-    store
+    let mut change = store.change().await?;
+    change
         .create_email_link(
             tenant.id,
             user.id,
@@ -226,16 +233,17 @@ pub async fn request_email_change(
             &mail,
         )
         .await?;
-    links.mailer.wake();
     audit::record(
-        store,
+        &mut change,
         Some(tenant.id),
         &user.username,
         AuditAction::EmailChangeRequested,
         &json!({"new_domain": domain_of(email)}).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
+    links.mailer.wake();
     Ok(())
 }
 
@@ -246,7 +254,9 @@ pub async fn confirm_email_change(
     token: &str,
     now: i64,
 ) -> ServiceResult<Result<(), LinkProblem>> {
-    let Some((link, old)) = store.confirm_email_link(token, now).await? else {
+    let mut change = store.change().await?;
+    let Some((link, old)) = change.confirm_email_link(token, now).await? else {
+        drop(change);
         let link = store.email_link(LinkPurpose::ConfirmEmail, token).await?;
         return Ok(Err(LinkProblem::of(link.as_ref(), now)));
     };
@@ -256,14 +266,15 @@ pub async fn confirm_email_change(
         "new_domain": domain_of(&link.email),
     });
     audit::record(
-        store,
+        &mut change,
         Some(link.tenant_id),
         &user.username,
         AuditAction::EmailChanged,
         &detail.to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     // The old mailbox hears of the change: if someone else made it, its owner can act.
     if let Some(old) = old.filter(|o| *o != link.email) {
         let tenant = store.tenant(link.tenant_id).await?;

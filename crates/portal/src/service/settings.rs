@@ -42,16 +42,18 @@ pub async fn set_paper_sizes(
     sizes: &[&'static str],
     now: i64,
 ) -> Result<(), StoreError> {
-    store.set_paper_sizes(tenant_id, sizes).await?;
+    let mut change = store.change().await?;
+    change.set_paper_sizes(tenant_id, sizes).await?;
     audit::record(
-        store,
+        &mut change,
         Some(tenant_id),
         actor,
         AuditAction::PaperSizesChanged,
         &json!({ "paper_sizes": sizes }).to_string(),
         now,
     )
-    .await;
+    .await?;
+    change.commit().await?;
     Ok(())
 }
 

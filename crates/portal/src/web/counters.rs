@@ -47,7 +47,6 @@ use futures_util::StreamExt;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use meterport_domain::counters::{DeviceClass, Key};
-use meterport_domain::device::LfpUnit;
 use meterport_domain::engine::Kind;
 use meterport_domain::labels::{
     self, Heading, Lang, View, counter_label, heading, lfp_unit_label, view_keys,
@@ -126,8 +125,6 @@ fn today(state: &AppState, viewer: &Viewer) -> Date {
 
 fn unit_label(d: &CounterDevice, lang: Lang) -> String {
     d.lfp_unit
-        .as_deref()
-        .and_then(LfpUnit::parse)
         .map_or("", |u| lfp_unit_label(u, lang))
         .to_string()
 }

@@ -11,8 +11,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::counters::{DeviceClass, Key, format_value};
-use meterport_domain::device::{DeviceType, LfpUnit};
+use meterport_domain::device::{DeviceType, Protocol};
 use meterport_domain::labels::{self, View};
+use meterport_domain::person::display_name;
 use meterport_domain::status::{Severity, Status};
 use meterport_store::counters::GroupFilter;
 use meterport_store::device_settings::{DeviceListQuery, DeviceSort};
@@ -140,8 +141,7 @@ pub struct Icon {
 }
 
 impl Icon {
-    pub fn new(lang: Lang, device_type: &str, status: Status) -> Icon {
-        let kind = DeviceType::parse(device_type).unwrap_or(DeviceType::MonoMfp);
+    pub fn new(lang: Lang, kind: DeviceType, status: Status) -> Icon {
         Icon {
             kind: kind.as_str(),
             status: status.as_str(),
@@ -515,7 +515,7 @@ pub async fn list(
     let rows = rows
         .into_iter()
         .map(|d| DeviceListRow {
-            icon: Icon::new(lang, &d.device_type, d.status),
+            icon: Icon::new(lang, d.device_type, d.status),
             status: d.status.as_str(),
             status_label: status_label(lang, d.status),
             remote_ui: remote_ui_link(d.remote_ui_url.as_deref()),
@@ -706,7 +706,7 @@ async fn device_page(
     let tz = viewer.tz();
 
     let status = d.status;
-    let kind = DeviceType::parse(&d.device_type).unwrap_or(DeviceType::MonoMfp);
+    let kind = d.device_type;
     let class = kind.class();
     let (sel_group, sel_admin) = match form {
         Some((g, a)) => (g.to_string(), a.to_string()),
@@ -717,7 +717,7 @@ async fn device_page(
                 .unwrap_or_default(),
             d.toner_admin
                 .as_ref()
-                .map(|(u, _, _)| u.to_string())
+                .map(|admin| admin.id.to_string())
                 .unwrap_or_default(),
         ),
     };
@@ -737,10 +737,9 @@ async fn device_page(
         selected: sel_admin.is_empty(),
     }];
     admin_choices.extend(users.iter().map(|u| {
-        let name = format!("{} {}", u.last_name, u.first_name);
-        let name = name.trim();
-        let who = if name.is_empty() {
-            u.username.clone()
+        let name = display_name(lang.name_order(), &u.first_name, &u.last_name, &u.username);
+        let who = if name == u.username {
+            name
         } else {
             format!("{name} ({})", u.username)
         };
@@ -765,11 +764,7 @@ async fn device_page(
         ),
         None => (None, Vec::new()),
     };
-    let lfp_unit = d
-        .lfp_unit
-        .as_deref()
-        .and_then(LfpUnit::parse)
-        .map(|u| labels::lfp_unit_label(u, lang));
+    let lfp_unit = d.lfp_unit.map(|u| labels::lfp_unit_label(u, lang));
     let (supplies, supplies_at) = match supplies {
         Some(r) if !r.supplies.is_empty() => (
             r.supplies
@@ -783,10 +778,10 @@ async fn device_page(
     Ok(DevicePage {
         ctx: viewer.ctx("devices", "device"),
         id: d.id,
-        icon: Icon::new(lang, &d.device_type, status),
+        icon: Icon::new(lang, d.device_type, status),
         status: status.as_str(),
         status_label: status_label(lang, status),
-        smtp: d.protocol == "smtp",
+        smtp: d.protocol == Protocol::Smtp,
         type_label: type_label(lang, kind),
         conditions: conditions
             .into_iter()
@@ -804,7 +799,7 @@ async fn device_page(
         group_choices,
         admin_choices,
         has_admin: d.toner_admin.is_some(),
-        admin_email: d.toner_admin.as_ref().and_then(|(_, _, e)| e.clone()),
+        admin_email: d.toner_admin.as_ref().and_then(|a| a.email.clone()),
         mac: d.mac.unwrap_or_default(),
         host: d.host.unwrap_or_default(),
         building: d.building.unwrap_or_default(),

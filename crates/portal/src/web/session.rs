@@ -115,16 +115,12 @@ impl Viewer {
                 )
             });
         }
-        // Family name first in Japanese, given name first in English.
-        let name = match self.lang {
-            Lang::Ja => format!("{} {}", self.user.last_name, self.user.first_name),
-            Lang::En => format!("{} {}", self.user.first_name, self.user.last_name),
-        };
-        ctx.user_name = if name.trim().is_empty() {
-            self.user.username.clone()
-        } else {
-            name.trim().to_string()
-        };
+        ctx.user_name = meterport_domain::person::display_name(
+            self.lang.name_order(),
+            &self.user.first_name,
+            &self.user.last_name,
+            &self.user.username,
+        );
         ctx
     }
 
