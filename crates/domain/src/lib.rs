@@ -15,6 +15,7 @@
 pub mod counters;
 pub mod device;
 pub mod engine;
+pub mod ids;
 pub mod ingest;
 pub mod json;
 pub mod labels;

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use meterport_domain::ids::TenantId;
 use meterport_store::tokens::TokenKind;
 use serde_json::{Value, json};
 
@@ -40,7 +41,7 @@ async fn readings(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let owner = authenticate(&state, &headers, TokenKind::Ingest).await?;
-    let tenant = require_tenant(&state.store, owner.tenant_id).await?;
+    let tenant = require_tenant(&state.store, TenantId(owner.tenant_id)).await?;
     let stored = ingest_readings(
         &state.store,
         &state.ingest,
@@ -60,7 +61,7 @@ async fn status(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let owner = authenticate(&state, &headers, TokenKind::Ingest).await?;
-    let tenant = require_tenant(&state.store, owner.tenant_id).await?;
+    let tenant = require_tenant(&state.store, TenantId(owner.tenant_id)).await?;
     let outcome = ingest_status(&state.store, &tenant, text(&body)?, state.now_ms()).await?;
     Ok((StatusCode::OK, Json(json!(outcome))))
 }

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use meterport_domain::device::DeviceInput;
+use meterport_domain::ids::{DeviceId, GroupId, TenantId, UserId};
 use meterport_domain::policy::FieldError;
 use meterport_store::devices::Page;
 use meterport_store::tenants::Tenant;
@@ -135,7 +136,7 @@ fn path_id(raw: &str) -> ApiResult<i64> {
 
 /// The tenant named by the path, or 404.
 async fn tenant_of(state: &AppState, raw: &str) -> ApiResult<Tenant> {
-    Ok(require_tenant(&state.store, path_id(raw)?).await?)
+    Ok(require_tenant(&state.store, TenantId(path_id(raw)?)).await?)
 }
 
 /// Parses a JSON body. Malformed JSON is a 400; well-formed JSON of the wrong shape (a
@@ -241,7 +242,7 @@ async fn list_users(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let users = ops::list_users(&state.store, tenant.id).await?;
+    let users = ops::list_users(&state.store, TenantId(tenant.id)).await?;
     Ok(Json(
         json!({"users": users.iter().map(user_json).collect::<Vec<_>>()}),
     ))
@@ -255,7 +256,14 @@ async fn post_user(
 ) -> ApiResult<Created> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     let input: UserInput = body(&bytes)?;
-    let user = create_user(&state.store, API_ACTOR, tenant.id, input, state.now_ms()).await?;
+    let user = create_user(
+        &state.store,
+        API_ACTOR,
+        TenantId(tenant.id),
+        input,
+        state.now_ms(),
+    )
+    .await?;
     Ok(created(user_json(&user)))
 }
 
@@ -265,7 +273,7 @@ async fn get_user(
     Path((tenant_id, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let user = ops::user(&state.store, tenant.id, path_id(&id)?).await?;
+    let user = ops::user(&state.store, TenantId(tenant.id), UserId(path_id(&id)?)).await?;
     Ok(Json(user_json(&user)))
 }
 
@@ -278,8 +286,8 @@ async fn del_user(
     delete_user(
         &state.store,
         API_ACTOR,
-        tenant.id,
-        path_id(&id)?,
+        TenantId(tenant.id),
+        UserId(path_id(&id)?),
         state.now_ms(),
     )
     .await?;
@@ -304,8 +312,8 @@ async fn post_reset(
     let user = reset_password(
         &state.store,
         API_ACTOR,
-        tenant.id,
-        id,
+        TenantId(tenant.id),
+        UserId(id),
         b.password.as_deref().unwrap_or(""),
         state.now_ms(),
     )
@@ -322,8 +330,8 @@ async fn post_unlock(
     let user = unlock_user(
         &state.store,
         API_ACTOR,
-        tenant.id,
-        path_id(&id)?,
+        TenantId(tenant.id),
+        UserId(path_id(&id)?),
         state.now_ms(),
     )
     .await?;
@@ -336,7 +344,7 @@ async fn list_devices(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let devices = ops::list_devices(&state.store, tenant.id).await?;
+    let devices = ops::list_devices(&state.store, TenantId(tenant.id)).await?;
     Ok(Json(
         json!({"devices": devices.iter().map(device_json).collect::<Vec<_>>()}),
     ))
@@ -350,7 +358,14 @@ async fn post_device(
 ) -> ApiResult<Created> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     let input: DeviceInput = body(&bytes)?;
-    let device = create_device(&state.store, API_ACTOR, tenant.id, input, state.now_ms()).await?;
+    let device = create_device(
+        &state.store,
+        API_ACTOR,
+        TenantId(tenant.id),
+        input,
+        state.now_ms(),
+    )
+    .await?;
     Ok(created(device_json(&device)))
 }
 
@@ -360,7 +375,7 @@ async fn get_device(
     Path((tenant_id, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let device = ops::device(&state.store, tenant.id, path_id(&id)?).await?;
+    let device = ops::device(&state.store, TenantId(tenant.id), DeviceId(path_id(&id)?)).await?;
     Ok(Json(device_json(&device)))
 }
 
@@ -373,8 +388,8 @@ async fn del_device(
     delete_device(
         &state.store,
         API_ACTOR,
-        tenant.id,
-        path_id(&id)?,
+        TenantId(tenant.id),
+        DeviceId(path_id(&id)?),
         state.now_ms(),
     )
     .await?;
@@ -387,7 +402,7 @@ async fn list_groups(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let groups = crate::service::groups::list_groups(&state.store, tenant.id).await?;
+    let groups = crate::service::groups::list_groups(&state.store, TenantId(tenant.id)).await?;
     Ok(Json(
         json!({"groups": groups.iter().map(group_json).collect::<Vec<_>>()}),
     ))
@@ -411,7 +426,7 @@ async fn post_group(
     let group = create_group(
         &state.store,
         API_ACTOR,
-        tenant.id,
+        TenantId(tenant.id),
         b.name.as_deref().unwrap_or(""),
         b.device_ids.as_deref().unwrap_or(&[]),
         state.now_ms(),
@@ -432,8 +447,8 @@ async fn patch_group(
     let group = update_group(
         &state.store,
         API_ACTOR,
-        tenant.id,
-        id,
+        TenantId(tenant.id),
+        GroupId(id),
         b.name.as_deref(),
         b.device_ids.as_deref(),
         state.now_ms(),
@@ -451,7 +466,7 @@ async fn del_group(
     delete_groups(
         &state.store,
         API_ACTOR,
-        tenant.id,
+        TenantId(tenant.id),
         &[path_id(&id)?],
         state.now_ms(),
     )
@@ -465,7 +480,8 @@ async fn post_ingest_token(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Created> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let issued = issue_ingest_token(&state.store, API_ACTOR, tenant.id, state.now_ms()).await?;
+    let issued =
+        issue_ingest_token(&state.store, API_ACTOR, TenantId(tenant.id), state.now_ms()).await?;
     Ok(created(issued_token_json(&issued)))
 }
 
@@ -486,7 +502,7 @@ async fn post_api_token(
     let issued = issue_read_token(
         &state.store,
         API_ACTOR,
-        tenant.id,
+        TenantId(tenant.id),
         b.username.as_deref().unwrap_or(""),
         state.now_ms(),
     )
@@ -500,7 +516,7 @@ async fn list_tokens(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let tokens = ops::list_tokens(&state.store, tenant.id).await?;
+    let tokens = ops::list_tokens(&state.store, TenantId(tenant.id)).await?;
     Ok(Json(
         json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()}),
     ))
@@ -515,7 +531,7 @@ async fn del_token(
     revoke_token(
         &state.store,
         API_ACTOR,
-        tenant.id,
+        TenantId(tenant.id),
         path_id(&id)?,
         state.now_ms(),
     )
@@ -561,7 +577,7 @@ async fn unknown_serials(
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     let page = page_of(&q)?;
-    let list = ops::unknown_serials(&state.store, tenant.id, page).await?;
+    let list = ops::unknown_serials(&state.store, TenantId(tenant.id), page).await?;
     Ok(Json(json!({
         "serials": list.serials.iter().map(unknown_serial_json).collect::<Vec<_>>(),
         "total": list.total,

@@ -1,6 +1,7 @@
 //! Customer read API (SPEC §7, B2): a user's read token sees what that user sees, which is
 //! the user's tenant and nothing else (T1).
 
+use meterport_domain::ids::{DeviceId, TenantId};
 use std::collections::HashMap;
 
 use axum::Json;
@@ -34,7 +35,7 @@ pub fn routes() -> Router<AppState> {
 /// The tenant of a read token.
 async fn reader(state: &AppState, headers: &HeaderMap) -> ApiResult<Tenant> {
     let owner = authenticate(state, headers, TokenKind::Read).await?;
-    Ok(require_tenant(&state.store, owner.tenant_id).await?)
+    Ok(require_tenant(&state.store, TenantId(owner.tenant_id)).await?)
 }
 
 fn group_json(g: &Option<(i64, String)>) -> Value {
@@ -72,7 +73,7 @@ async fn devices(
             ])
         })?,
     };
-    let list = match devices::list(&state.store, tenant.id, group).await {
+    let list = match devices::list(&state.store, TenantId(tenant.id), group).await {
         Err(ServiceError::NotFound(_)) => return Err(ApiError::not_found()),
         other => other?,
     };
@@ -92,7 +93,7 @@ async fn device(
         device: d,
         conditions,
         supplies,
-    } = devices::state(&state.store, tenant.id, id).await?;
+    } = devices::state(&state.store, TenantId(tenant.id), DeviceId(id)).await?;
     // The same device fields as the operator API (one place decides them), plus its open
     // conditions.
     let mut body = super::operator::device_json(&d);

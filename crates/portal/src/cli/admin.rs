@@ -11,6 +11,7 @@
 //! throw-away set-ups only: other users of the machine can read it in the process list, and
 //! it stays in the shell history.
 
+use meterport_domain::ids::{DeviceId, GroupId, TenantId, UserId};
 use std::io::BufRead;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -492,9 +493,9 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             page,
             per_page,
         } => {
-            let tenant = op::require_tenant(store, tenant).await?;
+            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
             let page = Page::new(page, per_page).expect("clap checked the ranges");
-            let list = op::unknown_serials(store, tenant.id, page).await?;
+            let list = op::unknown_serials(store, TenantId(tenant.id), page).await?;
             for s in &list.serials {
                 out.record(
                     shapes::unknown_serial_json(s),
@@ -555,17 +556,17 @@ async fn user(store: &Store, out: &Out, actor: &str, command: UserCommand) -> an
                 email,
                 language,
             };
-            let user = op::create_user(store, actor, tenant, input, now()).await?;
+            let user = op::create_user(store, actor, TenantId(tenant), input, now()).await?;
             print_user(out, &user);
         }
         UserCommand::List { tenant } => {
-            let tenant = op::require_tenant(store, tenant).await?;
-            for u in op::list_users(store, tenant.id).await? {
+            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
+            for u in op::list_users(store, TenantId(tenant.id)).await? {
                 print_user(out, &u);
             }
         }
         UserCommand::Delete { tenant, id } => {
-            let user = op::delete_user(store, actor, tenant, id, now()).await?;
+            let user = op::delete_user(store, actor, TenantId(tenant), UserId(id), now()).await?;
             eprintln!("deleted user {} ({})", user.id, user.username);
         }
         UserCommand::ResetPassword {
@@ -574,11 +575,13 @@ async fn user(store: &Store, out: &Out, actor: &str, command: UserCommand) -> an
             password,
         } => {
             let password = password.read()?;
-            let user = op::reset_password(store, actor, tenant, id, &password, now()).await?;
+            let user =
+                op::reset_password(store, actor, TenantId(tenant), UserId(id), &password, now())
+                    .await?;
             print_user(out, &user);
         }
         UserCommand::Unlock { tenant, id } => {
-            let user = op::unlock_user(store, actor, tenant, id, now()).await?;
+            let user = op::unlock_user(store, actor, TenantId(tenant), UserId(id), now()).await?;
             print_user(out, &user);
         }
     }
@@ -620,17 +623,17 @@ async fn device(
                 remote_ui_url,
                 lfp_unit,
             };
-            let device = op::create_device(store, actor, tenant, input, now()).await?;
+            let device = op::create_device(store, actor, TenantId(tenant), input, now()).await?;
             print_device(out, &device);
         }
         DeviceCommand::List { tenant } => {
-            let tenant = op::require_tenant(store, tenant).await?;
-            for d in op::list_devices(store, tenant.id).await? {
+            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
+            for d in op::list_devices(store, TenantId(tenant.id)).await? {
                 print_device(out, &d);
             }
         }
         DeviceCommand::Delete { tenant, id } => {
-            op::delete_device(store, actor, tenant, id, now()).await?;
+            op::delete_device(store, actor, TenantId(tenant), DeviceId(id), now()).await?;
             eprintln!("deleted device {id}");
         }
     }
@@ -644,17 +647,27 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
             name,
             devices,
         } => {
-            let group = create_group(store, actor, tenant, &name, &devices, now()).await?;
+            let group =
+                create_group(store, actor, TenantId(tenant), &name, &devices, now()).await?;
             print_group(out, &group);
         }
         GroupCommand::List { tenant } => {
-            let tenant = op::require_tenant(store, tenant).await?;
-            for g in crate::service::groups::list_groups(store, tenant.id).await? {
+            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
+            for g in crate::service::groups::list_groups(store, TenantId(tenant.id)).await? {
                 print_group(out, &g);
             }
         }
         GroupCommand::Rename { tenant, id, name } => {
-            let group = update_group(store, actor, tenant, id, Some(&name), None, now()).await?;
+            let group = update_group(
+                store,
+                actor,
+                TenantId(tenant),
+                GroupId(id),
+                Some(&name),
+                None,
+                now(),
+            )
+            .await?;
             print_group(out, &group);
         }
         GroupCommand::SetMembers {
@@ -665,11 +678,20 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
         } => {
             // `--none` only says on purpose that the list is empty; clap makes sure that
             // either it or a device is given.
-            let group = update_group(store, actor, tenant, id, None, Some(&devices), now()).await?;
+            let group = update_group(
+                store,
+                actor,
+                TenantId(tenant),
+                GroupId(id),
+                None,
+                Some(&devices),
+                now(),
+            )
+            .await?;
             print_group(out, &group);
         }
         GroupCommand::Delete { tenant, ids } => {
-            for g in delete_groups(store, actor, tenant, &ids, now()).await? {
+            for g in delete_groups(store, actor, TenantId(tenant), &ids, now()).await? {
                 eprintln!("deleted group {} ({})", g.id, g.name);
             }
         }
@@ -742,10 +764,12 @@ async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> 
             username,
         } => {
             let issued = match kind {
-                TokenKindArg::Ingest => op::issue_ingest_token(store, actor, tenant, now()).await?,
+                TokenKindArg::Ingest => {
+                    op::issue_ingest_token(store, actor, TenantId(tenant), now()).await?
+                }
                 TokenKindArg::Read => {
                     let username = username.unwrap_or_default();
-                    op::issue_read_token(store, actor, tenant, &username, now()).await?
+                    op::issue_read_token(store, actor, TenantId(tenant), &username, now()).await?
                 }
             };
             out.record(
@@ -755,8 +779,8 @@ async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> 
             eprintln!("keep this token now: it is stored only as a hash and cannot be shown again");
         }
         TokenCommand::List { tenant } => {
-            let tenant = op::require_tenant(store, tenant).await?;
-            for t in op::list_tokens(store, tenant.id).await? {
+            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
+            for t in op::list_tokens(store, TenantId(tenant.id)).await? {
                 out.record(
                     shapes::token_json(&t),
                     &[
@@ -771,7 +795,7 @@ async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> 
             }
         }
         TokenCommand::Revoke { tenant, id } => {
-            op::revoke_token(store, actor, tenant, id, now()).await?;
+            op::revoke_token(store, actor, TenantId(tenant), id, now()).await?;
             eprintln!("revoked token {id}");
         }
     }

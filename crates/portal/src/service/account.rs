@@ -2,6 +2,7 @@
 //! (S24) and the profile (S25). The checks of the form (the password policy, the names and
 //! zone) are the domain's; these are the changes and their audit entries.
 
+use meterport_domain::ids::{TenantId, UserId};
 use meterport_store::announcements::Announcement;
 use meterport_store::users::{User, hash_password};
 use meterport_store::{Store, StoreError};
@@ -20,8 +21,8 @@ pub async fn current_announcements(
 /// Who changes what: the user, of its tenant, in its session.
 #[derive(Debug, Clone, Copy)]
 pub struct Me<'a> {
-    pub tenant_id: i64,
-    pub user_id: i64,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
     pub username: &'a str,
     pub session_id: &'a str,
 }
@@ -45,15 +46,15 @@ pub async fn change_password(
     let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
     let mut change = store.change().await?;
     change
-        .set_password(me.tenant_id, me.user_id, &hash, now, false)
+        .set_password(me.tenant_id.get(), me.user_id.get(), &hash, now, false)
         .await?;
     change
-        .delete_other_sessions(me.user_id, Some(me.session_id))
+        .delete_other_sessions(me.user_id.get(), Some(me.session_id))
         .await?;
     change.unrestrict_session(me.session_id).await?;
     audit::record(
         &mut change,
-        Some(me.tenant_id),
+        Some(me.tenant_id.get()),
         me.username,
         AuditAction::PasswordChanged,
         "",
@@ -84,8 +85,8 @@ pub async fn update_profile(
     let mut change = store.change().await?;
     change
         .update_profile(
-            me.tenant_id,
-            me.user_id,
+            me.tenant_id.get(),
+            me.user_id.get(),
             profile.first_name,
             profile.last_name,
             profile.language,
@@ -95,7 +96,7 @@ pub async fn update_profile(
         .await?;
     audit::record(
         &mut change,
-        Some(me.tenant_id),
+        Some(me.tenant_id.get()),
         me.username,
         AuditAction::ProfileChanged,
         "",

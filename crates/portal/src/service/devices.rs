@@ -3,6 +3,7 @@
 //! administrator, with their audit entry), and the toner/ink overview.
 
 use meterport_domain::counters::CounterSet;
+use meterport_domain::ids::{DeviceId, TenantId};
 use meterport_store::Store;
 use meterport_store::conditions::OpenCondition;
 use meterport_store::counters::GroupFilter;
@@ -21,25 +22,32 @@ use super::{ServiceError, ServiceResult};
 /// How many devices of a selection show each status (the counts above the list).
 pub async fn status_counts(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     group: GroupFilter,
     text: Option<&str>,
 ) -> ServiceResult<StatusCounts> {
+    let tenant_id = tenant_id.get();
     Ok(store.device_status_counts(tenant_id, group, text).await?)
 }
 
 /// One page of the device list, sorted and filtered in SQL.
 pub async fn device_page(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     query: &DeviceListQuery,
 ) -> ServiceResult<Vec<DeviceRow>> {
+    let tenant_id = tenant_id.get();
     Ok(store.device_page(tenant_id, query).await?)
 }
 
 /// The tenant's devices of a selection; a group of another tenant is as unknown as a
 /// missing one.
-pub async fn list(store: &Store, tenant_id: i64, group: GroupFilter) -> ServiceResult<Vec<Device>> {
+pub async fn list(
+    store: &Store,
+    tenant_id: TenantId,
+    group: GroupFilter,
+) -> ServiceResult<Vec<Device>> {
+    let tenant_id = tenant_id.get();
     if let GroupFilter::Group(g) = group
         && !store.group_exists(tenant_id, g).await?
     {
@@ -58,7 +66,13 @@ pub struct DeviceState {
 
 /// A device of the tenant with its conditions and supplies (the read API's detail), or
 /// not found.
-pub async fn state(store: &Store, tenant_id: i64, device_id: i64) -> ServiceResult<DeviceState> {
+pub async fn state(
+    store: &Store,
+    tenant_id: TenantId,
+    device_id: DeviceId,
+) -> ServiceResult<DeviceState> {
+    let tenant_id = tenant_id.get();
+    let device_id = device_id.get();
     let device = store
         .device(tenant_id, device_id)
         .await
@@ -84,12 +98,18 @@ pub struct DeviceDetail {
 }
 
 /// A device of the tenant with what its screen shows, or not found.
-pub async fn detail(store: &Store, tenant_id: i64, device_id: i64) -> ServiceResult<DeviceDetail> {
+pub async fn detail(
+    store: &Store,
+    tenant_id: TenantId,
+    device_id: DeviceId,
+) -> ServiceResult<DeviceDetail> {
     let DeviceState {
         device,
         conditions,
         supplies,
     } = state(store, tenant_id, device_id).await?;
+    let tenant_id = tenant_id.get();
+    let device_id = device_id.get();
     Ok(DeviceDetail {
         device,
         conditions,
@@ -124,10 +144,11 @@ impl<E: Into<ServiceError>> From<E> for SaveError {
 /// that a form can name both at once).
 pub async fn check_settings(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     group: Option<i64>,
     toner_admin: Option<i64>,
 ) -> ServiceResult<SettingsRefusal> {
+    let tenant_id = tenant_id.get();
     let mut refusal = SettingsRefusal::default();
     if let Some(g) = group {
         refusal.unknown_group = !store.group_exists(tenant_id, g).await?;
@@ -147,14 +168,16 @@ pub async fn check_settings(
 /// transaction.
 pub async fn save_settings(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     actor: &str,
-    device_id: i64,
+    device_id: DeviceId,
     group: Option<i64>,
     toner_admin: Option<i64>,
     now: i64,
 ) -> Result<(), SaveError> {
     let refusal = check_settings(store, tenant_id, group, toner_admin).await?;
+    let tenant_id = tenant_id.get();
+    let device_id = device_id.get();
     if refusal != SettingsRefusal::default() {
         return Err(SaveError::Refused(refusal));
     }
@@ -196,28 +219,31 @@ pub async fn save_settings(
 /// supplies, and a few of the devices that report none.
 pub async fn supply_summary(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     group: GroupFilter,
 ) -> ServiceResult<SupplySummary> {
+    let tenant_id = tenant_id.get();
     Ok(store.supply_summary(tenant_id, group).await?)
 }
 
 pub async fn supply_page(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     group: GroupFilter,
     limit: i64,
     offset: i64,
 ) -> ServiceResult<Vec<DeviceSupplies>> {
+    let tenant_id = tenant_id.get();
     Ok(store.supply_page(tenant_id, group, limit, offset).await?)
 }
 
 pub async fn devices_without_supplies(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     group: GroupFilter,
     limit: i64,
 ) -> ServiceResult<Vec<(i64, String)>> {
+    let tenant_id = tenant_id.get();
     Ok(store
         .devices_without_supplies(tenant_id, group, limit)
         .await?)

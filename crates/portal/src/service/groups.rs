@@ -2,6 +2,7 @@
 //! and `meterport admin` call these, so the rules and the audit entries are the same from
 //! every front door.
 
+use meterport_domain::ids::{GroupId, TenantId};
 use meterport_domain::policy::{self, FieldError, MAX_GROUPS_PER_TENANT};
 use meterport_store::counters::GroupFilter;
 use meterport_store::devices::Device;
@@ -88,21 +89,23 @@ pub fn refusal_fields(refusal: &GroupRefusal) -> Vec<FieldError> {
 }
 
 /// The tenant's groups, by name, with their number of devices.
-pub async fn list_groups(store: &Store, tenant_id: i64) -> ServiceResult<Vec<Group>> {
+pub async fn list_groups(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<Group>> {
+    let tenant_id = tenant_id.get();
     Ok(store.list_groups(tenant_id).await?)
 }
 
 /// One of the tenant's groups, or not found (also for another tenant's).
-pub async fn group(store: &Store, tenant_id: i64, group_id: i64) -> ServiceResult<Group> {
+pub async fn group(store: &Store, tenant_id: TenantId, group_id: GroupId) -> ServiceResult<Group> {
     list_groups(store, tenant_id)
         .await?
         .into_iter()
-        .find(|g| g.id == group_id)
+        .find(|g| g.id == group_id.get())
         .ok_or(ServiceError::NotFound("group"))
 }
 
 /// How many of the tenant's devices are in no group.
-pub async fn ungrouped_count(store: &Store, tenant_id: i64) -> ServiceResult<i64> {
+pub async fn ungrouped_count(store: &Store, tenant_id: TenantId) -> ServiceResult<i64> {
+    let tenant_id = tenant_id.get();
     Ok(store
         .device_status_counts(tenant_id, GroupFilter::NoGroup, None)
         .await?
@@ -112,9 +115,10 @@ pub async fn ungrouped_count(store: &Store, tenant_id: i64) -> ServiceResult<i64
 /// What a group's form offers (S22): the group's devices (checked) then those in no group.
 pub async fn member_choices(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     group: Option<i64>,
 ) -> ServiceResult<Vec<(Device, bool)>> {
+    let tenant_id = tenant_id.get();
     let mut devices = Vec::new();
     if let Some(g) = group {
         let members = store.list_devices(tenant_id, GroupFilter::Group(g)).await?;
@@ -143,13 +147,14 @@ fn group_refusal(message: &str, e: GroupError) -> ServiceError {
 pub async fn create_group(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
+    tenant_id: TenantId,
     name: &str,
     device_ids: &[i64],
     now: i64,
 ) -> ServiceResult<Group> {
     const REFUSED: &str = "the group was not created";
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
     let name = policy::check_group_name(name).map_err(|e| ServiceError::invalid(REFUSED, e))?;
     let mut change = store.change().await?;
     let group = change
@@ -173,14 +178,16 @@ pub async fn create_group(
 pub async fn update_group(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
-    group_id: i64,
+    tenant_id: TenantId,
+    group_id: GroupId,
     name: Option<&str>,
     device_ids: Option<&[i64]>,
     now: i64,
 ) -> ServiceResult<Group> {
     const REFUSED: &str = "the group was not changed";
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
+    let group_id = group_id.get();
     if !store.group_exists(tenant_id, group_id).await? {
         return Err(ServiceError::NotFound("group"));
     }
@@ -222,11 +229,12 @@ pub async fn update_group(
 pub async fn delete_groups(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
+    tenant_id: TenantId,
     group_ids: &[i64],
     now: i64,
 ) -> ServiceResult<Vec<Group>> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     let deleted = change
         .delete_groups(tenant_id, group_ids)

@@ -6,6 +6,7 @@
 //! the same password-hash work and even the same lock after five tries, so that nothing
 //! tells whether an account exists.
 
+use meterport_domain::ids::TenantId;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -288,11 +289,12 @@ fn dummy_hash() -> String {
 /// Ends a session and records the logout.
 pub async fn log_out(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     username: &str,
     session_id: &str,
     now: i64,
 ) -> ServiceResult<()> {
+    let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     change.delete_session(session_id).await?;
     audit::record(

@@ -3,6 +3,7 @@
 //! store and records the audit entry.
 
 use meterport_domain::device::DeviceInput;
+use meterport_domain::ids::{DeviceId, TenantId, UserId};
 use meterport_domain::policy::{self, FieldError};
 use meterport_store::devices::Device;
 use meterport_store::tenants::{DEFAULT_RETENTION_MONTHS, Tenant};
@@ -19,7 +20,8 @@ use super::{ServiceError, ServiceResult};
 pub const MAX_RETENTION_MONTHS: i64 = 600;
 
 /// The tenant, or [`ServiceError::NotFound`].
-pub async fn require_tenant(store: &Store, tenant_id: i64) -> ServiceResult<Tenant> {
+pub async fn require_tenant(store: &Store, tenant_id: TenantId) -> ServiceResult<Tenant> {
+    let tenant_id = tenant_id.get();
     store
         .tenant(tenant_id)
         .await
@@ -156,11 +158,12 @@ pub struct UserInput {
 pub async fn create_user(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
+    tenant_id: TenantId,
     input: UserInput,
     now: i64,
 ) -> ServiceResult<User> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
     let mut errors = Vec::new();
     let username = policy::normalize_username(input.username.as_deref().unwrap_or(""))
         .map_err(|e| errors.extend(e))
@@ -228,11 +231,13 @@ pub async fn create_user(
 pub async fn delete_user(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
-    user_id: i64,
+    tenant_id: TenantId,
+    user_id: UserId,
     now: i64,
 ) -> ServiceResult<User> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
+    let user_id = user_id.get();
     let mut change = store.change().await?;
     let user = change
         .delete_user(tenant_id, user_id, now)
@@ -256,12 +261,14 @@ pub async fn delete_user(
 pub async fn reset_password(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
-    user_id: i64,
+    tenant_id: TenantId,
+    user_id: UserId,
     password: &str,
     now: i64,
 ) -> ServiceResult<User> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
+    let user_id = user_id.get();
     let user = store
         .user(tenant_id, user_id)
         .await
@@ -302,11 +309,13 @@ pub async fn reset_password(
 pub async fn unlock_user(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
-    user_id: i64,
+    tenant_id: TenantId,
+    user_id: UserId,
     now: i64,
 ) -> ServiceResult<User> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
+    let user_id = user_id.get();
     let user = store
         .user(tenant_id, user_id)
         .await
@@ -336,11 +345,12 @@ pub async fn unlock_user(
 pub async fn create_device(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
+    tenant_id: TenantId,
     input: DeviceInput,
     now: i64,
 ) -> ServiceResult<Device> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
     let new = input
         .parse()
         .map_err(|errors| ServiceError::invalid("the device was not registered", errors))?;
@@ -378,11 +388,13 @@ pub async fn create_device(
 pub async fn delete_device(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
-    device_id: i64,
+    tenant_id: TenantId,
+    device_id: DeviceId,
     now: i64,
 ) -> ServiceResult<()> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
+    let device_id = device_id.get();
     let device = store
         .device(tenant_id, device_id)
         .await
@@ -418,10 +430,11 @@ pub struct IssuedToken {
 pub async fn issue_ingest_token(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
+    tenant_id: TenantId,
     now: i64,
 ) -> ServiceResult<IssuedToken> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     let (id, token) = change
         .issue_token(tenant_id, TokenKind::Ingest, None, now)
@@ -449,11 +462,12 @@ pub async fn issue_ingest_token(
 pub async fn issue_read_token(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
+    tenant_id: TenantId,
     username: &str,
     now: i64,
 ) -> ServiceResult<IssuedToken> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
     let unknown = || {
         ServiceError::invalid(
             "no token was issued",
@@ -498,11 +512,12 @@ pub async fn issue_read_token(
 pub async fn revoke_token(
     store: &Store,
     actor: &str,
-    tenant_id: i64,
+    tenant_id: TenantId,
     token_id: i64,
     now: i64,
 ) -> ServiceResult<()> {
     require_tenant(store, tenant_id).await?;
+    let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     change
         .revoke_token(tenant_id, token_id, now)
@@ -528,41 +543,53 @@ pub async fn list_tenants(store: &Store) -> ServiceResult<Vec<Tenant>> {
     Ok(store.list_tenants_all().await?)
 }
 
-pub async fn list_users(store: &Store, tenant_id: i64) -> ServiceResult<Vec<User>> {
+pub async fn list_users(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<User>> {
+    let tenant_id = tenant_id.get();
     Ok(store.list_users(tenant_id).await?)
 }
 
 /// A user of the tenant, or not found.
-pub async fn user(store: &Store, tenant_id: i64, user_id: i64) -> ServiceResult<User> {
+pub async fn user(store: &Store, tenant_id: TenantId, user_id: UserId) -> ServiceResult<User> {
+    let tenant_id = tenant_id.get();
+    let user_id = user_id.get();
     store
         .user(tenant_id, user_id)
         .await
         .map_err(ServiceError::missing("user"))
 }
 
-pub async fn list_devices(store: &Store, tenant_id: i64) -> ServiceResult<Vec<Device>> {
+pub async fn list_devices(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<Device>> {
+    let tenant_id = tenant_id.get();
     Ok(store
         .list_devices(tenant_id, meterport_store::counters::GroupFilter::All)
         .await?)
 }
 
 /// A device of the tenant, or not found.
-pub async fn device(store: &Store, tenant_id: i64, device_id: i64) -> ServiceResult<Device> {
+pub async fn device(
+    store: &Store,
+    tenant_id: TenantId,
+    device_id: DeviceId,
+) -> ServiceResult<Device> {
+    let tenant_id = tenant_id.get();
+    let device_id = device_id.get();
     store
         .device(tenant_id, device_id)
         .await
         .map_err(ServiceError::missing("device"))
 }
 
-pub async fn list_tokens(store: &Store, tenant_id: i64) -> ServiceResult<Vec<TokenInfo>> {
+pub async fn list_tokens(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<TokenInfo>> {
+    let tenant_id = tenant_id.get();
     Ok(store.list_tokens(tenant_id).await?)
 }
 
 /// One page of the serials that tried to report to the tenant unregistered (I5).
 pub async fn unknown_serials(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     page: meterport_store::devices::Page,
 ) -> ServiceResult<meterport_store::devices::UnknownSerials> {
+    let tenant_id = tenant_id.get();
     Ok(store.unknown_serials(tenant_id, page).await?)
 }

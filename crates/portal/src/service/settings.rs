@@ -2,6 +2,7 @@
 //! paper-size tab (S21) and a user's e-mail notification choices (S23).
 
 use meterport_domain::counters::Key;
+use meterport_domain::ids::{TenantId, UserId};
 use meterport_store::notifications::{NotificationError, NotificationSettings};
 use meterport_store::{Store, StoreError};
 use serde_json::json;
@@ -37,11 +38,12 @@ pub fn check_paper_sizes(chosen: &[&str]) -> Result<Vec<&'static str>, PaperSize
 /// Stores the tenant's paper sizes (already checked) and records who changed them.
 pub async fn set_paper_sizes(
     store: &Store,
-    tenant_id: i64,
+    tenant_id: TenantId,
     actor: &str,
     sizes: &[&'static str],
     now: i64,
 ) -> Result<(), StoreError> {
+    let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     change.set_paper_sizes(tenant_id, sizes).await?;
     audit::record(
@@ -59,20 +61,24 @@ pub async fn set_paper_sizes(
 
 pub async fn notification_settings(
     store: &Store,
-    tenant_id: i64,
-    user_id: i64,
+    tenant_id: TenantId,
+    user_id: UserId,
 ) -> Result<NotificationSettings, StoreError> {
+    let tenant_id = tenant_id.get();
+    let user_id = user_id.get();
     store.notification_settings(tenant_id, user_id).await
 }
 
 /// Stores a user's choices; groups of another tenant (or deleted ones) are refused by event.
 pub async fn set_notification_settings(
     store: &Store,
-    tenant_id: i64,
-    user_id: i64,
+    tenant_id: TenantId,
+    user_id: UserId,
     settings: &NotificationSettings,
     now: i64,
 ) -> Result<(), NotificationError> {
+    let tenant_id = tenant_id.get();
+    let user_id = user_id.get();
     store
         .set_notification_settings(tenant_id, user_id, settings, now)
         .await

@@ -3,6 +3,7 @@
 //! A refused form is shown again with each message next to its field, in the user's language,
 //! and nothing is changed.
 
+use meterport_domain::ids::{TenantId, UserId};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -368,8 +369,8 @@ pub async fn profile_submit(
 /// The viewer as the account use cases name who acts.
 fn me(viewer: &Viewer) -> account::Me<'_> {
     account::Me {
-        tenant_id: viewer.tenant.id,
-        user_id: viewer.user.id,
+        tenant_id: TenantId(viewer.tenant.id),
+        user_id: UserId(viewer.user.id),
         username: &viewer.user.username,
         session_id: &viewer.session_id,
     }

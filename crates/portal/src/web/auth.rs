@@ -6,6 +6,7 @@
 //! gets the same message, the same password-hash work and even the same lock after five
 //! tries as a real one.
 
+use meterport_domain::ids::TenantId;
 use std::net::SocketAddr;
 
 use askama::Template;
@@ -224,7 +225,7 @@ pub async fn logout(
     let now = state.now_ms();
     if let Err(e) = login::log_out(
         &state.store,
-        viewer.tenant.id,
+        TenantId(viewer.tenant.id),
         &viewer.user.username,
         &viewer.session_id,
         now,

@@ -35,6 +35,7 @@ mod format;
 mod graph;
 mod table;
 
+use meterport_domain::ids::TenantId;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -238,7 +239,7 @@ async fn table_page(
     let lang = viewer.lang;
     let tr = Tr(lang);
     let locale = viewer.user.locale.clone();
-    let groups = groups::list_groups(&state.store, viewer.tenant.id).await?;
+    let groups = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
     let today = today(&state, &viewer);
     let submitted = ["unit", "from", "to"]
         .iter()
@@ -747,7 +748,7 @@ async fn device_page(
         .ok()
         .filter(|id| *id > 0)
         .ok_or(PageError::NotFound)?;
-    let groups = groups::list_groups(&state.store, viewer.tenant.id).await?;
+    let groups = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
     let today = today(&state, &viewer);
     let mut c = match detail_conditions(&params, &viewer, &groups, today) {
         Ok(c) => c,
@@ -934,7 +935,7 @@ async fn period_page(
     let tr = Tr(lang);
     let locale = viewer.user.locale.clone();
     let period = Period::parse(&period).ok_or(PageError::NotFound)?;
-    let groups = groups::list_groups(&state.store, viewer.tenant.id).await?;
+    let groups = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
     let today = today(&state, &viewer);
     // The table's range is kept for the way back; without one (or a wrong one), the
     // period itself is the range.

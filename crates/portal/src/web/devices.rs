@@ -12,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::counters::{DeviceClass, Key, format_value};
 use meterport_domain::device::{DeviceType, Protocol};
+use meterport_domain::ids::{DeviceId, TenantId};
 use meterport_domain::labels::{self, View};
 use meterport_domain::person::display_name;
 use meterport_domain::status::{Severity, Status};
@@ -390,7 +391,7 @@ pub async fn list(
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
     let store = &state.store;
-    let groups = groups::list_groups(store, tenant).await?;
+    let groups = groups::list_groups(store, TenantId(tenant)).await?;
     let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
     let sort = p
         .sort
@@ -420,7 +421,7 @@ pub async fn list(
     };
 
     let text = (!st.q.is_empty()).then_some(st.q.as_str());
-    let counts = devices::status_counts(store, tenant, group, text).await?;
+    let counts = devices::status_counts(store, TenantId(tenant), group, text).await?;
     let total = match status {
         Some(s) => counts.get(s),
         None => counts.total(),
@@ -429,7 +430,7 @@ pub async fn list(
     st.page = st.page.min(pages_for(total));
     let rows = devices::device_page(
         store,
-        tenant,
+        TenantId(tenant),
         &DeviceListQuery {
             group,
             text: text.map(str::to_string),
@@ -702,7 +703,7 @@ async fn device_page(
         users,
         latest,
         supplies,
-    } = devices::detail(&state.store, tenant, id).await?;
+    } = devices::detail(&state.store, TenantId(tenant), DeviceId(id)).await?;
     let tz = viewer.tz();
 
     let status = d.status;
@@ -879,7 +880,8 @@ pub async fn save(
     });
     // Each well-formed choice is checked even when the other is not, so that both fields
     // get their message at once.
-    let checked = devices::check_settings(&state.store, viewer.tenant.id, group, admin).await?;
+    let checked =
+        devices::check_settings(&state.store, TenantId(viewer.tenant.id), group, admin).await?;
     if checked.unknown_group {
         errors.add("group", t(lang, "device-group-unknown"));
     }
@@ -890,9 +892,9 @@ pub async fn save(
         let actor = &viewer.user.username;
         match devices::save_settings(
             &state.store,
-            viewer.tenant.id,
+            TenantId(viewer.tenant.id),
             actor,
-            id,
+            DeviceId(id),
             group,
             admin,
             state.now_ms(),
@@ -973,14 +975,20 @@ pub async fn supplies(
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
     let store = &state.store;
-    let groups = groups::list_groups(store, tenant).await?;
+    let groups = groups::list_groups(store, TenantId(tenant)).await?;
     let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
-    let summary = devices::supply_summary(store, tenant, group).await?;
+    let summary = devices::supply_summary(store, TenantId(tenant), group).await?;
     let page = page_param(p.page.as_deref()).min(pages_for(summary.reporting));
-    let devices =
-        devices::supply_page(store, tenant, group, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let devices = devices::supply_page(
+        store,
+        TenantId(tenant),
+        group,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
     let silent_devices =
-        devices::devices_without_supplies(store, tenant, group, SILENT_NAMED).await?;
+        devices::devices_without_supplies(store, TenantId(tenant), group, SILENT_NAMED).await?;
     let tz = viewer.tz();
     let rows = devices
         .into_iter()

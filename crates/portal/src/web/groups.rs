@@ -10,6 +10,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use meterport_domain::ids::{GroupId, TenantId};
 use meterport_domain::policy::{GROUP_NAME_FORBIDDEN, MAX_GROUPS_PER_TENANT, check_group_name};
 use meterport_store::groups::{Group, GroupProblem};
 
@@ -50,8 +51,8 @@ async fn groups_page(
     errors: FieldErrors,
 ) -> Result<GroupsPage, PageError> {
     let tenant = viewer.tenant.id;
-    let groups = groups::list_groups(&state.store, tenant).await?;
-    let ungrouped = groups::ungrouped_count(&state.store, tenant).await?;
+    let groups = groups::list_groups(&state.store, TenantId(tenant)).await?;
+    let ungrouped = groups::ungrouped_count(&state.store, TenantId(tenant)).await?;
     Ok(GroupsPage {
         ctx: viewer.ctx("groups", "groups"),
         at_limit: groups.len() >= MAX_GROUPS_PER_TENANT,
@@ -130,7 +131,8 @@ async fn edit_page(
 ) -> Result<GroupEditPage, PageError> {
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
-    let devices = groups::member_choices(&state.store, tenant, group.map(|g| g.id)).await?;
+    let devices =
+        groups::member_choices(&state.store, TenantId(tenant), group.map(|g| g.id)).await?;
     let rows = devices
         .into_iter()
         .map(|(d, member)| MemberRow {
@@ -146,7 +148,10 @@ async fn edit_page(
         })
         .collect();
     let at_limit = group.is_none()
-        && groups::list_groups(&state.store, tenant).await?.len() >= MAX_GROUPS_PER_TENANT;
+        && groups::list_groups(&state.store, TenantId(tenant))
+            .await?
+            .len()
+            >= MAX_GROUPS_PER_TENANT;
     let forbidden: String = GROUP_NAME_FORBIDDEN
         .iter()
         .map(|c| c.to_string())
@@ -177,7 +182,7 @@ async fn find_group(state: &AppState, viewer: &Viewer, raw_id: &str) -> Result<G
         .ok()
         .filter(|id| *id > 0)
         .ok_or(PageError::NotFound)?;
-    Ok(groups::group(&state.store, viewer.tenant.id, id).await?)
+    Ok(groups::group(&state.store, TenantId(viewer.tenant.id), GroupId(id)).await?)
 }
 
 pub async fn new_form(
@@ -260,14 +265,22 @@ async fn submit(
         let (tenant, actor, now) = (viewer.tenant.id, &viewer.user.username, state.now_ms());
         let result = match group {
             None => {
-                groups::create_group(&state.store, actor, tenant, &name, &device_ids, now).await
+                groups::create_group(
+                    &state.store,
+                    actor,
+                    TenantId(tenant),
+                    &name,
+                    &device_ids,
+                    now,
+                )
+                .await
             }
             Some(g) => {
                 groups::update_group(
                     &state.store,
                     actor,
-                    tenant,
-                    g.id,
+                    TenantId(tenant),
+                    GroupId(g.id),
                     Some(&name),
                     Some(&device_ids),
                     now,
@@ -353,7 +366,7 @@ pub async fn delete(
         let page = groups_page(&state, &viewer, None, errors).await?;
         return Ok(super::refused(render(&page)));
     }
-    let all = groups::list_groups(&state.store, viewer.tenant.id).await?;
+    let all = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
     let ids = form.ids("id").unwrap_or_default();
     // Only the tenant's groups are shown or deleted; an id of another tenant's group (or a
     // group deleted meanwhile) is left out like one that never existed.
@@ -380,7 +393,7 @@ pub async fn delete(
     match groups::delete_groups(
         &state.store,
         actor,
-        viewer.tenant.id,
+        TenantId(viewer.tenant.id),
         &chosen_ids,
         state.now_ms(),
     )

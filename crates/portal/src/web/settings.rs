@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::counters::Key;
+use meterport_domain::ids::{TenantId, UserId};
 use meterport_domain::labels::key_label;
 use meterport_store::notifications::{Event, NotificationError, NotificationSettings, Scope};
 
@@ -145,7 +146,7 @@ pub async fn paper_submit(
     };
     settings::set_paper_sizes(
         &state.store,
-        viewer.tenant.id,
+        TenantId(viewer.tenant.id),
         &viewer.user.username,
         &sizes,
         state.now_ms(),
@@ -210,7 +211,7 @@ async fn notifications_page(
     saved: bool,
 ) -> Result<NotificationsPage, PageError> {
     let lang = viewer.lang;
-    let groups = groups::list_groups(&state.store, viewer.tenant.id).await?;
+    let groups = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
     let events = Event::ALL
         .into_iter()
         .map(|event| {
@@ -257,8 +258,12 @@ pub async fn notifications_form(
     viewer: Viewer,
     Query(p): Query<SavedParam>,
 ) -> Result<Response, PageError> {
-    let settings =
-        settings::notification_settings(&state.store, viewer.tenant.id, viewer.user.id).await?;
+    let settings = settings::notification_settings(
+        &state.store,
+        TenantId(viewer.tenant.id),
+        UserId(viewer.user.id),
+    )
+    .await?;
     let page = notifications_page(
         &state,
         &viewer,
@@ -310,8 +315,8 @@ pub async fn notifications_submit(
     if errors.is_empty() {
         match settings::set_notification_settings(
             &state.store,
-            viewer.tenant.id,
-            viewer.user.id,
+            TenantId(viewer.tenant.id),
+            UserId(viewer.user.id),
             &settings,
             state.now_ms(),
         )
