@@ -3,75 +3,19 @@
 //! A refused form is shown again with each message next to its field, in the user's language,
 //! and nothing is changed.
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use askama::Template;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use meterport_domain::policy::{FieldError, check_password};
+use meterport_domain::policy::check_password;
 use meterport_store::announcements::Announcement;
 
+use super::form::FieldErrors;
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
 use crate::service::account;
-
-/// A rule's English message as a sentence next to its field: the API gives it as a
-/// continuation of the field's name ("is required"), a form shows "Is required.".
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with(['.', '!', '?']) {
-        out.push('.');
-    }
-    out
-}
-
-/// Messages by field, for the form templates.
-#[derive(Debug, Default, Clone)]
-pub struct FieldErrors(pub BTreeMap<&'static str, String>);
-
-impl FieldErrors {
-    pub fn from_policy(lang: Lang, errors: &[FieldError]) -> FieldErrors {
-        let mut map = BTreeMap::new();
-        for e in errors {
-            let msg = match lang {
-                Lang::Ja => e.message_ja().to_string(),
-                Lang::En => sentence(e.message()),
-            };
-            map.entry(e.field)
-                .and_modify(|m: &mut String| {
-                    // Japanese sentences run on without a space.
-                    if lang == Lang::En {
-                        m.push(' ');
-                    }
-                    m.push_str(&msg);
-                })
-                .or_insert(msg);
-        }
-        FieldErrors(map)
-    }
-
-    pub fn add(&mut self, field: &'static str, message: String) {
-        self.0.insert(field, message);
-    }
-
-    pub fn get(&self, field: &str) -> Option<&String> {
-        self.0.get(field)
-    }
-
-    pub fn has(&self, field: &str) -> bool {
-        self.0.contains_key(field)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
 
 // ---- Welcome (S5)
 

@@ -49,15 +49,15 @@ use jiff::civil::Date;
 use meterport_domain::counters::{DeviceClass, Key};
 use meterport_domain::device::LfpUnit;
 use meterport_domain::engine::Kind;
-use meterport_domain::labels::{
-    self, Heading, Lang, View, counter_label, heading, lfp_unit_label, view_keys,
-};
+use meterport_domain::labels::{self, Heading, Lang, View, view_keys};
 use meterport_domain::period::{Period, Unit};
 use meterport_domain::table::{DeviceRow, Totals};
+
+use crate::i18n::{counter_label, heading, lfp_unit_label};
 use meterport_store::counters::CounterDevice;
 use meterport_store::groups::Group;
 
-use super::account::FieldErrors;
+use super::form::FieldErrors;
 use super::session::{Viewer, urlencode};
 use super::{PageCtx, PageError, i18n, render};
 use crate::app::AppState;
@@ -88,7 +88,7 @@ pub fn routes() -> Router<AppState> {
 type Params = HashMap<String, String>;
 
 /// Message lookup in the viewer's language. Written `tr.t("key")` so that the catalogue test
-/// (`web::i18n`) finds every key used here.
+/// (`i18n`) finds every key used here.
 #[derive(Clone, Copy)]
 struct Tr(Lang);
 
@@ -128,8 +128,7 @@ fn unit_label(d: &CounterDevice, lang: Lang) -> String {
     d.lfp_unit
         .as_deref()
         .and_then(LfpUnit::parse)
-        .map_or("", |u| lfp_unit_label(u, lang))
-        .to_string()
+        .map_or_else(String::new, |u| lfp_unit_label(u, lang))
 }
 
 /// The three text columns of a device row (and its unit for LFPs), the name linking to
@@ -371,41 +370,51 @@ async fn aggregate_table(
     let unit_column = class == DeviceClass::Lfp;
     let mut heads = vec![
         Head {
-            label: heading(Heading::DeviceName, lang).into(),
+            label: heading(Heading::DeviceName, lang),
             sort: link(
                 SortBy::Name,
                 "name",
-                heading(Heading::DeviceName, lang),
+                &heading(Heading::DeviceName, lang),
                 false,
             ),
             ..Head::default()
         },
         Head {
-            label: heading(Heading::Location, lang).into(),
+            label: heading(Heading::Location, lang),
             sort: link(
                 SortBy::Location,
                 "location",
-                heading(Heading::Location, lang),
+                &heading(Heading::Location, lang),
                 false,
             ),
             ..Head::default()
         },
         Head {
-            label: heading(Heading::Group, lang).into(),
-            sort: link(SortBy::Group, "group", heading(Heading::Group, lang), false),
+            label: heading(Heading::Group, lang),
+            sort: link(
+                SortBy::Group,
+                "group",
+                &heading(Heading::Group, lang),
+                false,
+            ),
             ..Head::default()
         },
     ];
     if unit_column {
         heads.push(Head {
-            label: heading(Heading::Unit, lang).into(),
+            label: heading(Heading::Unit, lang),
             ..Head::default()
         });
     }
     if totals {
         heads.push(Head {
-            label: heading(Heading::Total, lang).into(),
-            sort: link(SortBy::Col(0), "total", heading(Heading::Total, lang), true),
+            label: heading(Heading::Total, lang),
+            sort: link(
+                SortBy::Col(0),
+                "total",
+                &heading(Heading::Total, lang),
+                true,
+            ),
             num: true,
             ..Head::default()
         });
@@ -613,7 +622,7 @@ impl Display {
                 (
                     i,
                     graph::Series {
-                        label: counter_label(*k, self.class, lang).into(),
+                        label: counter_label(*k, self.class, lang),
                         fill: fill(*k),
                     },
                 )
@@ -642,7 +651,7 @@ impl Display {
                     qs = qs.set("graph", "1");
                 }
                 Tab {
-                    label: v.label(tr.0).into(),
+                    label: i18n::view_label(*v, tr.0),
                     href: qs.href(path),
                     current: *v == self.view,
                 }
@@ -691,7 +700,7 @@ impl Display {
         i18n::t_args(
             tr.0,
             "counters-graph-title",
-            &[("view", self.view.label(tr.0).to_string())],
+            &[("view", i18n::view_label(self.view, tr.0))],
         )
     }
 
@@ -785,7 +794,7 @@ async fn device_page(
     let path = format!("/counters/device/{id}");
     let base = c.qs().set("view", d.view.as_str());
     let mut heads = vec![Head {
-        label: heading(Heading::Period, lang).into(),
+        label: heading(Heading::Period, lang),
         ..Head::default()
     }];
     heads.extend(d.labels(lang).into_iter().map(|label| Head {
@@ -850,7 +859,7 @@ async fn device_page(
             title: d.chart_title(tr),
             series: d.series(lang).into_iter().map(|(_, s)| s).collect(),
             bars,
-            total1_label: counter_label(Key::Total1, class, lang).into(),
+            total1_label: counter_label(Key::Total1, class, lang),
         });
         chart.desc = tr.t("counters-graph-desc");
         chart
@@ -860,10 +869,7 @@ async fn device_page(
     // After the group, as the seed's "期間 | グループ | デバイス名".
     summary.insert(2, (tr.t("counters-device-name"), device.name.clone()));
     if class == DeviceClass::Lfp {
-        summary.push((
-            heading(Heading::Unit, lang).into(),
-            unit_label(&device, lang),
-        ));
+        summary.push((heading(Heading::Unit, lang), unit_label(&device, lang)));
     }
     let mut notes = table_notes(&prepared, any_oldest, tr);
     if class == DeviceClass::Lfp {
@@ -992,34 +998,39 @@ async fn period_page(
     let unit_column = class == DeviceClass::Lfp;
     let mut heads = vec![
         Head {
-            label: heading(Heading::DeviceName, lang).into(),
+            label: heading(Heading::DeviceName, lang),
             sort: link(
                 SortBy::Name,
                 "name",
-                heading(Heading::DeviceName, lang),
+                &heading(Heading::DeviceName, lang),
                 false,
             ),
             ..Head::default()
         },
         Head {
-            label: heading(Heading::Location, lang).into(),
+            label: heading(Heading::Location, lang),
             sort: link(
                 SortBy::Location,
                 "location",
-                heading(Heading::Location, lang),
+                &heading(Heading::Location, lang),
                 false,
             ),
             ..Head::default()
         },
         Head {
-            label: heading(Heading::Group, lang).into(),
-            sort: link(SortBy::Group, "group", heading(Heading::Group, lang), false),
+            label: heading(Heading::Group, lang),
+            sort: link(
+                SortBy::Group,
+                "group",
+                &heading(Heading::Group, lang),
+                false,
+            ),
             ..Head::default()
         },
     ];
     if unit_column {
         heads.push(Head {
-            label: heading(Heading::Unit, lang).into(),
+            label: heading(Heading::Unit, lang),
             ..Head::default()
         });
     }
@@ -1106,7 +1117,7 @@ async fn period_page(
             title: d.chart_title(tr),
             series: series.into_iter().map(|(_, s)| s).collect(),
             bars,
-            total1_label: counter_label(Key::Total1, class, lang).into(),
+            total1_label: counter_label(Key::Total1, class, lang),
         });
         chart.desc = tr.t("counters-graph-desc");
         chart

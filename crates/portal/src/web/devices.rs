@@ -19,8 +19,8 @@ use meterport_store::device_settings::{DeviceListQuery, DeviceSort};
 use meterport_store::groups::Group;
 use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind};
 
-use super::account::FieldErrors;
-use super::i18n::t;
+use super::form::{FieldErrors, FormData};
+use super::i18n::{self, t};
 use super::session::{Viewer, urlencode};
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
@@ -33,47 +33,6 @@ pub const PAGE_SIZE: i64 = 100;
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 // ---------------------------------------------------------------------------------------------
-
-/// A submitted form whose fields may repeat (`id=1&id=2`), which `axum::Form` cannot read
-/// into a list.
-#[derive(Debug, Default)]
-pub struct FormData(Vec<(String, String)>);
-
-impl FormData {
-    pub fn parse(body: &[u8]) -> FormData {
-        FormData(
-            url::form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
-    }
-
-    /// The first value of a field, or "".
-    pub fn value(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    /// The values of a repeated id field. `None` when one is not a positive number: a form
-    /// of ours never sends that, so the caller treats it as a refused choice.
-    pub fn ids(&self, name: &str) -> Option<Vec<i64>> {
-        self.all(name)
-            .into_iter()
-            .map(|v| v.trim().parse::<i64>().ok().filter(|id| *id > 0))
-            .collect()
-    }
-}
 
 /// A choice of the group selector (S7): all devices, devices in no group, or a group.
 pub struct GroupOption {
@@ -151,18 +110,12 @@ impl Icon {
     }
 }
 
-pub fn status_label(lang: Lang, status: Status) -> &'static str {
-    match lang {
-        Lang::Ja => status.label_ja(),
-        Lang::En => status.label_en(),
-    }
+pub fn status_label(lang: Lang, status: Status) -> String {
+    i18n::status_label(status, lang)
 }
 
-pub fn type_label(lang: Lang, kind: DeviceType) -> &'static str {
-    match lang {
-        Lang::Ja => kind.label_ja(),
-        Lang::En => kind.label_en(),
-    }
+pub fn type_label(lang: Lang, kind: DeviceType) -> String {
+    i18n::type_label(kind, lang)
 }
 
 /// Only an absolute http(s) address becomes a link (S10): the operator API validates the
@@ -230,7 +183,7 @@ impl Pager {
             (page - 1) * PAGE_SIZE + 1
         };
         let last = (page * PAGE_SIZE).min(total);
-        let summary = super::i18n::t_args(
+        let summary = i18n::t_args(
             lang,
             "list-range",
             &[
@@ -356,7 +309,7 @@ pub struct DeviceListRow {
     pub serial: String,
     pub icon: Icon,
     pub status: &'static str,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub remote_ui: Option<String>,
     pub product: String,
     pub building: String,
@@ -553,7 +506,7 @@ pub async fn list(
 
 pub struct ConditionRow {
     pub severity: &'static str,
-    pub severity_label: &'static str,
+    pub severity_label: String,
     pub code: String,
     pub message: String,
     pub since: String,
@@ -611,10 +564,10 @@ struct DevicePage {
     name: String,
     serial: String,
     product: String,
-    type_label: &'static str,
+    type_label: String,
     icon: Icon,
     status: &'static str,
-    status_label: &'static str,
+    status_label: String,
     smtp: bool,
     conditions: Vec<ConditionRow>,
     group_choices: Vec<Choice>,
@@ -628,7 +581,7 @@ struct DevicePage {
     remote_ui: Option<String>,
     last_reading: Option<String>,
     counters: Vec<CounterSection>,
-    lfp_unit: Option<&'static str>,
+    lfp_unit: Option<String>,
     supplies: Vec<SupplyView>,
     supplies_at: Option<String>,
     times_note: String,
@@ -662,10 +615,10 @@ fn counter_sections(
             .map(|v| counter_text(v, class))
             .unwrap_or_else(|| "-".into())
     };
-    let row = |k: Key| (labels::counter_label(k, class, lang).to_string(), value(k));
+    let row = |k: Key| (i18n::counter_label(k, class, lang), value(k));
     if class == DeviceClass::Lfp {
         return vec![CounterSection {
-            title: View::Counter.label(lang).to_string(),
+            title: i18n::view_label(View::Counter, lang),
             rows: labels::view_keys(View::Counter, class, &[])
                 .into_iter()
                 .map(row)
@@ -675,7 +628,7 @@ fn counter_sections(
     View::ALL
         .into_iter()
         .map(|view| CounterSection {
-            title: view.label(lang).to_string(),
+            title: i18n::view_label(view, lang),
             rows: labels::view_keys(view, class, paper_sizes)
                 .into_iter()
                 .filter(|k| view == View::Counter || *k != Key::Total1)
@@ -769,7 +722,7 @@ async fn device_page(
         .lfp_unit
         .as_deref()
         .and_then(LfpUnit::parse)
-        .map(|u| labels::lfp_unit_label(u, lang));
+        .map(|u| i18n::lfp_unit_label(u, lang));
     let (supplies, supplies_at) = match supplies {
         Some(r) if !r.supplies.is_empty() => (
             r.supplies
@@ -815,7 +768,7 @@ async fn device_page(
         lfp_unit,
         supplies,
         supplies_at,
-        times_note: super::i18n::t_args(
+        times_note: i18n::t_args(
             lang,
             "times-in-zone",
             &[("zone", tz.iana_name().unwrap_or("UTC").to_string())],
@@ -1022,7 +975,7 @@ pub async fn supplies(
         pager,
         silent_more: (summary.silent - silent_devices.len() as i64).max(0),
         silent_devices,
-        times_note: super::i18n::t_args(
+        times_note: i18n::t_args(
             lang,
             "times-in-zone",
             &[("zone", tz.iana_name().unwrap_or("UTC").to_string())],
@@ -1091,7 +1044,7 @@ mod tests {
                 .map(|a| (a, "1".to_string()))
                 .collect();
                 for lang in Lang::ALL {
-                    let text = super::super::i18n::t_args(lang, part, &args);
+                    let text = i18n::t_args(lang, part, &args);
                     assert!(
                         !text.starts_with('['),
                         "{file}: {part} is missing in {lang:?}"

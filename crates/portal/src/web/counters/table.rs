@@ -8,7 +8,7 @@ use meterport_domain::labels::Lang;
 use meterport_store::counters::CounterDevice;
 
 use super::{PAGE_SIZE, Params, Tr, format, param};
-use crate::web::i18n;
+use crate::i18n;
 use crate::web::session::urlencode;
 
 /// The query string of a link, in a stable order.
