@@ -63,3 +63,20 @@ lfp-unit-a4 = A4-equivalent sheets
 lfp-unit-letter = Letter-equivalent sheets
 lfp-unit-m2 = m²
 lfp-unit-sqft = sq ft
+
+# The short weekday under a day of the daily table.
+weekday-mon = Mon
+weekday-tue = Tue
+weekday-wed = Wed
+weekday-thu = Thu
+weekday-fri = Fri
+weekday-sat = Sat
+weekday-sun = Sun
+
+# Languages and regions, each named in itself whatever the page's language.
+language-name-ja = 日本語
+language-name-en = English
+locale-name-ja-jp = 日本語 (日本)
+locale-name-en-us = English (United States)
+locale-name-en-gb = English (United Kingdom)
+locale-name-en-au = English (Australia)

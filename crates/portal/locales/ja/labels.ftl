@@ -63,3 +63,20 @@ lfp-unit-a4 = A4換算枚数
 lfp-unit-letter = レター換算枚数
 lfp-unit-m2 = 面積(m²)
 lfp-unit-sqft = 面積(sq.ft)
+
+# The short weekday under a day of the daily table.
+weekday-mon = 月
+weekday-tue = 火
+weekday-wed = 水
+weekday-thu = 木
+weekday-fri = 金
+weekday-sat = 土
+weekday-sun = 日
+
+# Languages and regions, each named in itself whatever the page's language.
+language-name-ja = 日本語
+language-name-en = English
+locale-name-ja-jp = 日本語 (日本)
+locale-name-en-us = English (United States)
+locale-name-en-gb = English (United Kingdom)
+locale-name-en-au = English (Australia)

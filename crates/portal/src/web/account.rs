@@ -141,12 +141,13 @@ pub async fn password_saved(viewer: Viewer) -> Response {
 
 // ---- User information (S25)
 
-/// Region and format choices (number and date formats follow them).
+/// Region and format choices (number and date formats follow them), each with the message
+/// that names it (in its own language, whatever the page's).
 pub const LOCALES: [(&str, &str); 4] = [
-    ("ja-JP", "日本語 (日本)"),
-    ("en-US", "English (United States)"),
-    ("en-GB", "English (United Kingdom)"),
-    ("en-AU", "English (Australia)"),
+    ("ja-JP", "locale-name-ja-jp"),
+    ("en-US", "locale-name-en-us"),
+    ("en-GB", "locale-name-en-gb"),
+    ("en-AU", "locale-name-en-au"),
 ];
 
 /// The IANA zones the database knows, sorted.
@@ -174,7 +175,7 @@ struct ProfilePage {
     locale: String,
     timezone: String,
     zones: &'static [String],
-    locales: &'static [(&'static str, &'static str)],
+    locales: Vec<(&'static str, String)>,
     errors: FieldErrors,
     saved: bool,
 }
@@ -231,7 +232,10 @@ fn profile_page(
                 .unwrap_or_else(|| viewer.tenant.timezone.clone())
         }),
         zones: &ZONES,
-        locales: &LOCALES,
+        locales: LOCALES
+            .iter()
+            .map(|(code, id)| (*code, super::i18n::t(viewer.lang, id)))
+            .collect(),
         errors,
         saved,
     }

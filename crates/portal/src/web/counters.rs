@@ -428,11 +428,7 @@ async fn aggregate_table(
         };
         let (href, sub, weekend) = match p {
             Period::Month(_) => (Some(days_href(*p, c)), String::new(), false),
-            Period::Day(d) => (
-                None,
-                format::weekday(*d, lang).to_string(),
-                format::is_weekend(*d),
-            ),
+            Period::Day(d) => (None, format::weekday(*d, lang), format::is_weekend(*d)),
         };
         heads.push(Head {
             sort: link(SortBy::Col(i + 1), &p.to_string(), &label, true),
@@ -832,7 +828,7 @@ async fn device_page(
                 first.links = vec![(tr.t("counters-days"), device_href(id, &days, Some(d.view)))];
             }
             Period::Day(date) => {
-                first.sub = format::weekday(date, lang).into();
+                first.sub = format::weekday(date, lang);
                 first.weekend = format::is_weekend(date);
             }
         }

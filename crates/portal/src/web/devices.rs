@@ -10,7 +10,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use meterport_domain::counters::{DeviceClass, Key, format_value};
+use meterport_domain::counters::{DeviceClass, Key};
 use meterport_domain::device::{DeviceType, LfpUnit};
 use meterport_domain::labels::{self, View};
 use meterport_domain::status::{Severity, Status};
@@ -22,6 +22,7 @@ use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind};
 use super::form::{FieldErrors, FormData};
 use super::i18n::{self, t};
 use super::session::{Viewer, urlencode};
+use super::widgets::{group_digits, number, page_bounds, pages_to_link};
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
 use crate::service::devices::{self, SaveError};
@@ -127,33 +128,6 @@ pub fn remote_ui_link(url: Option<&str>) -> Option<String> {
     (lower.starts_with("http://") || lower.starts_with("https://")).then(|| url.to_string())
 }
 
-/// A whole number with thousands separators: `10,000`.
-pub fn group_digits(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A counter value as the device's unit writes it, with thousands separators.
-fn counter_text(v: i64, class: DeviceClass) -> String {
-    let text = format_value(v, class);
-    match text.split_once('.') {
-        Some((whole, frac)) => {
-            format!("{}.{frac}", group_digits(whole.parse().unwrap_or_default()))
-        }
-        None => group_digits(text.parse().unwrap_or_default()),
-    }
-}
-
 /// One link of a pager.
 pub struct PageLink {
     pub label: String,
@@ -176,13 +150,8 @@ pub struct Pager {
 impl Pager {
     /// `page` is 1-based and already clamped to `1..=pages`.
     pub fn new(lang: Lang, total: i64, page: i64, url: impl Fn(i64) -> String) -> Pager {
-        let pages = pages_for(total);
-        let first = if total == 0 {
-            0
-        } else {
-            (page - 1) * PAGE_SIZE + 1
-        };
-        let last = (page * PAGE_SIZE).min(total);
+        let (first, last, pages) = page_bounds(total as usize, page as usize, PAGE_SIZE as usize);
+        let [first, last, pages] = [first, last, pages].map(|n| n as i64);
         let summary = i18n::t_args(
             lang,
             "list-range",
@@ -193,10 +162,10 @@ impl Pager {
             ],
         );
         // The first and last pages and two on either side of this one.
-        let mut numbers: Vec<i64> = vec![1, pages];
-        numbers.extend((page - 2).max(1)..=(page + 2).min(pages));
-        numbers.sort_unstable();
-        numbers.dedup();
+        let numbers: Vec<i64> = pages_to_link(page as usize, pages as usize)
+            .into_iter()
+            .map(|n| n as i64)
+            .collect();
         let links = numbers
             .iter()
             .enumerate()
@@ -219,7 +188,7 @@ impl Pager {
 }
 
 fn pages_for(total: i64) -> i64 {
-    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+    page_bounds(total as usize, 1, PAGE_SIZE as usize).2 as i64
 }
 
 fn page_param(raw: Option<&str>) -> i64 {
@@ -612,7 +581,7 @@ fn counter_sections(
     let value = |k: Key| {
         counters
             .get(k)
-            .map(|v| counter_text(v, class))
+            .map(|v| number(v, class))
             .unwrap_or_else(|| "-".into())
     };
     let row = |k: Key| (i18n::counter_label(k, class, lang), value(k));
@@ -1054,16 +1023,6 @@ mod tests {
             }
         }
         assert!(checked > 100, "the files were read ({checked} keys)");
-    }
-
-    #[test]
-    fn numbers_get_thousands_separators() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(10_000), "10,000");
-        assert_eq!(group_digits(1_234_567), "1,234,567");
-        assert_eq!(counter_text(12_345_678, DeviceClass::Lfp), "12,345.678");
-        assert_eq!(counter_text(178_011, DeviceClass::Mfp), "178,011");
     }
 
     #[test]

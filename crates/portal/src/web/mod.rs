@@ -25,6 +25,7 @@ pub mod redirect;
 pub mod security;
 pub mod session;
 pub mod settings;
+pub mod widgets;
 
 use askama::Template;
 use axum::Router;
@@ -171,8 +172,12 @@ impl PageCtx {
         MENU
     }
 
-    pub fn languages(&self) -> [(&'static str, &'static str); 2] {
-        [("ja", "日本語"), ("en", "English")]
+    /// The language switch: each language named in itself.
+    pub fn languages(&self) -> [(&'static str, String); 2] {
+        [
+            ("ja", self.t("language-name-ja")),
+            ("en", self.t("language-name-en")),
+        ]
     }
 }
 
