@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::counters::DeviceClass;
 use crate::policy::{
-    FieldError, check_text, control_chars, invalid_chars, invalid_choice, non_blank, required,
-    too_long,
+    CharRule, FieldError, Problem, check_text, control_chars, invalid_chars, invalid_choice,
+    non_blank, required, too_long,
 };
 
 /// The five kinds of device of S8.
@@ -52,27 +52,6 @@ impl DeviceType {
         match self {
             DeviceType::Lfp => DeviceClass::Lfp,
             _ => DeviceClass::Mfp,
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            DeviceType::MonoMfp => "Mono MFP",
-            DeviceType::ColorMfp => "Colour MFP",
-            DeviceType::MonoLbp => "Mono LBP",
-            DeviceType::ColorLbp => "Colour LBP",
-            DeviceType::Lfp => "LFP (large format)",
-        }
-    }
-
-    /// The seed's names (chapter 3).
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            DeviceType::MonoMfp => "モノクロMFP",
-            DeviceType::ColorMfp => "カラーMFP",
-            DeviceType::MonoLbp => "モノクロLBP",
-            DeviceType::ColorLbp => "カラーLBP",
-            DeviceType::Lfp => "LFP(大判プリンター)",
         }
     }
 }
@@ -138,25 +117,6 @@ impl LfpUnit {
 
     pub fn parse(s: &str) -> Option<LfpUnit> {
         LfpUnit::ALL.into_iter().find(|u| u.as_str() == s)
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            LfpUnit::A4 => "A4-equivalent sheets",
-            LfpUnit::Letter => "Letter-equivalent sheets",
-            LfpUnit::M2 => "m²",
-            LfpUnit::Sqft => "sq ft",
-        }
-    }
-
-    /// The seed's names (chapter 4).
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            LfpUnit::A4 => "A4換算枚数",
-            LfpUnit::Letter => "レター換算枚数",
-            LfpUnit::M2 => "面積(m²)",
-            LfpUnit::Sqft => "面積(sq.ft)",
-        }
     }
 }
 
@@ -344,8 +304,7 @@ fn check_serial(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Strin
         FIELD,
         serial,
         is_serial_char,
-        "may contain only letters, digits and . _ -",
-        "半角英数字と . _ - のみ使用できます",
+        CharRule::Serial,
     ));
     (errors.len() == before).then(|| serial.to_string())
 }
@@ -380,21 +339,11 @@ fn check_lfp_unit(
     let value = non_blank(raw);
     match (device_type, value) {
         (Some(DeviceType::Lfp), None) => {
-            errors.push(FieldError::new(
-                FIELD,
-                "required",
-                "is required for a large-format printer (lfp)",
-                "LFP(大判プリンター)では入力が必要です。",
-            ));
+            errors.push(FieldError::new(FIELD, Problem::LfpUnitRequired));
             None
         }
         (Some(t), Some(_)) if t != DeviceType::Lfp => {
-            errors.push(FieldError::new(
-                FIELD,
-                "lfp_unit_not_allowed",
-                "is only allowed for a large-format printer (lfp)",
-                "LFP(大判プリンター)以外のデバイスには指定できません。",
-            ));
+            errors.push(FieldError::new(FIELD, Problem::LfpUnitNotAllowed));
             None
         }
         (_, Some(value)) => {
@@ -448,12 +397,7 @@ fn check_mac(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> 
     let value = non_blank(raw)?;
     let mac = normalize_mac(value);
     if mac.is_none() {
-        errors.push(FieldError::new(
-            "mac",
-            "invalid_mac",
-            "must be a MAC address of six hexadecimal pairs, such as 00:1A:2B:3C:4D:5E",
-            "MACアドレス（例: 00:1A:2B:3C:4D:5E）の形式で入力してください。",
-        ));
+        errors.push(FieldError::new("mac", Problem::InvalidMac));
     }
     mac
 }
@@ -493,12 +437,7 @@ fn check_host(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String>
         return None;
     }
     if !is_valid_host(value) {
-        errors.push(FieldError::new(
-            FIELD,
-            "invalid_host",
-            "must be an IPv4 or IPv6 address or a host name of letters, digits, hyphens and dots",
-            "IPv4/IPv6アドレス、または英数字・ハイフン・ドットからなるホスト名を入力してください。",
-        ));
+        errors.push(FieldError::new(FIELD, Problem::InvalidHost));
         return None;
     }
     Some(value.to_string())
@@ -560,12 +499,7 @@ fn check_remote_ui_url(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Optio
     }
     errors.extend(control_chars(FIELD, value));
     if !is_remote_ui_url(value) {
-        errors.push(FieldError::new(
-            FIELD,
-            "invalid_url",
-            "must be an absolute http:// or https:// address with a host",
-            "ホストを含む http:// または https:// で始まるアドレスを入力してください。",
-        ));
+        errors.push(FieldError::new(FIELD, Problem::InvalidUrl));
     }
     (errors.len() == before).then(|| value.to_string())
 }
@@ -588,7 +522,7 @@ mod tests {
     fn error_codes(input: DeviceInput) -> Vec<(&'static str, &'static str)> {
         match input.parse() {
             Ok(device) => panic!("expected errors, got {device:?}"),
-            Err(errors) => errors.iter().map(|e| (e.field, e.code)).collect(),
+            Err(errors) => errors.iter().map(|e| (e.field, e.code())).collect(),
         }
     }
 
@@ -639,17 +573,6 @@ mod tests {
         }
         assert_eq!(Protocol::parse("ftp"), None);
         assert_eq!(LfpUnit::parse("A4"), None);
-    }
-
-    #[test]
-    fn lfp_units_have_the_seed_s_japanese_labels() {
-        let labels: Vec<&str> = LfpUnit::ALL.map(LfpUnit::label_ja).to_vec();
-
-        assert_eq!(
-            labels,
-            ["A4換算枚数", "レター換算枚数", "面積(m²)", "面積(sq.ft)"]
-        );
-        assert_eq!(LfpUnit::M2.label_en(), "m²");
     }
 
     // --- parsing a device ------------------------------------------------------------------
@@ -749,10 +672,16 @@ mod tests {
 
         assert_eq!(errors.len(), 1);
         assert_eq!(
-            (errors[0].field, errors[0].code),
+            (errors[0].field, errors[0].code()),
             ("serial", "invalid_character")
         );
-        assert!(errors[0].message.contains("(found: U+0020 /)"));
+        assert_eq!(
+            errors[0].problem,
+            Problem::InvalidCharacter {
+                rule: CharRule::Serial,
+                found: "U+0020 /".into()
+            }
+        );
     }
 
     #[test]
@@ -834,13 +763,20 @@ mod tests {
         let errors = input.parse().unwrap_err();
 
         assert_eq!(errors.len(), 2);
-        assert_eq!(errors[0].code, "invalid_choice");
+        assert_eq!(errors[0].code(), "invalid_choice");
         assert_eq!(
-            errors[0].message,
-            "must be one of: mono_mfp, color_mfp, mono_lbp, color_lbp, lfp"
+            errors[0].problem,
+            Problem::InvalidChoice {
+                choices: "mono_mfp, color_mfp, mono_lbp, color_lbp, lfp".into()
+            }
         );
         assert_eq!(errors[1].field, "protocol");
-        assert_eq!(errors[1].message, "must be one of: http, smtp, snmp");
+        assert_eq!(
+            errors[1].problem,
+            Problem::InvalidChoice {
+                choices: "http, smtp, snmp".into()
+            }
+        );
     }
 
     #[test]
@@ -1012,10 +948,9 @@ mod tests {
 
         assert_eq!(errors.len(), 1);
         assert_eq!(
-            (errors[0].field, errors[0].code),
+            (errors[0].field, errors[0].code()),
             ("remote_ui_url", "invalid_url")
         );
-        assert!(errors[0].message.contains("http:// or https://"));
     }
 
     #[test]

@@ -1,16 +1,12 @@
-//! The words of the counter screens and their CSV (S13-S19), in Japanese and English.
-//!
-//! The Japanese labels are the seed manual's own (chapters 4 and 5: トータル1, カラー(ラージ),
-//! スキャン(Send), ...), so that a customer moving from the original portal finds the same
-//! headings. Labels are plain `match`es rather than a message catalogue: the compiler then
-//! refuses a key or a heading without a label in either language, and the HTML screens and the
-//! CSV export share the one list.
+//! What the counter screens and their CSV (S13-S19) show, without the words: the display
+//! languages, the tables' headings and the tabs of the detail screens. Their labels, in
+//! Japanese and English, are messages of the portal's catalogue (`portal::i18n`), which
+//! renders every variant of these enums and every counter key.
 //!
 //! [`view_keys`] says which counters each tab of S16/S17 shows (Counter, Paper size, Colour
 //! mode, Function), and for large-format printers (their own five counters on every tab).
 
 use crate::counters::{DeviceClass, Key};
-use crate::device::LfpUnit;
 
 /// A display language (S25).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -34,74 +30,6 @@ impl Lang {
     /// `ja` or `en`.
     pub fn parse(s: &str) -> Option<Lang> {
         Lang::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-}
-
-/// The heading of a counter column. For a large-format printer prefer [`counter_label`],
-/// which names its total "Total" (トータル) as the seed does.
-pub fn key_label(key: Key, lang: Lang) -> &'static str {
-    use Key::*;
-    let (ja, en) = match key {
-        Total1 => ("トータル1", "Total 1"),
-        Color => ("カラー", "Colour"),
-        Mono => ("白黒", "Mono"),
-        Scan => ("スキャン", "Scan"),
-        ColorLarge => ("カラー(ラージ)", "Colour (large)"),
-        ColorSmall => ("カラー(スモール)", "Colour (small)"),
-        MonoLarge => ("白黒(ラージ)", "Mono (large)"),
-        MonoSmall => ("白黒(スモール)", "Mono (small)"),
-        ColorCopy => ("カラーコピー", "Colour copy"),
-        ColorPrint => ("カラープリント", "Colour print"),
-        MonoCopy => ("白黒コピー", "Mono copy"),
-        MonoPrint => ("白黒プリント", "Mono print"),
-        Copy => ("コピー", "Copy"),
-        Receive => ("受信", "Receive"),
-        Print => ("プリント", "Print"),
-        ScanSend => ("スキャン(Send)", "Scan (send)"),
-        Duplex => ("両面", "Duplex"),
-        PaperA3 => ("A3", "A3"),
-        PaperA4 => ("A4", "A4"),
-        PaperA5 => ("A5", "A5"),
-        PaperA6 => ("A6", "A6"),
-        PaperB4 => ("B4", "B4"),
-        PaperB5 => ("B5", "B5"),
-        PaperB6 => ("B6", "B6"),
-        PaperLetter => ("レター", "Letter"),
-        PaperLegal => ("リーガル", "Legal"),
-        PaperLedger => ("レジャー(11x17)", "Ledger (11x17)"),
-        PaperStatement => ("ステートメント", "Statement"),
-        PaperExecutive => ("エグゼクティブ", "Executive"),
-        PaperPostcard => ("はがき", "Postcard"),
-        PaperSra3 => ("SRA3", "SRA3"),
-        Paper12x18 => ("12x18", "12x18"),
-        PaperEnvelope => ("封筒", "Envelope"),
-        PaperOther => ("その他", "Other"),
-        DutyA => ("DUTY A", "DUTY A"),
-        DutyB => ("DUTY B", "DUTY B"),
-        DutyC => ("DUTY C", "DUTY C"),
-        DutyD => ("DUTY D", "DUTY D"),
-    };
-    match lang {
-        Lang::Ja => ja,
-        Lang::En => en,
-    }
-}
-
-/// The heading of a counter column on a table of the given device class: an LFP's `total1`
-/// is its "Total" (トータル, seed ch. 4-2), not "Total 1".
-pub fn counter_label(key: Key, class: DeviceClass, lang: Lang) -> &'static str {
-    match (class, key, lang) {
-        (DeviceClass::Lfp, Key::Total1, Lang::Ja) => "トータル",
-        (DeviceClass::Lfp, Key::Total1, Lang::En) => "Total",
-        _ => key_label(key, lang),
-    }
-}
-
-/// The unit an LFP counts in (S16): A4- or Letter-equivalent sheets, m², sq ft.
-pub fn lfp_unit_label(unit: LfpUnit, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ja => unit.label_ja(),
-        Lang::En => unit.label_en(),
     }
 }
 
@@ -130,21 +58,6 @@ impl Heading {
     ];
 }
 
-pub fn heading(h: Heading, lang: Lang) -> &'static str {
-    let (ja, en) = match h {
-        Heading::DeviceName => ("デバイス名", "Device name"),
-        Heading::Location => ("デバイス設置場所", "Location"),
-        Heading::Group => ("グループ名", "Group"),
-        Heading::Total => ("合計", "Total"),
-        Heading::Period => ("期間", "Period"),
-        Heading::Unit => ("単位", "Unit"),
-    };
-    match lang {
-        Lang::Ja => ja,
-        Lang::En => en,
-    }
-}
-
 /// A tab of the detail screens (S16, S17): which counters it shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum View {
@@ -170,20 +83,6 @@ impl View {
 
     pub fn parse(s: &str) -> Option<View> {
         View::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
-    /// The tab's name (seed ch. 4-2: カウンター, 用紙サイズ, カラーモード, 機能).
-    pub fn label(self, lang: Lang) -> &'static str {
-        let (ja, en) = match self {
-            View::Counter => ("カウンター", "Counter"),
-            View::Paper => ("用紙サイズ", "Paper size"),
-            View::ColorMode => ("カラーモード", "Colour mode"),
-            View::Function => ("機能", "Function"),
-        };
-        match lang {
-            Lang::Ja => ja,
-            Lang::En => en,
-        }
     }
 }
 
@@ -228,56 +127,6 @@ pub fn paper_size_keys<S: AsRef<str>>(names: &[S]) -> Vec<Key> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::counters::ALL_KEYS;
-    use std::collections::HashSet;
-
-    #[test]
-    fn every_key_has_a_distinct_label_in_each_language() {
-        for lang in Lang::ALL {
-            let labels: HashSet<&str> = ALL_KEYS.iter().map(|k| key_label(*k, lang)).collect();
-            assert_eq!(labels.len(), ALL_KEYS.len(), "{lang:?} repeats a label");
-            assert!(labels.iter().all(|l| !l.trim().is_empty()));
-        }
-        let headings: HashSet<&str> = Heading::ALL.iter().map(|h| heading(*h, Lang::En)).collect();
-        assert_eq!(headings.len(), Heading::ALL.len());
-    }
-
-    #[test]
-    fn japanese_labels_are_the_seed_manual_s_headings() {
-        let ja = |k| key_label(k, Lang::Ja);
-        assert_eq!(ja(Key::Total1), "トータル1");
-        assert_eq!(ja(Key::ColorSmall), "カラー(スモール)");
-        assert_eq!(ja(Key::MonoPrint), "白黒プリント");
-        assert_eq!(ja(Key::ScanSend), "スキャン(Send)");
-        assert_eq!(ja(Key::Duplex), "両面");
-        assert_eq!(ja(Key::PaperPostcard), "はがき");
-        assert_eq!(ja(Key::PaperLedger), "レジャー(11x17)");
-        assert_eq!(heading(Heading::Location, Lang::Ja), "デバイス設置場所");
-        assert_eq!(heading(Heading::Total, Lang::Ja), "合計");
-        assert_eq!(View::Paper.label(Lang::Ja), "用紙サイズ");
-    }
-
-    #[test]
-    fn an_lfp_s_total_is_called_total_not_total_1() {
-        assert_eq!(
-            counter_label(Key::Total1, DeviceClass::Lfp, Lang::Ja),
-            "トータル"
-        );
-        assert_eq!(
-            counter_label(Key::Total1, DeviceClass::Lfp, Lang::En),
-            "Total"
-        );
-        assert_eq!(
-            counter_label(Key::Total1, DeviceClass::Mfp, Lang::En),
-            "Total 1"
-        );
-        assert_eq!(
-            counter_label(Key::DutyB, DeviceClass::Lfp, Lang::Ja),
-            "DUTY B"
-        );
-        assert_eq!(lfp_unit_label(LfpUnit::M2, Lang::Ja), "面積(m²)");
-        assert_eq!(lfp_unit_label(LfpUnit::Sqft, Lang::En), "sq ft");
-    }
 
     #[test]
     fn languages_and_views_parse_from_their_url_names_only() {

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::device::Protocol;
 use crate::policy::{
-    FieldError, check_text, describe_chars, invalid_choice, non_blank, required, too_long,
+    CharRule, FieldError, Problem, check_text, describe_chars, invalid_choice, non_blank, required,
+    too_long,
 };
 
 /// How serious an active condition is. Declared from least to most severe, so that the
@@ -78,27 +79,6 @@ impl Status {
 
     pub fn parse(s: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Status::Unknown => "Unknown",
-            Status::Normal => "Normal",
-            Status::Warning => "Warning",
-            Status::Error => "Error",
-            Status::ServiceCall => "Service call",
-        }
-    }
-
-    /// The seed's names (chapter 3).
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Status::Unknown => "不明",
-            Status::Normal => "通常",
-            Status::Warning => "ワーニング",
-            Status::Error => "エラー",
-            Status::ServiceCall => "サービスコール",
-        }
     }
 
     /// The status a device shows, from the status its row keeps (derived from its conditions
@@ -244,12 +224,12 @@ fn check_code(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     // Not `policy::invalid_chars`: its messages speak of letters and digits, a code is wider.
     let bad: Vec<char> = code.chars().filter(|c| !c.is_ascii_graphic()).collect();
     if !bad.is_empty() {
-        let found = describe_chars(bad);
         errors.push(FieldError::new(
             FIELD,
-            "invalid_character",
-            format!("must be printable half-width characters without spaces (found: {found})"),
-            format!("スペースを含まない半角の英数字・記号で指定してください（入力された文字: {found}）。"),
+            Problem::InvalidCharacter {
+                rule: CharRule::ConditionCode,
+                found: describe_chars(bad),
+            },
         ));
     }
     (errors.len() == before).then(|| code.to_string())
@@ -270,7 +250,7 @@ mod tests {
     fn error_codes(input: ConditionInput) -> Vec<(&'static str, &'static str)> {
         match input.parse() {
             Ok(c) => panic!("expected errors, got {c:?}"),
-            Err(errors) => errors.iter().map(|e| (e.field, e.code)).collect(),
+            Err(errors) => errors.iter().map(|e| (e.field, e.code())).collect(),
         }
     }
 
@@ -305,17 +285,6 @@ mod tests {
         let json = serde_json::to_string(&(Severity::ServiceCall, Status::Unknown));
 
         assert_eq!(json.unwrap(), r#"["service_call","unknown"]"#);
-    }
-
-    #[test]
-    fn statuses_have_the_seed_s_japanese_labels() {
-        let labels: Vec<&str> = Status::ALL.map(Status::label_ja).to_vec();
-
-        assert_eq!(
-            labels,
-            ["不明", "通常", "ワーニング", "エラー", "サービスコール"]
-        );
-        assert_eq!(Status::ServiceCall.label_en(), "Service call");
     }
 
     #[test]
@@ -414,10 +383,16 @@ mod tests {
 
         assert_eq!(errors.len(), 1);
         assert_eq!(
-            (errors[0].field, errors[0].code),
+            (errors[0].field, errors[0].code()),
             ("code", "invalid_character")
         );
-        assert!(errors[0].message.contains("(found: U+0020 紙)"));
+        assert_eq!(
+            errors[0].problem,
+            Problem::InvalidCharacter {
+                rule: CharRule::ConditionCode,
+                found: "U+0020 紙".into()
+            }
+        );
     }
 
     #[test]
@@ -439,10 +414,12 @@ mod tests {
         let errors = input.parse().unwrap_err();
 
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].code, "invalid_choice");
+        assert_eq!(errors[0].code(), "invalid_choice");
         assert_eq!(
-            errors[0].message,
-            "must be one of: warning, error, service_call"
+            errors[0].problem,
+            Problem::InvalidChoice {
+                choices: "warning, error, service_call".into()
+            }
         );
     }
 

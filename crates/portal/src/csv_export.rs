@@ -49,10 +49,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use meterport_domain::counters::{DeviceClass, Key, format_value};
-use meterport_domain::labels::{
-    self, Heading, Lang, View, counter_label, heading, lfp_unit_label, view_keys,
-};
+use meterport_domain::labels::{self, Heading, Lang, View, view_keys};
 use meterport_domain::table::{DeviceRow, Totals};
+
+use crate::i18n::{counter_label, heading, lfp_unit_label};
 use meterport_store::counters::{CounterDevice, GroupFilter};
 use meterport_store::tenants::Tenant;
 use serde_json::json;
@@ -307,30 +307,27 @@ impl<'a> Sheet<'a> {
 
         let mut headings: Vec<String> = Vec::new();
         let text_columns = |h: &mut Vec<String>| {
-            h.push(heading(Heading::DeviceName, lang).into());
-            h.push(heading(Heading::Location, lang).into());
-            h.push(heading(Heading::Group, lang).into());
+            h.push(heading(Heading::DeviceName, lang));
+            h.push(heading(Heading::Location, lang));
+            h.push(heading(Heading::Group, lang));
             if unit_column {
-                h.push(heading(Heading::Unit, lang).into());
+                h.push(heading(Heading::Unit, lang));
             }
         };
         match layout {
             Layout::Table => {
                 text_columns(&mut headings);
                 if with_totals {
-                    headings.push(heading(Heading::Total, lang).into());
+                    headings.push(heading(Heading::Total, lang));
                 }
                 headings.extend(p.shape.periods.iter().map(|x| x.to_string()));
             }
             Layout::PeriodDetail => {
                 text_columns(&mut headings);
-                headings.extend(
-                    keys.iter()
-                        .map(|(k, _)| counter_label(*k, class, lang).into()),
-                );
+                headings.extend(keys.iter().map(|(k, _)| counter_label(*k, class, lang)));
             }
             Layout::DeviceDetail => {
-                headings.push(heading(Heading::Period, lang).into());
+                headings.push(heading(Heading::Period, lang));
                 let unit = p
                     .devices
                     .first()
@@ -456,9 +453,10 @@ impl<'a> Sheet<'a> {
         self.text(d.location.as_deref().unwrap_or(""));
         self.text(d.group.as_ref().map_or("", |(_, name)| name.as_str()));
         if self.unit_column {
-            let unit = d.lfp_unit;
-            let label = unit.map_or("", |u| lfp_unit_label(u, self.options.lang));
-            self.label(label);
+            let label = d
+                .lfp_unit
+                .map_or_else(String::new, |u| lfp_unit_label(u, self.options.lang));
+            self.label(&label);
         }
     }
 
@@ -510,13 +508,13 @@ impl<'a> Sheet<'a> {
             self.begin(2);
             match self.layout {
                 Layout::Table | Layout::PeriodDetail => {
-                    self.label(heading(Heading::Total, lang));
+                    self.label(&heading(Heading::Total, lang));
                     self.field("");
                     self.field("");
                     if self.unit_column {
                         // Totals exist only when the devices share one unit.
                         let unit = p.devices.iter().find_map(|d| d.lfp_unit);
-                        self.label(unit.map_or("", |u| lfp_unit_label(u, lang)));
+                        self.label(&unit.map_or_else(String::new, |u| lfp_unit_label(u, lang)));
                     }
                     if self.layout == Layout::Table {
                         self.value(totals.total[self.total1]);
@@ -528,7 +526,7 @@ impl<'a> Sheet<'a> {
                     }
                 }
                 Layout::DeviceDetail => {
-                    self.label(heading(Heading::Total, lang));
+                    self.label(&heading(Heading::Total, lang));
                     self.counters(Some(&totals.total));
                 }
             }

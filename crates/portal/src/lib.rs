@@ -5,6 +5,8 @@
 //!   (operator, ingest, read); handlers only translate between HTTP and the services.
 //! - [`service`]: one module per use case (ingest with its group-commit writer, counters).
 //! - [`web`]: the server-rendered pages for customer users.
+//! - [`i18n`]: every message a person reads, from `locales/{ja,en}`, for the screens, the
+//!   APIs, the mails and the command line alike.
 //! - [`mail`]: outgoing mail: the outbox's sender task and what each mail says.
 //! - [`csv_export`]: the CSV layouts of S19. [`demo`]: the demo tenant (O2). [`bench`]:
 //!   the benchmark.
@@ -16,6 +18,7 @@ pub mod cli;
 pub mod clock;
 pub mod csv_export;
 pub mod demo;
+pub mod i18n;
 pub mod mail;
 pub mod service;
 pub mod shapes;

@@ -14,11 +14,15 @@ use serde_json::{Value, json};
 
 use crate::service::operator::IssuedToken;
 
+/// A time as RFC 3339 in UTC, `None` when absent (or out of range).
+pub fn iso_text(ms: Option<i64>) -> Option<String> {
+    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map(|t| t.to_string())
+}
+
 /// RFC 3339 in UTC, or null.
 pub fn iso(ms: Option<i64>) -> Value {
-    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .map(|t| Value::String(t.to_string()))
-        .unwrap_or(Value::Null)
+    iso_text(ms).map_or(Value::Null, Value::String)
 }
 
 pub fn tenant_json(t: &Tenant) -> Value {

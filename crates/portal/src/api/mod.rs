@@ -12,12 +12,13 @@ use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use meterport_domain::ingest::ItemError;
-use meterport_domain::policy::FieldError;
+use meterport_domain::policy::{FieldError, Problem};
 use meterport_store::StoreError;
 use meterport_store::tokens::{TokenKind, TokenOwner};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
+use crate::i18n::{self, Lang};
 
 /// An API refusal or failure.
 #[derive(Debug)]
@@ -69,7 +70,9 @@ impl ApiError {
         .with_details(
             fields
                 .iter()
-                .map(|f| json!({"field": f.field, "code": f.code, "message": f.message}))
+                .map(|f| {
+                    json!({"field": f.field, "code": f.code(), "message": i18n::api_message(f)})
+                })
                 .collect(),
         )
     }
@@ -104,9 +107,11 @@ impl From<StoreError> for ApiError {
                 "conflict",
                 format!("{what} is already in use"),
             )
-            .with_details(vec![
-                json!({"field": what, "code": "taken", "message": "is already in use"}),
-            ]),
+            .with_details(vec![json!({
+                "field": what,
+                "code": Problem::InUse.code(),
+                "message": i18n::problem(Lang::En, &Problem::InUse),
+            })]),
             other => ApiError::internal(other),
         }
     }

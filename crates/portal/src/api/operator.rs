@@ -16,7 +16,7 @@ use axum::http::request::Parts;
 use axum::routing::{get, post};
 use meterport_domain::device::DeviceInput;
 use meterport_domain::ids::{DeviceId, GroupId, TenantId, UserId};
-use meterport_domain::policy::FieldError;
+use meterport_domain::policy::{FieldError, Problem};
 use meterport_store::devices::Page;
 use meterport_store::tenants::Tenant;
 use serde::Deserialize;
@@ -169,9 +169,9 @@ pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
             "the request body does not have the expected fields",
             &[FieldError::new(
                 "body",
-                "invalid_json",
-                e.to_string(),
-                "リクエストの内容が正しくありません。",
+                Problem::InvalidJson {
+                    detail: e.to_string(),
+                },
             )],
         ),
         _ => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
@@ -603,12 +603,7 @@ mod tests {
     fn a_refusal_reads_as_its_message_then_one_line_per_field() {
         let e = ServiceError::invalid(
             "the user was not created",
-            vec![FieldError::new(
-                "username",
-                "taken",
-                "is already in use",
-                "",
-            )],
+            vec![FieldError::new("username", Problem::InUse)],
         );
 
         assert_eq!(

@@ -385,8 +385,7 @@ fn opt(s: Option<&str>) -> String {
 
 /// A time as a column: RFC 3339 in UTC, `-` when absent.
 fn time(ms: Option<i64>) -> String {
-    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .map_or_else(|| "-".to_string(), |t| t.to_string())
+    crate::shapes::iso_text(ms).unwrap_or_else(|| "-".to_string())
 }
 
 fn print_tenant(out: &Out, t: &meterport_store::tenants::Tenant) {

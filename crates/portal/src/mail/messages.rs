@@ -12,8 +12,7 @@ use meterport_store::outbox::NewMail;
 use meterport_store::tenants::Tenant;
 use meterport_store::users::User;
 
-use crate::web::Lang;
-use crate::web::i18n::{t, t_args};
+use crate::i18n::{Lang, t, t_args};
 
 /// Who a mail goes to, and how to address them.
 #[derive(Clone)]

@@ -2,7 +2,7 @@
 //! every customer user's welcome screen between their dates. The operator API and
 //! `meterport admin announcement ...` call these; announcements belong to no tenant.
 
-use meterport_domain::policy::{FieldError, is_control_char};
+use meterport_domain::policy::{self, FieldError, Problem, is_control_char};
 use meterport_store::announcements::Announcement;
 use meterport_store::{Store, StoreError};
 use serde::Deserialize;
@@ -30,30 +30,15 @@ pub struct AnnouncementInput {
 fn check_text(field: &'static str, raw: Option<&str>, errors: &mut Vec<FieldError>) -> String {
     let text = raw.unwrap_or("").trim();
     if text.is_empty() {
-        errors.push(FieldError::new(
-            field,
-            "required",
-            "is required",
-            "入力必須です。",
-        ));
+        errors.push(policy::required(field));
     } else if text.chars().count() > MAX_TEXT_CHARS {
-        errors.push(FieldError::new(
-            field,
-            "too_long",
-            format!("must be at most {MAX_TEXT_CHARS} characters"),
-            format!("{MAX_TEXT_CHARS}文字以内で入力してください。"),
-        ));
+        errors.push(policy::too_long(field, MAX_TEXT_CHARS));
     }
     if text
         .chars()
         .any(|c| c != '\n' && c != '\r' && c != '\t' && is_control_char(c))
     {
-        errors.push(FieldError::new(
-            field,
-            "control_character",
-            "must not contain control characters other than line breaks",
-            "改行以外の制御文字は使用できません。",
-        ));
+        errors.push(FieldError::new(field, Problem::ControlCharacterInText));
     }
     text.to_string()
 }
@@ -64,12 +49,7 @@ fn check_time(field: &'static str, raw: Option<&str>, errors: &mut Vec<FieldErro
     match raw.parse::<jiff::Timestamp>() {
         Ok(t) => Some(t.as_millisecond()),
         Err(_) => {
-            errors.push(FieldError::new(
-                field,
-                "invalid_time",
-                "must be an RFC 3339 time with an offset, such as 2022-04-01T09:00:00+09:00",
-                "オフセット付きの RFC 3339 形式（例: 2022-04-01T09:00:00+09:00）で指定してください。",
-            ));
+            errors.push(FieldError::new(field, Problem::InvalidTime));
             None
         }
     }
@@ -91,23 +71,13 @@ pub async fn create_announcement(
         .is_some_and(|s| !s.trim().is_empty());
     let shown_from = check_time("shown_from", input.shown_from.as_deref(), &mut errors);
     if !from_given {
-        errors.push(FieldError::new(
-            "shown_from",
-            "required",
-            "is required",
-            "入力必須です。",
-        ));
+        errors.push(policy::required("shown_from"));
     }
     let shown_until = check_time("shown_until", input.shown_until.as_deref(), &mut errors);
     if let (Some(from), Some(until)) = (shown_from, shown_until)
         && until <= from
     {
-        errors.push(FieldError::new(
-            "shown_until",
-            "before_start",
-            "must be after shown_from",
-            "表示開始日時より後の日時を指定してください。",
-        ));
+        errors.push(FieldError::new("shown_until", Problem::EndNotAfterStart));
     }
     let (Some(shown_from), true) = (shown_from, errors.is_empty()) else {
         return Err(ServiceError::Invalid {
@@ -181,7 +151,7 @@ mod tests {
             &mut errors,
         );
         check_text("text_en", Some("bell\u{7}"), &mut errors);
-        let codes: Vec<_> = errors.iter().map(|e| (e.field, e.code)).collect();
+        let codes: Vec<_> = errors.iter().map(|e| (e.field, e.code())).collect();
         assert_eq!(
             codes,
             [
@@ -208,6 +178,6 @@ mod tests {
             check_time("shown_from", Some("2022-04-01 09:00"), &mut errors),
             None
         );
-        assert_eq!(errors[0].code, "invalid_time");
+        assert_eq!(errors[0].code(), "invalid_time");
     }
 }

@@ -3,7 +3,7 @@
 //! every front door.
 
 use meterport_domain::ids::{GroupId, TenantId};
-use meterport_domain::policy::{self, FieldError, MAX_GROUPS_PER_TENANT};
+use meterport_domain::policy::{self, FieldError, MAX_GROUPS_PER_TENANT, Problem};
 use meterport_store::counters::GroupFilter;
 use meterport_store::devices::Device;
 use meterport_store::groups::{Group, GroupError, GroupProblem};
@@ -23,32 +23,23 @@ pub enum GroupRefusal {
     Problems(Vec<GroupProblem>),
 }
 
-/// The refusal as field errors in both languages (the API's `details`, the command line's
+/// The refusal as field errors (the API's `details`, the command line's
 /// text): one per device in another group, so that each is named.
 pub fn refusal_fields(refusal: &GroupRefusal) -> Vec<FieldError> {
     match refusal {
         GroupRefusal::TooMany => vec![FieldError::new(
             "name",
-            "too_many_groups",
-            format!(
-                "a tenant may have at most {MAX_GROUPS_PER_TENANT} device groups; delete \
-                     one before creating another"
-            ),
-            format!(
-                "グループは{MAX_GROUPS_PER_TENANT}件まで登録できます。新しく作成するには\
-                     既存のグループを削除してください。"
-            ),
+            Problem::TooManyGroups {
+                max: MAX_GROUPS_PER_TENANT,
+            },
         )],
         GroupRefusal::Problems(problems) => {
             let mut fields = Vec::new();
             for problem in problems {
                 match problem {
-                    GroupProblem::NameTaken => fields.push(FieldError::new(
-                        "name",
-                        "taken",
-                        "another group of this tenant already has this name",
-                        "同じ名前のグループが既に存在します。",
-                    )),
+                    GroupProblem::NameTaken => {
+                        fields.push(FieldError::new("name", Problem::GroupNameTaken))
+                    }
                     GroupProblem::UnknownDevices(ids) => {
                         let ids = ids
                             .iter()
@@ -57,27 +48,18 @@ pub fn refusal_fields(refusal: &GroupRefusal) -> Vec<FieldError> {
                             .join(", ");
                         fields.push(FieldError::new(
                             "device_ids",
-                            "unknown_device",
-                            format!("no device of this tenant has the id(s) {ids}"),
-                            format!("指定された機器が見つかりません（ID: {ids}）。"),
+                            Problem::UnknownDevices { ids },
                         ));
                     }
                     GroupProblem::DevicesInOtherGroups(devices) => {
                         fields.extend(devices.iter().map(|d| {
                             FieldError::new(
                                 "device_ids",
-                                "in_other_group",
-                                format!(
-                                    "device {} (serial {}) is already in the group \"{}\"; a \
-                                     device can be in only one group, so remove it from that \
-                                     group first",
-                                    d.device_id, d.serial, d.group_name
-                                ),
-                                format!(
-                                    "機器 {}（シリアル番号 {}）は既にグループ「{}」に所属して\
-                                     います。先にそのグループから外してください。",
-                                    d.device_id, d.serial, d.group_name
-                                ),
+                                Problem::DeviceInOtherGroup {
+                                    device_id: d.device_id,
+                                    serial: d.serial.clone(),
+                                    group: d.group_name.clone(),
+                                },
                             )
                         }));
                     }
@@ -194,12 +176,7 @@ pub async fn update_group(
     if name.is_none() && device_ids.is_none() {
         return Err(ServiceError::invalid(
             REFUSED,
-            vec![FieldError::new(
-                "name",
-                "nothing_to_change",
-                "give a new name, new device_ids, or both",
-                "新しいグループ名または機器を指定してください。",
-            )],
+            vec![FieldError::new("name", Problem::NothingToChange)],
         ));
     }
     let name = name

@@ -225,7 +225,11 @@ pub async fn ingest_status(
                 ),
                 Ok(c) => conditions.push(c),
                 Err(fe) => errors.extend(fe.into_iter().map(|f| {
-                    ItemError::new(index, format!("conditions[{ci}].{}", f.field), f.message)
+                    ItemError::new(
+                        index,
+                        format!("conditions[{ci}].{}", f.field),
+                        crate::i18n::api_message(&f),
+                    )
                 })),
             }
         }

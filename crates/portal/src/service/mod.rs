@@ -56,7 +56,7 @@ impl From<tokio::task::JoinError> for ServiceError {
 fn invalid_text(message: &str, fields: &[FieldError]) -> String {
     let mut s = message.to_string();
     for f in fields {
-        s.push_str(&format!("\n  {}: {}", f.field, f.message));
+        s.push_str(&format!("\n  {}: {}", f.field, crate::i18n::api_message(f)));
     }
     s
 }

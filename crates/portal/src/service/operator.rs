@@ -4,7 +4,7 @@
 
 use meterport_domain::device::DeviceInput;
 use meterport_domain::ids::{DeviceId, TenantId, UserId};
-use meterport_domain::policy::{self, FieldError};
+use meterport_domain::policy::{self, FieldError, Problem};
 use meterport_store::devices::Device;
 use meterport_store::tenants::{DEFAULT_RETENTION_MONTHS, Tenant};
 use meterport_store::tokens::{TokenInfo, TokenKind};
@@ -38,12 +38,7 @@ fn check_timezone(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Str
     match jiff::tz::TimeZone::get(name) {
         Ok(tz) => Some(tz.iana_name().unwrap_or(name).to_string()),
         Err(_) => {
-            errors.push(FieldError::new(
-                "timezone",
-                "invalid_timezone",
-                "must be an IANA time zone name such as Asia/Tokyo or Europe/Berlin",
-                "Asia/Tokyo のような IANA タイムゾーン名を指定してください。",
-            ));
+            errors.push(FieldError::new("timezone", Problem::InvalidTimezone));
             None
         }
     }
@@ -70,12 +65,9 @@ pub async fn create_tenant(
     {
         errors.push(FieldError::new(
             "retention_months",
-            "out_of_range",
-            format!(
-                "must be a number of months from 1 to {MAX_RETENTION_MONTHS}, or null to keep \
-                 every reading"
-            ),
-            format!("1～{MAX_RETENTION_MONTHS}の月数を指定してください（null はすべて保持）。"),
+            Problem::RetentionOutOfRange {
+                max: MAX_RETENTION_MONTHS,
+            },
         ));
     }
     let (Some(name), Some(timezone), true) = (name, timezone, errors.is_empty()) else {
@@ -88,12 +80,7 @@ pub async fn create_tenant(
         .map_err(|e| match e {
             StoreError::Conflict(_) => ServiceError::invalid(
                 "the tenant was not created",
-                vec![FieldError::new(
-                    "name",
-                    "taken",
-                    "another tenant already has this name",
-                    "この名前のテナントは既に登録されています。",
-                )],
+                vec![FieldError::new("name", Problem::TenantNameTaken)],
             ),
             other => other.into(),
         })?;
@@ -135,12 +122,7 @@ async fn hash(password: &str) -> ServiceResult<String> {
 pub const LANGUAGES: [&str; 2] = ["ja", "en"];
 
 fn username_taken() -> FieldError {
-    FieldError::new(
-        "username",
-        "taken",
-        "is already in use (user names are unique across the portal)",
-        "このユーザー名は既に使用されています。",
-    )
+    FieldError::new("username", Problem::UsernameTaken)
 }
 
 /// A new customer user, as the API and the command line receive it.
@@ -178,12 +160,7 @@ pub async fn create_user(
         None | Some("") => "ja".to_string(),
         Some(l) if LANGUAGES.contains(&l) => l.to_string(),
         Some(_) => {
-            errors.push(FieldError::new(
-                "language",
-                "invalid_choice",
-                "must be one of: ja, en",
-                "次のいずれかを指定してください: ja, en",
-            ));
+            errors.push(policy::invalid_choice("language", &LANGUAGES));
             String::new()
         }
     };
@@ -361,13 +338,7 @@ pub async fn create_device(
         .map_err(|e| match e {
             StoreError::Conflict(_) => ServiceError::invalid(
                 "the device was not registered",
-                vec![FieldError::new(
-                    "serial",
-                    "taken",
-                    "a device with this serial number is already registered (serial numbers \
-                     are unique across the portal)",
-                    "このシリアル番号の機器は既に登録されています。",
-                )],
+                vec![FieldError::new("serial", Problem::SerialTaken)],
             ),
             other => other.into(),
         })?;
@@ -471,12 +442,7 @@ pub async fn issue_read_token(
     let unknown = || {
         ServiceError::invalid(
             "no token was issued",
-            vec![FieldError::new(
-                "username",
-                "unknown_user",
-                "no user of this tenant has this name",
-                "このテナントに該当するユーザーがいません。",
-            )],
+            vec![FieldError::new("username", Problem::UnknownUser)],
         )
     };
     let name = policy::normalize_username(username).map_err(|_| unknown())?;

@@ -4,75 +4,19 @@
 //! and nothing is changed.
 
 use meterport_domain::ids::{TenantId, UserId};
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use askama::Template;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use meterport_domain::policy::{FieldError, check_password};
+use meterport_domain::policy::check_password;
 use meterport_store::announcements::Announcement;
 
+use super::form::FieldErrors;
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
 use crate::service::account;
-
-/// A rule's English message as a sentence next to its field: the API gives it as a
-/// continuation of the field's name ("is required"), a form shows "Is required.".
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with(['.', '!', '?']) {
-        out.push('.');
-    }
-    out
-}
-
-/// Messages by field, for the form templates.
-#[derive(Debug, Default, Clone)]
-pub struct FieldErrors(pub BTreeMap<&'static str, String>);
-
-impl FieldErrors {
-    pub fn from_policy(lang: Lang, errors: &[FieldError]) -> FieldErrors {
-        let mut map = BTreeMap::new();
-        for e in errors {
-            let msg = match lang {
-                Lang::Ja => e.message_ja().to_string(),
-                Lang::En => sentence(e.message()),
-            };
-            map.entry(e.field)
-                .and_modify(|m: &mut String| {
-                    // Japanese sentences run on without a space.
-                    if lang == Lang::En {
-                        m.push(' ');
-                    }
-                    m.push_str(&msg);
-                })
-                .or_insert(msg);
-        }
-        FieldErrors(map)
-    }
-
-    pub fn add(&mut self, field: &'static str, message: String) {
-        self.0.insert(field, message);
-    }
-
-    pub fn get(&self, field: &str) -> Option<&String> {
-        self.0.get(field)
-    }
-
-    pub fn has(&self, field: &str) -> bool {
-        self.0.contains_key(field)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
 
 // ---- Welcome (S5)
 
@@ -198,12 +142,13 @@ pub async fn password_saved(viewer: Viewer) -> Response {
 
 // ---- User information (S25)
 
-/// Region and format choices (number and date formats follow them).
+/// Region and format choices (number and date formats follow them), each with the message
+/// that names it (in its own language, whatever the page's).
 pub const LOCALES: [(&str, &str); 4] = [
-    ("ja-JP", "日本語 (日本)"),
-    ("en-US", "English (United States)"),
-    ("en-GB", "English (United Kingdom)"),
-    ("en-AU", "English (Australia)"),
+    ("ja-JP", "locale-name-ja-jp"),
+    ("en-US", "locale-name-en-us"),
+    ("en-GB", "locale-name-en-gb"),
+    ("en-AU", "locale-name-en-au"),
 ];
 
 /// The IANA zones the database knows, sorted.
@@ -231,7 +176,7 @@ struct ProfilePage {
     locale: String,
     timezone: String,
     zones: &'static [String],
-    locales: &'static [(&'static str, &'static str)],
+    locales: Vec<(&'static str, String)>,
     errors: FieldErrors,
     saved: bool,
 }
@@ -288,7 +233,10 @@ fn profile_page(
                 .unwrap_or_else(|| viewer.tenant.timezone.clone())
         }),
         zones: &ZONES,
-        locales: &LOCALES,
+        locales: LOCALES
+            .iter()
+            .map(|(code, id)| (*code, super::i18n::t(viewer.lang, id)))
+            .collect(),
         errors,
         saved,
     }

@@ -49,15 +49,15 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use meterport_domain::counters::{DeviceClass, Key};
 use meterport_domain::engine::Kind;
-use meterport_domain::labels::{
-    self, Heading, Lang, View, counter_label, heading, lfp_unit_label, view_keys,
-};
+use meterport_domain::labels::{self, Heading, Lang, View, view_keys};
 use meterport_domain::period::{Period, Unit};
 use meterport_domain::table::{DeviceRow, Totals};
+
+use crate::i18n::{counter_label, heading, lfp_unit_label};
 use meterport_store::counters::CounterDevice;
 use meterport_store::groups::Group;
 
-use super::account::FieldErrors;
+use super::form::FieldErrors;
 use super::session::{Viewer, urlencode};
 use super::{PageCtx, PageError, i18n, render};
 use crate::app::AppState;
@@ -88,7 +88,7 @@ pub fn routes() -> Router<AppState> {
 type Params = HashMap<String, String>;
 
 /// Message lookup in the viewer's language. Written `tr.t("key")` so that the catalogue test
-/// (`web::i18n`) finds every key used here.
+/// (`i18n`) finds every key used here.
 #[derive(Clone, Copy)]
 struct Tr(Lang);
 
@@ -126,8 +126,7 @@ fn today(state: &AppState, viewer: &Viewer) -> Date {
 
 fn unit_label(d: &CounterDevice, lang: Lang) -> String {
     d.lfp_unit
-        .map_or("", |u| lfp_unit_label(u, lang))
-        .to_string()
+        .map_or_else(String::new, |u| lfp_unit_label(u, lang))
 }
 
 /// The three text columns of a device row (and its unit for LFPs), the name linking to
@@ -369,41 +368,51 @@ async fn aggregate_table(
     let unit_column = class == DeviceClass::Lfp;
     let mut heads = vec![
         Head {
-            label: heading(Heading::DeviceName, lang).into(),
+            label: heading(Heading::DeviceName, lang),
             sort: link(
                 SortBy::Name,
                 "name",
-                heading(Heading::DeviceName, lang),
+                &heading(Heading::DeviceName, lang),
                 false,
             ),
             ..Head::default()
         },
         Head {
-            label: heading(Heading::Location, lang).into(),
+            label: heading(Heading::Location, lang),
             sort: link(
                 SortBy::Location,
                 "location",
-                heading(Heading::Location, lang),
+                &heading(Heading::Location, lang),
                 false,
             ),
             ..Head::default()
         },
         Head {
-            label: heading(Heading::Group, lang).into(),
-            sort: link(SortBy::Group, "group", heading(Heading::Group, lang), false),
+            label: heading(Heading::Group, lang),
+            sort: link(
+                SortBy::Group,
+                "group",
+                &heading(Heading::Group, lang),
+                false,
+            ),
             ..Head::default()
         },
     ];
     if unit_column {
         heads.push(Head {
-            label: heading(Heading::Unit, lang).into(),
+            label: heading(Heading::Unit, lang),
             ..Head::default()
         });
     }
     if totals {
         heads.push(Head {
-            label: heading(Heading::Total, lang).into(),
-            sort: link(SortBy::Col(0), "total", heading(Heading::Total, lang), true),
+            label: heading(Heading::Total, lang),
+            sort: link(
+                SortBy::Col(0),
+                "total",
+                &heading(Heading::Total, lang),
+                true,
+            ),
             num: true,
             ..Head::default()
         });
@@ -417,11 +426,7 @@ async fn aggregate_table(
         };
         let (href, sub, weekend) = match p {
             Period::Month(_) => (Some(days_href(*p, c)), String::new(), false),
-            Period::Day(d) => (
-                None,
-                format::weekday(*d, lang).to_string(),
-                format::is_weekend(*d),
-            ),
+            Period::Day(d) => (None, format::weekday(*d, lang), format::is_weekend(*d)),
         };
         heads.push(Head {
             sort: link(SortBy::Col(i + 1), &p.to_string(), &label, true),
@@ -611,7 +616,7 @@ impl Display {
                 (
                     i,
                     graph::Series {
-                        label: counter_label(*k, self.class, lang).into(),
+                        label: counter_label(*k, self.class, lang),
                         fill: fill(*k),
                     },
                 )
@@ -640,7 +645,7 @@ impl Display {
                     qs = qs.set("graph", "1");
                 }
                 Tab {
-                    label: v.label(tr.0).into(),
+                    label: i18n::view_label(*v, tr.0),
                     href: qs.href(path),
                     current: *v == self.view,
                 }
@@ -689,7 +694,7 @@ impl Display {
         i18n::t_args(
             tr.0,
             "counters-graph-title",
-            &[("view", self.view.label(tr.0).to_string())],
+            &[("view", i18n::view_label(self.view, tr.0))],
         )
     }
 
@@ -783,7 +788,7 @@ async fn device_page(
     let path = format!("/counters/device/{id}");
     let base = c.qs().set("view", d.view.as_str());
     let mut heads = vec![Head {
-        label: heading(Heading::Period, lang).into(),
+        label: heading(Heading::Period, lang),
         ..Head::default()
     }];
     heads.extend(d.labels(lang).into_iter().map(|label| Head {
@@ -821,7 +826,7 @@ async fn device_page(
                 first.links = vec![(tr.t("counters-days"), device_href(id, &days, Some(d.view)))];
             }
             Period::Day(date) => {
-                first.sub = format::weekday(date, lang).into();
+                first.sub = format::weekday(date, lang);
                 first.weekend = format::is_weekend(date);
             }
         }
@@ -848,7 +853,7 @@ async fn device_page(
             title: d.chart_title(tr),
             series: d.series(lang).into_iter().map(|(_, s)| s).collect(),
             bars,
-            total1_label: counter_label(Key::Total1, class, lang).into(),
+            total1_label: counter_label(Key::Total1, class, lang),
         });
         chart.desc = tr.t("counters-graph-desc");
         chart
@@ -858,10 +863,7 @@ async fn device_page(
     // After the group, as the seed's "期間 | グループ | デバイス名".
     summary.insert(2, (tr.t("counters-device-name"), device.name.clone()));
     if class == DeviceClass::Lfp {
-        summary.push((
-            heading(Heading::Unit, lang).into(),
-            unit_label(&device, lang),
-        ));
+        summary.push((heading(Heading::Unit, lang), unit_label(&device, lang)));
     }
     let mut notes = table_notes(&prepared, any_oldest, tr);
     if class == DeviceClass::Lfp {
@@ -990,34 +992,39 @@ async fn period_page(
     let unit_column = class == DeviceClass::Lfp;
     let mut heads = vec![
         Head {
-            label: heading(Heading::DeviceName, lang).into(),
+            label: heading(Heading::DeviceName, lang),
             sort: link(
                 SortBy::Name,
                 "name",
-                heading(Heading::DeviceName, lang),
+                &heading(Heading::DeviceName, lang),
                 false,
             ),
             ..Head::default()
         },
         Head {
-            label: heading(Heading::Location, lang).into(),
+            label: heading(Heading::Location, lang),
             sort: link(
                 SortBy::Location,
                 "location",
-                heading(Heading::Location, lang),
+                &heading(Heading::Location, lang),
                 false,
             ),
             ..Head::default()
         },
         Head {
-            label: heading(Heading::Group, lang).into(),
-            sort: link(SortBy::Group, "group", heading(Heading::Group, lang), false),
+            label: heading(Heading::Group, lang),
+            sort: link(
+                SortBy::Group,
+                "group",
+                &heading(Heading::Group, lang),
+                false,
+            ),
             ..Head::default()
         },
     ];
     if unit_column {
         heads.push(Head {
-            label: heading(Heading::Unit, lang).into(),
+            label: heading(Heading::Unit, lang),
             ..Head::default()
         });
     }
@@ -1104,7 +1111,7 @@ async fn period_page(
             title: d.chart_title(tr),
             series: series.into_iter().map(|(_, s)| s).collect(),
             bars,
-            total1_label: counter_label(Key::Total1, class, lang).into(),
+            total1_label: counter_label(Key::Total1, class, lang),
         });
         chart.desc = tr.t("counters-graph-desc");
         chart

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use meterport_domain::counters::{DeviceClass, Key, format_value};
+use meterport_domain::counters::{DeviceClass, Key};
 use meterport_domain::device::{DeviceType, Protocol};
 use meterport_domain::ids::{DeviceId, TenantId};
 use meterport_domain::labels::{self, View};
@@ -21,9 +21,10 @@ use meterport_store::device_settings::{DeviceListQuery, DeviceSort};
 use meterport_store::groups::Group;
 use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind};
 
-use super::account::FieldErrors;
-use super::i18n::t;
+use super::form::{FieldErrors, FormData};
+use super::i18n::{self, t};
 use super::session::{Viewer, urlencode};
+use super::widgets::{group_digits, number, page_bounds, pages_to_link};
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
 use crate::service::devices::{self, SaveError};
@@ -35,47 +36,6 @@ pub const PAGE_SIZE: i64 = 100;
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 // ---------------------------------------------------------------------------------------------
-
-/// A submitted form whose fields may repeat (`id=1&id=2`), which `axum::Form` cannot read
-/// into a list.
-#[derive(Debug, Default)]
-pub struct FormData(Vec<(String, String)>);
-
-impl FormData {
-    pub fn parse(body: &[u8]) -> FormData {
-        FormData(
-            url::form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
-    }
-
-    /// The first value of a field, or "".
-    pub fn value(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    /// The values of a repeated id field. `None` when one is not a positive number: a form
-    /// of ours never sends that, so the caller treats it as a refused choice.
-    pub fn ids(&self, name: &str) -> Option<Vec<i64>> {
-        self.all(name)
-            .into_iter()
-            .map(|v| v.trim().parse::<i64>().ok().filter(|id| *id > 0))
-            .collect()
-    }
-}
 
 /// A choice of the group selector (S7): all devices, devices in no group, or a group.
 pub struct GroupOption {
@@ -152,18 +112,12 @@ impl Icon {
     }
 }
 
-pub fn status_label(lang: Lang, status: Status) -> &'static str {
-    match lang {
-        Lang::Ja => status.label_ja(),
-        Lang::En => status.label_en(),
-    }
+pub fn status_label(lang: Lang, status: Status) -> String {
+    i18n::status_label(status, lang)
 }
 
-pub fn type_label(lang: Lang, kind: DeviceType) -> &'static str {
-    match lang {
-        Lang::Ja => kind.label_ja(),
-        Lang::En => kind.label_en(),
-    }
+pub fn type_label(lang: Lang, kind: DeviceType) -> String {
+    i18n::type_label(kind, lang)
 }
 
 /// Only an absolute http(s) address becomes a link (S10): the operator API validates the
@@ -173,33 +127,6 @@ pub fn remote_ui_link(url: Option<&str>) -> Option<String> {
     let url = url?.trim();
     let lower = url.to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://")).then(|| url.to_string())
-}
-
-/// A whole number with thousands separators: `10,000`.
-pub fn group_digits(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A counter value as the device's unit writes it, with thousands separators.
-fn counter_text(v: i64, class: DeviceClass) -> String {
-    let text = format_value(v, class);
-    match text.split_once('.') {
-        Some((whole, frac)) => {
-            format!("{}.{frac}", group_digits(whole.parse().unwrap_or_default()))
-        }
-        None => group_digits(text.parse().unwrap_or_default()),
-    }
 }
 
 /// One link of a pager.
@@ -224,14 +151,9 @@ pub struct Pager {
 impl Pager {
     /// `page` is 1-based and already clamped to `1..=pages`.
     pub fn new(lang: Lang, total: i64, page: i64, url: impl Fn(i64) -> String) -> Pager {
-        let pages = pages_for(total);
-        let first = if total == 0 {
-            0
-        } else {
-            (page - 1) * PAGE_SIZE + 1
-        };
-        let last = (page * PAGE_SIZE).min(total);
-        let summary = super::i18n::t_args(
+        let (first, last, pages) = page_bounds(total as usize, page as usize, PAGE_SIZE as usize);
+        let [first, last, pages] = [first, last, pages].map(|n| n as i64);
+        let summary = i18n::t_args(
             lang,
             "list-range",
             &[
@@ -241,10 +163,10 @@ impl Pager {
             ],
         );
         // The first and last pages and two on either side of this one.
-        let mut numbers: Vec<i64> = vec![1, pages];
-        numbers.extend((page - 2).max(1)..=(page + 2).min(pages));
-        numbers.sort_unstable();
-        numbers.dedup();
+        let numbers: Vec<i64> = pages_to_link(page as usize, pages as usize)
+            .into_iter()
+            .map(|n| n as i64)
+            .collect();
         let links = numbers
             .iter()
             .enumerate()
@@ -267,7 +189,7 @@ impl Pager {
 }
 
 fn pages_for(total: i64) -> i64 {
-    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+    page_bounds(total as usize, 1, PAGE_SIZE as usize).2 as i64
 }
 
 fn page_param(raw: Option<&str>) -> i64 {
@@ -357,7 +279,7 @@ pub struct DeviceListRow {
     pub serial: String,
     pub icon: Icon,
     pub status: &'static str,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub remote_ui: Option<String>,
     pub product: String,
     pub building: String,
@@ -554,7 +476,7 @@ pub async fn list(
 
 pub struct ConditionRow {
     pub severity: &'static str,
-    pub severity_label: &'static str,
+    pub severity_label: String,
     pub code: String,
     pub message: String,
     pub since: String,
@@ -612,10 +534,10 @@ struct DevicePage {
     name: String,
     serial: String,
     product: String,
-    type_label: &'static str,
+    type_label: String,
     icon: Icon,
     status: &'static str,
-    status_label: &'static str,
+    status_label: String,
     smtp: bool,
     conditions: Vec<ConditionRow>,
     group_choices: Vec<Choice>,
@@ -629,7 +551,7 @@ struct DevicePage {
     remote_ui: Option<String>,
     last_reading: Option<String>,
     counters: Vec<CounterSection>,
-    lfp_unit: Option<&'static str>,
+    lfp_unit: Option<String>,
     supplies: Vec<SupplyView>,
     supplies_at: Option<String>,
     times_note: String,
@@ -660,13 +582,13 @@ fn counter_sections(
     let value = |k: Key| {
         counters
             .get(k)
-            .map(|v| counter_text(v, class))
+            .map(|v| number(v, class))
             .unwrap_or_else(|| "-".into())
     };
-    let row = |k: Key| (labels::counter_label(k, class, lang).to_string(), value(k));
+    let row = |k: Key| (i18n::counter_label(k, class, lang), value(k));
     if class == DeviceClass::Lfp {
         return vec![CounterSection {
-            title: View::Counter.label(lang).to_string(),
+            title: i18n::view_label(View::Counter, lang),
             rows: labels::view_keys(View::Counter, class, &[])
                 .into_iter()
                 .map(row)
@@ -676,7 +598,7 @@ fn counter_sections(
     View::ALL
         .into_iter()
         .map(|view| CounterSection {
-            title: view.label(lang).to_string(),
+            title: i18n::view_label(view, lang),
             rows: labels::view_keys(view, class, paper_sizes)
                 .into_iter()
                 .filter(|k| view == View::Counter || *k != Key::Total1)
@@ -765,7 +687,7 @@ async fn device_page(
         ),
         None => (None, Vec::new()),
     };
-    let lfp_unit = d.lfp_unit.map(|u| labels::lfp_unit_label(u, lang));
+    let lfp_unit = d.lfp_unit.map(|u| i18n::lfp_unit_label(u, lang));
     let (supplies, supplies_at) = match supplies {
         Some(r) if !r.supplies.is_empty() => (
             r.supplies
@@ -811,7 +733,7 @@ async fn device_page(
         lfp_unit,
         supplies,
         supplies_at,
-        times_note: super::i18n::t_args(
+        times_note: i18n::t_args(
             lang,
             "times-in-zone",
             &[("zone", tz.iana_name().unwrap_or("UTC").to_string())],
@@ -1025,7 +947,7 @@ pub async fn supplies(
         pager,
         silent_more: (summary.silent - silent_devices.len() as i64).max(0),
         silent_devices,
-        times_note: super::i18n::t_args(
+        times_note: i18n::t_args(
             lang,
             "times-in-zone",
             &[("zone", tz.iana_name().unwrap_or("UTC").to_string())],
@@ -1094,7 +1016,7 @@ mod tests {
                 .map(|a| (a, "1".to_string()))
                 .collect();
                 for lang in Lang::ALL {
-                    let text = super::super::i18n::t_args(lang, part, &args);
+                    let text = i18n::t_args(lang, part, &args);
                     assert!(
                         !text.starts_with('['),
                         "{file}: {part} is missing in {lang:?}"
@@ -1104,16 +1026,6 @@ mod tests {
             }
         }
         assert!(checked > 100, "the files were read ({checked} keys)");
-    }
-
-    #[test]
-    fn numbers_get_thousands_separators() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(10_000), "10,000");
-        assert_eq!(group_digits(1_234_567), "1,234,567");
-        assert_eq!(counter_text(12_345_678, DeviceClass::Lfp), "12,345.678");
-        assert_eq!(counter_text(178_011, DeviceClass::Mfp), "178,011");
     }
 
     #[test]

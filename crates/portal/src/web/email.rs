@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::policy::check_email;
 
-use super::account::FieldErrors;
+use super::form::FieldErrors;
 use super::links::{LinkInvalidPage, links};
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, guest_lang, render};

@@ -14,8 +14,7 @@ use meterport_domain::ids::{GroupId, TenantId};
 use meterport_domain::policy::{GROUP_NAME_FORBIDDEN, MAX_GROUPS_PER_TENANT, check_group_name};
 use meterport_store::groups::{Group, GroupProblem};
 
-use super::account::FieldErrors;
-use super::devices::FormData;
+use super::form::{FieldErrors, FormData};
 use super::i18n::{t, t_args};
 use super::session::Viewer;
 use super::{Lang, PageCtx, PageError, render};

@@ -5,8 +5,10 @@
 //! session cookie; pages that need a login take it as an extractor, which sends everyone
 //! else to the login screen.
 //!
-//! Modules: [`i18n`] (messages), [`assets`] (embedded, hashed), [`security`] (headers),
-//! [`session`] (cookies, timeouts, CSRF), and one module per screen area.
+//! Modules: [`form`] (what every form shares: repeated fields, messages by field),
+//! [`widgets`] (numbers, page links), [`assets`] (embedded, hashed), [`security`]
+//! (headers), [`session`] (cookies, timeouts, CSRF), and one module per screen area. The
+//! words come from [`crate::i18n`].
 
 pub mod account;
 pub mod assets;
@@ -14,8 +16,8 @@ pub mod auth;
 pub mod counters;
 pub mod devices;
 pub mod email;
+pub mod form;
 pub mod groups;
-pub mod i18n;
 pub mod links;
 pub mod manual;
 pub mod recovery;
@@ -23,6 +25,7 @@ pub mod redirect;
 pub mod security;
 pub mod session;
 pub mod settings;
+pub mod widgets;
 
 use askama::Template;
 use axum::Router;
@@ -32,7 +35,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use crate::app::AppState;
-pub use i18n::Lang;
+pub use crate::i18n::Lang;
+// The screens' submodules reach the messages as `super::i18n`.
+use crate::i18n;
 pub use session::Viewer;
 
 /// A menu entry: its message key, address and id (for `aria-current`).
@@ -167,8 +172,12 @@ impl PageCtx {
         MENU
     }
 
-    pub fn languages(&self) -> [(&'static str, &'static str); 2] {
-        [("ja", "日本語"), ("en", "English")]
+    /// The language switch: each language named in itself.
+    pub fn languages(&self) -> [(&'static str, String); 2] {
+        [
+            ("ja", self.t("language-name-ja")),
+            ("en", self.t("language-name-en")),
+        ]
     }
 }
 

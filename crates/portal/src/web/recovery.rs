@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::policy::check_password;
 
-use super::account::FieldErrors;
+use super::form::FieldErrors;
 use super::links::{LinkInvalidPage, links};
 use super::session::{
     LOGIN_CSRF_COOKIE, client_addr, guest_csrf_cookie, guest_csrf_ok, new_guest_csrf,

@@ -230,39 +230,6 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookies_are_found_by_name_among_several() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            "a=1; mp_session=abc; mp_lang=en".parse().unwrap(),
-        );
-        assert_eq!(cookie(&h, "mp_session").as_deref(), Some("abc"));
-        assert_eq!(cookie(&h, "mp_lang").as_deref(), Some("en"));
-        assert_eq!(cookie(&h, "missing"), None);
-    }
-
-    #[test]
-    fn secrets_compare_equal_only_when_equal() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "ab"));
-    }
-
-    #[test]
-    fn session_cookies_are_http_only_and_secure_over_tls() {
-        let mut cfg = WebConfig::default();
-        let c = cfg.cookie(SESSION_COOKIE, "x", None);
-        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
-        cfg.public_url = "https://portal.example.com".into();
-        assert!(cfg.cookie(SESSION_COOKIE, "x", None).contains("; Secure"));
-    }
-}
-
 /// The client's address: the connection's peer (the portal is reached directly or through a
 /// proxy that the operator trusts to set `X-Forwarded-For`, see `METERPORT_TRUST_PROXY`).
 pub(crate) fn client_addr(
@@ -297,4 +264,37 @@ pub(crate) fn guest_csrf_cookie(state: &AppState, csrf: &str) -> String {
 pub(crate) fn guest_csrf_ok(headers: &HeaderMap, submitted: &str) -> bool {
     let expected = cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     !expected.is_empty() && same_secret(&expected, submitted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_by_name_among_several() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; mp_session=abc; mp_lang=en".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, "mp_session").as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "mp_lang").as_deref(), Some("en"));
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn secrets_compare_equal_only_when_equal() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+    }
+
+    #[test]
+    fn session_cookies_are_http_only_and_secure_over_tls() {
+        let mut cfg = WebConfig::default();
+        let c = cfg.cookie(SESSION_COOKIE, "x", None);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        cfg.public_url = "https://portal.example.com".into();
+        assert!(cfg.cookie(SESSION_COOKIE, "x", None).contains("; Secure"));
+    }
 }

@@ -9,15 +9,14 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::counters::Key;
 use meterport_domain::ids::{TenantId, UserId};
-use meterport_domain::labels::key_label;
 use meterport_store::notifications::{Event, NotificationError, NotificationSettings, Scope};
 
-use super::account::FieldErrors;
-use super::devices::FormData;
+use super::form::{FieldErrors, FormData};
 use super::i18n::t;
 use super::session::Viewer;
 use super::{PageCtx, PageError, render};
 use crate::app::AppState;
+use crate::i18n::key_label;
 use crate::service::groups;
 use crate::service::settings::{self, PaperSizesRefusal};
 
@@ -31,7 +30,7 @@ pub const DEFAULT_PAPER_SIZES: [&str; 4] = ["a3", "a4", "b4", "b5"];
 
 pub struct SizeChoice {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub checked: bool,
     pub default: bool,
 }

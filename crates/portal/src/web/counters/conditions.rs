@@ -12,10 +12,10 @@ use meterport_store::groups::Group;
 
 use super::table::Qs;
 use super::{Params, Tr, format, param};
+use crate::i18n;
 use crate::service::counters::{CounterQuery, ParamProblem, unit_of};
 use crate::web::Viewer;
-use crate::web::account::FieldErrors;
-use crate::web::i18n;
+use crate::web::form::FieldErrors;
 
 /// The checked conditions of S12.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,38 +10,13 @@
 //! United States, `1 Aug 2021` elsewhere).
 
 use jiff::civil::{Date, Weekday};
-use meterport_domain::counters::{DeviceClass, format_value};
+use meterport_domain::counters::DeviceClass;
 use meterport_domain::labels::Lang;
 use meterport_domain::period::Period;
 
-/// A counter value with thousands separators, in the device class's unit.
-///
-/// Every region we offer (ja-JP, en-US, en-GB, en-AU) writes `1,234.5`; a region that groups
-/// otherwise would get its separators here.
-pub fn number(v: i64, class: DeviceClass) -> String {
-    let raw = format_value(v, class);
-    let (sign, rest) = match raw.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", raw.as_str()),
-    };
-    let (int, frac) = match rest.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (rest, None),
-    };
-    let mut out = String::with_capacity(raw.len() + raw.len() / 3);
-    out.push_str(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
+use crate::i18n;
+
+pub use crate::web::widgets::number;
 
 /// A value or the "-" of S20.
 pub fn cell(v: Option<i64>, class: DeviceClass) -> String {
@@ -94,12 +69,17 @@ pub fn period(p: Period, lang: Lang, locale: &str) -> String {
 }
 
 /// The short weekday shown under a day (usage drops at weekends; the reader should see why).
-pub fn weekday(d: Date, lang: Lang) -> &'static str {
-    let i = d.weekday().to_monday_zero_offset() as usize;
-    match lang {
-        Lang::Ja => ["月", "火", "水", "木", "金", "土", "日"][i],
-        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
-    }
+pub fn weekday(d: Date, lang: Lang) -> String {
+    let id = match d.weekday() {
+        Weekday::Monday => "weekday-mon",
+        Weekday::Tuesday => "weekday-tue",
+        Weekday::Wednesday => "weekday-wed",
+        Weekday::Thursday => "weekday-thu",
+        Weekday::Friday => "weekday-fri",
+        Weekday::Saturday => "weekday-sat",
+        Weekday::Sunday => "weekday-sun",
+    };
+    i18n::t(lang, id)
 }
 
 /// Saturday and Sunday, which the daily table shades.

@@ -8,8 +8,9 @@ use meterport_domain::labels::Lang;
 use meterport_store::counters::CounterDevice;
 
 use super::{PAGE_SIZE, Params, Tr, format, param};
-use crate::web::i18n;
+use crate::i18n;
 use crate::web::session::urlencode;
+use crate::web::widgets::{page_bounds, pages_to_link};
 
 /// The query string of a link, in a stable order.
 #[derive(Debug, Clone, Default)]
@@ -354,9 +355,7 @@ pub(super) fn page_number(params: &Params, pages: usize) -> usize {
 
 /// Page links around the current page, keeping every other parameter.
 pub(super) fn pager(total: usize, page: usize, base: &Qs, path: &str, lang: Lang) -> Option<Pager> {
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let first = (page - 1) * PAGE_SIZE + 1;
-    let last = (page * PAGE_SIZE).min(total);
+    let (first, last, pages) = page_bounds(total, page, PAGE_SIZE);
     let n = |v: usize| format::number(v as i64, DeviceClass::Mfp);
     let status = i18n::t_args(
         lang,
@@ -375,12 +374,8 @@ pub(super) fn pager(total: usize, page: usize, base: &Qs, path: &str, lang: Lang
         current: false,
         aria: tr.t("counters-pager-previous"),
     });
-    let mut shown: Vec<usize> = vec![1, pages];
-    shown.extend(page.saturating_sub(2).max(1)..=(page + 2).min(pages));
-    shown.sort_unstable();
-    shown.dedup();
     let mut previous = 0;
-    for p in shown {
+    for p in pages_to_link(page, pages) {
         if p > previous + 1 {
             links.push(PageLink {
                 label: "…".into(),

@@ -1,0 +1,46 @@
+# A broken rule of one field (`meterport_domain::policy::Problem`), as the JSON APIs give it
+# in `details`: a continuation of the field's name ("name: is required"). A form shows it as
+# a sentence ("Is required.").
+problem-required = is required
+problem-too-long = must be at most { $max } characters
+problem-control-character = must not contain control characters (found: { $found })
+problem-control-character-in-text = must not contain control characters other than line breaks
+problem-invalid-character-username = may contain only letters, digits and . _ @ - (found: { $found })
+problem-invalid-character-serial = may contain only letters, digits and . _ - (found: { $found })
+problem-invalid-character-email = must not contain spaces or control characters (found: { $found })
+problem-invalid-character-condition-code = must be printable half-width characters without spaces (found: { $found })
+problem-invalid-choice = must be one of: { $choices }
+problem-password-required = is required
+problem-password-length = must be { $min } to { $max } half-width characters
+problem-password-not-half-width = must contain only half-width characters: letters, digits, symbols and spaces
+problem-password-missing-lowercase = must contain at least one lower-case letter (a-z)
+problem-password-missing-digit = must contain at least one digit (0-9)
+problem-password-same-as-current = must differ from the current password
+problem-password-mismatch = must be the same as the new password
+problem-group-name-required = is required
+problem-group-name-too-wide = must be at most { $max } half-width characters, a full-width character counting as 2 (this name counts { $width })
+problem-group-name-forbidden-character = must not contain any of { $forbidden } (found: { $found })
+problem-group-name-half-width-katakana = must not contain half-width katakana (found: { $found })
+problem-too-many-groups = a tenant may have at most { $max } device groups; delete one before creating another
+problem-group-name-taken = another group of this tenant already has this name
+problem-unknown-devices = no device of this tenant has the id(s) { $ids }
+problem-device-in-other-group = device { $device } (serial { $serial }) is already in the group "{ $group }"; a device can be in only one group, so remove it from that group first
+problem-nothing-to-change = give a new name, new device_ids, or both
+problem-username-length = must be { $min } to { $max } characters
+problem-username-taken = is already in use (user names are unique across the portal)
+problem-unknown-user = no user of this tenant has this name
+problem-email-full-width = contains full-width characters; type the address in half-width characters
+problem-email-invalid = must be an e-mail address such as name@example.com
+problem-lfp-unit-required = is required for a large-format printer (lfp)
+problem-lfp-unit-not-allowed = is only allowed for a large-format printer (lfp)
+problem-invalid-mac = must be a MAC address of six hexadecimal pairs, such as 00:1A:2B:3C:4D:5E
+problem-invalid-host = must be an IPv4 or IPv6 address or a host name of letters, digits, hyphens and dots
+problem-invalid-url = must be an absolute http:// or https:// address with a host
+problem-serial-taken = a device with this serial number is already registered (serial numbers are unique across the portal)
+problem-tenant-name-taken = another tenant already has this name
+problem-invalid-timezone = must be an IANA time zone name such as Asia/Tokyo or Europe/Berlin
+problem-retention-out-of-range = must be a number of months from 1 to { $max }, or null to keep every reading
+problem-invalid-time = must be an RFC 3339 time with an offset, such as 2022-04-01T09:00:00+09:00
+problem-end-not-after-start = must be after shown_from
+problem-in-use = is already in use
+problem-invalid-json = { $detail }

@@ -1,0 +1,608 @@
+//! Every message a person reads, in Japanese and English from the same message keys
+//! (`locales/{ja,en}/*.ftl`): the screens' texts, the mails, the CSV headings, and the
+//! domain's typed refusals and labels, which this module words ([`problem`], [`key_label`],
+//! [`status_label`], ...). The web screens, the JSON APIs, the mails and the command line all
+//! take their words from here; none borrows another's.
+//!
+//! The tests render every variant of every refusal and label enum in both languages, and
+//! fail when the two catalogues do not hold the same keys, so no one ever reads a raw key.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+
+use meterport_domain::counters::{DeviceClass, Key};
+use meterport_domain::device::{DeviceType, LfpUnit};
+pub use meterport_domain::labels::Lang;
+use meterport_domain::labels::{Heading, View};
+use meterport_domain::policy::{CharRule, FieldError, Problem};
+use meterport_domain::status::Status;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Unicode isolation marks around arguments would end up in e-mails and CSV cells.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static JA: LanguageIdentifier = langid!("ja");
+static EN: LanguageIdentifier = langid!("en");
+
+fn id(lang: Lang) -> &'static LanguageIdentifier {
+    match lang {
+        Lang::Ja => &JA,
+        Lang::En => &EN,
+    }
+}
+
+/// The message for a key.
+pub fn t(lang: Lang, key: &str) -> String {
+    LOCALES
+        .try_lookup(id(lang), key)
+        .unwrap_or_else(|| format!("[{key}]"))
+}
+
+/// The message for a key with named arguments.
+pub fn t_args(lang: Lang, key: &str, args: &[(&'static str, String)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+        .collect();
+    LOCALES
+        .try_lookup_with_args(id(lang), key, &args)
+        .unwrap_or_else(|| format!("[{key}]"))
+}
+
+/// A message id made of a prefix and a name of ours (`paper_a4` gives `counter-paper-a4`).
+fn keyed(prefix: &str, name: &str) -> String {
+    format!("{prefix}-{}", name.replace('_', "-"))
+}
+
+// ---- Labels of the domain's values
+
+/// The heading of a counter column (the seed manual's own words in Japanese: トータル1,
+/// カラー(ラージ), スキャン(Send), ...). For a large-format printer prefer
+/// [`counter_label`].
+pub fn key_label(key: Key, lang: Lang) -> String {
+    let id = keyed("counter", key.name());
+    t(lang, &id)
+}
+
+/// The heading of a counter column on a table of the given device class: an LFP's `total1`
+/// is its "Total" (seed ch. 4-2), not "Total 1".
+pub fn counter_label(key: Key, class: DeviceClass, lang: Lang) -> String {
+    match (class, key) {
+        (DeviceClass::Lfp, Key::Total1) => t(lang, "counter-lfp-total"),
+        _ => key_label(key, lang),
+    }
+}
+
+/// The unit an LFP counts in (S16): A4- or Letter-equivalent sheets, m², sq ft.
+pub fn lfp_unit_label(unit: LfpUnit, lang: Lang) -> String {
+    let id = keyed("lfp-unit", unit.as_str());
+    t(lang, &id)
+}
+
+/// The words of the counter tables other than counters.
+pub fn heading(h: Heading, lang: Lang) -> String {
+    let id = match h {
+        Heading::DeviceName => "heading-device-name",
+        Heading::Location => "heading-location",
+        Heading::Group => "heading-group",
+        Heading::Total => "heading-total",
+        Heading::Period => "heading-period",
+        Heading::Unit => "heading-unit",
+    };
+    t(lang, id)
+}
+
+/// A tab's name (seed ch. 4-2).
+pub fn view_label(view: View, lang: Lang) -> String {
+    let id = keyed("view", view.as_str());
+    t(lang, &id)
+}
+
+/// A device status (seed ch. 3).
+pub fn status_label(status: Status, lang: Lang) -> String {
+    let id = keyed("status", status.as_str());
+    t(lang, &id)
+}
+
+/// A device type (seed ch. 3).
+pub fn type_label(kind: DeviceType, lang: Lang) -> String {
+    let id = keyed("device-type", kind.as_str());
+    t(lang, &id)
+}
+
+// ---- Refusals
+
+/// The message id of a problem and its arguments.
+fn problem_message(problem: &Problem) -> (&'static str, Vec<(&'static str, String)>) {
+    use Problem::*;
+    let n = |v: usize| v.to_string();
+    match problem {
+        Required => ("problem-required", vec![]),
+        TooLong { max } => ("problem-too-long", vec![("max", n(*max))]),
+        ControlCharacter { found } => ("problem-control-character", vec![("found", found.clone())]),
+        ControlCharacterInText => ("problem-control-character-in-text", vec![]),
+        InvalidCharacter { rule, found } => {
+            let id = match rule {
+                CharRule::Username => "problem-invalid-character-username",
+                CharRule::Serial => "problem-invalid-character-serial",
+                CharRule::Email => "problem-invalid-character-email",
+                CharRule::ConditionCode => "problem-invalid-character-condition-code",
+            };
+            (id, vec![("found", found.clone())])
+        }
+        InvalidChoice { choices } => ("problem-invalid-choice", vec![("choices", choices.clone())]),
+        PasswordRequired => ("problem-password-required", vec![]),
+        PasswordTooShort { min, max } | PasswordTooLong { min, max } => (
+            "problem-password-length",
+            vec![("min", n(*min)), ("max", n(*max))],
+        ),
+        PasswordNotHalfWidth => ("problem-password-not-half-width", vec![]),
+        PasswordMissingLowercase => ("problem-password-missing-lowercase", vec![]),
+        PasswordMissingDigit => ("problem-password-missing-digit", vec![]),
+        PasswordSameAsCurrent => ("problem-password-same-as-current", vec![]),
+        PasswordMismatch => ("problem-password-mismatch", vec![]),
+        GroupNameRequired => ("problem-group-name-required", vec![]),
+        GroupNameTooWide { max, width } => (
+            "problem-group-name-too-wide",
+            vec![("max", n(*max)), ("width", n(*width))],
+        ),
+        GroupNameForbiddenCharacter { forbidden, found } => (
+            "problem-group-name-forbidden-character",
+            vec![("forbidden", forbidden.clone()), ("found", found.clone())],
+        ),
+        GroupNameHalfWidthKatakana { found } => (
+            "problem-group-name-half-width-katakana",
+            vec![("found", found.clone())],
+        ),
+        TooManyGroups { max } => ("problem-too-many-groups", vec![("max", n(*max))]),
+        GroupNameTaken => ("problem-group-name-taken", vec![]),
+        UnknownDevices { ids } => ("problem-unknown-devices", vec![("ids", ids.clone())]),
+        DeviceInOtherGroup {
+            device_id,
+            serial,
+            group,
+        } => (
+            "problem-device-in-other-group",
+            vec![
+                ("device", device_id.to_string()),
+                ("serial", serial.clone()),
+                ("group", group.clone()),
+            ],
+        ),
+        NothingToChange => ("problem-nothing-to-change", vec![]),
+        UsernameTooShort { min, max } | UsernameTooLong { min, max } => (
+            "problem-username-length",
+            vec![("min", n(*min)), ("max", n(*max))],
+        ),
+        UsernameTaken => ("problem-username-taken", vec![]),
+        UnknownUser => ("problem-unknown-user", vec![]),
+        EmailFullWidth => ("problem-email-full-width", vec![]),
+        EmailInvalid => ("problem-email-invalid", vec![]),
+        LfpUnitRequired => ("problem-lfp-unit-required", vec![]),
+        LfpUnitNotAllowed => ("problem-lfp-unit-not-allowed", vec![]),
+        InvalidMac => ("problem-invalid-mac", vec![]),
+        InvalidHost => ("problem-invalid-host", vec![]),
+        InvalidUrl => ("problem-invalid-url", vec![]),
+        SerialTaken => ("problem-serial-taken", vec![]),
+        TenantNameTaken => ("problem-tenant-name-taken", vec![]),
+        InvalidTimezone => ("problem-invalid-timezone", vec![]),
+        RetentionOutOfRange { max } => (
+            "problem-retention-out-of-range",
+            vec![("max", max.to_string())],
+        ),
+        InvalidTime => ("problem-invalid-time", vec![]),
+        EndNotAfterStart => ("problem-end-not-after-start", vec![]),
+        InUse => ("problem-in-use", vec![]),
+        InvalidJson { detail } => ("problem-invalid-json", vec![("detail", detail.clone())]),
+    }
+}
+
+/// A broken rule in the user's words. In English it continues the field's name ("is
+/// required"), as the JSON APIs give it; in Japanese it is a sentence of its own.
+pub fn problem(lang: Lang, problem: &Problem) -> String {
+    let (id, args) = problem_message(problem);
+    t_args(lang, id, &args)
+}
+
+/// A field's refusal in the JSON APIs' language, English (SPEC §7 `details`).
+pub fn api_message(error: &FieldError) -> String {
+    problem(Lang::En, &error.problem)
+}
+
+/// The language a browser prefers among ours, from `Accept-Language` (first match wins;
+/// Japanese when nothing matches, as the portal's users mostly are).
+pub fn from_accept_language(header: Option<&str>) -> Lang {
+    let Some(header) = header else {
+        return Lang::Ja;
+    };
+    let mut prefs: Vec<(f32, &str)> = header
+        .split(',')
+        .filter_map(|part| {
+            let mut it = part.trim().split(';');
+            let tag = it.next()?.trim();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse().ok())
+                .unwrap_or(1.0);
+            Some((q, tag))
+        })
+        .collect();
+    prefs.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    for (_, tag) in prefs {
+        let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "ja" => return Lang::Ja,
+            "en" => return Lang::En,
+            _ => {}
+        }
+    }
+    Lang::Ja
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Message ids defined in a Fluent file: lines `id = ...` at the start of a line.
+    fn ids(source: &str) -> BTreeSet<String> {
+        source
+            .lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+            .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim().to_string()))
+            .collect()
+    }
+
+    fn catalogue(lang: &str) -> BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        let mut all = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "ftl") {
+                all.extend(ids(&std::fs::read_to_string(path).unwrap()));
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_message_key_exists_in_japanese_and_english() {
+        let ja = catalogue("ja");
+        let en = catalogue("en");
+        assert!(ja.len() > 20, "the catalogue was read");
+        let missing_en: Vec<_> = ja.difference(&en).collect();
+        let missing_ja: Vec<_> = en.difference(&ja).collect();
+        assert!(missing_en.is_empty(), "missing in English: {missing_en:?}");
+        assert!(missing_ja.is_empty(), "missing in Japanese: {missing_ja:?}");
+    }
+
+    #[test]
+    fn every_key_used_in_the_code_and_templates_exists() {
+        let known = catalogue("en");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = BTreeSet::new();
+        let mut stack = vec![root.join("src"), root.join("templates")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                // Keys are written as t("key"), i18n::t(lang, "key") or t_args(lang, "key"
+                // in code, and ctx.t("key") in templates: a `t(` or `t_args(` that is not
+                // the end of a longer name (`get(` is not `t(`).
+                for (at, _) in text.match_indices("t(") {
+                    let before = text[..at].chars().next_back();
+                    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                        continue;
+                    }
+                    let rest = &text[at + 2..];
+                    // Skip a first argument that is not a string (`lang, "key"`).
+                    let rest = match rest.find('"') {
+                        Some(q) if !rest[..q].contains([')', '\n', '"']) && q < 24 => {
+                            &rest[q + 1..]
+                        }
+                        _ => continue,
+                    };
+                    if let Some(key) = rest.split('"').next()
+                        && !key.is_empty()
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    {
+                        used.insert(key.to_string());
+                    }
+                }
+                for (at, _) in text.match_indices("t_args(") {
+                    let rest = &text[at + 7..];
+                    if let Some(q) = rest.find('"').filter(|q| *q < 24)
+                        && let Some(key) = rest[q + 1..].split('"').next()
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    {
+                        used.insert(key.to_string());
+                    }
+                }
+            }
+        }
+        used.remove("key");
+        let missing: Vec<_> = used.difference(&known).collect();
+        assert!(missing.is_empty(), "keys used but not defined: {missing:?}");
+    }
+
+    /// One problem of each variant of [`Problem`]; the match makes a new variant fail to
+    /// compile here until it is added to the list.
+    fn every_problem() -> Vec<Problem> {
+        use Problem::*;
+        let found = || "/ <".to_string();
+        let all = vec![
+            Required,
+            TooLong { max: 100 },
+            ControlCharacter { found: found() },
+            ControlCharacterInText,
+            InvalidCharacter {
+                rule: CharRule::Username,
+                found: found(),
+            },
+            InvalidCharacter {
+                rule: CharRule::Serial,
+                found: found(),
+            },
+            InvalidCharacter {
+                rule: CharRule::Email,
+                found: found(),
+            },
+            InvalidCharacter {
+                rule: CharRule::ConditionCode,
+                found: found(),
+            },
+            InvalidChoice {
+                choices: "ja, en".into(),
+            },
+            PasswordRequired,
+            PasswordTooShort { min: 6, max: 512 },
+            PasswordTooLong { min: 6, max: 512 },
+            PasswordNotHalfWidth,
+            PasswordMissingLowercase,
+            PasswordMissingDigit,
+            PasswordSameAsCurrent,
+            PasswordMismatch,
+            GroupNameRequired,
+            GroupNameTooWide { max: 50, width: 52 },
+            GroupNameForbiddenCharacter {
+                forbidden: "/ <".into(),
+                found: found(),
+            },
+            GroupNameHalfWidthKatakana { found: found() },
+            TooManyGroups { max: 200 },
+            GroupNameTaken,
+            UnknownDevices { ids: "7, 9".into() },
+            DeviceInOtherGroup {
+                device_id: 7,
+                serial: "SN-1".into(),
+                group: "2F".into(),
+            },
+            NothingToChange,
+            UsernameTooShort { min: 3, max: 64 },
+            UsernameTooLong { min: 3, max: 64 },
+            UsernameTaken,
+            UnknownUser,
+            EmailFullWidth,
+            EmailInvalid,
+            LfpUnitRequired,
+            LfpUnitNotAllowed,
+            InvalidMac,
+            InvalidHost,
+            InvalidUrl,
+            SerialTaken,
+            TenantNameTaken,
+            InvalidTimezone,
+            RetentionOutOfRange { max: 600 },
+            InvalidTime,
+            EndNotAfterStart,
+            InUse,
+            InvalidJson {
+                detail: "missing field `name`".into(),
+            },
+        ];
+        for p in &all {
+            match p {
+                Required
+                | TooLong { .. }
+                | ControlCharacter { .. }
+                | ControlCharacterInText
+                | InvalidCharacter { .. }
+                | InvalidChoice { .. }
+                | PasswordRequired
+                | PasswordTooShort { .. }
+                | PasswordTooLong { .. }
+                | PasswordNotHalfWidth
+                | PasswordMissingLowercase
+                | PasswordMissingDigit
+                | PasswordSameAsCurrent
+                | PasswordMismatch
+                | GroupNameRequired
+                | GroupNameTooWide { .. }
+                | GroupNameForbiddenCharacter { .. }
+                | GroupNameHalfWidthKatakana { .. }
+                | TooManyGroups { .. }
+                | GroupNameTaken
+                | UnknownDevices { .. }
+                | DeviceInOtherGroup { .. }
+                | NothingToChange
+                | UsernameTooShort { .. }
+                | UsernameTooLong { .. }
+                | UsernameTaken
+                | UnknownUser
+                | EmailFullWidth
+                | EmailInvalid
+                | LfpUnitRequired
+                | LfpUnitNotAllowed
+                | InvalidMac
+                | InvalidHost
+                | InvalidUrl
+                | SerialTaken
+                | TenantNameTaken
+                | InvalidTimezone
+                | RetentionOutOfRange { .. }
+                | InvalidTime
+                | EndNotAfterStart
+                | InUse
+                | InvalidJson { .. } => {}
+            }
+        }
+        all
+    }
+
+    /// A message a person can read: not empty, not a raw key, every argument filled in.
+    fn assert_readable(id: &str, text: &str) {
+        assert!(!text.trim().is_empty(), "{id} is empty");
+        assert!(!text.starts_with('['), "{id} is missing: {text}");
+        assert!(!text.contains(id), "{id} shows its key: {text}");
+        assert!(!text.contains('{'), "{id} has an unfilled argument: {text}");
+    }
+
+    #[test]
+    fn every_problem_reads_in_japanese_and_english_and_every_problem_message_is_used() {
+        let mut used = BTreeSet::new();
+        for p in every_problem() {
+            let (id, _) = problem_message(&p);
+            used.insert(id.to_string());
+            for lang in Lang::ALL {
+                assert_readable(id, &problem(lang, &p));
+            }
+        }
+        let defined: BTreeSet<String> = catalogue("en")
+            .into_iter()
+            .filter(|id| id.starts_with("problem-"))
+            .collect();
+        let unused: Vec<_> = defined.difference(&used).collect();
+        assert!(
+            unused.is_empty(),
+            "problem messages no code produces: {unused:?}"
+        );
+    }
+
+    #[test]
+    fn a_problem_names_its_limit_and_what_was_found_in_both_languages() {
+        let wide = Problem::GroupNameTooWide { max: 50, width: 52 };
+        let found = Problem::ControlCharacter {
+            found: "U+0009".into(),
+        };
+
+        assert!(problem(Lang::En, &wide).contains("at most 50 half-width characters"));
+        assert!(problem(Lang::En, &wide).contains("counts 52"));
+        assert_eq!(
+            problem(Lang::Ja, &Problem::PasswordTooShort { min: 6, max: 512 }),
+            "半角6～512文字で入力してください。"
+        );
+        assert!(problem(Lang::En, &found).ends_with("(found: U+0009)"));
+        assert!(problem(Lang::Ja, &found).contains("入力された文字: U+0009"));
+    }
+
+    #[test]
+    fn every_label_of_the_domain_reads_in_japanese_and_english() {
+        use meterport_domain::counters::ALL_KEYS;
+        for lang in Lang::ALL {
+            let mut labels: Vec<(String, String)> = Vec::new();
+            for k in ALL_KEYS {
+                labels.push((format!("{k:?}"), key_label(k, lang)));
+                labels.push((
+                    format!("lfp {k:?}"),
+                    counter_label(k, DeviceClass::Lfp, lang),
+                ));
+            }
+            labels.extend(Status::ALL.map(|s| (format!("{s:?}"), status_label(s, lang))));
+            labels.extend(DeviceType::ALL.map(|d| (format!("{d:?}"), type_label(d, lang))));
+            labels.extend(LfpUnit::ALL.map(|u| (format!("{u:?}"), lfp_unit_label(u, lang))));
+            labels.extend(Heading::ALL.map(|h| (format!("{h:?}"), heading(h, lang))));
+            labels.extend(View::ALL.map(|v| (format!("{v:?}"), view_label(v, lang))));
+            for (what, text) in &labels {
+                assert!(!text.trim().is_empty(), "{what} has no label");
+                assert!(!text.starts_with('['), "{what} has no label: {text}");
+            }
+            let distinct: BTreeSet<String> = ALL_KEYS.iter().map(|k| key_label(*k, lang)).collect();
+            assert_eq!(
+                distinct.len(),
+                ALL_KEYS.len(),
+                "{lang:?} repeats a counter label"
+            );
+        }
+    }
+
+    #[test]
+    fn japanese_labels_are_the_seed_manual_s_words() {
+        let ja = |k| key_label(k, Lang::Ja);
+        assert_eq!(ja(Key::Total1), "トータル1");
+        assert_eq!(ja(Key::ColorSmall), "カラー(スモール)");
+        assert_eq!(ja(Key::MonoPrint), "白黒プリント");
+        assert_eq!(ja(Key::ScanSend), "スキャン(Send)");
+        assert_eq!(ja(Key::Duplex), "両面");
+        assert_eq!(ja(Key::PaperPostcard), "はがき");
+        assert_eq!(ja(Key::PaperLedger), "レジャー(11x17)");
+        assert_eq!(heading(Heading::Location, Lang::Ja), "デバイス設置場所");
+        assert_eq!(heading(Heading::Total, Lang::Ja), "合計");
+        assert_eq!(view_label(View::Paper, Lang::Ja), "用紙サイズ");
+        let statuses = Status::ALL.map(|s| status_label(s, Lang::Ja));
+        assert_eq!(
+            statuses,
+            ["不明", "通常", "ワーニング", "エラー", "サービスコール"]
+        );
+        assert_eq!(status_label(Status::ServiceCall, Lang::En), "Service call");
+        let units = LfpUnit::ALL.map(|u| lfp_unit_label(u, Lang::Ja));
+        assert_eq!(
+            units,
+            ["A4換算枚数", "レター換算枚数", "面積(m²)", "面積(sq.ft)"]
+        );
+        assert_eq!(lfp_unit_label(LfpUnit::Sqft, Lang::En), "sq ft");
+    }
+
+    #[test]
+    fn an_lfp_s_total_is_called_total_not_total_1() {
+        assert_eq!(
+            counter_label(Key::Total1, DeviceClass::Lfp, Lang::Ja),
+            "トータル"
+        );
+        assert_eq!(
+            counter_label(Key::Total1, DeviceClass::Lfp, Lang::En),
+            "Total"
+        );
+        assert_eq!(
+            counter_label(Key::Total1, DeviceClass::Mfp, Lang::En),
+            "Total 1"
+        );
+        assert_eq!(
+            counter_label(Key::DutyB, DeviceClass::Lfp, Lang::Ja),
+            "DUTY B"
+        );
+    }
+
+    #[test]
+    fn the_browser_s_language_is_taken_when_we_have_it() {
+        assert_eq!(
+            from_accept_language(Some("en-US,en;q=0.9,ja;q=0.8")),
+            Lang::En
+        );
+        assert_eq!(
+            from_accept_language(Some("fr-FR,ja;q=0.5,en;q=0.4")),
+            Lang::Ja
+        );
+        assert_eq!(from_accept_language(Some("de")), Lang::Ja);
+        assert_eq!(from_accept_language(None), Lang::Ja);
+        assert_eq!(t(Lang::En, "menu-device-list"), "Device list");
+        assert_eq!(t(Lang::Ja, "menu-device-list"), "デバイスリスト");
+    }
+}
