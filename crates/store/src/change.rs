@@ -71,6 +71,8 @@ macro_rules! alone {
         impl $crate::Store {
             $(
                 $(#[$meta])*
+                // The signature is the change's own; its length is decided there.
+                #[allow(clippy::too_many_arguments)]
                 pub async fn $name(&self, $($arg: $ty),*) -> $ret {
                     let mut change = self.change().await?;
                     let out = change.$name($($arg),*).await?;
