@@ -23,6 +23,28 @@
 //!   counter screen, HP's `hpLaserJet` statusPrtEngine objects, KONICA-MINOLTA counters).
 //! - `tooling`: the project's `shared/TOOLING.md` list of Canon counter IDs (from Canon's
 //!   counter list of the imageRUNNER ADVANCE service manuals).
+//! - `scripts`: small public meter readers in the code index (C++, C#, PowerShell, PHP,
+//!   Python, batch files), each reading a few OIDs for one fleet. Weaker than the above, so
+//!   they count as a second source only where they agree with each other and with a named
+//!   source, and never against a walk of a real device.
+//!
+//! Paper sizes (`paper_*` keys): no table maps one, because no vendor has two sources that
+//! agree on an OID that counts sheets of one paper size. What was checked:
+//! - glpi: its printer counters are TOTAL, BLACK, COLOR, RECTOVERSO, SCANNED and the
+//!   PRINT/COPY/FAX totals and colour splits; no MibSupport module (Canon, Ricoh, Kyocera,
+//!   Xerox, Konica, HP, Brother, Epson) reads a paper-size counter.
+//! - pm: `oids.go` names paper sizes only for the Printer-MIB input trays (prtInputMediaName,
+//!   what is loaded, not what was printed); its Kyocera mapping (TASKalfa 6052ci, checked
+//!   against the device's counter page) has function, colour and scan counters only; its Epson
+//!   mapping lists "paper size breakdown (.27.3.1.5 / .27.3.1.6)" as not yet decoded.
+//! - mib: KYOCERA-MIB's kcprt tree (1347.43: general, marker, channel, memory) has no counter
+//!   by paper size; Ricoh's counter type list (Private MIB specification 4.08, as quoted by a
+//!   public reader) has totals, copy/fax/print by colour mode and transmission types, no paper
+//!   size; Canon's counter IDs in tooling are large/small (103/104, 112/113, 122/123), not sizes.
+//! - scripts: Xerox's .6.1.20.43/.44 are called "A3" by two readers and "large" impressions by
+//!   three others, as on Xerox's billing page (large: A3, 11x17 and up), so they feed the
+//!   large keys of the Xerox table, not `paper_a3`. Nothing else names a per-size counter.
+//! A paper-size counter will come in as rows here once two sources name the same OID for it.
 
 use meterport_domain::counters::Key;
 
@@ -167,7 +189,16 @@ pub const XEROX: Vendor = Vendor {
         // Colour and black copies .6.11.20.25 / .6.11.20.3: glpi Xerox.pm, mib.
         c(Key::ColorCopy, "1.3.6.1.4.1.253.8.53.13.2.1.6.11.20.25"),
         c(Key::MonoCopy, "1.3.6.1.4.1.253.8.53.13.2.1.6.11.20.3"),
-        // Left out: scans by e-mail and to the network, which glpi adds into one counter.
+        // Colour and black large impressions .6.1.20.43 / .6.1.20.44: scripts (a C++ reader's
+        // colorLargeTotal/blackLargeTotal, a PowerShell inventory's colorLarge/blackLarge
+        // Impressions, an Italian batch reader's "colore/bn grandi"), which agree with the
+        // names of Xerox's billing page ("Color/Black Large Impressions"). Two further readers
+        // call the same pair "A3", one of the large sizes: hence color_large/mono_large, not
+        // paper_a3.
+        c(Key::ColorLarge, "1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.43"),
+        c(Key::MonoLarge, "1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.44"),
+        // Left out: scans by e-mail and to the network, which glpi adds into one counter;
+        // .6.1.20.47 (all large impressions), named by one script only.
     ],
     typed: None,
 };
@@ -231,16 +262,35 @@ pub const EPSON: Vendor = Vendor {
     // Serial .1.2.2.1.1.1.5.1: glpi Epson.pm and pm oids.go agree.
     serials: &["1.3.6.1.4.1.1248.1.2.2.1.1.1.5.1"],
     // prtMarkerLifeCount: pm's walks of six Epson models found the standard life count
-    // exact, and its .27.1.1.33 "total" comes from one capture of one tool only.
+    // exact, and its .27.1.1.33 "total" comes from one capture of one tool only (pm's
+    // .27.1.1.30 "total" likewise has no second source).
     total1: None,
-    // Left out: colour/mono .1.2.2.27.1.1.4/.6, named by pm alone (one packet capture).
-    counters: &[],
+    counters: &[
+        // Colour .27.1.1.4.1.1 and black .27.1.1.3.1.1: pm EPSON_OID_MAPPING.md (an AM-C550
+        // walk matched to the device's counter page: 41,766 colour and 39,797 black; same
+        // structure on a WF-C17590) and pm oids.go (EpsonColorPages; .3 as
+        // EpsonMonoPagesLegacy); scripts (a C# reader's EpsonColorPages/EpsonMonoPages, a
+        // PHP reader of a WF-7620: "printed color pages" / "b/w pages"). One Java reader
+        // swaps the two; the device walk above says which is which.
+        c(Key::Color, "1.3.6.1.4.1.1248.1.2.2.27.1.1.4.1.1"),
+        c(Key::Mono, "1.3.6.1.4.1.1248.1.2.2.27.1.1.3.1.1"),
+        // Left out: .27.1.1.6.1.1, pm's "ICE" black (one capture, and pm's own walk puts
+        // black at .3); the function table .27.6.1.4/.5 (print and copy, total and colour),
+        // named by pm alone; no source found a scan counter.
+    ],
     typed: None,
 };
 
-/// Sharp (2385). Neither source maps a Sharp counter, and Sharp publishes no MIB for its
+/// Sharp (2385). Neither glpi nor pm maps a Sharp counter, and Sharp publishes no MIB for its
 /// MX counters: Total 1 is the standard life count, the serial prtGeneralSerialNumber, which
 /// Sharp MX models fill (their web page and the Printer-MIB show the same serial).
+///
+/// Left out: the counter table 2385.1.1.19.2.1.3.F.4.M. Scripts read .3.5.4.61 / .3.5.4.63 as
+/// black / colour totals (a Python reader, a Node poller, a Spanish reader marked "documented,
+/// not tried on hardware"), but a PHP reader reads .3.5.4.63 as colour copies, .3.4.4.61 as
+/// black copies and .3.1.4.61 / .63 as black / colour prints: the sources disagree on what
+/// the function arc F counts, none names a walk of a device, and no collector (glpi, pm)
+/// backs either reading. Copy, print and scan have no agreeing pair either.
 pub const SHARP: Vendor = Vendor {
     name: "Sharp",
     enterprise: 2385,

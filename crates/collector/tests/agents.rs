@@ -101,6 +101,8 @@ async fn each_vendors_serial_counters_conditions_and_supplies_come_through_a_rea
                 ("total1", 201_000),
                 ("color", 61_000),
                 ("mono", 140_000),
+                ("color_large", 9_100),
+                ("mono_large", 17_300),
                 ("color_copy", 21_000),
                 ("mono_copy", 52_000),
             ],
@@ -132,7 +134,13 @@ async fn each_vendors_serial_counters_conditions_and_supplies_come_through_a_rea
             "E78123K9N456789",
             &[("total1", 23_456), ("scan", 3_100)],
         ),
-        ("epson", "Epson", "X3ZP012345", &[("total1", 17_890)]),
+        (
+            "epson",
+            "Epson",
+            "X3ZP012345",
+            // Black from .27.1.1.3.1.1, not pm's "ICE" .6.1.1 (4,444 in the recording).
+            &[("total1", 17_890), ("color", 8_080), ("mono", 9_790)],
+        ),
         ("sharp", "Sharp", "3501234567", &[("total1", 4_294_967_000)]),
     ];
     for (community, vendor, serial, want) in expect {
