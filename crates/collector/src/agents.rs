@@ -143,13 +143,21 @@ pub async fn snmpsim_on(ip: Ipv4Addr, port: u16, recordings: &[(String, String)]
             std::fs::OpenOptions::new().append(true).open(&log).unwrap(),
         ));
     if running_as_root() {
-        cmd.args(["--process-user=nobody", "--process-group=nogroup"]);
+        // On a privileged port (a sweep of UDP 161) snmpsim 1.2 binds, drops to nobody and
+        // then never answers; it keeps root there. Elsewhere it drops to nobody as usual.
+        if port < 1024 {
+            cmd.args(["--process-user=root", "--process-group=root"]);
+        } else {
+            cmd.args(["--process-user=nobody", "--process-group=nogroup"]);
+        }
     }
-    let mut child = cmd.spawn().expect("snmpsim starts");
+    let child = cmd.spawn().expect("snmpsim starts");
+    // An agent that never gets ready is stopped too: the panic drops it.
+    let mut agent = Agent { child, dir, addr };
     let community = recordings.first().map(|r| r.0.clone()).unwrap_or_default();
     let within = Duration::from_secs(30 + recordings.len() as u64 / 10);
-    wait_ready(addr, Auth::v2c(community), within, &mut child, &log).await;
-    Agent { child, dir, addr }
+    wait_ready(addr, Auth::v2c(community), within, &mut agent.child, &log).await;
+    agent
 }
 
 /// An SNMPv3 user of [`snmpd`].
@@ -184,7 +192,7 @@ pub async fn snmpd(users: &[V3User<'_>], sys_object_id: &str, overrides: &[&str]
     let conf_path = dir.join("snmpd.conf");
     std::fs::write(&conf_path, conf).unwrap();
     let log = dir.join("snmpd.log");
-    let mut child = Command::new(&binary)
+    let child = Command::new(&binary)
         .arg("-f")
         .arg("-C")
         .args(["-c".as_ref(), conf_path.as_os_str()])
@@ -197,6 +205,7 @@ pub async fn snmpd(users: &[V3User<'_>], sys_object_id: &str, overrides: &[&str]
         .stderr(Stdio::null())
         .spawn()
         .expect("snmpd starts");
+    let mut agent = Agent { child, dir, addr };
     // Ready when the first user can read sysObjectID.
     let u = users.first().expect("a user");
     let auth = async_snmp::UsmConfig::new(u.name.as_bytes().to_vec())
@@ -219,11 +228,11 @@ pub async fn snmpd(users: &[V3User<'_>], sys_object_id: &str, overrides: &[&str]
         addr,
         Auth::from(auth),
         Duration::from_secs(30),
-        &mut child,
+        &mut agent.child,
         &log,
     )
     .await;
-    Agent { child, dir, addr }
+    agent
 }
 
 /// The recordings in `crates/collector/tests/fixtures`, as (community, text).

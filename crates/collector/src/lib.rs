@@ -83,6 +83,24 @@ pub struct PollReport {
     pub swept_silent: usize,
 }
 
+/// Runs `work` on each item, at most `limit` at once (at least one), and yields the results
+/// as they finish. The one place a poll's parallelism is bounded: a swept /16 is 65,534
+/// addresses, and only `limit` requests of them are ever in flight.
+pub fn bounded<I, F, Fut>(
+    items: I,
+    limit: usize,
+    work: F,
+) -> impl futures_util::Stream<Item = Fut::Output>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Fut,
+    Fut: std::future::Future,
+{
+    futures_util::stream::iter(items)
+        .map(work)
+        .buffer_unordered(limit.max(1))
+}
+
 /// Polls every target, at most `concurrency` addresses at once: a device that answers slowly
 /// or not at all holds one slot for its timeout, never the others.
 pub async fn poll_all(config: &Config) -> PollReport {
@@ -104,12 +122,14 @@ pub async fn poll_all(config: &Config) -> PollReport {
             Err(e) => report.silent_hosts.push((t.address.to_string(), e)),
         }
     }
-    let mut results = futures_util::stream::iter(jobs)
-        .map(|(addr, credentials, sweep)| async move {
+    let mut results = bounded(
+        jobs,
+        config.concurrency,
+        |(addr, credentials, sweep)| async move {
             let result = snmp::poll(addr, credentials, patience).await;
             (addr, sweep, result, jiff::Timestamp::now().as_millisecond())
-        })
-        .buffer_unordered(config.concurrency);
+        },
+    );
     let mut serials: HashSet<String> = HashSet::new();
     while let Some((addr, sweep, result, at_ms)) = results.next().await {
         match result {
@@ -450,5 +470,64 @@ async fn dry_run(config: &Config) -> u8 {
         exit::OK
     } else {
         exit::HOST_SILENT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use futures_util::StreamExt;
+
+    use super::bounded;
+
+    #[tokio::test]
+    async fn no_more_than_the_limit_is_ever_in_flight_and_the_limit_is_used() {
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let started = Instant::now();
+        let done: Vec<u32> = bounded(0..40u32, 5, |i| {
+            let (in_flight, peak) = (in_flight.clone(), peak.clone());
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(25)).await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                i
+            }
+        })
+        .collect()
+        .await;
+        let took = started.elapsed();
+        assert_eq!(done.len(), 40);
+        assert_eq!(
+            peak.load(Ordering::SeqCst),
+            5,
+            "the bound is reached, never passed"
+        );
+        // 40 items of 25 ms, five at a time: eight rounds, at least 200 ms; one at a time
+        // would be a full second.
+        assert!(took >= Duration::from_millis(200), "{took:?}");
+        assert!(took < Duration::from_millis(900), "{took:?}");
+    }
+
+    #[tokio::test]
+    async fn a_limit_of_zero_still_runs_one_at_a_time() {
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let n = bounded(0..6, 0, |_| {
+            let (in_flight, peak) = (in_flight.clone(), peak.clone());
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+            }
+        })
+        .count()
+        .await;
+        assert_eq!((n, peak.load(Ordering::SeqCst)), (6, 1));
     }
 }

@@ -382,3 +382,79 @@ address = "127.0.0.1:{silent_port}"
         "the sweep took {took:?}"
     );
 }
+
+#[tokio::test]
+async fn a_cidr_sweep_on_udp_161_finds_exactly_the_printers_and_skips_silent_addresses_in_bounded_parallel()
+ {
+    // 127.0.161.8/29 is swept on the default port (the target names none): its hosts are
+    // .9 to .14. Printers answer SNMP on UDP 161 at .10 and .13; .9, .11, .12 and .14 hold
+    // UDP 161 but never answer, as an address without a printer (or one that drops SNMP)
+    // answers nothing on a real network.
+    let ip = |last: u8| Ipv4Addr::new(127, 0, 161, last);
+    let bind_161 = |last: u8| {
+        std::net::UdpSocket::bind((ip(last), 161)).unwrap_or_else(|e| {
+            panic!(
+                "cannot bind UDP {}:161 ({e}): this test sweeps the real SNMP port and needs \
+                 root (or CAP_NET_BIND_SERVICE); it is not skipped",
+                ip(last)
+            )
+        })
+    };
+    // Checked first, so that a missing privilege says so instead of an agent's start-up log.
+    drop((bind_161(10), bind_161(13)));
+    let recordings = agents::fixtures();
+    let rec = |name: &str| {
+        vec![(
+            "public".to_string(),
+            recordings.iter().find(|r| r.0 == name).unwrap().1.clone(),
+        )]
+    };
+    let canon = agents::snmpsim_on(ip(10), 161, &rec("canon")).await;
+    let xerox = agents::snmpsim_on(ip(13), 161, &rec("xerox")).await;
+    let _silent: Vec<std::net::UdpSocket> = [9, 11, 12, 14].into_iter().map(bind_161).collect();
+    assert_eq!(canon.addr.port(), 161);
+    let config = Config::parse(
+        "sweep161.toml",
+        r#"
+portal_url = "http://127.0.0.1:9"
+ingest_token = "t"
+spool_dir = "/nonexistent"
+timeout_ms = 1000
+retries = 0
+concurrency = 2
+[[targets]]
+address = "127.0.161.8/29"
+"#,
+    )
+    .unwrap();
+    let started = Instant::now();
+    let report = poll_all(&config).await;
+    let took = started.elapsed();
+    let found: Vec<(std::net::SocketAddr, &str, Option<&str>)> = report
+        .answers
+        .iter()
+        .map(|a| (a.addr, a.data.serial.as_str(), a.data.vendor))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (canon.addr, "QXA12345", Some("Canon")),
+            (xerox.addr, "3390123456", Some("Xerox")),
+        ]
+    );
+    // Quietly: counted, not reported as hosts that failed, not as devices without serial.
+    assert_eq!(report.swept_silent, 4);
+    assert!(report.silent_hosts.is_empty(), "{:?}", report.silent_hosts);
+    assert!(report.without_serial.is_empty());
+    // Four silent addresses wait their full second each. With two in flight that is no less
+    // than 2 s (about 2.2 s here, 3.2 s with the other agent tests on two busy cores); one
+    // at a time would be 4 s or more.
+    assert!(
+        took >= Duration::from_millis(2000),
+        "more than two requests were in flight: the sweep took {took:?}"
+    );
+    assert!(
+        took < Duration::from_millis(3800),
+        "the sweep did not run in parallel: it took {took:?}"
+    );
+}
