@@ -44,6 +44,7 @@
 //! - scripts: Xerox's .6.1.20.43/.44 are called "A3" by two readers and "large" impressions by
 //!   three others, as on Xerox's billing page (large: A3, 11x17 and up), so they feed the
 //!   large keys of the Xerox table, not `paper_a3`. Nothing else names a per-size counter.
+//!
 //! A paper-size counter will come in as rows here once two sources name the same OID for it.
 
 use meterport_domain::counters::Key;
