@@ -477,7 +477,7 @@ async fn dry_run(config: &Config) -> u8 {
 mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use futures_util::StreamExt;
 
@@ -487,7 +487,6 @@ mod tests {
     async fn no_more_than_the_limit_is_ever_in_flight_and_the_limit_is_used() {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
-        let started = Instant::now();
         let done: Vec<u32> = bounded(0..40u32, 5, |i| {
             let (in_flight, peak) = (in_flight.clone(), peak.clone());
             async move {
@@ -500,17 +499,12 @@ mod tests {
         })
         .collect()
         .await;
-        let took = started.elapsed();
         assert_eq!(done.len(), 40);
         assert_eq!(
             peak.load(Ordering::SeqCst),
             5,
             "the bound is reached, never passed"
         );
-        // 40 items of 25 ms, five at a time: eight rounds, at least 200 ms; one at a time
-        // would be a full second.
-        assert!(took >= Duration::from_millis(200), "{took:?}");
-        assert!(took < Duration::from_millis(900), "{took:?}");
     }
 
     #[tokio::test]

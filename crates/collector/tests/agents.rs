@@ -3,7 +3,7 @@
 //! snmpd for SNMPv3. `scripts/test` starts nothing for these: each test starts its agents.
 
 use std::net::Ipv4Addr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use meterport_collector::config::{AuthProtocol, Config, Credentials, PrivProtocol, Version};
 use meterport_collector::device::{self, DeviceData};
@@ -360,9 +360,7 @@ address = "127.0.0.1:{silent_port}"
         ),
     )
     .unwrap();
-    let started = Instant::now();
     let report = poll_all(&config).await;
-    let took = started.elapsed();
     let serials: Vec<&str> = report
         .answers
         .iter()
@@ -376,11 +374,8 @@ address = "127.0.0.1:{silent_port}"
             .0
             .ends_with(&format!(":{silent_port}"))
     );
-    // Five silent addresses of 0.8 s each, asked one after the other, would take 4 s.
-    assert!(
-        took < Duration::from_millis(2500),
-        "the sweep took {took:?}"
-    );
+    // How many are asked at once is the limiter's rule, tested with its in-flight count
+    // (`bounded` in the crate); a test here measures no time.
 }
 
 #[tokio::test]
@@ -427,9 +422,7 @@ address = "127.0.161.8/29"
 "#,
     )
     .unwrap();
-    let started = Instant::now();
     let report = poll_all(&config).await;
-    let took = started.elapsed();
     let found: Vec<(std::net::SocketAddr, &str, Option<&str>)> = report
         .answers
         .iter()
@@ -446,15 +439,4 @@ address = "127.0.161.8/29"
     assert_eq!(report.swept_silent, 4);
     assert!(report.silent_hosts.is_empty(), "{:?}", report.silent_hosts);
     assert!(report.without_serial.is_empty());
-    // Four silent addresses wait their full second each. With two in flight that is no less
-    // than 2 s (about 2.2 s here, 3.2 s with the other agent tests on two busy cores); one
-    // at a time would be 4 s or more.
-    assert!(
-        took >= Duration::from_millis(2000),
-        "more than two requests were in flight: the sweep took {took:?}"
-    );
-    assert!(
-        took < Duration::from_millis(3800),
-        "the sweep did not run in parallel: it took {took:?}"
-    );
 }

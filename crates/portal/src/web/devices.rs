@@ -19,7 +19,7 @@ use meterport_domain::status::{Severity, Status};
 use meterport_store::counters::GroupFilter;
 use meterport_store::device_settings::{DeviceListQuery, DeviceSort};
 use meterport_store::groups::Group;
-use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind};
+use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind, SupplyState};
 
 use super::form::{FieldErrors, FormData};
 use super::i18n::{self, t};
@@ -517,9 +517,15 @@ impl SupplyView {
             kind: t(lang, kind),
             color_class: format!("sc-{}", s.color.as_deref().unwrap_or("none")),
             level: s.level_percent,
-            level_text: match s.level_percent {
-                Some(l) => format!("{l}%"),
-                None => t(lang, "supply-level-unknown"),
+            // Without a percentage, what the device said of it: "some remaining" is never
+            // shown as a number (Printer-MIB level -3), an empty one says so.
+            level_text: match (s.level_percent, s.state()) {
+                (Some(l), _) => format!("{l}%"),
+                (None, SupplyState::SomeRemaining) => t(lang, "supply-level-some-remaining"),
+                (None, SupplyState::Empty) => t(lang, "supply-level-empty"),
+                (None, SupplyState::Low) => t(lang, "supply-level-low"),
+                (None, SupplyState::Ok) => t(lang, "supply-level-ok"),
+                (None, SupplyState::Unknown) => t(lang, "supply-level-unknown"),
             },
             low: s.is_low(),
         }
@@ -958,6 +964,27 @@ pub async fn supplies(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_supply_without_a_percentage_says_what_the_device_reported() {
+        let supply = |level_percent, reported_state| Supply {
+            name: "Black Toner".into(),
+            kind: SupplyKind::Toner,
+            color: Some("black".into()),
+            level_percent,
+            reported_state,
+        };
+        let text = |s: &Supply, lang| SupplyView::new(lang, s).level_text;
+        let some = supply(None, Some(SupplyState::SomeRemaining));
+        assert_eq!(text(&some, Lang::En), "some remaining");
+        assert_eq!(text(&some, Lang::Ja), "残量あり");
+        assert!(!SupplyView::new(Lang::En, &some).low);
+        let empty = supply(None, Some(SupplyState::Empty));
+        assert_eq!(text(&empty, Lang::En), "empty");
+        assert!(SupplyView::new(Lang::En, &empty).low);
+        assert_eq!(text(&supply(None, None), Lang::En), "level unknown");
+        assert_eq!(text(&supply(Some(40), None), Lang::Ja), "40%");
+    }
 
     /// The shared catalogue test finds keys written as `t("..")`; these screens mostly write
     /// `t(lang, "..")` and `ctx.t_args("..", ..)`, so this test checks their keys itself:
