@@ -246,10 +246,7 @@ pub async fn reset_password(
     require_tenant(store, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let user_id = user_id.get();
-    let user = store
-        .user(tenant_id, user_id)
-        .await
-        .map_err(ServiceError::missing("user"))?;
+    let user = tenant_user(store, tenant_id, user_id).await?;
     let mut errors = Vec::new();
     check_initial_password(password, &mut errors);
     if !errors.is_empty() {
@@ -276,6 +273,11 @@ pub async fn reset_password(
     )
     .await?;
     change.commit().await?;
+    tenant_user(store, tenant_id, user_id).await
+}
+
+/// A user of the tenant as stored now, or not found.
+async fn tenant_user(store: &Store, tenant_id: i64, user_id: i64) -> ServiceResult<User> {
     store
         .user(tenant_id, user_id)
         .await
@@ -293,10 +295,7 @@ pub async fn unlock_user(
     require_tenant(store, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let user_id = user_id.get();
-    let user = store
-        .user(tenant_id, user_id)
-        .await
-        .map_err(ServiceError::missing("user"))?;
+    let user = tenant_user(store, tenant_id, user_id).await?;
     let mut change = store.change().await?;
     change
         .unlock_user(tenant_id, user_id)
@@ -312,10 +311,7 @@ pub async fn unlock_user(
     )
     .await?;
     change.commit().await?;
-    store
-        .user(tenant_id, user_id)
-        .await
-        .map_err(ServiceError::missing("user"))
+    tenant_user(store, tenant_id, user_id).await
 }
 
 /// Registers a device with all its fields (O1); the serial is unique across the portal (T2).
@@ -516,12 +512,7 @@ pub async fn list_users(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec
 
 /// A user of the tenant, or not found.
 pub async fn user(store: &Store, tenant_id: TenantId, user_id: UserId) -> ServiceResult<User> {
-    let tenant_id = tenant_id.get();
-    let user_id = user_id.get();
-    store
-        .user(tenant_id, user_id)
-        .await
-        .map_err(ServiceError::missing("user"))
+    tenant_user(store, tenant_id.get(), user_id.get()).await
 }
 
 pub async fn list_devices(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<Device>> {
