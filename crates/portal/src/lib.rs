@@ -1,6 +1,7 @@
-//! The meterport portal: configuration, the HTTP front doors and the commands.
+//! The meterport portal: configuration, the HTTP front doors and the commands that run them.
 //!
-//! - [`cli`]: the subcommands (`serve`, `demo`, `admin ...`, `bench`).
+//! - [`cli`]: the `serve`, `admin ...` and `collect` subcommands (the `meterport` binary, in
+//!   `crates/meterport`, adds the demo tenant and the benchmark).
 //! - [`app`]: the router, its state and middleware; [`api`]: the JSON APIs of SPEC §7
 //!   (operator, ingest, read); handlers only translate between HTTP and the services.
 //! - [`service`]: one module per use case (ingest with its group-commit writer, counters).
@@ -8,16 +9,13 @@
 //! - [`i18n`]: every message a person reads, from `locales/{ja,en}`, for the screens, the
 //!   APIs, the mails and the command line alike.
 //! - [`mail`]: outgoing mail: the outbox's sender task and what each mail says.
-//! - [`csv_export`]: the CSV layouts of S19. [`demo`]: the demo tenant (O2). [`bench`]:
-//!   the benchmark.
+//! - [`csv_export`]: the CSV layouts of S19.
 
 pub mod api;
 pub mod app;
-pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod csv_export;
-pub mod demo;
 pub mod i18n;
 pub mod mail;
 pub mod service;

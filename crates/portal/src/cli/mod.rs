@@ -1,42 +1,15 @@
-//! The `meterport` subcommands.
+//! The portal's subcommands: `serve`, `admin ...` and `collect`. The `meterport` binary
+//! (`crates/meterport`) parses the command line and calls them.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
 use meterport_store::Store;
 
 use crate::app::{AppState, serve};
 use crate::clock::SystemClock;
 
 pub mod admin;
-
-/// meterport: the operation-status and page-counter portal of a printer fleet.
-#[derive(Debug, Parser)]
-#[command(name = "meterport", version)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Run the portal.
-    Serve(ServeArgs),
-    /// Fill the database with the demo tenant (if it is not there yet).
-    Demo {
-        #[arg(long, env = "METERPORT_DATABASE_URL", default_value = DEMO_DATABASE)]
-        database: String,
-    },
-    /// Operator commands against the database: tenants, users, devices, groups, tokens.
-    Admin(admin::AdminArgs),
-    /// Measure ingest and query performance on a synthetic tenant.
-    Bench(crate::bench::BenchArgs),
-    /// The SNMP site collector: poll the printers of a TOML file and deliver their readings
-    /// and status to the portal (exit codes: 0 delivered, 3 portal unreachable, 4 items
-    /// refused, 5 a host did not answer).
-    Collect(CollectArgs),
-}
 
 #[derive(Debug, clap::Args)]
 pub struct CollectArgs {
@@ -51,7 +24,8 @@ pub struct CollectArgs {
     pub dry_run: bool,
 }
 
-const DEMO_DATABASE: &str = "sqlite:meterport-demo.db";
+/// The database `serve` and `demo` use when none is given: the demo's SQLite file.
+pub const DEMO_DATABASE: &str = "sqlite:meterport-demo.db";
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -61,9 +35,6 @@ pub struct ServeArgs {
     /// `sqlite:PATH` or `postgres://...`.
     #[arg(long, env = "METERPORT_DATABASE_URL", default_value = DEMO_DATABASE)]
     pub database: String,
-    /// Fill the demo tenant on first run and print its credentials.
-    #[arg(long)]
-    pub demo: bool,
     /// A web session unused this many minutes ends.
     #[arg(long, env = "METERPORT_SESSION_IDLE_MINUTES", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=1440))]
@@ -90,7 +61,8 @@ impl ServeArgs {
     }
 }
 
-pub async fn main() -> ExitCode {
+/// Logs to standard error, `RUST_LOG` or info.
+pub fn init_tracing() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -98,47 +70,34 @@ pub async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Serve(args) => run_serve(args).await,
-        Command::Demo { database } => run_demo(&database).await,
-        Command::Admin(args) => admin::run(args).await,
-        Command::Bench(args) => crate::bench::run(args).await,
-        // The collector has exit codes of its own (3, 4, 5) for the site's scripts.
-        Command::Collect(args) => {
-            return ExitCode::from(
-                meterport_collector::run(meterport_collector::Options {
-                    config: args.config,
-                    once: args.once,
-                    dry_run: args.dry_run,
-                })
-                .await,
-            );
-        }
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
-async fn run_demo(database: &str) -> anyhow::Result<()> {
-    let store = Store::open(database).await?;
-    let report = crate::demo::ensure_demo(&store, jiff::Timestamp::now().as_millisecond()).await?;
-    println!("{report}");
-    Ok(())
+/// `meterport collect`: the collector has exit codes of its own (3, 4, 5) for the site's
+/// scripts.
+pub async fn run_collect(args: CollectArgs) -> ExitCode {
+    ExitCode::from(
+        meterport_collector::run(meterport_collector::Options {
+            config: args.config,
+            once: args.once,
+            dry_run: args.dry_run,
+        })
+        .await,
+    )
 }
 
-async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+/// `meterport serve`: opens the database and runs the portal until SIGTERM.
+pub async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = Store::open(&args.database).await?;
-    let demo = if args.demo {
-        Some(crate::demo::ensure_demo(&store, jiff::Timestamp::now().as_millisecond()).await?)
-    } else {
-        None
-    };
+    serve_store(args, store, None).await
+}
+
+/// Runs the portal over an open `store`; `banner` is printed after the address (the demo's
+/// credentials).
+pub async fn serve_store(
+    args: ServeArgs,
+    store: Store,
+    banner: Option<String>,
+) -> anyhow::Result<()> {
     let operator_token = std::env::var("METERPORT_OPERATOR_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
@@ -177,8 +136,8 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
     println!("meterport is listening on http://{addr}/");
-    if let Some(report) = demo {
-        println!("{report}");
+    if let Some(banner) = banner {
+        println!("{banner}");
     }
     serve(listener, state).await?;
     Ok(())
@@ -188,14 +147,17 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
     fn serve_args(args: &[&str]) -> ServeArgs {
-        let argv = ["meterport", "serve"]
-            .into_iter()
-            .chain(args.iter().copied());
-        match Cli::try_parse_from(argv).expect("valid arguments").command {
-            Command::Serve(args) => args,
-            other => panic!("not serve: {other:?}"),
-        }
+        let argv = ["serve"].into_iter().chain(args.iter().copied());
+        Serve::try_parse_from(argv).expect("valid arguments").args
     }
 
     #[test]
@@ -222,8 +184,8 @@ mod tests {
             ["--session-idle-minutes", "0"],
             ["--session-lifetime-hours", "0"],
         ] {
-            let argv = ["meterport", "serve"].into_iter().chain(bad);
-            assert!(Cli::try_parse_from(argv).is_err(), "{bad:?} is refused");
+            let argv = ["serve"].into_iter().chain(bad);
+            assert!(Serve::try_parse_from(argv).is_err(), "{bad:?} is refused");
         }
     }
 }

@@ -861,10 +861,11 @@ async fn two_portal_instances_on_one_database_send_each_mail_once() {
     let one = TestApp::spawn_with_mail(&smtp.url()).await;
     // A second instance: its own state, sender and pool over the same database.
     let store = meterport_store::Store::open(&one.db.url).await.unwrap();
-    let config = meterport::mail::MailConfig::smtp(&smtp.url(), "portal@example.com")
+    let config = meterport_portal::mail::MailConfig::smtp(&smtp.url(), "portal@example.com")
         .unwrap()
         .with_poll_every(Duration::from_millis(100));
-    let two = meterport::app::AppState::new(store, one.clock.clone(), None).with_mail(config);
+    let two =
+        meterport_portal::app::AppState::new(store, one.clock.clone(), None).with_mail(config);
     two.mail.start();
 
     for i in 0..20 {

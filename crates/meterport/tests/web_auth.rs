@@ -459,7 +459,7 @@ async fn every_menu_entry_opens_a_page_and_one_not_built_yet_says_so_honestly() 
 
 #[tokio::test]
 async fn no_template_of_a_page_holds_an_inline_script_style_or_event_handler() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../portal/templates");
     let mut checked = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -560,7 +560,7 @@ async fn a_session_lives_in_the_database_so_a_second_instance_knows_it() {
     let w = setup().await;
     // A second portal over the same database, with its own state and pool.
     let store = meterport_store::Store::open(&w.app.db.url).await.unwrap();
-    let state = meterport::app::AppState::new(store, w.app.clock.clone(), None);
+    let state = meterport_portal::app::AppState::new(store, w.app.clock.clone(), None);
     let two = common::serve(state).await;
     w.login("yamada", PASSWORD).await;
     // Cookies ignore the port: the same browser session reaches the second instance.

@@ -4,8 +4,8 @@
 mod common;
 
 use common::{OPERATOR_TOKEN, T0, TestApp, TestDb, admin, lfp, mfp};
-use meterport::app::{AppState, router};
-use meterport::clock::ManualClock;
+use meterport_portal::app::{AppState, router};
+use meterport_portal::clock::ManualClock;
 use meterport_store::Store;
 use serde_json::{Value, json};
 

@@ -13,11 +13,11 @@ pub mod web;
 
 use std::sync::Arc;
 
-use meterport::app::{AppState, router};
-use meterport::clock::ManualClock;
-use meterport::mail::MailConfig;
-use meterport::web::session::WebConfig;
 use meterport_domain::device::DeviceInput;
+use meterport_portal::app::{AppState, router};
+use meterport_portal::clock::ManualClock;
+use meterport_portal::mail::MailConfig;
+use meterport_portal::web::session::WebConfig;
 use meterport_store::Store;
 use meterport_store::tenants::Tenant;
 use meterport_store::tokens::TokenKind;

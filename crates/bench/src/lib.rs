@@ -1,7 +1,7 @@
 //! The benchmark (SPEC Q3): ingest and query performance at the scale of a large customer.
 //!
-//! `meterport bench --database sqlite:/tmp/bench.db` starts `meterport serve` (this binary)
-//! as a process of its own over that database, builds a deterministic synthetic tenant (by
+//! `meterport bench --database sqlite:/tmp/bench.db` starts `meterport serve` (the running
+//! binary) as a process of its own over that database, builds a deterministic synthetic tenant (by
 //! default 10,000 devices over three years: about 11 million readings of 20 counters, with
 //! gaps and resets), sends it to the server's ingest API in requests of 10,000 readings in
 //! time order, and measures:
@@ -27,15 +27,14 @@ use futures_util::StreamExt;
 use jiff::civil::{Date, Weekday};
 use jiff::{Span, Timestamp};
 use meterport_domain::device::{DeviceType, LfpUnit, NewDevice, Protocol};
-use meterport_domain::period::{PeriodRange, Unit, day_of_ms, day_start_ms};
+use meterport_domain::period::{PeriodRange, Unit, day_of_ms};
 use meterport_store::counters::GroupFilter;
 use meterport_store::tenants::Tenant;
 use meterport_store::tokens::TokenKind;
 use meterport_store::{Backend, Store};
 
-use crate::demo::sim::{Area, Mix, Profile, Rng, Sheets};
-use crate::demo::write_read_at;
-use crate::service::counters::{CounterQuery, Prepared};
+use meterport_portal::service::counters::{CounterQuery, Prepared};
+use meterport_sim::{Mix, Profile, Rng, SimDay, SimDevice};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -348,9 +347,7 @@ struct DevicePlan {
 
 #[derive(Debug, Clone)]
 struct DayPlan {
-    date: String,
-    offset: String,
-    start_ms: i64,
+    day: SimDay,
     holiday: bool,
     /// The network was down: devices printed, no reading arrived.
     outage: bool,
@@ -379,18 +376,8 @@ impl Plan {
         let mut days = Vec::new();
         let mut d = first;
         while d <= today {
-            let start_ms = day_start_ms(d, &tz);
-            let offset = tz.to_offset(Timestamp::from_millisecond(start_ms).expect("in range"));
-            let secs = offset.seconds();
             days.push(DayPlan {
-                date: format!("{:04}-{:02}-{:02}T", d.year(), d.month(), d.day()),
-                offset: format!(
-                    "{}{:02}:{:02}",
-                    if secs < 0 { '-' } else { '+' },
-                    secs.unsigned_abs() / 3600,
-                    secs.unsigned_abs() / 60 % 60
-                ),
-                start_ms,
+                day: SimDay::new(d, &tz),
                 holiday: matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday),
                 // About three network outages a year.
                 outage: rng.below(120) == 0,
@@ -446,75 +433,31 @@ impl Plan {
     }
 }
 
-/// A device's counters as the generator keeps them.
-#[derive(Debug, Clone)]
-struct Sim {
-    rng: Rng,
-    counters: SimCounters,
-    reset_done: bool,
-}
-
-#[derive(Debug, Clone)]
-enum SimCounters {
-    Sheets(Sheets, Mix),
-    /// `true`: whole units (A4- or Letter-equivalent sheets).
-    Area(Area, bool),
-}
-
-impl Sim {
-    fn new(p: &DevicePlan) -> Sim {
-        let mut rng = Rng::new(p.seed);
-        let counters = match p.lfp_unit {
-            Some(unit) => SimCounters::Area(
-                Area::default(),
-                matches!(unit, LfpUnit::A4 | LfpUnit::Letter),
-            ),
-            None => {
-                // A third of the MFPs print in mono only; all report the same 20 counters.
-                let mono = rng.below(3) == 0;
-                let mix = Mix {
-                    colour: if mono { 0 } else { rng.range(100, 500) },
-                    copy: rng.range(150, 450),
-                    receive: rng.range(0, 60),
-                    large: rng.range(30, 200),
-                    duplex: rng.range(150, 550),
-                    scan: rng.range(100, 700),
-                    send: rng.range(400, 900),
-                };
-                SimCounters::Sheets(Sheets::default(), mix)
-            }
-        };
-        let mut sim = Sim {
-            rng,
-            counters,
-            reset_done: false,
-        };
-        // Installed before the window: counters well above zero.
-        let installed = sim.rng.range(10_000, 2_000_000);
-        sim.print(installed);
-        sim
-    }
-
-    fn print(&mut self, amount: u64) {
-        match &mut self.counters {
-            SimCounters::Sheets(s, mix) => s.add(amount, mix, &mut self.rng),
-            SimCounters::Area(a, whole) => a.add(amount, *whole, &mut self.rng),
+/// A device of the plan in the simulator: its own stream, seeded from the plan, and counters
+/// well above zero at the window's start.
+fn simulate(p: &DevicePlan) -> SimDevice {
+    let mut rng = Rng::new(p.seed);
+    let mut sim = match p.lfp_unit {
+        Some(unit) => SimDevice::area(rng, unit),
+        None => {
+            // A third of the MFPs print in mono only; all report the same 20 counters.
+            let mono = rng.below(3) == 0;
+            let mix = Mix {
+                colour: if mono { 0 } else { rng.range(100, 500) },
+                copy: rng.range(150, 450),
+                receive: rng.range(0, 60),
+                large: rng.range(30, 200),
+                duplex: rng.range(150, 550),
+                scan: rng.range(100, 700),
+                send: rng.range(400, 900),
+            };
+            SimDevice::sheets(rng, mix, Profile::Bench)
         }
-    }
-
-    fn reset(&mut self) {
-        match &mut self.counters {
-            SimCounters::Sheets(s, _) => *s = Sheets::default(),
-            SimCounters::Area(a, _) => *a = Area::default(),
-        }
-    }
-
-    fn write(&self, out: &mut Vec<u8>) {
-        match &self.counters {
-            SimCounters::Sheets(s, _) => s.write_json(Profile::Bench, out),
-            SimCounters::Area(a, whole) => a.write_json(*whole, out),
-        }
-    }
+    };
+    // Installed before the window: counters well above zero.
+    let installed = sim.rng.range(10_000, 2_000_000);
+    sim.print(installed);
+    sim
 }
 
 /// Walks the plan for the devices of one stream (`index % streams == stream`), day by day in
@@ -525,12 +468,12 @@ fn generate(
     stream: usize,
     streams: usize,
     mut emit: Option<&mut dyn FnMut(Vec<u8>, usize) -> bool>,
-) -> Vec<(usize, Sim)> {
-    let mut sims: Vec<Option<Sim>> = plan
+) -> Vec<(usize, SimDevice)> {
+    let mut sims: Vec<Option<SimDevice>> = plan
         .devices
         .iter()
         .enumerate()
-        .map(|(i, p)| (i % streams == stream).then(|| Sim::new(p)))
+        .map(|(i, p)| (i % streams == stream).then(|| simulate(p)))
         .collect();
     let mut body = Vec::with_capacity(BATCH * 520);
     let mut count = 0usize;
@@ -545,9 +488,8 @@ fn generate(
             if p.gap.is_some_and(|(a, b)| (a..=b).contains(&di)) {
                 continue;
             }
-            if p.reset_day == Some(di) && !sim.reset_done {
+            if p.reset_day == Some(di) && sim.resets() == 0 {
                 sim.reset();
-                sim.reset_done = true;
             }
             let noise = sim.rng.range(500, 1500);
             let mut amount = p.volume * noise / 1000;
@@ -555,7 +497,7 @@ fn generate(
                 amount /= 10;
             }
             sim.print(amount);
-            let read_at = day.start_ms + second as i64 * 1000;
+            let read_at = day.day.at_ms(second as u64);
             if read_at > plan.now_ms || day.outage {
                 continue;
             }
@@ -565,13 +507,9 @@ fn generate(
             if count > 0 {
                 body.push(b',');
             }
-            body.extend_from_slice(b"{\"serial\":\"");
-            body.extend_from_slice(p.serial.as_bytes());
-            body.extend_from_slice(b"\",\"read_at\":\"");
-            write_read_at(&mut body, &day.date, second as u64, &day.offset);
-            body.extend_from_slice(b"\",\"counters\":{");
-            sim.write(&mut body);
-            body.extend_from_slice(b"}}");
+            sim.write_reading(&mut body, &p.serial, |out| {
+                day.day.write_time(out, second as u64)
+            });
             count += 1;
             if count == BATCH {
                 body.push(b']');
@@ -597,7 +535,7 @@ fn generate(
 }
 
 /// The devices' final states without sending anything (`--skip-ingest`).
-fn simulate_only(plan: &Plan) -> Vec<(usize, Sim)> {
+fn simulate_only(plan: &Plan) -> Vec<(usize, SimDevice)> {
     generate(plan, 0, 1, None)
 }
 
@@ -657,7 +595,7 @@ async fn bulk_ingest(
     token: &str,
     plan: &Arc<Plan>,
     streams: usize,
-) -> anyhow::Result<(Vec<(usize, Sim)>, BulkResult)> {
+) -> anyhow::Result<(Vec<(usize, SimDevice)>, BulkResult)> {
     let streams = streams.clamp(1, plan.devices.len());
     let total = Arc::new(AtomicU64::new(0));
     let generating_ns = Arc::new(AtomicU64::new(0));
@@ -1038,12 +976,12 @@ async fn single_ingest(
     url: &str,
     token: &str,
     plan: &Arc<Plan>,
-    sims: Vec<(usize, Sim)>,
+    sims: Vec<(usize, SimDevice)>,
     clients: usize,
     duration: Duration,
 ) -> anyhow::Result<SingleResult> {
     let clients = clients.clamp(1, plan.devices.len());
-    let mut shares: Vec<Vec<(usize, Sim, i64)>> = (0..clients).map(|_| Vec::new()).collect();
+    let mut shares: Vec<Vec<(usize, SimDevice, i64)>> = (0..clients).map(|_| Vec::new()).collect();
     for (i, sim) in sims {
         shares[i % clients].push((i, sim, plan.now_ms));
     }
@@ -1076,14 +1014,10 @@ async fn single_ingest(
                 let read_at = Timestamp::now().as_millisecond().max(*last + 1000);
                 *last = read_at;
                 body.clear();
-                body.extend_from_slice(b"{\"serial\":\"");
-                body.extend_from_slice(p.serial.as_bytes());
-                body.extend_from_slice(b"\",\"read_at\":\"");
                 let ts = Timestamp::from_millisecond(read_at).expect("in range");
-                body.extend_from_slice(ts.to_string().as_bytes());
-                body.extend_from_slice(b"\",\"counters\":{");
-                sim.write(&mut body);
-                body.extend_from_slice(b"}}");
+                sim.write_reading(&mut body, &p.serial, |out| {
+                    out.extend_from_slice(ts.to_string().as_bytes())
+                });
                 let t = Instant::now();
                 let res = client
                     .post(&url)

@@ -4,8 +4,9 @@
 //! buildings, two years of readings up to today with the gaps and resets a real fleet has,
 //! device groups, active conditions of every severity, supply levels, and two users (one of
 //! them the toner administrator of four devices). It is deterministic: the data come from a
-//! seeded generator ([`sim::Rng`]), so every machine shows the same fleet, only anchored to
-//! the day it runs so that the last two years are always covered.
+//! seeded simulator ([`meterport_sim`], shared with the benchmark), so every machine shows
+//! the same fleet, only anchored to the day it runs so that the last two years are always
+//! covered.
 //!
 //! Data are not written behind the portal's back: readings go through the ingest service
 //! ([`ingest_readings`]) in batches of 10,000, in time order, as a collector catching up would
@@ -21,7 +22,7 @@ use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 use meterport_domain::device::{DeviceType, LfpUnit, NewDevice, Protocol};
-use meterport_domain::period::{day_of_ms, day_start_ms};
+use meterport_domain::period::day_of_ms;
 use meterport_domain::policy::check_group_name;
 use meterport_store::Store;
 use meterport_store::tenants::{DEFAULT_RETENTION_MONTHS, Tenant};
@@ -29,8 +30,10 @@ use meterport_store::tokens::TokenKind;
 use meterport_store::users::hash_password;
 use serde_json::{Value, json};
 
-use crate::service::ingest::{IngestError, IngestWriter, ingest_readings, ingest_status};
-use sim::{Area, Mix, Profile, Rng, Sheets, share};
+use meterport_portal::service::ingest::{
+    IngestError, IngestWriter, ingest_readings, ingest_status,
+};
+use meterport_sim::{Mix, Profile, Rng, SimDay, SimDevice, share};
 
 /// A status report to send: serial, time, conditions, supplies (if the device reports them).
 type StatusReport<'a> = (&'a str, i64, Vec<Value>, Option<Vec<Value>>);
@@ -522,23 +525,16 @@ async fn create_groups(
 
 // ---- Readings -----------------------------------------------------------------------------
 
-/// A device's counters as the generator keeps them.
-enum Counters {
-    Sheets(Sheets, Mix, Profile),
-    /// Thousandths of the unit; whole units only for A4/Letter-equivalent sheets.
-    Area(Area, bool),
-}
-
-struct SimDevice {
+/// A device of the fleet in the simulator, with what its story does to it.
+struct DemoDevice {
     spec: &'static Spec,
     serial: String,
-    rng: Rng,
-    counters: Counters,
     reset_day: Option<Date>,
+    sim: SimDevice,
 }
 
-impl SimDevice {
-    fn new(index: usize, spec: &'static Spec, facts: &DemoFacts) -> SimDevice {
+impl DemoDevice {
+    fn new(index: usize, spec: &'static Spec, facts: &DemoFacts) -> DemoDevice {
         // One stream per device, so that a device's data do not depend on the others.
         let mut rng = Rng::new(0x5EED_0000 + index as u64);
         let colour = matches!(spec.device_type, CM | CL);
@@ -552,15 +548,12 @@ impl SimDevice {
             scan: if mfp { rng.range(150, 700) } else { 0 },
             send: rng.range(400, 900),
         };
-        let counters = match spec.device_type {
-            CM => Counters::Sheets(Sheets::default(), mix, Profile::ColorMfp),
-            MM => Counters::Sheets(Sheets::default(), mix, Profile::MonoMfp),
-            CL => Counters::Sheets(Sheets::default(), mix, Profile::ColorLbp),
-            ML => Counters::Sheets(Sheets::default(), mix, Profile::MonoLbp),
-            LF => Counters::Area(
-                Area::default(),
-                matches!(spec.lfp_unit, Some(LfpUnit::A4 | LfpUnit::Letter)),
-            ),
+        let mut sim = match spec.device_type {
+            CM => SimDevice::sheets(rng, mix, Profile::ColorMfp),
+            MM => SimDevice::sheets(rng, mix, Profile::MonoMfp),
+            CL => SimDevice::sheets(rng, mix, Profile::ColorLbp),
+            ML => SimDevice::sheets(rng, mix, Profile::MonoLbp),
+            LF => SimDevice::area(rng, spec.lfp_unit.expect("an LFP has a unit")),
         };
         let serial = serial(spec);
         let reset_day = facts
@@ -570,36 +563,13 @@ impl SimDevice {
             .map(|(_, d)| *d);
         // Devices were installed before the demo's window: their counters start well above
         // zero, as a real fleet's do (the oldest month then shows the C5 rule at work).
-        let mut d = SimDevice {
+        let installed_days = sim.rng.range(200, 1500);
+        sim.print(spec.volume * installed_days * 7 / 10);
+        DemoDevice {
             spec,
             serial,
-            rng,
-            counters,
             reset_day,
-        };
-        let installed_days = d.rng.range(200, 1500);
-        d.print(spec.volume * installed_days * 7 / 10);
-        d
-    }
-
-    fn print(&mut self, amount: u64) {
-        match &mut self.counters {
-            Counters::Sheets(s, mix, _) => s.add(amount, mix, &mut self.rng),
-            Counters::Area(a, whole) => a.add(amount, *whole, &mut self.rng),
-        }
-    }
-
-    fn reset(&mut self) {
-        match &mut self.counters {
-            Counters::Sheets(s, _, _) => *s = Sheets::default(),
-            Counters::Area(a, _) => *a = Area::default(),
-        }
-    }
-
-    fn write_counters(&self, out: &mut Vec<u8>) {
-        match &self.counters {
-            Counters::Sheets(s, _, profile) => s.write_json(*profile, out),
-            Counters::Area(a, whole) => a.write_json(*whole, out),
+            sim,
         }
     }
 }
@@ -627,18 +597,17 @@ async fn ingest_history(
     now_ms: i64,
 ) -> anyhow::Result<usize> {
     let tz = tenant.tz();
-    let mut devices: Vec<SimDevice> = FLEET
+    let mut devices: Vec<DemoDevice> = FLEET
         .iter()
         .enumerate()
-        .map(|(i, s)| SimDevice::new(i, s, facts))
+        .map(|(i, s)| DemoDevice::new(i, s, facts))
         .collect();
     let writer = IngestWriter::start(store.clone());
     let mut pending: Vec<(i64, Vec<u8>)> = Vec::new();
     let mut stored = 0usize;
     let mut day = facts.first_day;
     while day <= facts.today {
-        let start_ms = day_start_ms(day, &tz);
-        let (date, offset) = day_prefix(day, &tz, start_ms);
+        let sim_day = SimDay::new(day, &tz);
         let holiday = is_holiday(day);
         let season = SEASON_PERMILLE[day.month() as usize - 1];
         for dev in devices.iter_mut() {
@@ -652,9 +621,9 @@ async fn ingest_history(
             if dev.reset_day == Some(day) {
                 // The board is replaced before office hours: the day's first reading already
                 // shows the new counters.
-                dev.reset();
+                dev.sim.reset();
             }
-            let noise = dev.rng.range(700, 1300);
+            let noise = dev.sim.rng.range(700, 1300);
             let mut volume = spec.volume * season / 1000 * noise / 1000;
             if holiday {
                 volume = volume * 8 / 100;
@@ -672,10 +641,10 @@ async fn ingest_history(
                 &WORKDAY_POLLS
             };
             for &(second, permille) in polls {
-                let pages = share(volume, permille, &mut dev.rng);
-                dev.print(pages);
-                let second = second + dev.rng.below(600);
-                let read_at = start_ms + second as i64 * 1000;
+                let pages = share(volume, permille, &mut dev.sim.rng);
+                dev.sim.print(pages);
+                let second = second + dev.sim.rng.below(600);
+                let read_at = sim_day.at_ms(second);
                 if read_at > now_ms {
                     break;
                 }
@@ -684,13 +653,9 @@ async fn ingest_history(
                     continue;
                 }
                 let mut item = Vec::with_capacity(640);
-                item.extend_from_slice(b"{\"serial\":\"");
-                item.extend_from_slice(dev.serial.as_bytes());
-                item.extend_from_slice(b"\",\"read_at\":\"");
-                write_read_at(&mut item, &date, second, &offset);
-                item.extend_from_slice(b"\",\"counters\":{");
-                dev.write_counters(&mut item);
-                item.extend_from_slice(b"}}");
+                dev.sim.write_reading(&mut item, &dev.serial, |out| {
+                    sim_day.write_time(out, second)
+                });
                 pending.push((read_at, item));
             }
         }
@@ -708,35 +673,6 @@ async fn ingest_history(
     }
     writer.shutdown().await;
     Ok(stored)
-}
-
-/// The date part of a day's `read_at` (`2024-05-01T`) and the zone's offset that day
-/// (`+09:00`).
-fn day_prefix(day: Date, tz: &TimeZone, start_ms: i64) -> (String, String) {
-    let offset = tz.to_offset(Timestamp::from_millisecond(start_ms).expect("in range"));
-    let secs = offset.seconds();
-    let sign = if secs < 0 { '-' } else { '+' };
-    let secs = secs.unsigned_abs();
-    (
-        format!("{:04}-{:02}-{:02}T", day.year(), day.month(), day.day()),
-        format!("{sign}{:02}:{:02}", secs / 3600, secs / 60 % 60),
-    )
-}
-
-/// Writes a `read_at` of the day: the date part, `HH:MM:SS` and the offset.
-///
-/// The local time is the day's start plus `second`: exact for zones without a daylight
-/// saving change that day, which holds for the demo's and the benchmark's Asia/Tokyo.
-pub(crate) fn write_read_at(out: &mut Vec<u8>, date: &str, second: u64, offset: &str) {
-    out.extend_from_slice(date.as_bytes());
-    let (h, m, s) = (second / 3600, second / 60 % 60, second % 60);
-    for v in [h, m, s] {
-        out.push(b'0' + (v / 10) as u8);
-        out.push(b'0' + (v % 10) as u8);
-        out.push(b':');
-    }
-    out.pop();
-    out.extend_from_slice(offset.as_bytes());
 }
 
 /// One ingest request: the JSON array of the items, through the real service.
@@ -764,7 +700,7 @@ async fn send(
 }
 
 /// An ingest refusal as an error that names the first problems.
-pub(crate) fn ingest_failure(e: IngestError) -> anyhow::Error {
+fn ingest_failure(e: IngestError) -> anyhow::Error {
     match e {
         IngestError::Malformed(m) => anyhow::anyhow!("ingest refused the batch: {m}"),
         IngestError::Invalid(items) => {
@@ -985,288 +921,4 @@ fn supplies(index: usize, spec: &Spec) -> Option<Vec<Value>> {
     };
     out.push(json!({"name": "drum unit", "kind": "drum", "level_percent": drum}));
     Some(out)
-}
-
-// ---- The generator ------------------------------------------------------------------------
-
-/// Synthetic counters that keep the relations of SPEC C2, shared with the benchmark.
-pub(crate) mod sim {
-    /// SplitMix64: tiny, fast, and the same sequence on every platform, which is all a data
-    /// generator needs (no dependency for it).
-    #[derive(Debug, Clone)]
-    pub struct Rng(u64);
-
-    impl Rng {
-        pub fn new(seed: u64) -> Rng {
-            Rng(seed)
-        }
-
-        pub fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        /// Uniform in `0..n` (`n > 0`).
-        pub fn below(&mut self, n: u64) -> u64 {
-            ((self.next_u64() as u128 * n as u128) >> 64) as u64
-        }
-
-        /// Uniform in `lo..hi`.
-        pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-            lo + self.below(hi - lo)
-        }
-    }
-
-    /// `permille`/1000 of `n`, rounded at random so that shares add up on average, and never
-    /// more than `n`.
-    pub fn share(n: u64, permille: u64, rng: &mut Rng) -> u64 {
-        ((n * permille + rng.below(1000)) / 1000).min(n)
-    }
-
-    /// How a device's pages divide, in per mille.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Mix {
-        /// Colour pages of all pages.
-        pub colour: u64,
-        /// Copies of the colour pages, and of the mono pages that are not faxes.
-        pub copy: u64,
-        /// Received faxes (printed in mono) of the mono pages.
-        pub receive: u64,
-        /// Large sizes (A3, B4) of all pages.
-        pub large: u64,
-        pub duplex: u64,
-        /// Scans per page printed.
-        pub scan: u64,
-        /// Scans sent (e-mail, folder) of all scans.
-        pub send: u64,
-    }
-
-    /// Which counters a device reports (SPEC C1: a device reports a subset).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Profile {
-        /// Every sheet counter, eight paper sizes.
-        ColorMfp,
-        /// No colour counters.
-        MonoMfp,
-        /// A printer: no copy, scan or receive counters.
-        ColorLbp,
-        MonoLbp,
-        /// The benchmark's twenty counters: the seventeen standard ones and three sizes.
-        Bench,
-    }
-
-    /// Cumulative sheet counters kept as the independent parts the reported counters are
-    /// sums of, so that every relation of C2 holds exactly in every reading:
-    /// `total1 = color + mono = copy + receive + print`
-    /// `= color_copy + color_print + mono_copy + mono_print`, `color = color_large + color_small`, `mono = mono_large + mono_small`,
-    /// and the paper sizes add up to `total1`. Received faxes print in mono: they are part of
-    /// `mono_print` in the colour-mode split and are `receive`, not `print`, in the function
-    /// split.
-    #[derive(Debug, Clone, Default)]
-    pub struct Sheets {
-        color_copy: u64,
-        color_print: u64,
-        mono_copy: u64,
-        /// Mono prints from computers, without received faxes.
-        mono_pc: u64,
-        receive: u64,
-        color_large: u64,
-        mono_large: u64,
-        a3: u64,
-        b4: u64,
-        a4: u64,
-        b5: u64,
-        a5: u64,
-        letter: u64,
-        postcard: u64,
-        other: u64,
-        scan: u64,
-        scan_send: u64,
-        duplex: u64,
-    }
-
-    impl Sheets {
-        /// Prints `pages` more pages.
-        pub fn add(&mut self, pages: u64, mix: &Mix, rng: &mut Rng) {
-            let colour = share(pages, mix.colour, rng);
-            let mono = pages - colour;
-            let cc = share(colour, mix.copy, rng);
-            self.color_copy += cc;
-            self.color_print += colour - cc;
-            let rx = share(mono, mix.receive, rng);
-            let mc = share(mono - rx, mix.copy, rng);
-            self.receive += rx;
-            self.mono_copy += mc;
-            self.mono_pc += mono - rx - mc;
-            let cl = share(colour, mix.large, rng);
-            let ml = share(mono, mix.large, rng);
-            self.color_large += cl;
-            self.mono_large += ml;
-            let large = cl + ml;
-            let a3 = share(large, 750, rng);
-            self.a3 += a3;
-            self.b4 += large - a3;
-            let mut small = pages - large;
-            for (slot, permille) in [
-                (&mut self.a4, 860),
-                (&mut self.b5, 350),
-                (&mut self.a5, 300),
-                (&mut self.letter, 300),
-                (&mut self.postcard, 300),
-            ] {
-                let n = share(small, permille, rng);
-                *slot += n;
-                small -= n;
-            }
-            self.other += small;
-            let scans = share(pages, mix.scan, rng);
-            self.scan += scans;
-            self.scan_send += share(scans, mix.send, rng);
-            self.duplex += share(pages, mix.duplex, rng);
-        }
-
-        /// Writes the profile's counters as JSON members (`"total1":123,...`).
-        pub fn write_json(&self, profile: Profile, out: &mut Vec<u8>) {
-            let color = self.color_copy + self.color_print;
-            let mono = self.mono_copy + self.mono_pc + self.receive;
-            let total1 = color + mono;
-            let copy = self.color_copy + self.mono_copy;
-            let print = self.color_print + self.mono_pc;
-            let mono_print = self.mono_pc + self.receive;
-            let mut w = Members::new(out);
-            w.num("total1", total1);
-            let colour = matches!(
-                profile,
-                Profile::ColorMfp | Profile::ColorLbp | Profile::Bench
-            );
-            let copier = matches!(
-                profile,
-                Profile::ColorMfp | Profile::MonoMfp | Profile::Bench
-            );
-            if colour {
-                w.num("color", color);
-                w.num("color_large", self.color_large);
-                w.num("color_small", color - self.color_large);
-                w.num("color_print", self.color_print);
-                if copier {
-                    w.num("color_copy", self.color_copy);
-                }
-            }
-            w.num("mono", mono);
-            w.num("mono_large", self.mono_large);
-            w.num("mono_small", mono - self.mono_large);
-            w.num("mono_print", mono_print);
-            w.num("print", print);
-            w.num("duplex", self.duplex);
-            if copier {
-                w.num("mono_copy", self.mono_copy);
-                w.num("copy", copy);
-                w.num("receive", self.receive);
-                w.num("scan", self.scan);
-                w.num("scan_send", self.scan_send);
-            }
-            if profile == Profile::Bench {
-                w.num("paper_a3", self.a3);
-                w.num("paper_a4", self.a4);
-                w.num(
-                    "paper_other",
-                    self.b4 + self.b5 + self.a5 + self.letter + self.postcard + self.other,
-                );
-            } else {
-                w.num("paper_a3", self.a3);
-                w.num("paper_a4", self.a4);
-                w.num("paper_b4", self.b4);
-                w.num("paper_b5", self.b5);
-                w.num("paper_a5", self.a5);
-                w.num("paper_letter", self.letter);
-                w.num("paper_postcard", self.postcard);
-                w.num("paper_other", self.other);
-            }
-        }
-    }
-
-    /// A large-format printer's counters: DUTY A-D in thousandths of its unit, and Total the
-    /// sum of the four (the demo's convention).
-    #[derive(Debug, Clone, Default)]
-    pub struct Area {
-        duty: [u64; 4],
-    }
-
-    impl Area {
-        /// Prints `amount` thousandths more; `whole` keeps every counter a whole number of
-        /// units (A4- or Letter-equivalent sheets).
-        pub fn add(&mut self, amount: u64, whole: bool, rng: &mut Rng) {
-            let grain = if whole { 1000 } else { 1 };
-            let mut left = amount / grain;
-            for (i, permille) in [450, 550, 600].into_iter().enumerate() {
-                let n = share(left, permille, rng);
-                self.duty[i] += n * grain;
-                left -= n;
-            }
-            self.duty[3] += left * grain;
-        }
-
-        pub fn write_json(&self, whole: bool, out: &mut Vec<u8>) {
-            let mut w = Members::new(out);
-            let total: u64 = self.duty.iter().sum();
-            for (key, v) in [
-                ("total1", total),
-                ("duty_a", self.duty[0]),
-                ("duty_b", self.duty[1]),
-                ("duty_c", self.duty[2]),
-                ("duty_d", self.duty[3]),
-            ] {
-                if whole {
-                    w.num(key, v / 1000);
-                } else {
-                    w.thousandths(key, v);
-                }
-            }
-        }
-    }
-
-    /// Writes `"key":value` members separated by commas.
-    struct Members<'a> {
-        out: &'a mut Vec<u8>,
-        first: bool,
-    }
-
-    impl<'a> Members<'a> {
-        fn new(out: &'a mut Vec<u8>) -> Members<'a> {
-            Members { out, first: true }
-        }
-
-        fn key(&mut self, key: &str) {
-            if !self.first {
-                self.out.push(b',');
-            }
-            self.first = false;
-            self.out.push(b'"');
-            self.out.extend_from_slice(key.as_bytes());
-            self.out.extend_from_slice(b"\":");
-        }
-
-        fn num(&mut self, key: &str, v: u64) {
-            self.key(key);
-            self.out
-                .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
-        }
-
-        /// A value in thousandths as a decimal with three places (`12.345`).
-        fn thousandths(&mut self, key: &str, v: u64) {
-            self.key(key);
-            self.out
-                .extend_from_slice(itoa::Buffer::new().format(v / 1000).as_bytes());
-            let frac = v % 1000;
-            self.out.extend_from_slice(&[
-                b'.',
-                b'0' + (frac / 100) as u8,
-                b'0' + (frac / 10 % 10) as u8,
-                b'0' + (frac % 10) as u8,
-            ]);
-        }
-    }
 }

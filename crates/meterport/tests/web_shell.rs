@@ -8,8 +8,8 @@
 mod common;
 
 use common::{OPERATOR_TOKEN, T0, TestApp, admin, mfp, serve};
-use meterport::app::AppState;
-use meterport::web::session::WebConfig;
+use meterport_portal::app::AppState;
+use meterport_portal::web::session::WebConfig;
 use meterport_store::Store;
 use meterport_store::tenants::Tenant;
 use meterport_store::users::{User, hash_password};

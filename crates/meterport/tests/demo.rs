@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::{T0, TestApp, TestDb};
 use jiff::Span;
 use jiff::civil::Date;
-use meterport::bench::{BenchArgs, run};
 use meterport::demo::{self, DemoFacts};
+use meterport_bench::{BenchArgs, run};
 use meterport_store::counters::GroupFilter;
 use serde_json::Value;
 

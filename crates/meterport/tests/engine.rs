@@ -337,7 +337,7 @@ async fn before_tenant(app: &TestApp) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_portal_instances_writing_the_same_devices_at_once_lose_no_page() {
-    use meterport::service::ingest::{IngestWriter, ingest_readings};
+    use meterport_portal::service::ingest::{IngestWriter, ingest_readings};
 
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Twin KK", "Europe/Berlin").await;

@@ -604,7 +604,7 @@ async fn requests_committed_together_are_judged_one_after_the_other() {
 /// their usage, also when a late reading makes one of them be computed again.
 #[tokio::test]
 async fn readings_past_the_retention_are_deleted_and_the_months_kept_do_not_change() {
-    use meterport::service::retention::purge_expired_readings;
+    use meterport_portal::service::retention::purge_expired_readings;
     let app = TestApp::spawn().await;
     let tenant = app
         .store

@@ -13,8 +13,8 @@ mod common;
 use std::collections::HashMap;
 
 use common::{TestApp, lfp, mfp};
-use meterport::i18n::{Lang, counter_label};
 use meterport_domain::counters::{DeviceClass, Key};
+use meterport_portal::i18n::{Lang, counter_label};
 use meterport_store::tenants::Tenant;
 use serde_json::{Value, json};
 

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use common::web::{Browser, Page, page};
 use common::{OPERATOR_TOKEN, T0, TestApp, mfp, serve};
-use meterport::app::{AppState, router};
+use meterport_portal::app::{AppState, router};
 use meterport_store::Store;
 use meterport_store::devices::Page as ListPage;
 use meterport_store::tenants::Tenant;
@@ -1724,9 +1724,9 @@ mod fuzz {
     //! run, so the test command's time stays bounded.
     use std::collections::HashMap;
 
-    use meterport::service::counters::CounterQuery;
     use meterport_domain::ingest::parse_readings;
     use meterport_domain::json::find_duplicate_key;
+    use meterport_portal::service::counters::CounterQuery;
     use proptest::prelude::*;
 
     fn json_ish() -> impl Strategy<Value = String> {

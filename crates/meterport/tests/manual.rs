@@ -193,7 +193,7 @@ async fn every_menu_entry_has_a_section_and_a_row_in_the_menu_table() {
     let page = get(&app, &[("accept-language", "en")]).await;
     let ids: BTreeSet<String> = section_ids(&page.html).into_iter().collect();
 
-    let entries: Vec<_> = meterport::web::MENU
+    let entries: Vec<_> = meterport_portal::web::MENU
         .iter()
         .flat_map(|s| s.items.iter())
         .collect();
