@@ -2,12 +2,11 @@
 //! forgotten password (SPEC S4), change of the notification address (S26), the outbox's
 //! retries, the operator's announcements (S5, O1) and the audit of it all (Q4).
 
-mod common;
-
 use std::time::Duration;
 
-use common::smtp::{SmtpServer, first_link, unused_port};
-use common::{OPERATOR_TOKEN, T0, TestApp};
+use crate::harness::smtp::{SmtpServer, first_link, unused_port};
+use crate::harness::web::{Browser, Page, csrf};
+use crate::harness::{OPERATOR_TOKEN, T0, TestApp};
 use meterport_store::tenants::Tenant;
 use meterport_store::users::hash_password;
 use serde_json::{Value, json};
@@ -15,99 +14,6 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "secret123";
 const WAIT: Duration = Duration::from_secs(15);
 const MINUTE: i64 = 60_000;
-
-/// A browser-like client: keeps cookies, does not follow redirects (we check them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-struct Page {
-    status: u16,
-    html: String,
-    location: Option<String>,
-}
-
-/// One browser on the portal.
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::Client,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
-        Browser {
-            app,
-            client: browser(),
-        }
-    }
-
-    async fn page(res: reqwest::Response) -> Page {
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        Page {
-            status,
-            html: res.text().await.unwrap(),
-            location,
-        }
-    }
-
-    /// GETs a path, or a full URL (a link from a mail).
-    async fn get(&self, path_or_url: &str) -> Page {
-        let url = if path_or_url.starts_with("http") {
-            path_or_url.to_string()
-        } else {
-            self.app.url(path_or_url)
-        };
-        Browser::page(self.client.get(url).send().await.unwrap()).await
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        Browser::page(
-            self.client
-                .post(self.app.url(path))
-                .form(form)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// GETs the page with the form, then posts the form with its CSRF token.
-    async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let form = self.get(path).await;
-        assert_eq!(form.status, 200, "the form at {path}: {}", form.html);
-        let csrf = csrf(&form.html);
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(fields);
-        self.post(path, &all).await
-    }
-
-    async fn login(&self, user: &str, password: &str) -> Page {
-        self.submit(
-            "/login",
-            &[
-                ("username", user),
-                ("password", password),
-                ("next", "/welcome"),
-            ],
-        )
-        .await
-    }
-}
-
-/// The CSRF token of the form on a page.
-fn csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
-    html[at + 19..].split('"').next().unwrap().to_string()
-}
 
 /// The path of a link to the test's portal.
 fn path_of(app: &TestApp, link: &str) -> String {
@@ -151,8 +57,13 @@ const SENT_JA: &str = "入力されたユーザーが存在し、通知先メー
 
 /// Asks for a reset link for `user` from a fresh browser; returns the answer.
 async fn forgot(app: &TestApp, user: &str) -> Page {
-    Browser::new(app)
-        .submit("/forgot-password", &[("username", user)])
+    Browser::on(app)
+        .submit(
+            "/forgot-password",
+            "/forgot-password",
+            &[("username", user)],
+            200,
+        )
         .await
 }
 
@@ -194,7 +105,7 @@ async fn a_forgotten_password_is_reset_through_the_mailed_link_and_the_new_one_l
         mail.html
     );
 
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
     let form = b.get(&link).await;
     assert_eq!(form.status, 200);
     assert!(
@@ -206,7 +117,9 @@ async fn a_forgotten_password_is_reset_through_the_mailed_link_and_the_new_one_l
     let done = b
         .submit(
             &path,
+            &path,
             &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+            303,
         )
         .await;
     assert_eq!(
@@ -221,7 +134,7 @@ async fn a_forgotten_password_is_reset_through_the_mailed_link_and_the_new_one_l
     );
 
     assert_eq!(
-        Browser::new(&w.app)
+        Browser::on(&w.app)
             .login("yamada", "fresh2022")
             .await
             .location
@@ -229,7 +142,10 @@ async fn a_forgotten_password_is_reset_through_the_mailed_link_and_the_new_one_l
         Some("/welcome")
     );
     assert_eq!(
-        Browser::new(&w.app).login("yamada", PASSWORD).await.status,
+        Browser::on(&w.app)
+            .login_to("yamada", PASSWORD, "/welcome")
+            .await
+            .status,
         401,
         "the old one is gone"
     );
@@ -258,11 +174,13 @@ async fn the_reset_mail_is_written_in_the_user_s_display_language() {
 async fn a_reset_link_works_only_once() {
     let w = world().await;
     let path = reset_link(&w, "yamada", "yamada@example.com").await;
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
     let done = b
         .submit(
             &path,
+            &path,
             &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+            303,
         )
         .await;
     assert_eq!(done.status, 303);
@@ -286,7 +204,7 @@ async fn a_reset_link_works_only_once() {
         .await;
     assert_eq!(replay.status, 410);
     assert_eq!(
-        Browser::new(&w.app)
+        Browser::on(&w.app)
             .login("yamada", "fresh2022")
             .await
             .status,
@@ -298,7 +216,7 @@ async fn a_reset_link_works_only_once() {
 async fn a_reset_link_expires_sixty_minutes_after_the_request() {
     let w = world().await;
     let path = reset_link(&w, "yamada", "yamada@example.com").await;
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
 
     w.app.clock.advance(59 * MINUTE);
     let form = b.get(&path).await;
@@ -325,7 +243,7 @@ async fn a_reset_link_expires_sixty_minutes_after_the_request() {
         .await;
     assert_eq!(refused.status, 410, "the form opened in time does not help");
     assert_eq!(
-        Browser::new(&w.app).login("yamada", PASSWORD).await.status,
+        Browser::on(&w.app).login("yamada", PASSWORD).await.status,
         303,
         "unchanged"
     );
@@ -337,7 +255,7 @@ async fn unknown_users_and_users_without_an_address_get_the_same_answer_in_the_s
     let w = world().await;
     let mut answers = Vec::new();
     for user in ["ghost", "suzuki", "yamada"] {
-        let b = Browser::new(&w.app);
+        let b = Browser::on(&w.app);
         let form = b.get("/forgot-password").await;
         let token = csrf(&form.html);
         let started = std::time::Instant::now();
@@ -377,7 +295,7 @@ async fn a_newer_reset_request_retires_the_link_sent_before() {
     w.app.clock.advance(2 * MINUTE);
     let second = reset_link(&w, "yamada", "yamada@example.com").await;
     assert_ne!(first, second);
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
     assert_eq!(b.get(&first).await.status, 410);
     assert_eq!(b.get(&second).await.status, 200);
 }
@@ -399,15 +317,17 @@ async fn a_second_request_within_a_minute_sends_no_second_mail() {
 #[tokio::test]
 async fn a_reset_through_the_link_ends_every_session_of_the_user() {
     let w = world().await;
-    let elsewhere = Browser::new(&w.app);
+    let elsewhere = Browser::on(&w.app);
     elsewhere.login("yamada", PASSWORD).await;
     assert_eq!(elsewhere.get("/welcome").await.status, 200);
 
     let path = reset_link(&w, "yamada", "yamada@example.com").await;
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
     b.submit(
         &path,
+        &path,
         &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+        303,
     )
     .await;
 
@@ -421,10 +341,15 @@ async fn a_new_password_that_breaks_the_rules_is_refused_next_to_its_fields_and_
  {
     let w = world().await;
     let path = reset_link(&w, "yamada", "yamada@example.com").await;
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
 
     let bad = b
-        .submit(&path, &[("new_password", "abc"), ("confirmation", "abd")])
+        .submit(
+            &path,
+            &path,
+            &[("new_password", "abc"), ("confirmation", "abd")],
+            422,
+        )
         .await;
     assert_eq!(bad.status, 422);
     assert!(
@@ -438,7 +363,9 @@ async fn a_new_password_that_breaks_the_rules_is_refused_next_to_its_fields_and_
     let same = b
         .submit(
             &path,
+            &path,
             &[("new_password", PASSWORD), ("confirmation", PASSWORD)],
+            422,
         )
         .await;
     assert!(
@@ -465,14 +392,16 @@ async fn a_new_password_that_breaks_the_rules_is_refused_next_to_its_fields_and_
     );
 
     assert_eq!(
-        Browser::new(&w.app).login("yamada", PASSWORD).await.status,
+        Browser::on(&w.app).login("yamada", PASSWORD).await.status,
         303,
         "unchanged"
     );
     let ok = b
         .submit(
             &path,
+            &path,
             &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+            303,
         )
         .await;
     assert_eq!(ok.status, 303, "the link was not used up by the refusals");
@@ -481,7 +410,7 @@ async fn a_new_password_that_breaks_the_rules_is_refused_next_to_its_fields_and_
 #[tokio::test]
 async fn the_forgot_password_form_needs_its_own_csrf_token_and_a_user_name() {
     let w = world().await;
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
     let forged = b
         .post(
             "/forgot-password",
@@ -489,7 +418,14 @@ async fn the_forgot_password_form_needs_its_own_csrf_token_and_a_user_name() {
         )
         .await;
     assert_eq!(forged.status, 403);
-    let empty = b.submit("/forgot-password", &[("username", "  ")]).await;
+    let empty = b
+        .submit(
+            "/forgot-password",
+            "/forgot-password",
+            &[("username", "  ")],
+            422,
+        )
+        .await;
     assert!(
         empty.html.contains("id=\"error-username\""),
         "{}",
@@ -502,9 +438,9 @@ async fn the_forgot_password_form_needs_its_own_csrf_token_and_a_user_name() {
 #[tokio::test]
 async fn the_login_screen_links_to_the_forgot_password_page() {
     let w = world().await;
-    let login = Browser::new(&w.app).get("/login").await;
+    let login = Browser::on(&w.app).get("/login").await;
     assert!(login.html.contains("href=\"/forgot-password\""));
-    let page = Browser::new(&w.app).get("/forgot-password").await;
+    let page = Browser::on(&w.app).get("/forgot-password").await;
     assert_eq!(page.status, 200);
     assert!(
         page.html.contains("パスワードを忘れた場合"),
@@ -516,17 +452,19 @@ async fn the_login_screen_links_to_the_forgot_password_page() {
 // ---- Change of the notification address (S26)
 
 /// Logs yamada in and asks to change the address; returns the browser.
-async fn request_change<'a>(w: &'a World, new: &str) -> Browser<'a> {
-    let b = Browser::new(&w.app);
+async fn request_change(w: &World, new: &str) -> Browser {
+    let b = Browser::on(&w.app);
     b.login("yamada", PASSWORD).await;
     let done = b
         .submit(
+            "/account/email",
             "/account/email",
             &[
                 ("email", new),
                 ("confirmation", new),
                 ("password", PASSWORD),
             ],
+            303,
         )
         .await;
     assert_eq!(
@@ -584,12 +522,12 @@ async fn a_new_address_becomes_the_notification_address_only_when_its_mailed_lin
 
     // Opened from a mail client: no login needed.
     let link = mail.first_link();
-    let opened = Browser::new(&w.app).get(&link).await;
+    let opened = Browser::on(&w.app).get(&link).await;
     assert_eq!(
         (opened.status, opened.location.as_deref()),
         (303, Some("/account/email/confirmed"))
     );
-    let confirmed = Browser::new(&w.app).get("/account/email/confirmed").await;
+    let confirmed = Browser::on(&w.app).get("/account/email/confirmed").await;
     assert!(
         confirmed
             .html
@@ -618,7 +556,7 @@ async fn a_new_address_becomes_the_notification_address_only_when_its_mailed_lin
         "the notice does not tell the new address"
     );
 
-    let again = Browser::new(&w.app).get(&link).await;
+    let again = Browser::on(&w.app).get(&link).await;
     assert_eq!(again.status, 410, "single use");
     assert!(again.html.contains("href=\"/account/email\""));
 }
@@ -629,7 +567,7 @@ async fn the_confirmation_link_expires_after_a_day() {
     request_change(&w, "taro@example.org").await;
     let link = w.smtp.wait_for("taro@example.org", WAIT).await.first_link();
     w.app.clock.advance(24 * 60 * MINUTE);
-    let late = Browser::new(&w.app).get(&link).await;
+    let late = Browser::on(&w.app).get(&link).await;
     assert_eq!(late.status, 410);
     assert!(late.html.contains("有効期限が切れています"));
     assert_eq!(
@@ -650,11 +588,13 @@ async fn a_newer_address_request_retires_the_link_sent_before() {
     let done = b
         .submit(
             "/account/email",
+            "/account/email",
             &[
                 ("email", "second@example.org"),
                 ("confirmation", "second@example.org"),
                 ("password", PASSWORD),
             ],
+            303,
         )
         .await;
     assert_eq!(done.status, 303);
@@ -664,8 +604,8 @@ async fn a_newer_address_request_retires_the_link_sent_before() {
         .await
         .first_link();
 
-    assert_eq!(Browser::new(&w.app).get(&first).await.status, 410);
-    assert_eq!(Browser::new(&w.app).get(&second).await.status, 303);
+    assert_eq!(Browser::on(&w.app).get(&first).await.status, 410);
+    assert_eq!(Browser::on(&w.app).get(&second).await.status, 303);
     assert_eq!(
         email_of(&w.app, &w.tenant, "yamada").await.as_deref(),
         Some("second@example.org")
@@ -675,17 +615,19 @@ async fn a_newer_address_request_retires_the_link_sent_before() {
 #[tokio::test]
 async fn a_refused_address_change_explains_each_field_and_mails_nothing() {
     let w = world().await;
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
     b.login("yamada", PASSWORD).await;
 
     let wrong = b
         .submit(
+            "/account/email",
             "/account/email",
             &[
                 ("email", "taro@example.org"),
                 ("confirmation", "taro@example.org"),
                 ("password", "wrong-pass1"),
             ],
+            422,
         )
         .await;
     assert_eq!(wrong.status, 422);
@@ -703,11 +645,13 @@ async fn a_refused_address_change_explains_each_field_and_mails_nothing() {
     let mismatch = b
         .submit(
             "/account/email",
+            "/account/email",
             &[
                 ("email", "taro@example.org"),
                 ("confirmation", "taro@example.com"),
                 ("password", PASSWORD),
             ],
+            422,
         )
         .await;
     assert!(
@@ -720,11 +664,13 @@ async fn a_refused_address_change_explains_each_field_and_mails_nothing() {
     let invalid = b
         .submit(
             "/account/email",
+            "/account/email",
             &[
                 ("email", "not an address"),
                 ("confirmation", "not an address"),
                 ("password", PASSWORD),
             ],
+            422,
         )
         .await;
     assert!(
@@ -737,11 +683,13 @@ async fn a_refused_address_change_explains_each_field_and_mails_nothing() {
     let same = b
         .submit(
             "/account/email",
+            "/account/email",
             &[
                 ("email", "yamada@example.com"),
                 ("confirmation", "yamada@example.com"),
                 ("password", PASSWORD),
             ],
+            422,
         )
         .await;
     assert!(
@@ -779,7 +727,7 @@ async fn a_refused_address_change_explains_each_field_and_mails_nothing() {
 #[tokio::test]
 async fn the_address_screen_is_in_the_menu_and_in_the_user_s_language() {
     let w = world().await;
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
     b.login("smith", PASSWORD).await;
     let page = b.get("/account/email").await;
     assert_eq!(page.status, 200);
@@ -799,7 +747,7 @@ async fn the_address_screen_is_in_the_menu_and_in_the_user_s_language() {
         "the manual's topic"
     );
     assert_eq!(
-        Browser::new(&w.app).get("/account/email").await.status,
+        Browser::on(&w.app).get("/account/email").await.status,
         303,
         "login needed"
     );
@@ -933,26 +881,30 @@ async fn the_first_link_of_a_mail_text_ends_at_white_space() {
 async fn resets_and_address_changes_are_audited_without_addresses_tokens_or_passwords() {
     let w = world().await;
     let path = reset_link(&w, "yamada", "yamada@example.com").await;
-    Browser::new(&w.app)
+    Browser::on(&w.app)
         .submit(
             &path,
+            &path,
             &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
+            303,
         )
         .await;
     forgot(&w.app, "suzuki").await;
-    let b = Browser::new(&w.app);
+    let b = Browser::on(&w.app);
     b.login("yamada", "fresh2022").await;
     b.submit(
+        "/account/email",
         "/account/email",
         &[
             ("email", "taro@example.org"),
             ("confirmation", "taro@example.org"),
             ("password", "fresh2022"),
         ],
+        303,
     )
     .await;
     let link = w.smtp.wait_for("taro@example.org", WAIT).await.first_link();
-    Browser::new(&w.app).get(&link).await;
+    Browser::on(&w.app).get(&link).await;
 
     let log = w
         .app
@@ -1068,12 +1020,12 @@ async fn the_operator_s_announcements_show_on_the_welcome_screen_between_their_d
         "newest first"
     );
 
-    let ja = Browser::new(&w.app);
+    let ja = Browser::on(&w.app);
     ja.login("yamada", PASSWORD).await;
     let welcome = ja.get("/welcome").await.html;
     assert!(welcome.contains("定期点検のお知らせ"), "{welcome}");
     assert!(!welcome.contains("新サービス開始"), "not yet shown");
-    let en = Browser::new(&w.app);
+    let en = Browser::on(&w.app);
     en.login("smith", PASSWORD).await;
     let welcome = en.get("/welcome").await.html;
     assert!(
@@ -1082,7 +1034,7 @@ async fn the_operator_s_announcements_show_on_the_welcome_screen_between_their_d
     );
 
     w.app.clock.advance(3 * day);
-    let ja = Browser::new(&w.app);
+    let ja = Browser::on(&w.app);
     ja.login("yamada", PASSWORD).await;
     let welcome = ja.get("/welcome").await.html;
     assert!(welcome.contains("新サービス開始"), "{welcome}");

@@ -20,8 +20,6 @@
 //! - [`ReceivedMail`]: envelope sender and recipients, and the parsed `From`, subject, text
 //!   part and HTML part (empty when the mail has none), plus the raw message.
 
-#![allow(dead_code)]
-
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,7 +31,8 @@ use mailin_embedded::{Handler, Server, SslConfig};
 /// One mail as the server received it.
 #[derive(Debug, Clone)]
 pub struct ReceivedMail {
-    /// The envelope sender (`MAIL FROM`).
+    /// The envelope sender (`MAIL FROM`); read in failure messages (`{:?}`).
+    #[allow(dead_code)]
     pub envelope_from: String,
     /// The envelope recipients (`RCPT TO`), without angle brackets.
     pub to: Vec<String>,
@@ -44,7 +43,9 @@ pub struct ReceivedMail {
     pub text: String,
     /// The text/html part; empty if the mail has none.
     pub html: String,
-    /// The whole message as it came over DATA (after dot-unstuffing).
+    /// The whole message as it came over DATA (after dot-unstuffing); read in failure
+    /// messages (`{:?}`).
+    #[allow(dead_code)]
     pub raw: String,
 }
 
@@ -187,10 +188,6 @@ impl SmtpServer {
             let _ = server.serve();
         });
         SmtpServer { port, inbox }
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
     }
 
     /// `smtp://127.0.0.1:PORT`, for `METERPORT_SMTP_URL`.

@@ -6,8 +6,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) and drops it afterwards. A backend that is
 //! asked for and unreachable fails the test: nothing is skipped.
 
-#![allow(dead_code)]
-
+pub mod chromium;
 pub mod smtp;
 pub mod web;
 

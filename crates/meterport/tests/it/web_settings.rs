@@ -2,9 +2,8 @@
 //! SQLite or PostgreSQL (`METERPORT_TEST_BACKEND`): device groups (S22), paper sizes (S21)
 //! and e-mail notification (S23).
 
-mod common;
-
-use common::{T0, TestApp};
+use crate::harness::web::{Browser, attrs, csrf, field_error, selector, texts};
+use crate::harness::{T0, TestApp};
 use meterport_domain::policy::MAX_GROUPS_PER_TENANT;
 use meterport_store::counters::GroupFilter;
 use meterport_store::notifications::Scope;
@@ -14,71 +13,50 @@ use serde_json::json;
 
 const PASSWORD: &str = "secret123";
 
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 struct Web {
     app: TestApp,
-    client: reqwest::Client,
+    browser: Browser,
     tenant: Tenant,
 }
 
 impl Web {
+    /// One GET: status and body, for the test to check.
     async fn get(&self, path: &str) -> (u16, String) {
-        let res = self.client.get(self.app.url(path)).send().await.unwrap();
-        (res.status().as_u16(), res.text().await.unwrap())
+        let page = self.browser.get(path).await;
+        (page.status, page.html)
     }
 
+    /// A GET that must answer 200: its body.
+    async fn page(&self, path: &str) -> String {
+        self.browser.get_ok(path).await.html
+    }
+
+    /// One form POST: status, body and redirect, for the test to check.
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let res = self
-            .client
-            .post(self.app.url(path))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        (status, res.text().await.unwrap(), location)
+        let page = self.browser.post(path, form).await;
+        (page.status, page.html, page.location)
     }
 
-    /// Posts a form with the CSRF token of the page at `page` added.
+    /// Opens the form at `page` (200), posts `form` with its CSRF token to `path` and asserts
+    /// that the answer is `status`.
     async fn submit(
         &self,
         page: &str,
         path: &str,
         form: &[(&str, &str)],
+        status: u16,
     ) -> (u16, String, Option<String>) {
-        let (_, html) = self.get(page).await;
-        let token = csrf(&html);
-        let mut fields = vec![("csrf", token.as_str())];
-        fields.extend_from_slice(form);
-        self.post(path, &fields).await
+        let page = self.browser.submit(page, path, form, status).await;
+        (page.status, page.html, page.location)
+    }
+
+    /// A form POST that must answer `status`: its body.
+    async fn post_expect(&self, path: &str, form: &[(&str, &str)], status: u16) -> String {
+        self.browser.post_expect(path, form, status).await.html
     }
 
     async fn login(&self, user: &str) {
-        let (_, page) = self.get("/login").await;
-        let token = csrf(&page);
-        let (status, _, _) = self
-            .post(
-                "/login",
-                &[
-                    ("username", user),
-                    ("password", PASSWORD),
-                    ("csrf", &token),
-                    ("next", "/welcome"),
-                ],
-            )
-            .await;
-        assert_eq!(status, 303, "{user} logs in");
+        self.browser.login(user, PASSWORD).await;
     }
 
     async fn device(&self, serial: &str, name: &str) -> i64 {
@@ -117,29 +95,18 @@ impl Web {
     }
 }
 
-fn csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
-    html[at + 19..].split('"').next().unwrap().to_string()
-}
-
 /// The message shown next to a field (`<p class="error" id="error-<field>" ...>`).
 fn error_of(html: &str, field: &str) -> String {
-    let at = html
-        .find(&format!("id=\"error-{field}\""))
-        .unwrap_or_else(|| panic!("a message for {field}"));
-    let rest = &html[at..];
-    let start = rest.find('>').unwrap() + 1;
-    rest[start..].split("</p>").next().unwrap().to_string()
+    field_error(html, field).unwrap_or_else(|| panic!("a message for {field} in {html}"))
 }
 
 /// The device checkboxes of a group form: (id, checked).
 fn device_boxes(html: &str) -> Vec<(i64, bool)> {
-    html.split("name=\"device\" value=\"")
-        .skip(1)
-        .map(|p| {
-            let id = p.split('"').next().unwrap().parse().unwrap();
-            let tag = p.split('>').next().unwrap();
-            (id, tag.contains("checked"))
+    let doc = scraper::Html::parse_document(html);
+    doc.select(&selector("input[name=\"device\"]"))
+        .map(|input| {
+            let id = input.value().attr("value").unwrap().parse().unwrap();
+            (id, input.value().attr("checked").is_some())
         })
         .collect()
 }
@@ -158,9 +125,10 @@ async fn setup_as(lang: &str) -> Web {
         )
         .await
         .unwrap();
+    let browser = Browser::on(&app);
     let web = Web {
         app,
-        client: browser(),
+        browser,
         tenant,
     };
     web.login("yamada").await;
@@ -191,6 +159,7 @@ async fn a_new_group_lists_the_devices_in_no_group_and_takes_the_ticked_ones() {
             "/settings/groups/new",
             "/settings/groups/new",
             &[("name", "Head office"), ("device", &a.to_string())],
+            303,
         )
         .await;
 
@@ -205,8 +174,13 @@ async fn a_new_group_lists_the_devices_in_no_group_and_takes_the_ticked_ones() {
     assert_eq!(count, 1);
     assert_eq!(location, Some(format!("/settings/groups?created={id}")));
     assert_eq!(web.members(id).await, [a]);
-    let (_, list) = web.get(location.as_deref().unwrap()).await;
-    assert!(list.contains("The group &#34;Head office&#34; has been created."));
+    let list = web.page(location.as_deref().unwrap()).await;
+    assert!(
+        texts(&list, "#saved")
+            .iter()
+            .any(|t| t.contains("The group \"Head office\" has been created.")),
+        "{list}"
+    );
     assert!(list.contains(&format!(
         "<a href=\"/settings/groups/{id}\">Head office</a>"
     )));
@@ -229,7 +203,7 @@ async fn the_list_shows_each_group_with_its_number_of_devices() {
         .await
         .unwrap();
 
-    let (_, html) = web.get("/settings/groups").await;
+    let html = web.page("/settings/groups").await;
 
     let row = |name: &str| {
         let at = html.find(&format!(">{name}</a>")).unwrap();
@@ -258,7 +232,7 @@ async fn each_rule_of_a_group_name_is_explained_next_to_the_name_in_english() {
         ),
         (
             "R&D / 2F",
-            "Must not contain any of \" % &amp; ' / ; &lt; &gt; \\ ¥ (found: &amp; /).",
+            "Must not contain any of \" % & ' / ; < > \\ ¥ (found: & /).",
         ),
         ("ｴｲｷﾞｮｳ", "Must not contain half-width katakana"),
         ("Sales", "Another group already has this name."),
@@ -270,17 +244,17 @@ async fn each_rule_of_a_group_name_is_explained_next_to_the_name_in_english() {
                 "/settings/groups/new",
                 "/settings/groups/new",
                 &[("name", name)],
+                422,
             )
             .await;
         assert_eq!(status, 422, "{name:?} is refused on the form");
-        let shown = error_of(&html, "name")
-            .replace("&#38;", "&amp;")
-            .replace("&#60;", "&lt;")
-            .replace("&#62;", "&gt;")
-            .replace("&#34;", "\"")
-            .replace("&#39;", "'");
+        let shown = error_of(&html, "name");
         assert!(shown.contains(message), "{name:?}: {shown}");
-        assert!(html.contains("aria-invalid=\"true\""));
+        assert_eq!(
+            attrs(&html, "#name", "aria-invalid"),
+            ["true"],
+            "{name:?}: the field is marked"
+        );
     }
     assert_eq!(
         web.app
@@ -298,6 +272,7 @@ async fn each_rule_of_a_group_name_is_explained_next_to_the_name_in_english() {
             "/settings/groups/new",
             "/settings/groups/new",
             &[("name", &"あ".repeat(25))],
+            303,
         )
         .await;
     assert_eq!(status, 303);
@@ -317,6 +292,7 @@ async fn each_rule_of_a_group_name_is_explained_in_japanese_for_a_japanese_user(
             "/settings/groups/new",
             "/settings/groups/new",
             &[("name", "")],
+            422,
         )
         .await;
     let (_, wide, _) = web
@@ -324,6 +300,7 @@ async fn each_rule_of_a_group_name_is_explained_in_japanese_for_a_japanese_user(
             "/settings/groups/new",
             "/settings/groups/new",
             &[("name", &"あ".repeat(26))],
+            422,
         )
         .await;
     let (_, chars, _) = web
@@ -331,6 +308,7 @@ async fn each_rule_of_a_group_name_is_explained_in_japanese_for_a_japanese_user(
             "/settings/groups/new",
             "/settings/groups/new",
             &[("name", "a;b")],
+            422,
         )
         .await;
     let (_, kana, _) = web
@@ -338,6 +316,7 @@ async fn each_rule_of_a_group_name_is_explained_in_japanese_for_a_japanese_user(
             "/settings/groups/new",
             "/settings/groups/new",
             &[("name", "ｶﾅ")],
+            422,
         )
         .await;
     let (_, taken, _) = web
@@ -345,6 +324,7 @@ async fn each_rule_of_a_group_name_is_explained_in_japanese_for_a_japanese_user(
             "/settings/groups/new",
             "/settings/groups/new",
             &[("name", "営業部")],
+            422,
         )
         .await;
 
@@ -366,12 +346,13 @@ async fn the_two_hundred_and_first_group_is_refused_with_the_limit_named() {
             .unwrap();
     }
 
-    let (_, list) = web.get("/settings/groups").await;
+    let list = web.page("/settings/groups").await;
     let (status, html, _) = web
         .submit(
             "/settings/groups/new",
             "/settings/groups/new",
             &[("name", "One more")],
+            422,
         )
         .await;
 
@@ -414,6 +395,7 @@ async fn the_edit_screen_lists_the_group_s_devices_and_those_in_no_group_and_sav
                 ("device", &b.to_string()),
                 ("device", &c.to_string()),
             ],
+            303,
         )
         .await;
 
@@ -435,8 +417,13 @@ async fn the_edit_screen_lists_the_group_s_devices_and_those_in_no_group_and_sav
     let mut expected = vec![b, c];
     expected.sort();
     assert_eq!(web.members(g).await, expected, "a left the group, c joined");
-    let (_, list) = web.get(&format!("/settings/groups?saved={g}")).await;
-    assert!(list.contains("The group &#34;Floor 2 East&#34; has been saved."));
+    let list = web.page(&format!("/settings/groups?saved={g}")).await;
+    assert!(
+        texts(&list, "#saved")
+            .iter()
+            .any(|t| t.contains("The group \"Floor 2 East\" has been saved.")),
+        "{list}"
+    );
 }
 
 #[tokio::test]
@@ -470,6 +457,7 @@ async fn a_device_of_another_group_or_tenant_is_refused_and_nothing_changes() {
                 ("device", &a.to_string()),
                 ("device", &b.to_string()),
             ],
+            422,
         )
         .await;
     let (_, foreign, _) = web
@@ -477,6 +465,7 @@ async fn a_device_of_another_group_or_tenant_is_refused_and_nothing_changes() {
             &path,
             &path,
             &[("name", "Renamed"), ("device", &theirs.to_string())],
+            422,
         )
         .await;
 
@@ -509,13 +498,14 @@ async fn another_tenant_s_group_cannot_be_opened_changed_or_deleted() {
 
     let (get, _) = web.get(&path).await;
     let (post, _, _) = web
-        .submit("/settings/groups", &path, &[("name", "Hijacked")])
+        .submit("/settings/groups", &path, &[("name", "Hijacked")], 404)
         .await;
     let (_, delete, _) = web
         .submit(
             "/settings/groups",
             "/settings/groups/delete",
             &[("id", &theirs.to_string()), ("confirm", "yes")],
+            422,
         )
         .await;
 
@@ -550,7 +540,7 @@ async fn deleting_several_groups_asks_first_then_leaves_their_devices_in_no_grou
         .await
         .unwrap()
         .id;
-    let (_, list) = web.get("/settings/groups").await;
+    let list = web.page("/settings/groups").await;
     assert!(
         list.contains(&format!("name=\"id\" value=\"{one}\"")),
         "a checkbox per group"
@@ -610,7 +600,7 @@ async fn deleting_several_groups_asks_first_then_leaves_their_devices_in_no_grou
         .collect();
     free.sort();
     assert_eq!(free, [a, b], "their devices are in no group, not deleted");
-    let (_, after) = web.get("/settings/groups?deleted=2").await;
+    let after = web.page("/settings/groups?deleted=2").await;
     assert!(after.contains("2 group(s) deleted."));
 }
 
@@ -624,7 +614,7 @@ async fn deleting_without_choosing_a_group_says_what_to_do() {
         .unwrap();
 
     let (status, html, _) = web
-        .submit("/settings/groups", "/settings/groups/delete", &[])
+        .submit("/settings/groups", "/settings/groups/delete", &[], 422)
         .await;
 
     assert_eq!(status, 422);
@@ -647,19 +637,21 @@ async fn every_group_form_refuses_a_post_without_the_session_s_csrf_token() {
         .id;
     let forged = [("csrf", "forged")];
 
-    let (_, create, _) = web
-        .post("/settings/groups/new", &[forged[0], ("name", "New")])
+    let create = web
+        .post_expect("/settings/groups/new", &[forged[0], ("name", "New")], 422)
         .await;
-    let (_, update, _) = web
-        .post(
+    let update = web
+        .post_expect(
             &format!("/settings/groups/{g}"),
             &[forged[0], ("name", "Renamed"), ("device", &a.to_string())],
+            422,
         )
         .await;
-    let (_, delete, _) = web
-        .post(
+    let delete = web
+        .post_expect(
             "/settings/groups/delete",
             &[forged[0], ("id", &g.to_string()), ("confirm", "yes")],
+            422,
         )
         .await;
 
@@ -687,9 +679,9 @@ async fn a_group_named_like_a_script_is_shown_as_text() {
         .unwrap()
         .id;
 
-    let (_, list) = web.get("/settings/groups").await;
-    let (_, edit) = web.get(&format!("/settings/groups/{g}")).await;
-    let (_, devices) = web.get("/devices").await;
+    let list = web.page("/settings/groups").await;
+    let edit = web.page(&format!("/settings/groups/{g}")).await;
+    let devices = web.page("/devices").await;
 
     for html in [&list, &edit, &devices] {
         assert!(!html.contains("<script>x</script>"));
@@ -739,6 +731,7 @@ async fn saved_paper_sizes_are_the_tenant_s_and_head_the_paper_tab_of_the_csv() 
             "/settings/paper-sizes",
             "/settings/paper-sizes",
             &[("size", "letter"), ("size", "a4"), ("size", "12x18")],
+            303,
         )
         .await;
 
@@ -752,7 +745,7 @@ async fn saved_paper_sizes_are_the_tenant_s_and_head_the_paper_tab_of_the_csv() 
         ["a4", "letter", "12x18"],
         "kept in the setting's order"
     );
-    let (_, html) = web.get("/settings/paper-sizes?saved=1").await;
+    let html = web.page("/settings/paper-sizes?saved=1").await;
     assert!(html.contains("The paper sizes have been saved."));
     assert!(html.contains("value=\"letter\" checked"));
     assert!(!html.contains("value=\"a3\" checked"));
@@ -780,13 +773,14 @@ async fn at_least_one_paper_size_must_stay_and_unknown_sizes_are_refused() {
     let web = setup().await;
 
     let (status, none, _) = web
-        .submit("/settings/paper-sizes", "/settings/paper-sizes", &[])
+        .submit("/settings/paper-sizes", "/settings/paper-sizes", &[], 422)
         .await;
     let (_, unknown, _) = web
         .submit(
             "/settings/paper-sizes",
             "/settings/paper-sizes",
             &[("size", "a4"), ("size", "a0")],
+            422,
         )
         .await;
 
@@ -806,7 +800,7 @@ async fn the_defaults_can_be_selected_again_and_are_stored_only_on_save() {
         .await
         .unwrap();
 
-    let (_, html) = web.get("/settings/paper-sizes?defaults=1").await;
+    let html = web.page("/settings/paper-sizes?defaults=1").await;
 
     assert!(html.contains("id=\"defaults-shown\""));
     assert!(html.contains("value=\"a3\" checked") && !html.contains("value=\"letter\" checked"));
@@ -819,10 +813,11 @@ async fn the_defaults_can_be_selected_again_and_are_stored_only_on_save() {
 async fn a_paper_size_change_without_the_csrf_token_is_refused() {
     let web = setup().await;
 
-    let (_, html, _) = web
-        .post(
+    let html = web
+        .post_expect(
             "/settings/paper-sizes",
             &[("csrf", "forged"), ("size", "a5")],
+            422,
         )
         .await;
 
@@ -863,7 +858,7 @@ async fn notification_settings_start_off_and_are_saved_per_user() {
         )
         .await
         .unwrap();
-    let (_, first) = web.get("/settings/notifications").await;
+    let first = web.page("/settings/notifications").await;
     assert_eq!(
         first.matches("value=\"off\" checked").count(),
         3,
@@ -883,6 +878,7 @@ async fn notification_settings_start_off_and_are_saved_per_user() {
                 ("warning_scope", "off"),
                 ("toner_admins", "1"),
             ],
+            303,
         )
         .await;
 
@@ -920,7 +916,7 @@ async fn notification_settings_start_off_and_are_saved_per_user() {
         Default::default(),
         "another user's settings are untouched"
     );
-    let (_, shown) = web.get("/settings/notifications?saved=1").await;
+    let shown = web.page("/settings/notifications?saved=1").await;
     assert!(shown.contains("Your e-mail notification settings have been saved."));
     assert!(shown.contains("name=\"service_call_scope\" value=\"all\" checked"));
     assert!(shown.contains(&format!("name=\"error_group\" value=\"{g1}\" checked")));
@@ -953,6 +949,7 @@ async fn selected_groups_need_a_group_and_another_tenant_s_group_is_refused() {
                 ("error_scope", "off"),
                 ("warning_scope", "off"),
             ],
+            422,
         )
         .await;
     let (_, foreign, _) = web
@@ -965,6 +962,7 @@ async fn selected_groups_need_a_group_and_another_tenant_s_group_is_refused() {
                 ("warning_scope", "groups"),
                 ("warning_group", &theirs.to_string()),
             ],
+            422,
         )
         .await;
 
@@ -1010,6 +1008,7 @@ async fn a_deleted_group_leaves_a_visible_gap_in_the_notification_choice() {
             ("error_scope", "off"),
             ("warning_scope", "off"),
         ],
+        303,
     )
     .await;
     web.app
@@ -1023,7 +1022,7 @@ async fn a_deleted_group_leaves_a_visible_gap_in_the_notification_choice() {
         .await
         .unwrap();
 
-    let (_, html) = web.get("/settings/notifications").await;
+    let html = web.page("/settings/notifications").await;
 
     assert!(html.contains("id=\"warn-service_call\""));
     assert!(html.contains("The groups chosen here have been deleted"));
@@ -1033,8 +1032,8 @@ async fn a_deleted_group_leaves_a_visible_gap_in_the_notification_choice() {
 async fn notification_settings_without_the_csrf_token_are_refused() {
     let web = setup().await;
 
-    let (_, html, _) = web
-        .post(
+    let html = web
+        .post_expect(
             "/settings/notifications",
             &[
                 ("csrf", "forged"),
@@ -1042,6 +1041,7 @@ async fn notification_settings_without_the_csrf_token_are_refused() {
                 ("error_scope", "all"),
                 ("warning_scope", "all"),
             ],
+            422,
         )
         .await;
 
@@ -1066,9 +1066,9 @@ async fn notification_settings_without_the_csrf_token_are_refused() {
 async fn the_settings_screens_speak_japanese_to_a_japanese_user() {
     let web = setup_as("ja").await;
 
-    let (_, groups) = web.get("/settings/groups").await;
-    let (_, paper) = web.get("/settings/paper-sizes").await;
-    let (_, notify) = web.get("/settings/notifications").await;
+    let groups = web.page("/settings/groups").await;
+    let paper = web.page("/settings/paper-sizes").await;
+    let notify = web.page("/settings/notifications").await;
 
     assert!(groups.contains("デバイスグループ") && groups.contains("新規作成"));
     assert!(paper.contains("レジャー(11x17)") && paper.contains("はがき"));
@@ -1092,6 +1092,7 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
             "/settings/groups/new",
             "/settings/groups/new",
             &[("name", "Screen"), ("device", &a.to_string())],
+            303,
         )
         .await;
     assert_eq!(status, 303);
@@ -1102,6 +1103,7 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
             &path,
             &path,
             &[("name", "Screen 2"), ("device", &a.to_string())],
+            303,
         )
         .await;
     assert_eq!(status, 303);
@@ -1110,6 +1112,7 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
             "/settings/groups",
             "/settings/groups/delete",
             &[("id", &screen.to_string()), ("confirm", "yes")],
+            303,
         )
         .await;
     assert_eq!(status, 303);
@@ -1119,7 +1122,7 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
         .app
         .post(
             &base,
-            common::OPERATOR_TOKEN,
+            crate::harness::OPERATOR_TOKEN,
             &json!({"name": "Api", "device_ids": [b]}),
         )
         .await;
@@ -1129,7 +1132,7 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
         .app
         .client
         .patch(web.app.url(&format!("{base}/{id}")))
-        .bearer_auth(common::OPERATOR_TOKEN)
+        .bearer_auth(crate::harness::OPERATOR_TOKEN)
         .json(&json!({"name": "Api 2"}))
         .send()
         .await
@@ -1139,7 +1142,7 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
         .app
         .client
         .delete(web.app.url(&format!("{base}/{id}")))
-        .bearer_auth(common::OPERATOR_TOKEN)
+        .bearer_auth(crate::harness::OPERATOR_TOKEN)
         .send()
         .await
         .unwrap();

@@ -10,15 +10,11 @@
 //! which installs them. Without them these tests fail and say so; they never skip.
 //! Each test leaves PNG screenshots of the screens it visited in `artifacts/screenshots/`.
 
-mod common;
-#[path = "browser/harness.rs"]
-mod harness;
-
 use std::time::Duration;
 
-use common::smtp::SmtpServer;
-use common::{T0, TestApp};
-use harness::{Browser, DESKTOP, PHONE};
+use crate::harness::chromium::{Browser, DESKTOP, PHONE};
+use crate::harness::smtp::SmtpServer;
+use crate::harness::{T0, TestApp};
 use meterport_store::tenants::Tenant;
 use meterport_store::users::hash_password;
 

@@ -3,14 +3,8 @@
 //! Japanese and English, at 1280 px and on a phone (390 px). Screenshots go to
 //! `artifacts/screenshots/` like those of `browser.rs`, whose harness this shares.
 
-mod common;
-// Not every helper of the shared harness is needed here.
-#[allow(dead_code)]
-#[path = "browser/harness.rs"]
-mod harness;
-
-use common::{T0, TestApp};
-use harness::{Browser, DESKTOP, PHONE};
+use crate::harness::chromium::{Browser, DESKTOP, PHONE};
+use crate::harness::{T0, TestApp};
 use meterport_store::users::hash_password;
 
 const PASSWORD: &str = "secret123";

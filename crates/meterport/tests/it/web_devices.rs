@@ -2,68 +2,41 @@
 //! HTTP, as a logged-in user with a cookie-keeping client, on SQLite or PostgreSQL
 //! (`METERPORT_TEST_BACKEND`).
 
-mod common;
-
-use common::{T0, TestApp};
+use crate::harness::web::{Browser, attrs, csrf, rows, texts};
+use crate::harness::{T0, TestApp};
 use meterport_store::tenants::Tenant;
 use meterport_store::users::hash_password;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "secret123";
 
-/// A browser-like client: keeps cookies, does not follow redirects (we check them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 struct Web {
     app: TestApp,
-    client: reqwest::Client,
+    browser: Browser,
     tenant: Tenant,
     ingest: String,
 }
 
 impl Web {
+    /// One GET: status and body, for the test to check.
     async fn get(&self, path: &str) -> (u16, String) {
-        let res = self.client.get(self.app.url(path)).send().await.unwrap();
-        (res.status().as_u16(), res.text().await.unwrap())
+        let page = self.browser.get(path).await;
+        (page.status, page.html)
     }
 
+    /// A GET that must answer 200: its body.
+    async fn page(&self, path: &str) -> String {
+        self.browser.get_ok(path).await.html
+    }
+
+    /// One form POST: status, body and redirect, for the test to check.
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let res = self
-            .client
-            .post(self.app.url(path))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        (status, res.text().await.unwrap(), location)
+        let page = self.browser.post(path, form).await;
+        (page.status, page.html, page.location)
     }
 
     async fn login(&self, user: &str) {
-        let (_, page) = self.get("/login").await;
-        let csrf = csrf(&page);
-        let (status, _, _) = self
-            .post(
-                "/login",
-                &[
-                    ("username", user),
-                    ("password", PASSWORD),
-                    ("csrf", &csrf),
-                    ("next", "/welcome"),
-                ],
-            )
-            .await;
-        assert_eq!(status, 303, "{user} logs in");
+        self.browser.login(user, PASSWORD).await;
     }
 
     async fn user(&self, tenant: &Tenant, name: &str, email: Option<&str>, lang: &str) -> i64 {
@@ -88,38 +61,27 @@ impl Web {
     }
 }
 
-/// The CSRF token of the form on a page.
-fn csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
-    html[at + 19..].split('"').next().unwrap().to_string()
-}
-
 /// The ids of the device rows of a list, in order.
 fn row_ids(html: &str) -> Vec<i64> {
-    html.split("data-device-id=\"")
-        .skip(1)
-        .map(|p| p.split('"').next().unwrap().parse().unwrap())
+    attrs(html, "tr[data-device-id]", "data-device-id")
+        .iter()
+        .map(|id| id.parse().unwrap())
         .collect()
 }
 
 /// The count shown on a status chip of the device list.
 fn chip(html: &str, status: &str) -> String {
-    let at = html
-        .find(&format!("data-status=\"{status}\""))
-        .unwrap_or_else(|| panic!("a {status} chip"));
-    let rest = &html[at..];
-    let count = rest.find("chip-count\">").unwrap() + 12;
-    rest[count..].split('<').next().unwrap().to_string()
+    let counts = texts(html, &format!("[data-status=\"{status}\"] .chip-count"));
+    assert_eq!(counts.len(), 1, "one {status} chip in {html}");
+    counts[0].clone()
 }
 
-/// The text of the element with this id (up to its first tag).
-fn text_of<'a>(html: &'a str, id: &str) -> &'a str {
-    let at = html
-        .find(&format!("id=\"{id}\""))
-        .unwrap_or_else(|| panic!("an element #{id}"));
-    let rest = &html[at..];
-    let start = rest.find('>').unwrap() + 1;
-    rest[start..].split('<').next().unwrap()
+/// The text of the element with this id.
+fn text_of(html: &str, id: &str) -> String {
+    texts(html, &format!("#{id}"))
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("an element #{id} in {html}"))
 }
 
 fn device_json(serial: &str, name: &str, kind: &str, extra: Value) -> Value {
@@ -140,9 +102,10 @@ async fn setup() -> Web {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme", "Asia/Tokyo").await;
     let ingest = app.ingest_token(&tenant).await;
+    let browser = Browser::on(&app);
     let web = Web {
         app,
-        client: browser(),
+        browser,
         tenant,
         ingest,
     };
@@ -306,7 +269,7 @@ async fn the_list_shows_each_device_with_its_type_and_status_icon_and_every_colu
 async fn the_most_severe_condition_is_shown_and_an_smtp_device_is_always_normal() {
     let f = fleet().await;
 
-    let (_, html) = f.web.get("/devices").await;
+    let html = f.web.page("/devices").await;
 
     let row = |name: &str| {
         let at = html
@@ -333,8 +296,8 @@ async fn the_most_severe_condition_is_shown_and_an_smtp_device_is_always_normal(
 async fn the_counts_by_status_cover_the_selection() {
     let f = fleet().await;
 
-    let (_, all) = f.web.get("/devices").await;
-    let (_, group_a) = f.web.get(&format!("/devices?group={}", f.group_a)).await;
+    let all = f.web.page("/devices").await;
+    let group_a = f.web.page(&format!("/devices?group={}", f.group_a)).await;
 
     assert_eq!(
         [
@@ -358,7 +321,7 @@ async fn the_counts_by_status_cover_the_selection() {
 async fn a_status_count_filters_the_list_to_that_status() {
     let f = fleet().await;
 
-    let (_, html) = f.web.get("/devices?status=normal").await;
+    let html = f.web.page("/devices?status=normal").await;
 
     let mut ids = row_ids(&html);
     ids.sort();
@@ -385,10 +348,10 @@ async fn the_group_selector_shows_all_devices_those_in_no_group_or_one_group() {
         v
     };
 
-    let (_, all) = f.web.get("/devices?group=all").await;
-    let (_, none) = f.web.get("/devices?group=none").await;
-    let (_, a) = f.web.get(&format!("/devices?group={}", f.group_a)).await;
-    let (_, b) = f.web.get(&format!("/devices?group={}", f.group_b)).await;
+    let all = f.web.page("/devices?group=all").await;
+    let none = f.web.page("/devices?group=none").await;
+    let a = f.web.page(&format!("/devices?group={}", f.group_a)).await;
+    let b = f.web.page(&format!("/devices?group={}", f.group_b)).await;
 
     assert_eq!(sorted(row_ids(&all)).len(), 6);
     assert_eq!(sorted(row_ids(&none)), ids(&["delta", "echo", "foxtrot"]));
@@ -442,16 +405,16 @@ async fn the_text_filter_matches_name_serial_product_building_and_location_ignor
         v
     };
 
-    let (_, by_name) = f.web.get("/devices?q=ALPH").await;
-    let (_, by_serial) = f.web.get("/devices?q=sn-c").await;
-    let (_, by_product) = f.web.get("/devices?q=lbp852").await;
-    let (_, by_building) = f.web.get("/devices?q=annex").await;
-    let (_, by_location) = f.web.get("/devices?q=lobby").await;
-    let (_, with_group) = f
+    let by_name = f.web.page("/devices?q=ALPH").await;
+    let by_serial = f.web.page("/devices?q=sn-c").await;
+    let by_product = f.web.page("/devices?q=lbp852").await;
+    let by_building = f.web.page("/devices?q=annex").await;
+    let by_location = f.web.page("/devices?q=lobby").await;
+    let with_group = f
         .web
-        .get(&format!("/devices?q=annex&group={}", f.group_a))
+        .page(&format!("/devices?q=annex&group={}", f.group_a))
         .await;
-    let (_, percent) = f.web.get("/devices?q=%25").await;
+    let percent = f.web.page("/devices?q=%25").await;
 
     assert_eq!(found(&by_name), of(&["alpha"]));
     assert_eq!(found(&by_serial), of(&["charlie"]));
@@ -525,8 +488,8 @@ async fn every_heading_sorts_the_list_both_ways() {
         ),
     ];
     for (sort, asc, desc) in cases {
-        let (_, up) = f.web.get(&format!("/devices?sort={sort}&dir=asc")).await;
-        let (_, down) = f.web.get(&format!("/devices?sort={sort}&dir=desc")).await;
+        let up = f.web.page(&format!("/devices?sort={sort}&dir=asc")).await;
+        let down = f.web.page(&format!("/devices?sort={sort}&dir=desc")).await;
 
         assert_eq!(row_ids(&up), asc.map(|n| f.ids[n]), "{sort} ascending");
         assert_eq!(row_ids(&down), desc.map(|n| f.ids[n]), "{sort} descending");
@@ -537,7 +500,7 @@ async fn every_heading_sorts_the_list_both_ways() {
 async fn the_status_heading_sorts_the_most_severe_first_on_the_first_click() {
     let f = fleet().await;
 
-    let (_, html) = f.web.get("/devices").await;
+    let html = f.web.page("/devices").await;
 
     // The heading's link (`&` written `&#38;` in the HTML) asks for descending severity.
     assert!(html.contains("sort=status&#38;dir=desc"));
@@ -561,9 +524,9 @@ async fn a_large_fleet_is_paged_a_hundred_devices_at_a_time() {
         .await;
     }
 
-    let (_, first) = web.get("/devices").await;
-    let (_, third) = web.get("/devices?page=3").await;
-    let (_, beyond) = web.get("/devices?page=99").await;
+    let first = web.page("/devices").await;
+    let third = web.page("/devices?page=3").await;
+    let beyond = web.page("/devices?page=99").await;
 
     assert_eq!(row_ids(&first).len(), 100);
     assert_eq!(text_of(&first, "list-summary"), "1–100 of 250");
@@ -645,7 +608,7 @@ async fn a_device_s_status_in_another_zone_shows_in_the_user_s_zone() {
         .await
         .unwrap();
 
-    let (_, html) = f.web.get(&format!("/devices/{}", f.ids["bravo"])).await;
+    let html = f.web.page(&format!("/devices/{}", f.ids["bravo"])).await;
 
     assert!(
         html.contains("<time class=\"since\">30 Nov 2021 01:00:00</time>"),
@@ -667,19 +630,30 @@ async fn the_latest_counters_and_the_last_reading_time_are_shown_with_dashes_for
         .await;
     assert_eq!(status, 200, "{body}");
 
-    let (_, html) = f.web.get(&format!("/devices/{}", f.ids["bravo"])).await;
-    let (_, never) = f.web.get(&format!("/devices/{}", f.ids["charlie"])).await;
+    let html = f.web.page(&format!("/devices/{}", f.ids["bravo"])).await;
+    let never = f.web.page(&format!("/devices/{}", f.ids["charlie"])).await;
 
-    assert_eq!(text_of(&html, "device-last-reading"), "");
-    assert!(html.contains("<time>30 Nov 2021 09:30:00</time>"));
-    let counters = &html[html.find("id=\"latest-counters\"").unwrap()..];
-    assert!(counters.contains("<th scope=\"row\">Total 1</th><td class=\"num\">178,011</td>"));
-    assert!(counters.contains("<th scope=\"row\">Copy</th><td class=\"num\">455</td>"));
-    assert!(counters.contains("<th scope=\"row\">A4</th><td class=\"num\">12</td>"));
-    assert!(counters.contains("<th scope=\"row\">Colour</th><td class=\"num\">-</td>"));
     assert_eq!(
-        text_of(counters, "paper-note").trim(),
-        "Total 1 includes the paper sizes that are not listed here."
+        texts(&html, "#device-last-reading time"),
+        ["30 Nov 2021 09:30:00"]
+    );
+    let counters = &html[html.find("id=\"latest-counters\"").unwrap()..];
+    let shown = rows(&html, "#latest-counters tbody tr");
+    for row in [
+        ["Total 1", "178,011"],
+        ["Copy", "455"],
+        ["A4", "12"],
+        ["Colour", "-"],
+    ] {
+        assert!(
+            shown.contains(&row.map(String::from).to_vec()),
+            "{row:?} in {shown:?}"
+        );
+    }
+    assert_eq!(
+        text_of(&html, "paper-note"),
+        "Total 1 includes the paper sizes that are not listed here. \
+         Choose the listed sizes under Settings > Paper sizes."
     );
     assert!(counters.contains(
         "<a href=\"/settings/paper-sizes\">Choose the listed sizes under Settings &#62; Paper sizes.</a>"
@@ -704,7 +678,7 @@ async fn saving_stores_the_group_and_the_toner_administrator_with_the_administra
             "ja",
         )
         .await;
-    let (_, page) = f.web.get(&format!("/devices/{id}")).await;
+    let page = f.web.page(&format!("/devices/{id}")).await;
     assert!(
         page.contains("tanaka – tanaka@example.com"),
         "the choice names the address"
@@ -729,7 +703,7 @@ async fn saving_stores_the_group_and_the_toner_administrator_with_the_administra
     let d = f.web.app.store.device(f.web.tenant.id, id).await.unwrap();
     assert_eq!(d.group.map(|g| g.0), Some(f.group_b));
     assert_eq!(d.toner_admin.map(|a| a.id), Some(tanaka));
-    let (_, html) = f.web.get(&format!("/devices/{id}?saved=1")).await;
+    let html = f.web.page(&format!("/devices/{id}?saved=1")).await;
     assert!(html.contains("id=\"saved\""));
     assert_eq!(text_of(&html, "device-admin-email"), "tanaka@example.com");
 
@@ -763,7 +737,7 @@ async fn another_tenant_s_group_or_user_is_refused_next_to_its_field_and_nothing
         .web
         .user(&other, "suzuki", Some("suzuki@other.example"), "ja")
         .await;
-    let (_, page) = f.web.get(&format!("/devices/{id}")).await;
+    let page = f.web.page(&format!("/devices/{id}")).await;
 
     let (status, html, _) = f
         .web
@@ -776,7 +750,7 @@ async fn another_tenant_s_group_or_user_is_refused_next_to_its_field_and_nothing
             ],
         )
         .await;
-    let (_, nonsense, _) = f
+    let (nonsense_status, nonsense, _) = f
         .web
         .post(
             &format!("/devices/{id}"),
@@ -788,7 +762,7 @@ async fn another_tenant_s_group_or_user_is_refused_next_to_its_field_and_nothing
         )
         .await;
 
-    assert_eq!(status, 422);
+    assert_eq!((status, nonsense_status), (422, 422));
     assert!(html.contains("id=\"error-group\""), "next to the group");
     assert!(
         html.contains("id=\"error-toner_admin\""),
@@ -816,7 +790,7 @@ async fn another_tenant_s_device_is_not_found_for_reading_or_saving() {
         .app
         .device(&other, device_json("SN-X", "theirs", "mono_mfp", json!({})))
         .await;
-    let (_, page) = f.web.get("/devices").await;
+    let page = f.web.page("/devices").await;
 
     let (status, html) = f.web.get(&format!("/devices/{theirs}")).await;
     let (post_status, _, _) = f
@@ -907,7 +881,7 @@ async fn a_device_named_like_a_script_is_shown_as_text_on_every_screen() {
 #[tokio::test]
 async fn pages_of_the_device_screens_need_a_login() {
     let web = setup().await;
-    let anonymous = browser();
+    let anonymous = Browser::on(&web.app).client;
 
     for path in ["/devices", "/devices/1", "/supplies"] {
         let res = anonymous.get(web.app.url(path)).send().await.unwrap();
@@ -939,9 +913,9 @@ async fn supply_levels_from_a_status_report_are_shown_lowest_first_with_a_low_wa
         ]))
         .await;
 
-    let (_, html) = f.web.get("/supplies").await;
-    let (_, info) = f.web.get(&format!("/devices/{}", f.ids["delta"])).await;
-    let (_, group_b) = f.web.get(&format!("/supplies?group={}", f.group_b)).await;
+    let html = f.web.page("/supplies").await;
+    let info = f.web.page(&format!("/devices/{}", f.ids["delta"])).await;
+    let group_b = f.web.page(&format!("/supplies?group={}", f.group_b)).await;
 
     assert_eq!(
         row_ids(&html),
@@ -968,8 +942,8 @@ async fn supply_levels_from_a_status_report_are_shown_lowest_first_with_a_low_wa
 async fn without_any_supply_report_the_screens_say_that_no_levels_are_reported() {
     let f = fleet().await;
 
-    let (_, html) = f.web.get("/supplies").await;
-    let (_, info) = f.web.get(&format!("/devices/{}", f.ids["alpha"])).await;
+    let html = f.web.page("/supplies").await;
+    let info = f.web.page(&format!("/devices/{}", f.ids["alpha"])).await;
 
     assert!(html.contains("id=\"no-supply-reports\""));
     assert!(html.contains("None of these devices reports its supply levels."));
@@ -998,7 +972,7 @@ async fn a_report_without_supplies_keeps_them_a_newer_list_replaces_them_and_an_
     f.web
         .status(report("2021-11-30T12:00:00+09:00", None))
         .await;
-    let (_, kept) = f.web.get(&format!("/devices/{}", f.ids["delta"])).await;
+    let kept = f.web.page(&format!("/devices/{}", f.ids["delta"])).await;
     f.web
         .status(report(
             "2021-11-30T13:00:00+09:00",
@@ -1012,7 +986,7 @@ async fn a_report_without_supplies_keeps_them_a_newer_list_replaces_them_and_an_
         ))
         .await;
 
-    let (_, html) = f.web.get(&format!("/devices/{}", f.ids["delta"])).await;
+    let html = f.web.page(&format!("/devices/{}", f.ids["delta"])).await;
 
     assert!(
         kept.contains("Old toner"),
@@ -1069,14 +1043,14 @@ async fn the_device_screens_are_in_japanese_for_a_japanese_user() {
     let f = fleet().await;
     f.web.user(&f.web.tenant.clone(), "sato", None, "ja").await;
     let web = Web {
-        client: browser(),
+        browser: Browser::on(&f.web.app),
         ..f.web
     };
     web.login("sato").await;
 
-    let (_, list) = web.get("/devices").await;
-    let (_, info) = web.get(&format!("/devices/{}", f.ids["alpha"])).await;
-    let (_, supplies) = web.get("/supplies").await;
+    let list = web.page("/devices").await;
+    let info = web.page(&format!("/devices/{}", f.ids["alpha"])).await;
+    let supplies = web.page("/supplies").await;
 
     for word in [
         "デバイスリスト",

@@ -2,14 +2,12 @@
 //! a `kill -9` of the portal, and SIGTERM lets a request in flight finish before the process
 //! exits. These run the binary that cargo built, over the test backend's database.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{OPERATOR_TOKEN, TestDb, mfp};
+use crate::harness::{OPERATOR_TOKEN, TestDb, mfp};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -1,9 +1,7 @@
 //! The operator API (SPEC §7, O1) and `meterport admin`: every route's success and its
 //! refusals, the operator token, and that a refused request changes nothing.
 
-mod common;
-
-use common::{OPERATOR_TOKEN, T0, TestApp, TestDb, admin, lfp, mfp};
+use crate::harness::{OPERATOR_TOKEN, T0, TestApp, TestDb, admin, lfp, mfp};
 use meterport_portal::app::{AppState, router};
 use meterport_portal::clock::ManualClock;
 use meterport_store::Store;

@@ -1,8 +1,6 @@
 //! The ingest API (SPEC §7, I1, I4-I6) through the front door.
 
-mod common;
-
-use common::{T0, TestApp, lfp, mfp};
+use crate::harness::{T0, TestApp, lfp, mfp};
 use meterport_store::devices::Page;
 use serde_json::{Value, json};
 

@@ -1,13 +1,11 @@
 //! The demo tenant (SPEC O2) and the benchmark's smoke run, through the front door.
 //!
-//! Each test fills a fresh database with the demo as of [`common::T0`] and reads it back
+//! Each test fills a fresh database with the demo as of [`crate::harness::T0`] and reads it back
 //! through the read API with the demo's own read token, as a newcomer would.
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{T0, TestApp, TestDb};
+use crate::harness::{T0, TestApp, TestDb};
 use jiff::Span;
 use jiff::civil::Date;
 use meterport::demo::{self, DemoFacts};

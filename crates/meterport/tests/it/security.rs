@@ -4,12 +4,10 @@
 //! stores of untrusted input, JSON errors everywhere under `/api/`, the login limit shared by
 //! instances, and bounded fuzzing of the ingest and counter-query parsers.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use common::web::{Browser, Page, page};
-use common::{OPERATOR_TOKEN, T0, TestApp, mfp, serve};
+use crate::harness::web::{Browser, Page, page};
+use crate::harness::{OPERATOR_TOKEN, T0, TestApp, mfp, serve};
 use meterport_portal::app::{AppState, router};
 use meterport_store::Store;
 use meterport_store::devices::Page as ListPage;
@@ -1696,19 +1694,26 @@ async fn the_login_limit_per_address_holds_across_instances_and_restarts() {
     // Thirty failures from one address, half on each instance.
     for i in 0..30 {
         let web = if i % 2 == 0 { &one } else { &two };
-        let res = web.login(&format!("guess{i}"), "wrong-password1").await;
+        let res = web
+            .login_to(&format!("guess{i}"), "wrong-password1", "/welcome")
+            .await;
         assert_eq!(res.status, 401, "attempt {i}");
     }
     // Both instances now refuse that address, even the right password.
-    assert_eq!(one.login("yamada", PASSWORD).await.status, 429);
-    assert_eq!(two.login("yamada", PASSWORD).await.status, 429);
+    for web in [&one, &two] {
+        let res = web.login_to("yamada", PASSWORD, "/welcome").await;
+        assert_eq!(res.status, 429);
+    }
     // A freshly started instance (a restart) knows it too.
     let third = {
         let store = Store::open(&app.db.url).await.unwrap();
         serve(AppState::new(store, app.clock.clone(), None)).await
     };
     assert_eq!(
-        Browser::at(&third).login("yamada", PASSWORD).await.status,
+        Browser::at(&third)
+            .login_to("yamada", PASSWORD, "/welcome")
+            .await
+            .status,
         429
     );
     // After the window, the address may try again.

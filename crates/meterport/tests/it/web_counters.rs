@@ -7,9 +7,8 @@
 //! colour-mode and function counters, so that the screens can be checked against the
 //! manual's screenshots.
 
-mod common;
-
-use common::{OPERATOR_TOKEN, T0, TestApp, lfp, mfp};
+use crate::harness::web::{self, Browser};
+use crate::harness::{OPERATOR_TOKEN, T0, TestApp, lfp, mfp};
 use meterport_store::tenants::Tenant;
 use meterport_store::users::hash_password;
 use serde_json::{Value, json};
@@ -64,15 +63,6 @@ struct Fixture {
     plotter: i64,
     group: i64,
     ingest: String,
-}
-
-/// A browser-like client: keeps cookies, does not follow redirects (we check them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 fn counters(keys: &[&str], values: &[i64]) -> Value {
@@ -164,38 +154,21 @@ async fn fixture() -> Fixture {
 
 /// A logged-in browser of one of the fixture's users.
 struct Web {
-    client: reqwest::Client,
-    base: String,
+    browser: Browser,
 }
 
 impl Web {
+    /// Logs `user` in through the form (asserted).
     async fn login(app: &TestApp, user: &str) -> Web {
-        let web = Web {
-            client: browser(),
-            base: app.base.clone(),
-        };
-        let (_, page) = web.get("/login").await;
-        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field");
-        let csrf = page[at + 19..].split('"').next().unwrap().to_string();
-        let res = web
-            .client
-            .post(format!("{}/login", web.base))
-            .form(&[
-                ("username", user),
-                ("password", PASSWORD),
-                ("csrf", &csrf),
-                ("next", "/welcome"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 303, "{user} logs in");
-        web
+        let browser = Browser::on(app);
+        browser.login(user, PASSWORD).await;
+        Web { browser }
     }
 
     async fn response(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
+        self.browser
+            .client
+            .get(format!("{}{path}", self.browser.base))
             .send()
             .await
             .unwrap()
@@ -204,10 +177,11 @@ impl Web {
     /// Status and body, `&` decoded in its escaped forms so that links read as they are
     /// followed.
     async fn get(&self, path: &str) -> (u16, String) {
-        let res = self.response(path).await;
-        let status = res.status().as_u16();
-        let html = res.text().await.unwrap();
-        (status, html.replace("&amp;", "&").replace("&#38;", "&"))
+        let page = self.browser.get(path).await;
+        (
+            page.status,
+            page.html.replace("&amp;", "&").replace("&#38;", "&"),
+        )
     }
 
     async fn page(&self, path: &str) -> String {
@@ -215,31 +189,6 @@ impl Web {
         assert_eq!(status, 200, "{path}: {html}");
         html
     }
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
-        .replace("&#38;", "&")
-}
-
-/// The text of an HTML fragment: tags dropped, spaces collapsed.
-fn text(fragment: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in fragment.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    unescape(&out.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// The part of `html` between `start` and the next `end`.
@@ -252,31 +201,17 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     &html[from..to]
 }
 
-/// The counter table's body rows, each as its cells' texts.
+/// The counter table's body rows (the page's first `tbody`), each as its cells' texts.
 fn rows(html: &str) -> Vec<Vec<String>> {
-    between(html, "<tbody>", "</tbody>")
-        .split("<tr")
-        .skip(1)
-        .map(|tr| {
-            let mut cells = Vec::new();
-            let mut rest = tr;
-            while let Some(at) = rest.find(['<']) {
-                rest = &rest[at..];
-                let close = if rest.starts_with("<td") {
-                    "</td>"
-                } else if rest.starts_with("<th") {
-                    "</th>"
-                } else {
-                    rest = &rest[1..];
-                    continue;
-                };
-                let open_end = rest.find('>').unwrap() + 1;
-                let end = rest.find(close).unwrap();
-                cells.push(text(&rest[open_end..end]));
-                rest = &rest[end + close.len()..];
-            }
-            cells
-        })
+    let doc = scraper::Html::parse_document(html);
+    let tbody = doc
+        .select(&web::selector("tbody"))
+        .next()
+        .unwrap_or_else(|| panic!("a table body in {html}"));
+    let cells = web::selector("th, td");
+    tbody
+        .select(&web::selector("tr"))
+        .map(|tr| tr.select(&cells).map(web::text_of).collect())
         .collect()
 }
 
@@ -288,12 +223,16 @@ fn row(html: &str, name: &str) -> Vec<String> {
         .unwrap_or_else(|| panic!("a row {name} in {:?}", rows(html)))
 }
 
-/// The column headings, without their sort arrows and links.
+/// The column headings (the first `thead`'s labels), without their sort arrows and links.
 fn headings(html: &str) -> Vec<String> {
-    between(html, "<thead>", "</thead>")
-        .split("class=\"label\">")
-        .skip(1)
-        .map(|s| unescape(s.split('<').next().unwrap()))
+    let doc = scraper::Html::parse_document(html);
+    let thead = doc
+        .select(&web::selector("thead"))
+        .next()
+        .unwrap_or_else(|| panic!("a table head in {html}"));
+    thead
+        .select(&web::selector(".label"))
+        .map(web::text_of)
         .collect()
 }
 
@@ -538,12 +477,14 @@ async fn a_too_long_or_invalid_period_is_named_next_to_its_field_and_nothing_is_
     ];
     for (web, query, field, message) in cases {
         let html = web.page(&format!("/counters?{query}")).await;
-        let error = between(
-            &html,
-            &format!(r#"id="error-{field}" role="alert">"#),
-            "</p>",
+        let error = web::field_error(&html, field)
+            .unwrap_or_else(|| panic!("{query}: a message next to {field}"));
+        assert_eq!(error, message, "{query}");
+        assert_eq!(
+            web::attrs(&html, &format!("#error-{field}"), "role"),
+            ["alert"],
+            "{query}: announced"
         );
-        assert_eq!(unescape(error), message, "{query}");
         assert!(
             !html.contains("counters-table"),
             "{query}: nothing aggregated"
@@ -1092,7 +1033,8 @@ async fn another_tenant_s_device_and_a_device_outside_the_selection_are_not_foun
     assert!(html.contains("このグループは存在しません"));
     assert!(!html.contains("counters-table") && !html.contains("theirs"));
     // Not logged in: the login screen, which comes back here afterwards.
-    let res = browser()
+    let res = Browser::on(&f.app)
+        .client
         .get(f.app.url(&format!("/counters?{AUG_NOV}")))
         .send()
         .await

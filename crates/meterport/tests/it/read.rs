@@ -1,9 +1,7 @@
 //! The read API (SPEC §7): devices, counters with every drill-down, the S12 limits, and one
 //! tenant isolation test per route.
 
-mod common;
-
-use common::{TestApp, lfp, mfp};
+use crate::harness::{TestApp, lfp, mfp};
 use meterport_store::tenants::Tenant;
 use serde_json::{Value, json};
 
@@ -107,7 +105,7 @@ async fn sales_group(app: &TestApp, tenant: &Tenant, device: i64) -> i64 {
     let (status, res) = app
         .post(
             &format!("/api/v1/admin/tenants/{}/groups", tenant.id),
-            common::OPERATOR_TOKEN,
+            crate::harness::OPERATOR_TOKEN,
             &body,
         )
         .await;

@@ -2,11 +2,9 @@
 //! out of order, in random batches, give exactly what the naive oracle computes from the
 //! full history (SPEC C3-C6), in a zone with daylight saving time.
 
-mod common;
-
 use std::collections::HashMap;
 
-use common::{TestApp, mfp};
+use crate::harness::{TestApp, mfp};
 use jiff::tz::TimeZone;
 use meterport_domain::counters::{CounterSet, Key};
 use meterport_domain::engine::Kind;
@@ -297,7 +295,7 @@ async fn a_deleted_device_takes_its_numbers_away_and_leaves_its_neighbours_intac
             "/api/v1/admin/tenants/{}/devices/{victim}",
             before_tenant(&app).await
         )))
-        .bearer_auth(common::OPERATOR_TOKEN)
+        .bearer_auth(crate::harness::OPERATOR_TOKEN)
         .send()
         .await
         .unwrap();
@@ -371,7 +369,7 @@ async fn two_portal_instances_writing_the_same_devices_at_once_lose_no_page() {
             let writer = IngestWriter::start(store.clone());
             for chunk in mine.chunks(3) {
                 let body = serde_json::to_string(chunk).unwrap();
-                ingest_readings(&store, &writer, &tenant, &body, common::T0)
+                ingest_readings(&store, &writer, &tenant, &body, crate::harness::T0)
                     .await
                     .unwrap_or_else(|e| panic!("ingest failed: {e:?}"));
             }
@@ -427,7 +425,7 @@ async fn new_device_in_a_deleted_device_s_place(deleted_by_another_instance: boo
         app.store.delete_device(tenant.id, old).await.unwrap();
     }
     let new = app.device(&tenant, mfp("R-3", "New")).await;
-    if common::backend() == "sqlite" {
+    if crate::harness::backend() == "sqlite" {
         assert_eq!(new, old, "SQLite hands out the freed id again");
     }
     let new_readings = vec![reading(11, 50), reading(12, 80)];

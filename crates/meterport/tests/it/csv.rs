@@ -8,11 +8,9 @@
 //! counter) has chapter 4's second row and no reading in October, and a third device has
 //! never reported.
 
-mod common;
-
 use std::collections::HashMap;
 
-use common::{TestApp, lfp, mfp};
+use crate::harness::{TestApp, lfp, mfp};
 use meterport_domain::counters::{DeviceClass, Key};
 use meterport_portal::i18n::{Lang, counter_label};
 use meterport_store::tenants::Tenant;
@@ -78,7 +76,7 @@ async fn fleet() -> Fleet {
     json3["location"] = json!("1F");
     app.device(&tenant, json3).await;
     app.store
-        .create_group(tenant.id, "営業部", &[d1], common::T0)
+        .create_group(tenant.id, "営業部", &[d1], crate::harness::T0)
         .await
         .expect("create a group");
 
@@ -579,7 +577,7 @@ async fn cells_from_devices_and_users_that_look_like_formulas_are_neutralised_bu
     f.app.device(&f.tenant, mfp("EVIL-3", "-")).await;
     f.app
         .store
-        .create_group(f.tenant.id, "+営業", &[evil], common::T0)
+        .create_group(f.tenant.id, "+営業", &[evil], crate::harness::T0)
         .await
         .expect("create a group");
     let (status, body) = f

@@ -5,9 +5,8 @@
 //! user's zone and region, and the operator's side on the command line: announcements and
 //! the audit log of logins, lockouts and password changes.
 
-mod common;
-
-use common::{OPERATOR_TOKEN, T0, TestApp, admin, mfp, serve};
+use crate::harness::web::{Browser, csrf, page};
+use crate::harness::{OPERATOR_TOKEN, T0, TestApp, admin, mfp, serve};
 use meterport_portal::app::AppState;
 use meterport_portal::web::session::WebConfig;
 use meterport_store::Store;
@@ -18,63 +17,12 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "secret123";
 const DAY: i64 = 86_400_000;
 
-/// A browser-like client: keeps cookies, does not follow redirects (we check them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// A client that keeps no cookies: the test sends and reads them itself.
 fn bare_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-struct Page {
-    status: u16,
-    html: String,
-    location: Option<String>,
-    cookies: Vec<String>,
-}
-
-async fn page(res: reqwest::Response) -> Page {
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string());
-    let cookies = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|c| c.to_str().unwrap().to_string())
-        .collect();
-    Page {
-        status,
-        html: res.text().await.unwrap(),
-        location,
-        cookies,
-    }
-}
-
-/// The CSRF token of the (first) form on a page.
-fn csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
-    html[at + 19..].split('"').next().unwrap().to_string()
-}
-
-/// The value a `Set-Cookie` line gives a cookie.
-fn cookie_value(cookies: &[String], name: &str) -> Option<String> {
-    cookies.iter().find_map(|c| {
-        let first = c.split(';').next()?;
-        let (k, v) = first.split_once('=')?;
-        (k.trim() == name).then(|| v.to_string())
-    })
 }
 
 /// The whole `Set-Cookie` line of a cookie.
@@ -112,71 +60,6 @@ async fn portal() -> Portal {
         .await
         .unwrap();
     Portal { app, tenant, user }
-}
-
-/// One browser on a portal's address.
-struct Web {
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Web {
-    fn on(base: &str) -> Web {
-        Web {
-            base: base.to_string(),
-            client: browser(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        page(
-            self.client
-                .get(format!("{}{path}", self.base))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn get_in(&self, path: &str, accept_language: &str) -> Page {
-        page(
-            self.client
-                .get(format!("{}{path}", self.base))
-                .header("accept-language", accept_language)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        page(
-            self.client
-                .post(format!("{}{path}", self.base))
-                .form(form)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn login(&self, user: &str, password: &str) -> Page {
-        let form = self.get("/login").await;
-        let token = csrf(&form.html);
-        self.post(
-            "/login",
-            &[
-                ("username", user),
-                ("password", password),
-                ("csrf", &token),
-                ("next", "/welcome"),
-            ],
-        )
-        .await
-    }
 }
 
 /// Another portal instance over the same database (as several instances share one
@@ -260,7 +143,7 @@ const SCREENS: &[&str] = &[
 async fn every_screen_speaks_both_languages_without_a_raw_message_key_or_inline_code() {
     let p = portal().await;
     let device = p.app.device(&p.tenant, mfp("SN-1", "3F 複合機")).await;
-    let web = Web::on(&p.app.base);
+    let web = Browser::at(&p.app.base);
     assert_eq!(web.login("yamada", PASSWORD).await.status, 303);
     let device_page = format!("/devices/{device}");
     for lang in ["ja", "en"] {
@@ -296,10 +179,10 @@ async fn every_screen_speaks_both_languages_without_a_raw_message_key_or_inline_
         );
     }
     // Before login: the login and forgotten-password screens, in the browser's language.
-    let guest = Web::on(&p.app.base);
+    let guest = Browser::at(&p.app.base);
     for (accept, lang) in [("ja,en;q=0.5", "ja"), ("en-GB,en;q=0.9", "en")] {
         for path in ["/login", "/forgot-password", "/manual", "/no-such-page"] {
-            let page = guest.get_in(path, accept).await;
+            let page = guest.get_with(path, &[("accept-language", accept)]).await;
             assert!(
                 page.html.contains(&format!("<html lang=\"{lang}\">")),
                 "{path} is in {lang}"
@@ -331,7 +214,7 @@ fn the_page_checks_find_raw_keys_and_inline_code() {
 #[tokio::test]
 async fn the_department_counters_entry_opens_an_honest_coming_soon_page_in_both_languages() {
     let p = portal().await;
-    let web = Web::on(&p.app.base);
+    let web = Browser::at(&p.app.base);
     web.login("yamada", PASSWORD).await;
     let ja = web.get("/department-counters").await;
     assert_eq!(ja.status, 200);
@@ -371,7 +254,7 @@ async fn the_department_counters_entry_opens_an_honest_coming_soon_page_in_both_
 #[tokio::test]
 async fn assets_have_content_hashed_names_and_are_cached_for_a_year() {
     let p = portal().await;
-    let web = Web::on(&p.app.base);
+    let web = Browser::at(&p.app.base);
     let login = web.get("/login").await;
     let href = |attr: &str, ext: &str| -> String {
         login
@@ -428,7 +311,7 @@ async fn a_login_gets_a_new_session_id_and_ends_the_session_the_browser_carried(
         let (login_url, form_url) = (url("/login"), url("/login"));
         async move {
             let form = page(client.get(&form_url).send().await.unwrap()).await;
-            let guest = cookie_value(&form.cookies, "mp_csrf").expect("a login csrf cookie");
+            let guest = form.cookie("mp_csrf").expect("a login csrf cookie");
             let mut cookie = format!("mp_csrf={guest}");
             if let Some(id) = &carried {
                 cookie.push_str(&format!("; mp_session={id}"));
@@ -448,7 +331,7 @@ async fn a_login_gets_a_new_session_id_and_ends_the_session_the_browser_carried(
             )
             .await;
             assert_eq!(done.status, 303);
-            cookie_value(&done.cookies, "mp_session").expect("a session cookie")
+            done.cookie("mp_session").expect("a session cookie")
         }
     };
     let welcome = |id: String| {
@@ -490,13 +373,13 @@ async fn a_login_gets_a_new_session_id_and_ends_the_session_the_browser_carried(
 #[tokio::test]
 async fn a_login_sweeps_away_sessions_past_their_timeouts() {
     let p = portal().await;
-    let idle = Web::on(&p.app.base);
+    let idle = Browser::at(&p.app.base);
     idle.login("yamada", PASSWORD).await;
     assert_eq!(sessions(&p.app).await, 1);
     p.app.clock.advance(31 * 60_000);
     // The idle session is dead but still stored until the next login anywhere.
     assert_eq!(sessions(&p.app).await, 1);
-    Web::on(&p.app.base).login("yamada", PASSWORD).await;
+    Browser::at(&p.app.base).login("yamada", PASSWORD).await;
     assert_eq!(sessions(&p.app).await, 1, "only the new session is left");
     assert_eq!(idle.get("/welcome").await.status, 303);
 }
@@ -513,11 +396,11 @@ async fn sessions(app: &TestApp) -> i64 {
 async fn sessions_live_in_the_database_so_every_instance_knows_them() {
     let p = portal().await;
     let other_base = second_instance(&p.app, WebConfig::default()).await;
-    let web = Web::on(&p.app.base);
+    let web = Browser::at(&p.app.base);
     web.login("yamada", PASSWORD).await;
     // The same cookie jar on the second instance: same host, another port (cookies do not
     // care for ports), so the browser sends the session there too.
-    let there = Web {
+    let there = Browser {
         base: other_base,
         client: web.client.clone(),
     };
@@ -545,7 +428,7 @@ async fn behind_tls_the_cookies_are_secure_as_well_as_http_only_and_same_site() 
     for (base, secure) in [(p.app.base.clone(), false), (tls, true)] {
         let client = bare_client();
         let form = page(client.get(format!("{base}/login")).send().await.unwrap()).await;
-        let guest = cookie_value(&form.cookies, "mp_csrf").unwrap();
+        let guest = form.cookie("mp_csrf").unwrap();
         let done = page(
             client
                 .post(format!("{base}/login"))
@@ -649,7 +532,7 @@ async fn every_state_changing_form_refuses_a_request_without_the_session_s_csrf_
         .create_group(p.tenant.id, "経理部", &[device], T0)
         .await
         .unwrap();
-    let web = Web::on(&p.app.base);
+    let web = Browser::at(&p.app.base);
     web.login("yamada", PASSWORD).await;
     let before = snapshot(&p, device).await;
 
@@ -731,7 +614,7 @@ async fn every_state_changing_form_refuses_a_request_without_the_session_s_csrf_
 
     // Forms shown before login carry a double-submit token: without its cookie they are
     // refused too, and send no mail.
-    let guest = Web::on(&p.app.base);
+    let guest = Browser::at(&p.app.base);
     for (path, fields) in [
         (
             "/login",
@@ -748,7 +631,7 @@ async fn every_state_changing_form_refuses_a_request_without_the_session_s_csrf_
     ] {
         let res = guest.post(path, &fields).await;
         assert_eq!(res.status, 403, "{path}");
-        assert!(cookie_value(&res.cookies, "mp_session").is_none(), "{path}");
+        assert!(res.cookie("mp_session").is_none(), "{path}");
     }
     assert_eq!(snapshot(&p, device).await, before);
 }
@@ -770,12 +653,12 @@ async fn the_welcome_screen_writes_times_in_the_user_s_zone_and_region() {
         )
         .await
         .unwrap();
-    let web = Web::on(&p.app.base);
+    let web = Browser::at(&p.app.base);
     web.login("yamada", PASSWORD).await;
     // Second login 85 days later (T0 is 2021-12-01 00:00 UTC): the password expires on
     // 2022-03-01, six days away, so the warning shows.
     p.app.clock.advance(85 * DAY);
-    let later = Web::on(&p.app.base);
+    let later = Browser::at(&p.app.base);
     later.login("yamada", PASSWORD).await;
     let html = later.get("/welcome").await.html;
     assert!(
@@ -883,7 +766,7 @@ async fn the_admin_command_posts_lists_and_deletes_the_announcements_of_the_welc
     assert_eq!(later["shown_until"], Value::Null);
 
     // The welcome screen shows the first one now, with its line break, in Japanese...
-    let web = Web::on(&p.app.base);
+    let web = Browser::at(&p.app.base);
     web.login("yamada", PASSWORD).await;
     let shown = announcements_on(&web.get("/welcome").await.html);
     assert_eq!(
@@ -970,9 +853,14 @@ async fn logins_lockouts_unlocks_resets_and_password_changes_are_read_with_the_a
         "{}/api/v1/admin/tenants/{}/users/{}",
         p.app.base, p.tenant.id, p.user.id
     );
-    let web = Web::on(&p.app.base);
+    let web = Browser::at(&p.app.base);
     for _ in 0..5 {
-        assert_eq!(web.login("yamada", "wrong-pass1").await.status, 401);
+        assert_eq!(
+            web.login_to("yamada", "wrong-pass1", "/welcome")
+                .await
+                .status,
+            401
+        );
         p.app.clock.advance(1_000);
     }
     // The operator lifts the lock; the right password opens the portal again.
@@ -996,7 +884,7 @@ async fn logins_lockouts_unlocks_resets_and_password_changes_are_read_with_the_a
         .unwrap();
     assert_eq!(res.status(), 200);
     p.app.clock.advance(1_000);
-    let forced = Web::on(&p.app.base);
+    let forced = Browser::at(&p.app.base);
     assert_eq!(
         forced
             .login("yamada", "temporary1")
@@ -1074,7 +962,12 @@ async fn logins_lockouts_unlocks_resets_and_password_changes_are_read_with_the_a
 
     // The command line's own unlock is audited under the operating-system user who ran it.
     for _ in 0..5 {
-        web.login("yamada", "wrong-pass2").await;
+        assert_eq!(
+            web.login_to("yamada", "wrong-pass2", "/welcome")
+                .await
+                .status,
+            401
+        );
     }
     let (ok, unlocked, err) = admin(
         db,

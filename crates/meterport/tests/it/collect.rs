@@ -4,14 +4,12 @@
 //! and the portal sits a TCP relay the test opens and closes, so that "the portal is down"
 //! is a closed port at the collector's configured address, as it would be at a site.
 
-mod common;
-
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{OPERATOR_TOKEN, TestApp, mfp};
+use crate::harness::{OPERATOR_TOKEN, TestApp, mfp};
 use meterport_collector::agents;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -6,14 +6,8 @@
 //! person's path through them is followed: links clicked, the back button, forms typed into
 //! and submitted. Each test leaves screenshots in `artifacts/screenshots/`.
 
-mod common;
-// Shared with browser.rs, which uses helpers this file does not.
-#[allow(dead_code)]
-#[path = "browser/harness.rs"]
-mod harness;
-
-use common::{OPERATOR_TOKEN, T0, TestApp, mfp};
-use harness::{Browser, DESKTOP, PHONE};
+use crate::harness::chromium::{Browser, DESKTOP, PHONE};
+use crate::harness::{OPERATOR_TOKEN, T0, TestApp, mfp};
 use meterport_store::tenants::Tenant;
 use meterport_store::users::hash_password;
 use serde_json::{Value, json};

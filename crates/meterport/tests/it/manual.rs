@@ -2,11 +2,10 @@
 //! English, with a section for every screen of §3 under the ids that pages pass as their
 //! manual topic.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{T0, TestApp};
+use crate::harness::web::{attrs, texts};
+use crate::harness::{T0, TestApp};
 use meterport_store::users::User;
 
 /// Every manual topic a page may link to (`/manual#<topic>`), one per screen of SPEC §3.
@@ -54,24 +53,15 @@ async fn get(app: &TestApp, headers: &[(&str, &str)]) -> Page {
 
 /// The ids of the page's `<section>` elements, in page order.
 fn section_ids(html: &str) -> Vec<String> {
-    html.split("<section id=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .map(str::to_string)
-        .collect()
+    attrs(html, "section[id]", "id")
 }
 
 /// The targets of the table of contents (`<nav class="toc">`).
 fn toc_targets(html: &str) -> BTreeSet<String> {
-    let toc = html
-        .split("<nav class=\"toc\"")
-        .nth(1)
-        .and_then(|rest| rest.split("</nav>").next())
-        .expect("a table of contents");
-    toc.split("href=\"#")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .map(str::to_string)
+    assert_eq!(texts(html, "nav.toc").len(), 1, "a table of contents");
+    attrs(html, "nav.toc a[href^=\"#\"]", "href")
+        .into_iter()
+        .map(|href| href[1..].to_string())
         .collect()
 }
 

@@ -1,25 +1,15 @@
 //! Login, lockout, expiry, sessions and the account screens through HTTP (SPEC S1-S3, S5,
 //! S6, S24, S25, Q4). The same flows run in a real browser in `browser.rs`.
 
-mod common;
-
-use common::{T0, TestApp};
+use crate::harness::web::{Browser, attrs, csrf, texts};
+use crate::harness::{T0, TestApp};
 use meterport_store::users::hash_password;
 
 const PASSWORD: &str = "secret123";
 
 struct Web {
     app: TestApp,
-    client: reqwest::Client,
-}
-
-/// A browser-like client: keeps cookies, does not follow redirects (we check them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    browser: Browser,
 }
 
 async fn setup() -> Web {
@@ -38,57 +28,41 @@ async fn setup() -> Web {
         .await
         .unwrap();
     Web {
+        browser: Browser::on(&app),
         app,
-        client: browser(),
     }
 }
 
 impl Web {
+    /// One GET: status, body and redirect, for the test to check.
     async fn get(&self, path: &str) -> (u16, String, Option<String>) {
-        let res = self.client.get(self.app.url(path)).send().await.unwrap();
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        (status, res.text().await.unwrap(), location)
+        let page = self.browser.get(path).await;
+        (page.status, page.html, page.location)
     }
 
-    /// The CSRF token of the form on a page.
-    fn csrf(html: &str) -> String {
-        let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
-        html[at + 19..].split('"').next().unwrap().to_string()
+    /// A GET that must answer 200: its body.
+    async fn page(&self, path: &str) -> String {
+        self.browser.get_ok(path).await.html
     }
 
+    /// One form POST: status, body and redirect, for the test to check.
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let res = self
-            .client
-            .post(self.app.url(path))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        (status, res.text().await.unwrap(), location)
+        let page = self.browser.post(path, form).await;
+        (page.status, page.html, page.location)
     }
 
+    /// A login through the form that must answer `status`: its body and redirect.
+    async fn login_as(&self, user: &str, password: &str, status: u16) -> (String, Option<String>) {
+        let (got, html, location) = self.login(user, password).await;
+        assert_eq!(got, status, "{user} logs in: {html}");
+        (html, location)
+    }
+
+    /// A login attempt through the form (whose page must answer 200): the answer to the
+    /// POST, for the test to check.
     async fn login(&self, user: &str, password: &str) -> (u16, String, Option<String>) {
-        let (_, page, _) = self.get("/login").await;
-        let csrf = Self::csrf(&page);
-        self.post(
-            "/login",
-            &[
-                ("username", user),
-                ("password", password),
-                ("csrf", &csrf),
-                ("next", "/welcome"),
-            ],
-        )
-        .await
+        let page = self.browser.login_to(user, password, "/welcome").await;
+        (page.status, page.html, page.location)
     }
 }
 
@@ -129,10 +103,10 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
 async fn five_failures_lock_the_account_for_twelve_minutes() {
     let w = setup().await;
     for _ in 0..4 {
-        let (_, html, _) = w.login("yamada", "wrong-pass1").await;
+        let (html, _) = w.login_as("yamada", "wrong-pass1", 401).await;
         assert!(html.contains("正しくありません"));
     }
-    let (_, html, _) = w.login("yamada", "wrong-pass1").await;
+    let (html, _) = w.login_as("yamada", "wrong-pass1", 401).await;
     assert!(
         html.contains("ロックされています"),
         "the fifth failure locks"
@@ -156,9 +130,9 @@ async fn five_failures_lock_the_account_for_twelve_minutes() {
 async fn an_unknown_user_name_locks_like_a_real_one() {
     let w = setup().await;
     for _ in 0..5 {
-        w.login("ghost", "wrong-pass1").await;
+        w.login_as("ghost", "wrong-pass1", 401).await;
     }
-    let (_, html, _) = w.login("ghost", "wrong-pass1").await;
+    let (html, _) = w.login_as("ghost", "wrong-pass1", 401).await;
     assert!(
         html.contains("ロックされています"),
         "no way to tell it does not exist"
@@ -170,19 +144,19 @@ async fn the_expiry_warning_names_the_date_and_an_expired_password_must_be_chang
     let w = setup().await;
     // T0 is 2021-12-01: the password expires 2022-03-01; a week before, the warning shows.
     w.app.clock.set(T0 + 84 * 86_400_000);
-    w.login("yamada", PASSWORD).await;
-    let (_, html, _) = w.get("/welcome").await;
+    w.login_as("yamada", PASSWORD, 303).await;
+    let html = w.page("/welcome").await;
     assert!(html.contains("id=\"expiry-warning\""), "{html}");
     assert!(html.contains("2022/03/01"));
     // On every screen, also one a login leads to directly, but the change itself.
-    let (_, devices, _) = w.get("/devices").await;
+    let devices = w.page("/devices").await;
     assert!(devices.contains("id=\"expiry-warning\""), "{devices}");
-    let (_, change, _) = w.get("/account/password").await;
+    let change = w.page("/account/password").await;
     assert!(!change.contains("id=\"expiry-warning\""));
 
     let w2 = Web {
+        browser: Browser::on(&w.app),
         app: w.app,
-        client: browser(),
     };
     w2.app.clock.set(T0 + 91 * 86_400_000);
     let (status, _, location) = w2.login("yamada", PASSWORD).await;
@@ -191,11 +165,12 @@ async fn the_expiry_warning_names_the_date_and_an_expired_password_must_be_chang
         (303, Some("/account/password"))
     );
     // Nothing else opens until the password is changed.
-    let (_, _, location) = w2.get("/welcome").await;
+    let (status, _, location) = w2.get("/welcome").await;
+    assert_eq!(status, 303);
     assert_eq!(location.as_deref(), Some("/account/password"));
-    let (_, page, _) = w2.get("/account/password").await;
+    let page = w2.page("/account/password").await;
     assert!(page.contains("id=\"must-change\""));
-    let csrf = Web::csrf(&page);
+    let csrf = csrf(&page);
     let (status, _, location) = w2
         .post(
             "/account/password",
@@ -217,9 +192,9 @@ async fn the_expiry_warning_names_the_date_and_an_expired_password_must_be_chang
 #[tokio::test]
 async fn a_refused_password_change_explains_each_field_and_changes_nothing() {
     let w = setup().await;
-    w.login("yamada", PASSWORD).await;
-    let (_, page, _) = w.get("/account/password").await;
-    let csrf = Web::csrf(&page);
+    w.login_as("yamada", PASSWORD, 303).await;
+    let page = w.page("/account/password").await;
+    let csrf = csrf(&page);
     let (status, html, _) = w
         .post(
             "/account/password",
@@ -237,8 +212,8 @@ async fn a_refused_password_change_explains_each_field_and_changes_nothing() {
     assert!(html.contains("id=\"error-confirmation\""));
     // The old password still works.
     let other = Web {
+        browser: Browser::on(&w.app),
         app: w.app,
-        client: browser(),
     };
     assert_eq!(other.login("yamada", PASSWORD).await.0, 303);
 }
@@ -246,8 +221,8 @@ async fn a_refused_password_change_explains_each_field_and_changes_nothing() {
 #[tokio::test]
 async fn a_form_without_the_session_s_csrf_token_is_refused() {
     let w = setup().await;
-    w.login("yamada", PASSWORD).await;
-    let (_, html, _) = w
+    w.login_as("yamada", PASSWORD, 303).await;
+    let (status, html, _) = w
         .post(
             "/account/password",
             &[
@@ -258,10 +233,11 @@ async fn a_form_without_the_session_s_csrf_token_is_refused() {
             ],
         )
         .await;
+    assert_eq!(status, 422);
     assert!(html.contains("フォームの有効期限が切れた"));
     let other = Web {
+        browser: Browser::on(&w.app),
         app: w.app,
-        client: browser(),
     };
     assert_eq!(
         other.login("yamada", PASSWORD).await.0,
@@ -285,9 +261,9 @@ async fn a_form_without_the_session_s_csrf_token_is_refused() {
 #[tokio::test]
 async fn logout_ends_the_session_on_the_server() {
     let w = setup().await;
-    w.login("yamada", PASSWORD).await;
-    let (_, page, _) = w.get("/welcome").await;
-    let csrf = Web::csrf(&page);
+    w.login_as("yamada", PASSWORD, 303).await;
+    let page = w.page("/welcome").await;
+    let csrf = csrf(&page);
     let (status, _, location) = w.post("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(
         (status, location.as_deref()),
@@ -300,7 +276,7 @@ async fn logout_ends_the_session_on_the_server() {
 #[tokio::test]
 async fn sessions_end_after_the_idle_timeout_and_several_tabs_share_one() {
     let w = setup().await;
-    w.login("yamada", PASSWORD).await;
+    w.login_as("yamada", PASSWORD, 303).await;
     // Two tabs: two requests on the same session, both fine.
     let (a, b) = tokio::join!(w.get("/welcome"), w.get("/account/profile"));
     assert_eq!((a.0, b.0), (200, 200));
@@ -311,7 +287,7 @@ async fn sessions_end_after_the_idle_timeout_and_several_tabs_share_one() {
 #[tokio::test]
 async fn a_session_in_constant_use_still_ends_twelve_hours_after_login() {
     let w = setup().await;
-    w.login("yamada", PASSWORD).await;
+    w.login_as("yamada", PASSWORD, 303).await;
     let mut elapsed = 0;
     // A request every 25 minutes keeps the session from idling out...
     while elapsed + 25 * 60_000 <= 12 * 3_600_000 {
@@ -347,9 +323,9 @@ async fn login_attempts_from_one_address_are_limited_for_ten_minutes() {
 #[tokio::test]
 async fn the_profile_is_saved_and_switches_the_language() {
     let w = setup().await;
-    w.login("yamada", PASSWORD).await;
-    let (_, page, _) = w.get("/account/profile").await;
-    let csrf = Web::csrf(&page);
+    w.login_as("yamada", PASSWORD, 303).await;
+    let page = w.page("/account/profile").await;
+    let csrf = csrf(&page);
     let (status, html, _) = w
         .post(
             "/account/profile",
@@ -365,7 +341,7 @@ async fn the_profile_is_saved_and_switches_the_language() {
         .await;
     assert_eq!(status, 422);
     assert!(html.contains("id=\"error-first_name\"") && html.contains("id=\"error-timezone\""));
-    let (_, html, _) = w.get("/welcome").await;
+    let html = w.page("/welcome").await;
     assert!(
         html.contains("ようこそ"),
         "the refused form changed nothing, not even the valid language"
@@ -384,7 +360,7 @@ async fn the_profile_is_saved_and_switches_the_language() {
         )
         .await;
     assert_eq!(status, 303);
-    let (_, html, _) = w.get("/welcome").await;
+    let html = w.page("/welcome").await;
     assert!(
         html.contains("Welcome") && html.contains("Device list"),
         "now in English"
@@ -395,7 +371,13 @@ async fn the_profile_is_saved_and_switches_the_language() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let w = setup().await;
-    let res = w.client.get(w.app.url("/login")).send().await.unwrap();
+    let res = w
+        .browser
+        .client
+        .get(w.app.url("/login"))
+        .send()
+        .await
+        .unwrap();
     let h = res.headers();
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
@@ -409,6 +391,7 @@ async fn every_response_carries_the_security_headers() {
 async fn the_login_screen_follows_the_browser_s_language_and_its_switch() {
     let w = setup().await;
     let res = w
+        .browser
         .client
         .get(w.app.url("/login"))
         .header("accept-language", "en-US,en;q=0.8")
@@ -419,6 +402,7 @@ async fn the_login_screen_follows_the_browser_s_language_and_its_switch() {
     let (status, _, location) = w.get("/lang/ja?next=/login").await;
     assert_eq!((status, location.as_deref()), (303, Some("/login")));
     let res = w
+        .browser
         .client
         .get(w.app.url("/login"))
         .header("accept-language", "en-US")
@@ -434,25 +418,23 @@ async fn the_login_screen_follows_the_browser_s_language_and_its_switch() {
 #[tokio::test]
 async fn every_menu_entry_opens_a_page_and_one_not_built_yet_says_so_honestly() {
     let w = setup().await;
-    w.login("yamada", PASSWORD).await;
-    let (_, welcome, _) = w.get("/welcome").await;
-    let menu = &welcome[welcome.find("class=\"menu").expect("the left menu")..];
-    let menu = &menu[..menu.find("</nav>").expect("the menu's end")];
-    let hrefs: Vec<&str> = menu
-        .split("href=\"")
-        .skip(1)
-        .map(|s| s.split('"').next().unwrap())
-        .collect();
+    w.login_as("yamada", PASSWORD, 303).await;
+    let welcome = w.page("/welcome").await;
+    let hrefs = attrs(&welcome, "nav.menu a[href]", "href");
     assert!(hrefs.len() >= 10, "{hrefs:?}");
     for href in &hrefs {
         let (status, html, _) = w.get(href).await;
         assert_eq!(status, 200, "{href} opens a page");
-        assert!(html.contains("class=\"menu"), "{href} is inside the shell");
+        assert_eq!(
+            texts(&html, "nav.menu").len(),
+            1,
+            "{href} is inside the shell"
+        );
     }
-    assert!(hrefs.contains(&"/department-counters"));
-    let (_, html, _) = w.get("/department-counters").await;
+    assert!(hrefs.iter().any(|h| h == "/department-counters"));
+    let html = w.page("/department-counters").await;
     assert!(
-        html.contains("<strong>準備中</strong>"),
+        texts(&html, "strong").iter().any(|t| t == "準備中"),
         "the screen not built yet says so"
     );
 }
@@ -492,7 +474,13 @@ async fn no_template_of_a_page_holds_an_inline_script_style_or_event_handler() {
 #[tokio::test]
 async fn the_referrer_policy_keeps_addresses_on_the_portal() {
     let w = setup().await;
-    let res = w.client.get(w.app.url("/login")).send().await.unwrap();
+    let res = w
+        .browser
+        .client
+        .get(w.app.url("/login"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["referrer-policy"], "same-origin");
     assert_eq!(res.headers()["x-frame-options"], "DENY");
 }
@@ -539,7 +527,7 @@ async fn a_login_gets_a_new_session_id_even_when_the_browser_brings_one() {
             .form(&[
                 ("username", "yamada"),
                 ("password", PASSWORD),
-                ("csrf", &Web::csrf(&page)),
+                ("csrf", &csrf(&page)),
             ])
             .send()
             .await
@@ -561,16 +549,23 @@ async fn a_session_lives_in_the_database_so_a_second_instance_knows_it() {
     // A second portal over the same database, with its own state and pool.
     let store = meterport_store::Store::open(&w.app.db.url).await.unwrap();
     let state = meterport_portal::app::AppState::new(store, w.app.clock.clone(), None);
-    let two = common::serve(state).await;
-    w.login("yamada", PASSWORD).await;
+    let two = crate::harness::serve(state).await;
+    w.login_as("yamada", PASSWORD, 303).await;
     // Cookies ignore the port: the same browser session reaches the second instance.
-    let res = w.client.get(format!("{two}/welcome")).send().await.unwrap();
+    let res = w
+        .browser
+        .client
+        .get(format!("{two}/welcome"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "the second instance knows the session");
     let page = res.text().await.unwrap();
     let res = w
+        .browser
         .client
         .post(format!("{two}/logout"))
-        .form(&[("csrf", Web::csrf(&page))])
+        .form(&[("csrf", csrf(&page))])
         .send()
         .await
         .unwrap();
@@ -586,18 +581,18 @@ async fn a_session_lives_in_the_database_so_a_second_instance_knows_it() {
 async fn logins_failures_lockouts_and_password_changes_are_audited_without_passwords() {
     let w = setup().await;
     for _ in 0..5 {
-        w.login("yamada", "wrong-pass1").await;
+        w.login_as("yamada", "wrong-pass1", 401).await;
     }
-    w.login("yamada", PASSWORD).await; // refused: locked
-    w.login("nobody", "wrong-pass1").await;
+    w.login_as("yamada", PASSWORD, 401).await; // refused: locked
+    w.login_as("nobody", "wrong-pass1", 401).await;
     w.app.clock.advance(12 * 60_000);
-    w.login("yamada", PASSWORD).await;
-    let (_, page, _) = w.get("/account/password").await;
+    w.login_as("yamada", PASSWORD, 303).await;
+    let page = w.page("/account/password").await;
     let (status, _, _) = w
         .post(
             "/account/password",
             &[
-                ("csrf", &Web::csrf(&page)),
+                ("csrf", &csrf(&page)),
                 ("current_password", PASSWORD),
                 ("new_password", "fresh2022"),
                 ("confirmation", "fresh2022"),
@@ -605,8 +600,8 @@ async fn logins_failures_lockouts_and_password_changes_are_audited_without_passw
         )
         .await;
     assert_eq!(status, 303, "the password changed");
-    let (_, page, _) = w.get("/welcome").await;
-    w.post("/logout", &[("csrf", &Web::csrf(&page))]).await;
+    let page = w.page("/welcome").await;
+    w.post("/logout", &[("csrf", &csrf(&page))]).await;
 
     let log = w.app.store.list_audit(None, None, 100).await.unwrap();
     let count = |action: &str| log.iter().filter(|e| e.action == action).count();
@@ -636,13 +631,13 @@ async fn an_english_user_s_refused_password_change_is_explained_in_english() {
         .create_user(tenant.id, "smith", &hash_password(PASSWORD), None, "en", T0)
         .await
         .unwrap();
-    w.login("smith", PASSWORD).await;
-    let (_, page, _) = w.get("/account/password").await;
+    w.login_as("smith", PASSWORD, 303).await;
+    let page = w.page("/account/password").await;
     let (status, html, _) = w
         .post(
             "/account/password",
             &[
-                ("csrf", &Web::csrf(&page)),
+                ("csrf", &csrf(&page)),
                 ("current_password", "wrong"),
                 ("new_password", "abc"),
                 ("confirmation", "abd"),

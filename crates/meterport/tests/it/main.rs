@@ -1,0 +1,28 @@
+//! The portal's integration tests, in one test binary: one module per area, all on the
+//! shared [`harness`] (the portal on a fresh SQLite or PostgreSQL database, chosen by
+//! `METERPORT_TEST_BACKEND`; a browser-like HTTP client that logs in through the form; HTML
+//! read with a parser; a real SMTP server; headless Chromium).
+//!
+//! `cargo test -p meterport --test it web_devices::` runs one area.
+
+mod harness;
+
+mod browser;
+mod browser_screens;
+mod browser_shell;
+mod collect;
+mod csv;
+mod demo;
+mod engine;
+mod ingest;
+mod mail;
+mod manual;
+mod operator;
+mod process;
+mod read;
+mod security;
+mod web_auth;
+mod web_counters;
+mod web_devices;
+mod web_settings;
+mod web_shell;
