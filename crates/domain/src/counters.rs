@@ -257,21 +257,30 @@ impl DeviceClass {
     }
 }
 
-/// Why a counter value was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a counter value was refused; `portal::i18n` words it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueError {
-    #[error("must be a number")]
     NotANumber,
-    #[error("must not be negative")]
     Negative,
-    #[error("must be a whole number of sheets")]
+    /// A fraction for a device that counts sheets.
     Fractional,
-    #[error("has more than 3 decimal places")]
+    /// More decimal places than a large-format printer's unit has (3).
     TooPrecise,
-    #[error("is too large: it has more digits than a counter holds")]
+    /// More digits than a counter holds.
     TooLarge,
-    #[error("must be written without an exponent (1500, not 1.5e3)")]
+    /// Written with an exponent (`1.5e3`).
     Exponent,
+}
+
+impl ValueError {
+    pub const ALL: [ValueError; 6] = [
+        ValueError::NotANumber,
+        ValueError::Negative,
+        ValueError::Fractional,
+        ValueError::TooPrecise,
+        ValueError::TooLarge,
+        ValueError::Exponent,
+    ];
 }
 
 /// The largest counter value accepted, in base units. Far above any real odometer (a

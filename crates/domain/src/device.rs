@@ -284,10 +284,6 @@ pub fn is_valid_serial(serial: &str) -> bool {
     !serial.is_empty() && serial.len() <= SERIAL_MAX_CHARS && serial.chars().all(is_serial_char)
 }
 
-/// The reason a reported serial number is refused, in the API's words.
-pub const SERIAL_RULE: &str =
-    "is not a valid serial number: 1 to 64 characters of letters, digits and . _ -";
-
 /// The serial number is the device's identity (T2): 1 to 64 characters of `A-Z a-z 0-9 . _ -`,
 /// kept as given apart from trimming.
 fn check_serial(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {

@@ -12,51 +12,149 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde_json::value::RawValue;
 
-use crate::counters::{CounterSet, DeviceClass, Key, parse_value};
-use crate::device::{SERIAL_RULE, is_valid_serial};
-use crate::json::{DUPLICATE_MESSAGE, find_duplicate_key};
+use crate::counters::{CounterSet, DeviceClass, Key, ValueError, parse_value};
+use crate::device::is_valid_serial;
+use crate::json::find_duplicate_key;
+use crate::policy::{FieldError, Problem};
 
-/// One refused item of a batch: `{"index", "field", "message"}` in the API's `details`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One refused item of a batch: `{"index", "field", "message"}` in the API's `details`,
+/// the message worded from `problem` by the front door (`portal::i18n`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemError {
     pub index: usize,
     pub field: String,
-    pub message: String,
+    pub problem: ItemProblem,
 }
 
 impl ItemError {
-    pub fn new(index: usize, field: impl Into<String>, message: impl Into<String>) -> ItemError {
+    pub fn new(index: usize, field: impl Into<String>, problem: ItemProblem) -> ItemError {
         ItemError {
             index,
             field: field.into(),
-            message: message.into(),
+            problem,
         }
     }
+
+    /// A broken rule of a field inside an item (a condition's code, a supply's name), under
+    /// `prefix` (`conditions[0]`, `supplies[2]`).
+    pub fn of_field(index: usize, prefix: &str, error: FieldError) -> ItemError {
+        ItemError::new(
+            index,
+            format!("{prefix}.{}", error.field),
+            ItemProblem::Field(error.problem),
+        )
+    }
+}
+
+/// What is wrong with an item of an ingest request (readings or status reports), typed with
+/// what a message needs; `portal::i18n` words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemProblem {
+    /// A rule the forms share ([`Problem::Required`], a condition's or supply's checks).
+    Field(Problem),
+    /// The item is not a JSON object.
+    NotAnObject,
+    /// A key is given twice in one object ([`crate::json`]).
+    DuplicateKey,
+    /// The item does not have the fields of a report; `detail` is the JSON parser's account.
+    InvalidShape {
+        detail: String,
+    },
+    NotAString,
+    Empty,
+    /// Not a serial number by the rule of [`is_valid_serial`].
+    InvalidSerial,
+    /// Not an RFC 3339 timestamp with an offset.
+    InvalidTimestamp,
+    /// An RFC 3339 offset beyond 23:59 (`offset` as written, `+24:00`).
+    NoSuchOffset {
+        offset: String,
+    },
+    /// A member a reading does not have.
+    NotAReadingField,
+    CountersNotAnObject,
+    NoCounters,
+    UnknownCounter,
+    /// Later than the clock allows ([`MAX_FUTURE_MS`], in minutes).
+    InFuture {
+        minutes: i64,
+    },
+    /// Before the tenant's retention starts (`start` as an RFC 3339 UTC time).
+    BeforeRetention {
+        start: String,
+    },
+    /// A counter the device's class does not have.
+    NotACounterOf {
+        class: DeviceClass,
+    },
+    /// A counter value the device's unit cannot take.
+    Value(ValueError),
+    /// No device of the tenant has this serial (another tenant's reads the same).
+    UnknownSerial,
+    /// A condition code given twice in one report.
+    GivenTwice,
+    /// More supplies than one report may list.
+    TooManySupplies {
+        max: usize,
+    },
+    /// The same serial and `read_at` as an earlier item of the request, other counters.
+    ConflictsWithItem {
+        item: usize,
+    },
+    /// The same serial and `read_at` as a stored reading, other counters.
+    ConflictsWithStored,
 }
 
 /// How far in the future a `read_at` may be (device clocks drift).
 pub const MAX_FUTURE_MS: i64 = 10 * 60 * 1000;
+
+impl ItemProblem {
+    /// A time later than [`MAX_FUTURE_MS`] from now.
+    pub fn in_future() -> ItemProblem {
+        ItemProblem::InFuture {
+            minutes: MAX_FUTURE_MS / 60_000,
+        }
+    }
+}
 /// The largest batch accepted in one request.
 pub const MAX_BATCH: usize = 50_000;
 
 pub type RawItem = BTreeMap<String, Box<RawValue>>;
 
+/// Why a whole request body was refused before its items were looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyError {
+    /// Not JSON; `detail` is the JSON parser's account, for programs.
+    InvalidJson { detail: String },
+    /// More items than one request may hold.
+    TooManyItems { max: usize },
+    /// JSON, but neither an object nor an array.
+    NotObjectOrArray,
+}
+
+impl BodyError {
+    fn json(e: serde_json::Error) -> BodyError {
+        BodyError::InvalidJson {
+            detail: e.to_string(),
+        }
+    }
+}
+
 /// Splits a request body into items: one object, or an array of objects. An item that is
 /// not an object, or that gives a key twice ([`crate::json`]), is refused with its reason.
-pub fn parse_batch(body: &str) -> Result<Vec<Result<RawItem, ItemError>>, String> {
+pub fn parse_batch(body: &str) -> Result<Vec<Result<RawItem, ItemError>>, BodyError> {
     let trimmed = body.trim_start();
     let item = |index: usize, text: &str| -> Result<RawItem, ItemError> {
         if let Some(dup) = find_duplicate_key(text) {
-            return Err(ItemError::new(index, dup.path, DUPLICATE_MESSAGE));
+            return Err(ItemError::new(index, dup.path, ItemProblem::DuplicateKey));
         }
         serde_json::from_str::<RawItem>(text)
-            .map_err(|_| ItemError::new(index, "", "must be an object"))
+            .map_err(|_| ItemError::new(index, "", ItemProblem::NotAnObject))
     };
     if trimmed.starts_with('[') {
-        let items: Vec<Box<RawValue>> =
-            serde_json::from_str(body).map_err(|e| format!("invalid JSON: {e}"))?;
+        let items: Vec<Box<RawValue>> = serde_json::from_str(body).map_err(BodyError::json)?;
         if items.len() > MAX_BATCH {
-            return Err(format!("at most {MAX_BATCH} readings per request"));
+            return Err(BodyError::TooManyItems { max: MAX_BATCH });
         }
         Ok(items
             .iter()
@@ -64,10 +162,10 @@ pub fn parse_batch(body: &str) -> Result<Vec<Result<RawItem, ItemError>>, String
             .map(|(index, raw)| item(index, raw.get()))
             .collect())
     } else if trimmed.starts_with('{') {
-        serde_json::from_str::<&RawValue>(body).map_err(|e| format!("invalid JSON: {e}"))?;
+        serde_json::from_str::<&RawValue>(body).map_err(BodyError::json)?;
         Ok(vec![item(0, body)])
     } else {
-        Err("the body must be a JSON object or an array of objects".into())
+        Err(BodyError::NotObjectOrArray)
     }
 }
 
@@ -87,7 +185,10 @@ pub struct ReadingDraft<'a> {
 /// Two ways, one result: a well-formed body (every item exactly a reading, as devices send
 /// them) is read in one pass that borrows from the body; anything else is read again item
 /// by item with [`parse_batch`] and [`ReadingDraft::parse`], which name every problem.
-pub fn parse_readings(body: &str) -> Result<Vec<Result<ReadingDraft<'_>, Vec<ItemError>>>, String> {
+#[allow(clippy::type_complexity)]
+pub fn parse_readings(
+    body: &str,
+) -> Result<Vec<Result<ReadingDraft<'_>, Vec<ItemError>>>, BodyError> {
     if let Some(drafts) = parse_well_formed(body) {
         return Ok(drafts.into_iter().map(Ok).collect());
     }
@@ -98,7 +199,7 @@ pub fn parse_readings(body: &str) -> Result<Vec<Result<ReadingDraft<'_>, Vec<Ite
 #[allow(clippy::type_complexity)]
 fn parse_item_by_item(
     body: &str,
-) -> Result<Vec<Result<ReadingDraft<'static>, Vec<ItemError>>>, String> {
+) -> Result<Vec<Result<ReadingDraft<'static>, Vec<ItemError>>>, BodyError> {
     let items = parse_batch(body)?;
     Ok(items
         .iter()
@@ -196,41 +297,42 @@ fn string_field(
 ) -> Option<String> {
     match item.get(field) {
         None => {
-            errors.push(ItemError::new(index, field, "is required"));
+            errors.push(ItemError::new(index, field, required()));
             None
         }
         Some(raw) => match serde_json::from_str::<String>(raw.get()) {
             Ok(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
             Ok(_) => {
-                errors.push(ItemError::new(index, field, "must not be empty"));
+                errors.push(ItemError::new(index, field, ItemProblem::Empty));
                 None
             }
             Err(_) => {
-                errors.push(ItemError::new(index, field, "must be a string"));
+                errors.push(ItemError::new(index, field, ItemProblem::NotAString));
                 None
             }
         },
     }
 }
 
+fn required() -> ItemProblem {
+    ItemProblem::Field(Problem::Required)
+}
+
 /// Parses an RFC 3339 timestamp that carries its offset (`Z` or `+09:00`).
-pub fn parse_instant(s: &str) -> Result<i64, String> {
-    const SHAPE: &str =
-        "must be an RFC 3339 timestamp with an offset, like 2021-08-31T18:00:00+09:00";
+pub fn parse_instant(s: &str) -> Result<i64, ItemProblem> {
     // jiff reads more than RFC 3339 (RFC 9557 annotations, offsets up to ±25:59:59): the
     // contract is RFC 3339's `date-time`, so its offset is checked here first.
-    let offset = rfc3339_offset(s).ok_or_else(|| SHAPE.to_string())?;
+    let offset = rfc3339_offset(s).ok_or(ItemProblem::InvalidTimestamp)?;
     if let Some((hours, minutes)) = offset
         && (hours > 23 || minutes > 59)
     {
-        return Err(format!(
-            "has the offset {}, which does not exist: hours 00-23 and minutes 00-59",
-            &s[s.len() - 6..]
-        ));
+        return Err(ItemProblem::NoSuchOffset {
+            offset: s[s.len() - 6..].to_string(),
+        });
     }
     s.parse::<Timestamp>()
         .map(|t| t.as_millisecond())
-        .map_err(|_| SHAPE.into())
+        .map_err(|_| ItemProblem::InvalidTimestamp)
 }
 
 /// The offset of an RFC 3339 `date-time` (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`): `None`
@@ -300,14 +402,14 @@ impl ReadingDraft<'_> {
                 errors.push(ItemError::new(
                     index,
                     field.clone(),
-                    "is not a field of a reading",
+                    ItemProblem::NotAReadingField,
                 ));
             }
         }
         let serial = string_field(index, item, "serial", &mut errors).filter(|s| {
             let ok = is_valid_serial(s);
             if !ok {
-                errors.push(ItemError::new(index, "serial", SERIAL_RULE));
+                errors.push(ItemError::new(index, "serial", ItemProblem::InvalidSerial));
             }
             ok
         });
@@ -318,18 +420,16 @@ impl ReadingDraft<'_> {
         });
         let mut counters = Vec::new();
         match item.get("counters") {
-            None => errors.push(ItemError::new(index, "counters", "is required")),
+            None => errors.push(ItemError::new(index, "counters", required())),
             Some(raw) => match serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(raw.get()) {
                 Err(_) => errors.push(ItemError::new(
                     index,
                     "counters",
-                    "must be an object of counter names and numbers",
+                    ItemProblem::CountersNotAnObject,
                 )),
-                Ok(map) if map.is_empty() => errors.push(ItemError::new(
-                    index,
-                    "counters",
-                    "must hold at least one counter",
-                )),
+                Ok(map) if map.is_empty() => {
+                    errors.push(ItemError::new(index, "counters", ItemProblem::NoCounters))
+                }
                 Ok(map) => {
                     for (name, value) in map {
                         match Key::from_name(&name) {
@@ -337,7 +437,7 @@ impl ReadingDraft<'_> {
                             None => errors.push(ItemError::new(
                                 index,
                                 format!("counters.{name}"),
-                                "is not a known counter",
+                                ItemProblem::UnknownCounter,
                             )),
                         }
                     }
@@ -364,38 +464,32 @@ impl ReadingDraft<'_> {
     ) -> Result<CounterSet, Vec<ItemError>> {
         let mut errors = Vec::new();
         if self.read_at_ms > now_ms + MAX_FUTURE_MS {
-            errors.push(ItemError::new(
-                index,
-                "read_at",
-                "is more than 10 minutes in the future",
-            ));
+            errors.push(ItemError::new(index, "read_at", ItemProblem::in_future()));
         }
         if let Some(start) = retention_start_ms.filter(|s| self.read_at_ms < *s) {
             let start = Timestamp::from_millisecond(start).expect("in range");
             errors.push(ItemError::new(
                 index,
                 "read_at",
-                format!("is older than the tenant's data retention, which starts at {start}"),
+                ItemProblem::BeforeRetention {
+                    start: start.to_string(),
+                },
             ));
         }
         let mut pairs = Vec::with_capacity(self.counters.len());
         for (key, literal) in &self.counters {
             let field = || format!("counters.{}", key.name());
             if !class.has_key(*key) {
-                let what = match class {
-                    DeviceClass::Mfp => "an MFP or printer",
-                    DeviceClass::Lfp => "a large-format printer",
-                };
                 errors.push(ItemError::new(
                     index,
                     field(),
-                    format!("is not a counter of {what}"),
+                    ItemProblem::NotACounterOf { class },
                 ));
                 continue;
             }
             match parse_value(literal, class) {
                 Ok(v) => pairs.push((*key, v)),
-                Err(e) => errors.push(ItemError::new(index, field(), e.to_string())),
+                Err(e) => errors.push(ItemError::new(index, field(), ItemProblem::Value(e))),
             }
         }
         if errors.is_empty() {
@@ -416,8 +510,8 @@ mod tests {
     }
 
     fn owned(
-        parsed: Result<Vec<Result<ReadingDraft<'_>, Vec<ItemError>>>, String>,
-    ) -> Result<Vec<Result<ReadingDraft<'static>, Vec<ItemError>>>, String> {
+        parsed: Result<Vec<Result<ReadingDraft<'_>, Vec<ItemError>>>, BodyError>,
+    ) -> Result<Vec<Result<ReadingDraft<'static>, Vec<ItemError>>>, BodyError> {
         parsed.map(|v| {
             v.into_iter()
                 .map(|r| r.map(ReadingDraft::into_owned))
@@ -576,15 +670,23 @@ mod tests {
         let errs = d
             .finish(3, DeviceClass::Mfp, d.read_at_ms, None)
             .unwrap_err();
-        let got: Vec<(&str, &str)> = errs
+        let got: Vec<(&str, &ItemProblem)> = errs
             .iter()
-            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .map(|e| (e.field.as_str(), &e.problem))
             .collect();
         assert_eq!(
             got,
             [
-                ("counters.duty_a", "is not a counter of an MFP or printer"),
-                ("counters.total1", "must be a whole number of sheets"),
+                (
+                    "counters.duty_a",
+                    &ItemProblem::NotACounterOf {
+                        class: DeviceClass::Mfp
+                    }
+                ),
+                (
+                    "counters.total1",
+                    &ItemProblem::Value(ValueError::Fractional)
+                ),
             ]
         );
         assert!(errs.iter().all(|e| e.index == 3));
@@ -609,6 +711,9 @@ mod tests {
         let old = d
             .finish(0, DeviceClass::Mfp, d.read_at_ms, Some(d.read_at_ms + 1))
             .unwrap_err();
-        assert!(old.iter().any(|e| e.message.contains("retention")));
+        assert!(
+            old.iter()
+                .any(|e| matches!(e.problem, ItemProblem::BeforeRetention { .. }))
+        );
     }
 }

@@ -28,9 +28,6 @@ impl fmt::Display for DuplicateKey {
     }
 }
 
-/// The message a refused duplicate carries next to its path.
-pub const DUPLICATE_MESSAGE: &str = "is given more than once; each key may appear only once";
-
 /// The first key given twice in one object of `text`, or `None`, also for text that is not
 /// JSON (the caller's own parser names that problem; a duplicate before a syntax error is
 /// still reported as the duplicate).

@@ -202,20 +202,21 @@ pub const MAX_MONTHS: usize = 12;
 /// The longest daily range: three calendar months (end at most start + 3 months - 1 day).
 pub const MAX_DAY_MONTHS: i32 = 3;
 
-/// Why a range was refused. The messages name the limit, as S12 asks.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a range was refused, with what a message needs to name the limit, as S12 asks
+/// ([`MAX_MONTHS`], [`MAX_DAY_MONTHS`]); `portal::i18n` words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RangeError {
-    #[error("{field}: expected {expected}")]
+    /// `field` is not a period of `unit` (`YYYY-MM` or `YYYY-MM-DD`).
     Format {
         field: &'static str,
-        expected: &'static str,
+        unit: Unit,
     },
-    #[error("the period end is before its start")]
     EndBeforeStart,
-    #[error("a monthly period can be at most 12 months")]
     TooManyMonths,
-    #[error("a daily period can be at most 3 months (the end at most {max_end})")]
-    TooManyDays { max_end: String },
+    /// `max_end`: the last day the range may end on, `YYYY-MM-DD`.
+    TooManyDays {
+        max_end: String,
+    },
 }
 
 impl RangeError {
@@ -230,14 +231,10 @@ impl RangeError {
 impl PeriodRange {
     /// Parses and checks a range: `YYYY-MM` bounds for months, `YYYY-MM-DD` for days.
     pub fn parse(unit: Unit, from: &str, to: &str) -> Result<PeriodRange, RangeError> {
-        let expected = match unit {
-            Unit::Month => "a month as YYYY-MM",
-            Unit::Day => "a date as YYYY-MM-DD",
-        };
         let parse = |s: &str, field: &'static str| {
             Period::parse(s)
                 .filter(|p| p.unit() == unit)
-                .ok_or(RangeError::Format { field, expected })
+                .ok_or(RangeError::Format { field, unit })
         };
         let from = parse(from, "from")?;
         let to = parse(to, "to")?;

@@ -44,6 +44,8 @@ pub enum Problem {
     },
     /// Control characters other than line breaks and tabs were found, in a multi-line text.
     ControlCharacterInText,
+    /// Control characters were found in what a device reported (not repeated back).
+    ControlCharacterNotNamed,
     /// Characters the field's rule does not allow were found.
     InvalidCharacter {
         rule: CharRule,
@@ -51,6 +53,16 @@ pub enum Problem {
     },
     InvalidChoice {
         choices: String,
+    },
+    /// Not a whole number from `min` to `max`.
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// Not a whole number from `min` to `max`, nor null.
+    OutOfRangeOrNull {
+        min: i64,
+        max: i64,
     },
 
     // Passwords (S24).
@@ -164,9 +176,12 @@ impl Problem {
             Required | PasswordRequired | GroupNameRequired | LfpUnitRequired => "required",
             TooLong { .. } | PasswordTooLong { .. } | UsernameTooLong { .. } => "too_long",
             PasswordTooShort { .. } | UsernameTooShort { .. } => "too_short",
-            ControlCharacter { .. } | ControlCharacterInText => "control_character",
+            ControlCharacter { .. } | ControlCharacterInText | ControlCharacterNotNamed => {
+                "control_character"
+            }
             InvalidCharacter { .. } => "invalid_character",
             InvalidChoice { .. } => "invalid_choice",
+            OutOfRange { .. } | OutOfRangeOrNull { .. } => "out_of_range",
             PasswordNotHalfWidth => "not_half_width",
             PasswordMissingLowercase => "missing_lowercase",
             PasswordMissingDigit => "missing_digit",

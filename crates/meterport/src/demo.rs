@@ -702,12 +702,18 @@ async fn send(
 /// An ingest refusal as an error that names the first problems.
 fn ingest_failure(e: IngestError) -> anyhow::Error {
     match e {
-        IngestError::Malformed(m) => anyhow::anyhow!("ingest refused the batch: {m}"),
+        IngestError::Malformed(e) => anyhow::anyhow!(
+            "ingest refused the batch: {}",
+            meterport_portal::i18n::body_error(meterport_portal::i18n::Lang::En, &e)
+        ),
         IngestError::Invalid(items) => {
             let first: Vec<String> = items
                 .iter()
                 .take(5)
-                .map(|i| format!("item {} {}: {}", i.index, i.field, i.message))
+                .map(|i| {
+                    let message = meterport_portal::i18n::item_message(i);
+                    format!("item {} {}: {message}", i.index, i.field)
+                })
                 .collect();
             anyhow::anyhow!(
                 "ingest refused {} item(s): {}",

@@ -13,12 +13,17 @@ use std::collections::HashMap;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
 
-use meterport_domain::counters::{DeviceClass, Key};
-use meterport_domain::device::{DeviceType, LfpUnit};
+use meterport_domain::counters::{DeviceClass, Key, ValueError};
+use meterport_domain::device::{DeviceType, LfpUnit, SERIAL_MAX_CHARS};
+use meterport_domain::ingest::{BodyError, ItemError, ItemProblem};
 pub use meterport_domain::labels::Lang;
 use meterport_domain::labels::{Heading, View};
+use meterport_domain::period::{MAX_DAY_MONTHS, MAX_MONTHS, RangeError, Unit};
 use meterport_domain::policy::{CharRule, FieldError, Problem};
 use meterport_domain::status::Status;
+
+use crate::service::Refused;
+use crate::service::counters::{ParamError, ParamProblem};
 
 static_loader! {
     static LOCALES = {
@@ -129,6 +134,7 @@ fn problem_message(problem: &Problem) -> (&'static str, Vec<(&'static str, Strin
         TooLong { max } => ("problem-too-long", vec![("max", n(*max))]),
         ControlCharacter { found } => ("problem-control-character", vec![("found", found.clone())]),
         ControlCharacterInText => ("problem-control-character-in-text", vec![]),
+        ControlCharacterNotNamed => ("problem-control-character-not-named", vec![]),
         InvalidCharacter { rule, found } => {
             let id = match rule {
                 CharRule::Username => "problem-invalid-character-username",
@@ -139,6 +145,14 @@ fn problem_message(problem: &Problem) -> (&'static str, Vec<(&'static str, Strin
             (id, vec![("found", found.clone())])
         }
         InvalidChoice { choices } => ("problem-invalid-choice", vec![("choices", choices.clone())]),
+        OutOfRange { min, max } => (
+            "problem-out-of-range",
+            vec![("min", min.to_string()), ("max", max.to_string())],
+        ),
+        OutOfRangeOrNull { min, max } => (
+            "problem-out-of-range-or-null",
+            vec![("min", min.to_string()), ("max", max.to_string())],
+        ),
         PasswordRequired => ("problem-password-required", vec![]),
         PasswordTooShort { min, max } | PasswordTooLong { min, max } => (
             "problem-password-length",
@@ -215,6 +229,159 @@ pub fn problem(lang: Lang, problem: &Problem) -> String {
 /// A field's refusal in the JSON APIs' language, English (SPEC §7 `details`).
 pub fn api_message(error: &FieldError) -> String {
     problem(Lang::En, &error.problem)
+}
+
+/// The message id of an ingest item's problem and its arguments; `None` for a rule the
+/// forms share, which [`problem`] words.
+fn item_problem_message(p: &ItemProblem) -> Option<(&'static str, Vec<(&'static str, String)>)> {
+    use ItemProblem::*;
+    Some(match p {
+        Field(_) => return None,
+        NotAnObject => ("ingest-not-an-object", vec![]),
+        DuplicateKey => ("ingest-duplicate-key", vec![]),
+        InvalidShape { detail } => ("ingest-invalid-shape", vec![("detail", detail.clone())]),
+        NotAString => ("ingest-not-a-string", vec![]),
+        Empty => ("ingest-empty", vec![]),
+        InvalidSerial => (
+            "ingest-invalid-serial",
+            vec![("max", SERIAL_MAX_CHARS.to_string())],
+        ),
+        InvalidTimestamp => ("ingest-invalid-timestamp", vec![]),
+        NoSuchOffset { offset } => ("ingest-no-such-offset", vec![("offset", offset.clone())]),
+        NotAReadingField => ("ingest-not-a-reading-field", vec![]),
+        CountersNotAnObject => ("ingest-counters-not-an-object", vec![]),
+        NoCounters => ("ingest-no-counters", vec![]),
+        UnknownCounter => ("ingest-unknown-counter", vec![]),
+        InFuture { minutes } => ("ingest-in-future", vec![("minutes", minutes.to_string())]),
+        BeforeRetention { start } => ("ingest-before-retention", vec![("start", start.clone())]),
+        NotACounterOf { class } => match class {
+            DeviceClass::Mfp => ("ingest-not-a-counter-of-mfp", vec![]),
+            DeviceClass::Lfp => ("ingest-not-a-counter-of-lfp", vec![]),
+        },
+        Value(e) => (
+            match e {
+                ValueError::NotANumber => "ingest-value-not-a-number",
+                ValueError::Negative => "ingest-value-negative",
+                ValueError::Fractional => "ingest-value-fractional",
+                ValueError::TooPrecise => "ingest-value-too-precise",
+                ValueError::TooLarge => "ingest-value-too-large",
+                ValueError::Exponent => "ingest-value-exponent",
+            },
+            vec![],
+        ),
+        UnknownSerial => ("ingest-unknown-serial", vec![]),
+        GivenTwice => ("ingest-given-twice", vec![]),
+        TooManySupplies { max } => ("ingest-too-many-supplies", vec![("max", max.to_string())]),
+        ConflictsWithItem { item } => (
+            "ingest-conflicts-with-item",
+            vec![("item", item.to_string())],
+        ),
+        ConflictsWithStored => ("ingest-conflicts-with-stored", vec![]),
+    })
+}
+
+/// What is wrong with an item of an ingest request, in the user's words; in English it
+/// continues the field's name, as the API's `details` give it.
+pub fn item_problem(lang: Lang, p: &ItemProblem) -> String {
+    match (p, item_problem_message(p)) {
+        (_, Some((id, args))) => t_args(lang, id, &args),
+        (ItemProblem::Field(p), None) => problem(lang, p),
+        (_, None) => unreachable!("only a shared rule has no ingest message"),
+    }
+}
+
+/// An ingest item's refusal in the JSON APIs' language, English.
+pub fn item_message(error: &ItemError) -> String {
+    item_problem(Lang::En, &error.problem)
+}
+
+/// Why a whole request body was refused.
+pub fn body_error(lang: Lang, e: &BodyError) -> String {
+    match e {
+        BodyError::InvalidJson { detail } => {
+            t_args(lang, "body-invalid-json", &[("detail", detail.clone())])
+        }
+        BodyError::TooManyItems { max } => {
+            t_args(lang, "body-too-many-items", &[("max", max.to_string())])
+        }
+        BodyError::NotObjectOrArray => t(lang, "body-not-object-or-array"),
+    }
+}
+
+/// A refused period range in a sentence that names the limit (S12). The screens say it with
+/// the start in mind (`web::counters`); this is the API's shorter form.
+pub fn range_error(lang: Lang, e: &RangeError) -> String {
+    match e {
+        RangeError::Format { field, unit } => {
+            let id = match unit {
+                Unit::Month => "range-format-month",
+                Unit::Day => "range-format-day",
+            };
+            let args = [("field", field.to_string())];
+            t_args(lang, id, &args)
+        }
+        RangeError::EndBeforeStart => t(lang, "range-end-before-start"),
+        RangeError::TooManyMonths => t_args(
+            lang,
+            "range-too-many-months",
+            &[("max", MAX_MONTHS.to_string())],
+        ),
+        RangeError::TooManyDays { max_end } => t_args(
+            lang,
+            "range-too-many-days",
+            &[
+                ("months", MAX_DAY_MONTHS.to_string()),
+                ("end", max_end.clone()),
+            ],
+        ),
+    }
+}
+
+/// A refused parameter of the counters query; in English as the API's `details` give it.
+pub fn param_problem(lang: Lang, e: &ParamError) -> String {
+    match &e.problem {
+        ParamProblem::Choice => {
+            let id = match e.field {
+                "kind" => "param-choice-kind",
+                "group" => "param-choice-group",
+                "class" => "param-choice-class",
+                "device" => "param-choice-device",
+                "unit" => "param-choice-unit",
+                _ => "param-choice",
+            };
+            t(lang, id)
+        }
+        ParamProblem::Required => problem(lang, &Problem::Required),
+        ParamProblem::Range(r) => range_error(lang, r),
+        ParamProblem::PeriodFormat => t(lang, "param-period-format"),
+        ParamProblem::PeriodUnit => t(lang, "param-period-unit"),
+    }
+}
+
+/// What a refused change did not do, said above its fields' problems.
+pub fn refused(lang: Lang, r: Refused) -> String {
+    let id = match r {
+        Refused::TenantNotCreated => "refused-tenant-not-created",
+        Refused::UserNotCreated => "refused-user-not-created",
+        Refused::PasswordNotChanged => "refused-password-not-changed",
+        Refused::DeviceNotRegistered => "refused-device-not-registered",
+        Refused::NoTokenIssued => "refused-no-token-issued",
+        Refused::AnnouncementNotCreated => "refused-announcement-not-created",
+        Refused::GroupNotCreated => "refused-group-not-created",
+        Refused::GroupNotChanged => "refused-group-not-changed",
+        Refused::GroupsNotDeleted => "refused-groups-not-deleted",
+    };
+    t(lang, id)
+}
+
+/// A message of the JSON APIs, which answer in English.
+pub fn api(key: &str) -> String {
+    t(Lang::En, key)
+}
+
+/// A message of the JSON APIs with named arguments, in English.
+pub fn api_args(key: &str, args: &[(&'static str, String)]) -> String {
+    t_args(Lang::En, key, args)
 }
 
 /// The language a browser prefers among ours, from `Accept-Language` (first match wins;
@@ -303,12 +470,17 @@ mod tests {
                 // Keys are written as t("key"), i18n::t(lang, "key") or t_args(lang, "key"
                 // in code, and ctx.t("key") in templates: a `t(` or `t_args(` that is not
                 // the end of a longer name (`get(` is not `t(`).
-                for (at, _) in text.match_indices("t(") {
+                // `i18n::api("key")` and `i18n::api_args("key"` are the API's English.
+                let calls = text
+                    .match_indices("t(")
+                    .chain(text.match_indices("api("))
+                    .chain(text.match_indices("api_args("));
+                for (at, call) in calls {
                     let before = text[..at].chars().next_back();
                     if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                         continue;
                     }
-                    let rest = &text[at + 2..];
+                    let rest = &text[at + call.len()..];
                     // Skip a first argument that is not a string (`lang, "key"`).
                     let rest = match rest.find('"') {
                         Some(q) if !rest[..q].contains([')', '\n', '"']) && q < 24 => {
@@ -353,6 +525,7 @@ mod tests {
             TooLong { max: 100 },
             ControlCharacter { found: found() },
             ControlCharacterInText,
+            ControlCharacterNotNamed,
             InvalidCharacter {
                 rule: CharRule::Username,
                 found: found(),
@@ -372,6 +545,8 @@ mod tests {
             InvalidChoice {
                 choices: "ja, en".into(),
             },
+            OutOfRange { min: 1, max: 100 },
+            OutOfRangeOrNull { min: 0, max: 100 },
             PasswordRequired,
             PasswordTooShort { min: 6, max: 512 },
             PasswordTooLong { min: 6, max: 512 },
@@ -424,8 +599,11 @@ mod tests {
                 | TooLong { .. }
                 | ControlCharacter { .. }
                 | ControlCharacterInText
+                | ControlCharacterNotNamed
                 | InvalidCharacter { .. }
                 | InvalidChoice { .. }
+                | OutOfRange { .. }
+                | OutOfRangeOrNull { .. }
                 | PasswordRequired
                 | PasswordTooShort { .. }
                 | PasswordTooLong { .. }
@@ -494,6 +672,289 @@ mod tests {
             unused.is_empty(),
             "problem messages no code produces: {unused:?}"
         );
+    }
+
+    /// One problem of each variant of [`ItemProblem`] (and of each [`ValueError`] and
+    /// device class in it); the match makes a new variant fail to compile here.
+    fn every_item_problem() -> Vec<ItemProblem> {
+        use ItemProblem::*;
+        let mut all = vec![
+            Field(Problem::Required),
+            NotAnObject,
+            DuplicateKey,
+            InvalidShape {
+                detail: "unknown field `x`".into(),
+            },
+            NotAString,
+            Empty,
+            InvalidSerial,
+            InvalidTimestamp,
+            NoSuchOffset {
+                offset: "+24:00".into(),
+            },
+            NotAReadingField,
+            CountersNotAnObject,
+            NoCounters,
+            UnknownCounter,
+            ItemProblem::in_future(),
+            BeforeRetention {
+                start: "2021-04-01T00:00:00Z".into(),
+            },
+            NotACounterOf {
+                class: DeviceClass::Mfp,
+            },
+            NotACounterOf {
+                class: DeviceClass::Lfp,
+            },
+            UnknownSerial,
+            GivenTwice,
+            TooManySupplies { max: 32 },
+            ConflictsWithItem { item: 0 },
+            ConflictsWithStored,
+        ];
+        all.extend(ValueError::ALL.map(Value));
+        for p in &all {
+            match p {
+                Field(_)
+                | NotAnObject
+                | DuplicateKey
+                | InvalidShape { .. }
+                | NotAString
+                | Empty
+                | InvalidSerial
+                | InvalidTimestamp
+                | NoSuchOffset { .. }
+                | NotAReadingField
+                | CountersNotAnObject
+                | NoCounters
+                | UnknownCounter
+                | InFuture { .. }
+                | BeforeRetention { .. }
+                | NotACounterOf { .. }
+                | Value(
+                    ValueError::NotANumber
+                    | ValueError::Negative
+                    | ValueError::Fractional
+                    | ValueError::TooPrecise
+                    | ValueError::TooLarge
+                    | ValueError::Exponent,
+                )
+                | UnknownSerial
+                | GivenTwice
+                | TooManySupplies { .. }
+                | ConflictsWithItem { .. }
+                | ConflictsWithStored => {}
+            }
+        }
+        all
+    }
+
+    /// Every message id of a prefix in the catalogue.
+    fn defined(prefix: &str) -> BTreeSet<String> {
+        catalogue("en")
+            .into_iter()
+            .filter(|id| id.starts_with(prefix))
+            .collect()
+    }
+
+    #[test]
+    fn every_item_problem_reads_in_japanese_and_english_and_every_ingest_message_is_used() {
+        let mut used = BTreeSet::new();
+        for p in every_item_problem() {
+            let id = item_problem_message(&p).map_or("problem-required", |(id, _)| id);
+            used.insert(id.to_string());
+            for lang in Lang::ALL {
+                assert_readable(id, &item_problem(lang, &p));
+            }
+        }
+        let unused: Vec<_> = defined("ingest-").difference(&used).cloned().collect();
+        assert!(
+            unused.is_empty(),
+            "ingest messages no code produces: {unused:?}"
+        );
+    }
+
+    #[test]
+    fn every_body_range_parameter_and_refusal_message_reads_in_japanese_and_english() {
+        use meterport_domain::period::Unit;
+        let bodies = [
+            BodyError::InvalidJson {
+                detail: "EOF while parsing a value at line 1 column 1".into(),
+            },
+            BodyError::TooManyItems { max: 50_000 },
+            BodyError::NotObjectOrArray,
+        ];
+        for b in &bodies {
+            match b {
+                BodyError::InvalidJson { .. }
+                | BodyError::TooManyItems { .. }
+                | BodyError::NotObjectOrArray => {}
+            }
+        }
+        let ranges = [
+            RangeError::Format {
+                field: "from",
+                unit: Unit::Month,
+            },
+            RangeError::Format {
+                field: "to",
+                unit: Unit::Day,
+            },
+            RangeError::EndBeforeStart,
+            RangeError::TooManyMonths,
+            RangeError::TooManyDays {
+                max_end: "2021-10-31".into(),
+            },
+        ];
+        for r in &ranges {
+            match r {
+                RangeError::Format { .. }
+                | RangeError::EndBeforeStart
+                | RangeError::TooManyMonths
+                | RangeError::TooManyDays { .. } => {}
+            }
+        }
+        let mut params: Vec<ParamError> = ["kind", "group", "class", "device", "unit", "x"]
+            .into_iter()
+            .map(|field| ParamError {
+                field,
+                problem: ParamProblem::Choice,
+            })
+            .collect();
+        params.extend(
+            [
+                ParamProblem::Required,
+                ParamProblem::PeriodFormat,
+                ParamProblem::PeriodUnit,
+            ]
+            .into_iter()
+            .chain(ranges.iter().cloned().map(ParamProblem::Range))
+            .map(|problem| ParamError {
+                field: "period",
+                problem,
+            }),
+        );
+        for p in &params {
+            match p.problem {
+                ParamProblem::Choice
+                | ParamProblem::Required
+                | ParamProblem::Range(_)
+                | ParamProblem::PeriodFormat
+                | ParamProblem::PeriodUnit => {}
+            }
+        }
+        for lang in Lang::ALL {
+            for b in &bodies {
+                assert_readable("body-", &body_error(lang, b));
+            }
+            for r in &ranges {
+                assert_readable("range-", &range_error(lang, r));
+            }
+            for p in &params {
+                assert_readable("param-", &param_problem(lang, p));
+            }
+            for r in Refused::ALL {
+                match r {
+                    Refused::TenantNotCreated
+                    | Refused::UserNotCreated
+                    | Refused::PasswordNotChanged
+                    | Refused::DeviceNotRegistered
+                    | Refused::NoTokenIssued
+                    | Refused::AnnouncementNotCreated
+                    | Refused::GroupNotCreated
+                    | Refused::GroupNotChanged
+                    | Refused::GroupsNotDeleted => {}
+                }
+                assert_readable("refused-", &refused(lang, r));
+            }
+        }
+        let distinct: BTreeSet<String> =
+            params.iter().map(|p| param_problem(Lang::En, p)).collect();
+        assert_eq!(
+            distinct.len(),
+            params.len(),
+            "two parameter problems read alike"
+        );
+        let distinct: BTreeSet<String> = Refused::ALL
+            .map(|r| refused(Lang::Ja, r))
+            .into_iter()
+            .collect();
+        assert_eq!(distinct.len(), Refused::ALL.len());
+    }
+
+    #[test]
+    fn the_api_s_english_is_what_it_always_said() {
+        let en = |p: ItemProblem| item_problem(Lang::En, &p);
+        assert_eq!(
+            en(ItemProblem::InvalidSerial),
+            "is not a valid serial number: 1 to 64 characters of letters, digits and . _ -"
+        );
+        assert_eq!(
+            en(ItemProblem::in_future()),
+            "is more than 10 minutes in the future"
+        );
+        assert_eq!(
+            en(ItemProblem::ConflictsWithItem { item: 3 }),
+            "conflicts with item 3: same serial and read_at, other counters"
+        );
+        assert_eq!(
+            en(ItemProblem::NoSuchOffset {
+                offset: "+24:00".into()
+            }),
+            "has the offset +24:00, which does not exist: hours 00-23 and minutes 00-59"
+        );
+        assert_eq!(
+            en(ItemProblem::Field(Problem::OutOfRangeOrNull {
+                min: 0,
+                max: 100
+            })),
+            "must be a whole number from 0 to 100, or null"
+        );
+        assert_eq!(
+            body_error(Lang::En, &BodyError::TooManyItems { max: 50_000 }),
+            "at most 50000 readings per request"
+        );
+        assert_eq!(
+            range_error(
+                Lang::En,
+                &RangeError::Format {
+                    field: "from",
+                    unit: meterport_domain::period::Unit::Month
+                }
+            ),
+            "from: expected a month as YYYY-MM"
+        );
+        assert_eq!(
+            range_error(
+                Lang::En,
+                &RangeError::TooManyDays {
+                    max_end: "2021-10-31".into()
+                }
+            ),
+            "a daily period can be at most 3 months (the end at most 2021-10-31)"
+        );
+        assert_eq!(
+            refused(Lang::En, Refused::GroupsNotDeleted),
+            "the groups were not deleted"
+        );
+        assert_eq!(
+            api_args("api-items-refused", &[("count", "2".into())]),
+            "2 problem(s) in the request; nothing was stored"
+        );
+    }
+
+    #[test]
+    fn every_api_message_reads_in_japanese_and_english() {
+        let args: Vec<(&'static str, String)> =
+            ["what", "count", "field", "mib", "detail", "min", "max"]
+                .into_iter()
+                .map(|k| (k, "7".to_string()))
+                .collect();
+        for id in defined("api-") {
+            for lang in Lang::ALL {
+                assert_readable(&id, &t_args(lang, &id, &args));
+            }
+        }
     }
 
     #[test]

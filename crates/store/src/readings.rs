@@ -21,7 +21,7 @@ use std::sync::Arc;
 use jiff::tz::TimeZone;
 use meterport_domain::counters::{CounterSet, Key, keys_of};
 use meterport_domain::engine::{Baseline, PeriodStats};
-use meterport_domain::ingest::ItemError;
+use meterport_domain::ingest::{ItemError, ItemProblem};
 use meterport_domain::period::{Period, Unit, day_id, day_of_ms, month_id, month_of_day_id};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
@@ -452,11 +452,7 @@ async fn screen(
                         conflicts.push(ItemError::new(
                             r.index,
                             "read_at",
-                            format!(
-                                "conflicts with item {}: same serial and read_at, \
-                                 other counters",
-                                prev.index
-                            ),
+                            ItemProblem::ConflictsWithItem { item: prev.index },
                         ));
                     }
                 }
@@ -473,7 +469,7 @@ async fn screen(
                 Some(_) => conflicts.push(ItemError::new(
                     r.index,
                     "read_at",
-                    "conflicts with a stored reading: same serial and read_at, other counters",
+                    ItemProblem::ConflictsWithStored,
                 )),
             }
         }

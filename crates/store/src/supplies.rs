@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use meterport_domain::policy::is_control_char;
+use meterport_domain::policy::{FieldError, Problem, invalid_choice, is_control_char, required};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::counters::GroupFilter;
@@ -142,35 +142,34 @@ impl Supply {
 }
 
 impl SupplyInput {
-    /// Validates a supply. Errors are `(field, message)` pairs in English, as the ingest
-    /// API's `details` are: `name` required, at most 100 characters without control
-    /// characters; `kind` one of toner, ink, drum, other; `color` absent or one of
-    /// [`SUPPLY_COLORS`]; `level_percent` absent, null or a whole number from 0 to 100.
-    pub fn parse(self) -> std::result::Result<Supply, Vec<(&'static str, String)>> {
+    /// Validates a supply, naming every broken rule (typed, worded by the front door):
+    /// `name` required, at most 100 characters without control characters; `kind` one of
+    /// toner, ink, drum, other; `color` absent or one of [`SUPPLY_COLORS`]; `level_percent`
+    /// absent, null or a whole number from 0 to 100.
+    pub fn parse(self) -> std::result::Result<Supply, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = self.name.as_deref().map(str::trim).unwrap_or("");
         if name.is_empty() {
-            errors.push(("name", "is required".to_string()));
+            errors.push(required("name"));
         } else if name.chars().count() > SUPPLY_NAME_MAX_CHARS {
-            errors.push((
+            errors.push(FieldError::new(
                 "name",
-                format!("must be at most {SUPPLY_NAME_MAX_CHARS} characters"),
+                Problem::TooLong {
+                    max: SUPPLY_NAME_MAX_CHARS,
+                },
             ));
         } else if name.chars().any(is_control_char) {
-            errors.push(("name", "must not contain control characters".to_string()));
+            errors.push(FieldError::new("name", Problem::ControlCharacterNotNamed));
         }
         let kind = match self.kind.as_deref().map(str::trim) {
             None | Some("") => {
-                errors.push(("kind", "is required".to_string()));
+                errors.push(required("kind"));
                 None
             }
             Some(k) => {
                 let kind = SupplyKind::parse(k);
                 if kind.is_none() {
-                    errors.push((
-                        "kind",
-                        "must be one of: toner, ink, drum, other".to_string(),
-                    ));
+                    errors.push(invalid_choice("kind", &["toner", "ink", "drum", "other"]));
                 }
                 kind
             }
@@ -179,10 +178,7 @@ impl SupplyInput {
             None | Some("") => None,
             Some(c) if SUPPLY_COLORS.contains(&c) => Some(c.to_string()),
             Some(_) => {
-                errors.push((
-                    "color",
-                    format!("must be one of: {}", SUPPLY_COLORS.join(", ")),
-                ));
+                errors.push(invalid_choice("color", &SUPPLY_COLORS));
                 None
             }
         };
@@ -191,9 +187,9 @@ impl SupplyInput {
             Some(v) => match v.as_i64() {
                 Some(l) if (0..=100).contains(&l) => Some(l),
                 _ => {
-                    errors.push((
+                    errors.push(FieldError::new(
                         "level_percent",
-                        "must be a whole number from 0 to 100, or null".to_string(),
+                        Problem::OutOfRangeOrNull { min: 0, max: 100 },
                     ));
                     None
                 }
@@ -204,9 +200,9 @@ impl SupplyInput {
             Some(s) => {
                 let state = SupplyState::parse(s);
                 if state.is_none() {
-                    errors.push((
+                    errors.push(invalid_choice(
                         "state",
-                        "must be one of: ok, low, empty, some_remaining, unknown".to_string(),
+                        &["ok", "low", "empty", "some_remaining", "unknown"],
                     ));
                 }
                 state
@@ -570,7 +566,7 @@ mod tests {
         let bad = input(r#"{"name": "T", "kind": "toner", "state": "half"}"#)
             .parse()
             .unwrap_err();
-        assert_eq!(bad[0].0, "state");
+        assert_eq!(bad[0].field, "state");
     }
 
     #[test]
@@ -578,16 +574,16 @@ mod tests {
         let errors = input(r#"{"kind": "paper", "color": "beige", "level_percent": 101}"#)
             .parse()
             .unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "kind", "color", "level_percent"]);
         let fractional = input(r#"{"name": "Ink", "kind": "ink", "level_percent": 50.5}"#)
             .parse()
             .unwrap_err();
-        assert_eq!(fractional[0].0, "level_percent");
+        assert_eq!(fractional[0].field, "level_percent");
         let text = input(r#"{"name": "Ink", "kind": "ink", "level_percent": "50"}"#)
             .parse()
             .unwrap_err();
-        assert_eq!(text[0].0, "level_percent");
+        assert_eq!(text[0].field, "level_percent");
     }
 
     #[test]

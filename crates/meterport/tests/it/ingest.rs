@@ -569,9 +569,15 @@ async fn requests_committed_together_are_judged_one_after_the_other() {
         (refused[0].index, refused[0].field.as_str()),
         (0, "read_at")
     );
-    assert!(refused[0].message.contains("stored reading"), "{refused:?}");
+    assert!(
+        meterport_portal::i18n::item_message(&refused[0]).contains("stored reading"),
+        "{refused:?}"
+    );
     let refused = outcomes[4].as_ref().unwrap_err();
-    assert!(refused[0].message.contains("item 0"), "{refused:?}");
+    assert!(
+        meterport_portal::i18n::item_message(&refused[0]).contains("item 0"),
+        "{refused:?}"
+    );
     assert_eq!(
         outcomes[5],
         ok(1, 0),

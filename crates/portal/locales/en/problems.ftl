@@ -44,3 +44,6 @@ problem-invalid-time = must be an RFC 3339 time with an offset, such as 2022-04-
 problem-end-not-after-start = must be after shown_from
 problem-in-use = is already in use
 problem-invalid-json = { $detail }
+problem-control-character-not-named = must not contain control characters
+problem-out-of-range = must be a whole number from { $min } to { $max }
+problem-out-of-range-or-null = must be a whole number from { $min } to { $max }, or null

@@ -42,3 +42,6 @@ problem-invalid-time = オフセット付きの RFC 3339 形式（例: 2022-04-0
 problem-end-not-after-start = 表示開始日時より後の日時を指定してください。
 problem-in-use = 既に使用されています。
 problem-invalid-json = リクエストの内容が正しくありません。
+problem-control-character-not-named = 制御文字は使用できません。
+problem-out-of-range = { $min }～{ $max }の整数で指定してください。
+problem-out-of-range-or-null = { $min }～{ $max }の整数、または null で指定してください。

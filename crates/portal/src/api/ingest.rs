@@ -24,7 +24,9 @@ pub fn routes() -> Router<AppState> {
 impl From<IngestError> for ApiError {
     fn from(e: IngestError) -> ApiError {
         match e {
-            IngestError::Malformed(m) => ApiError::bad_request(m),
+            IngestError::Malformed(e) => {
+                ApiError::bad_request(crate::i18n::body_error(crate::i18n::Lang::En, &e))
+            }
             IngestError::Invalid(items) => ApiError::invalid_items(items),
             IngestError::Store(e) => e.into(),
         }
@@ -32,7 +34,7 @@ impl From<IngestError> for ApiError {
 }
 
 fn text(body: &Bytes) -> ApiResult<&str> {
-    std::str::from_utf8(body).map_err(|_| ApiError::bad_request("the body must be UTF-8 JSON"))
+    std::str::from_utf8(body).map_err(|_| ApiError::bad_request(crate::i18n::api("api-not-utf8")))
 }
 
 async fn readings(

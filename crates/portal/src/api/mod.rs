@@ -48,12 +48,16 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "a valid bearer token is required",
+            i18n::api("api-unauthorized"),
         )
     }
 
     pub fn not_found() -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            i18n::api("api-not-found"),
+        )
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -83,9 +87,14 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
-            format!("{n} problem(s) in the request; nothing was stored"),
+            i18n::api_args("api-items-refused", &[("count", n.to_string())]),
         )
-        .with_details(items.into_iter().map(|e| json!(e)).collect())
+        .with_details(
+            items
+                .iter()
+                .map(|e| json!({"index": e.index, "field": e.field, "message": i18n::item_message(e)}))
+                .collect(),
+        )
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
@@ -93,7 +102,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            "the server could not complete the request",
+            i18n::api("api-internal"),
         )
     }
 }
@@ -105,7 +114,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "conflict",
-                format!("{what} is already in use"),
+                i18n::api_args("api-in-use", &[("field", what.to_string())]),
             )
             .with_details(vec![json!({
                 "field": what,
@@ -152,27 +161,23 @@ pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Ne
         return res;
     }
     let (code, message) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "no such resource".to_string()),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
-            "this resource does not take that method (see the Allow header)".to_string(),
-        ),
+        StatusCode::NOT_FOUND => ("not_found", i18n::api("api-not-found")),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method_not_allowed", i18n::api("api-method-not-allowed"))
+        }
         StatusCode::PAYLOAD_TOO_LARGE => (
             "payload_too_large",
-            format!(
-                "the request body is larger than {} MiB",
-                crate::app::BODY_LIMIT / (1024 * 1024)
+            i18n::api_args(
+                "api-payload-too-large",
+                &[("mib", (crate::app::BODY_LIMIT / (1024 * 1024)).to_string())],
             ),
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
             "unsupported_media_type",
-            "the request body must be JSON".to_string(),
+            i18n::api("api-unsupported-media-type"),
         ),
-        s if s.is_server_error() => (
-            "internal",
-            "the server could not complete the request".to_string(),
-        ),
-        _ => ("bad_request", "the request is malformed".to_string()),
+        s if s.is_server_error() => ("internal", i18n::api("api-internal")),
+        _ => ("bad_request", i18n::api("api-malformed")),
     };
     let allow = res.headers().get(header::ALLOW).cloned();
     let mut out = ApiError::new(status, code, message).into_response();

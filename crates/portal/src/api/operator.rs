@@ -16,6 +16,7 @@ use axum::http::request::Parts;
 use axum::routing::{get, post};
 use meterport_domain::device::DeviceInput;
 use meterport_domain::ids::{DeviceId, GroupId, TenantId, UserId};
+use meterport_domain::ingest::ItemProblem;
 use meterport_domain::policy::{FieldError, Problem};
 use meterport_store::devices::Page;
 use meterport_store::tenants::Tenant;
@@ -26,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ApiError, ApiResult, bearer};
 use crate::app::AppState;
+use crate::i18n::{self, Lang};
 use crate::service::ServiceError;
 use crate::service::groups::{create_group, delete_groups, update_group};
 use crate::service::operator as ops;
@@ -48,12 +50,15 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(what) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                format!("no such {what}"),
+                i18n::api_args("api-no-such", &[("what", what.to_string())]),
             ),
-            ServiceError::Invalid { message, fields } => ApiError::invalid(message, &fields),
-            ServiceError::Group { message, refusal } => {
-                ApiError::invalid(message, &crate::service::groups::refusal_fields(&refusal))
+            ServiceError::Invalid { refused, fields } => {
+                ApiError::invalid(i18n::refused(Lang::En, refused), &fields)
             }
+            ServiceError::Group { refused, refusal } => ApiError::invalid(
+                i18n::refused(Lang::En, refused),
+                &crate::service::groups::refusal_fields(&refusal),
+            ),
             ServiceError::Store(e) => e.into(),
             ServiceError::Internal(cause) => ApiError::internal(cause),
         }
@@ -156,17 +161,17 @@ pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
-            format!("{} is given more than once", dup.path),
+            i18n::api_args("api-duplicate-key", &[("field", dup.path.clone())]),
         )
         .with_details(vec![json!({
             "field": dup.path,
             "code": "duplicate_key",
-            "message": meterport_domain::json::DUPLICATE_MESSAGE,
+            "message": i18n::item_problem(Lang::En, &ItemProblem::DuplicateKey),
         })]));
     }
     serde_json::from_slice(text).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => ApiError::invalid(
-            "the request body does not have the expected fields",
+            i18n::api("api-unexpected-fields"),
             &[FieldError::new(
                 "body",
                 Problem::InvalidJson {
@@ -174,7 +179,10 @@ pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
                 },
             )],
         ),
-        _ => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
+        _ => ApiError::bad_request(i18n::api_args(
+            "api-invalid-json",
+            &[("detail", e.to_string())],
+        )),
     })
 }
 
@@ -555,13 +563,21 @@ fn page_of(q: &PageQuery) -> ApiResult<Page> {
                 .ok()
                 .filter(|n| (1..=max).contains(n))
                 .ok_or_else(|| {
+                    let problem = Problem::OutOfRange { min: 1, max };
                     ApiError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "validation_failed",
-                        format!("{field} must be a whole number from 1 to {max}"),
+                        i18n::api_args(
+                            "api-out-of-range",
+                            &[
+                                ("field", field.to_string()),
+                                ("min", 1.to_string()),
+                                ("max", max.to_string()),
+                            ],
+                        ),
                     )
-                    .with_details(vec![json!({"field": field, "code": "out_of_range",
-                        "message": format!("must be a whole number from 1 to {max}")})])
+                    .with_details(vec![json!({"field": field, "code": problem.code(),
+                        "message": i18n::problem(Lang::En, &problem)})])
                 }),
         };
     let page = number("page", &q.page, 1, 1_000_000)?;
@@ -602,7 +618,7 @@ mod tests {
     #[test]
     fn a_refusal_reads_as_its_message_then_one_line_per_field() {
         let e = ServiceError::invalid(
-            "the user was not created",
+            crate::service::Refused::UserNotCreated,
             vec![FieldError::new("username", Problem::InUse)],
         );
 

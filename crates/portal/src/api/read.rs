@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use super::{ApiError, ApiResult, authenticate};
 use crate::app::AppState;
+use crate::i18n;
 use crate::service::counters::{self, Prepared, QueryError, json_chunks};
 use crate::service::operator::require_tenant;
 use crate::service::{ServiceError, devices};
@@ -66,10 +67,10 @@ async fn devices(
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_query",
-                "invalid group",
+                i18n::api("api-invalid-group"),
             )
             .with_details(vec![
-                json!({"field": "group", "message": "must be all, none or a group id"}),
+                json!({"field": "group", "message": i18n::api("param-choice-group")}),
             ])
         })?,
     };
@@ -122,6 +123,11 @@ async fn device(
     Ok(Json(body))
 }
 
+/// A refused query parameter in the API's words.
+fn param_message(e: &counters::ParamError) -> String {
+    i18n::param_problem(i18n::Lang::En, e)
+}
+
 /// Parses and prepares a counters query; 422 names every bad parameter, 404 an unknown
 /// device or group.
 pub async fn prepare(
@@ -135,14 +141,14 @@ pub async fn prepare(
             QueryError::Invalid(errors) => {
                 let message = errors
                     .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message()))
+                    .map(|e| format!("{}: {}", e.field, param_message(e)))
                     .collect::<Vec<_>>()
                     .join("; ");
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_query", message)
                     .with_details(
                         errors
                             .iter()
-                            .map(|e| json!({"field": e.field, "message": e.message()}))
+                            .map(|e| json!({"field": e.field, "message": param_message(e)}))
                             .collect(),
                     )
             }

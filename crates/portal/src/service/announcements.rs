@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{self, AuditAction};
-use super::{ServiceError, ServiceResult};
+use super::{Refused, ServiceError, ServiceResult};
 
 /// The longest text of an announcement, in characters, per language.
 pub const MAX_TEXT_CHARS: usize = 2000;
@@ -80,10 +80,10 @@ pub async fn create_announcement(
         errors.push(FieldError::new("shown_until", Problem::EndNotAfterStart));
     }
     let (Some(shown_from), true) = (shown_from, errors.is_empty()) else {
-        return Err(ServiceError::Invalid {
-            message: "the announcement was not created".into(),
-            fields: errors,
-        });
+        return Err(ServiceError::invalid(
+            Refused::AnnouncementNotCreated,
+            errors,
+        ));
     };
     let mut change = store.change().await?;
     let a = change

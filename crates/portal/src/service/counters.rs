@@ -52,26 +52,6 @@ pub enum ParamProblem {
     PeriodUnit,
 }
 
-impl ParamError {
-    /// The problem in the API's words.
-    pub fn message(&self) -> String {
-        match (&self.problem, self.field) {
-            (ParamProblem::Choice, "kind") => "must be usage or cumulative".into(),
-            (ParamProblem::Choice, "group") => "must be all, none or a group id".into(),
-            (ParamProblem::Choice, "class") => "must be mfp or lfp".into(),
-            (ParamProblem::Choice, "device") => "must be a device id".into(),
-            (ParamProblem::Choice, "unit") => "must be month or day".into(),
-            (ParamProblem::Choice, _) => "is not a value this parameter takes".into(),
-            (ParamProblem::Required, _) => "is required".into(),
-            (ParamProblem::Range(e), _) => e.to_string(),
-            (ParamProblem::PeriodFormat, _) => {
-                "expected a month as YYYY-MM or a day as YYYY-MM-DD".into()
-            }
-            (ParamProblem::PeriodUnit, _) => "does not match the unit".into(),
-        }
-    }
-}
-
 fn err(field: &'static str, problem: ParamProblem) -> ParamError {
     ParamError { field, problem }
 }
@@ -562,7 +542,11 @@ mod tests {
         assert_eq!(fields, ["kind", "group", "class", "device", "unit"]);
         let errors = q("unit=month&from=2021-01&to=2022-01").unwrap_err();
         assert_eq!(
-            errors[0].message(),
+            errors[0].problem,
+            ParamProblem::Range(RangeError::TooManyMonths)
+        );
+        assert_eq!(
+            crate::i18n::param_problem(crate::i18n::Lang::En, &errors[0]),
             "a monthly period can be at most 12 months"
         );
         let errors = q("unit=day&from=2021-08-01").unwrap_err();

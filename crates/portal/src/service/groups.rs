@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::audit::{self, AuditAction};
 use super::operator::require_tenant;
-use super::{ServiceError, ServiceResult};
+use super::{Refused, ServiceError, ServiceResult};
 
 /// A group change the store refused, typed: each front door words it itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +111,7 @@ pub async fn member_choices(
     Ok(devices)
 }
 
-fn group_refusal(message: &str, e: GroupError) -> ServiceError {
+fn group_refusal(refused: Refused, e: GroupError) -> ServiceError {
     let refusal = match e {
         GroupError::NotFound => return ServiceError::NotFound("group"),
         GroupError::Store(StoreError::NotFound) => return ServiceError::NotFound("tenant"),
@@ -119,10 +119,7 @@ fn group_refusal(message: &str, e: GroupError) -> ServiceError {
         GroupError::TooMany => GroupRefusal::TooMany,
         GroupError::Refused(problems) => GroupRefusal::Problems(problems),
     };
-    ServiceError::Group {
-        message: message.to_string(),
-        refusal,
-    }
+    ServiceError::Group { refused, refusal }
 }
 
 /// Creates a device group (S22) with devices that are in no group.
@@ -134,7 +131,7 @@ pub async fn create_group(
     device_ids: &[i64],
     now: i64,
 ) -> ServiceResult<Group> {
-    const REFUSED: &str = "the group was not created";
+    const REFUSED: Refused = Refused::GroupNotCreated;
     require_tenant(store, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let name = policy::check_group_name(name).map_err(|e| ServiceError::invalid(REFUSED, e))?;
@@ -166,7 +163,7 @@ pub async fn update_group(
     device_ids: Option<&[i64]>,
     now: i64,
 ) -> ServiceResult<Group> {
-    const REFUSED: &str = "the group was not changed";
+    const REFUSED: Refused = Refused::GroupNotChanged;
     require_tenant(store, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let group_id = group_id.get();
@@ -216,7 +213,7 @@ pub async fn delete_groups(
     let deleted = change
         .delete_groups(tenant_id, group_ids)
         .await
-        .map_err(|e| group_refusal("the groups were not deleted", e))?;
+        .map_err(|e| group_refusal(Refused::GroupsNotDeleted, e))?;
     for group in &deleted {
         audit::record(
             &mut change,

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use meterport_domain::counters::DeviceClass;
-use meterport_domain::ingest::{ItemError, parse_instant, parse_readings};
+use meterport_domain::ingest::{BodyError, ItemError, ItemProblem, parse_instant, parse_readings};
 use meterport_domain::period::day_start_ms;
 use meterport_domain::status::{Condition, ConditionInput};
 use meterport_store::readings::{NewReading, Stored};
@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 #[derive(Debug)]
 pub enum IngestError {
     /// The body is not a JSON object or array.
-    Malformed(String),
+    Malformed(BodyError),
     /// Items that break the contract; nothing was stored.
     Invalid(Vec<ItemError>),
     Store(StoreError),
@@ -112,11 +112,7 @@ async fn validate_readings(
                     Err(e) => errors.extend(e),
                 }
             }
-            _ => errors.push(ItemError::new(
-                *index,
-                "serial",
-                "is not a registered device of this customer",
-            )),
+            _ => errors.push(ItemError::new(*index, "serial", ItemProblem::UnknownSerial)),
         }
     }
     if !unknown.is_empty() {
@@ -171,18 +167,18 @@ pub async fn ingest_status(
         return Err(IngestError::Invalid(vec![ItemError::new(
             dup.index,
             dup.path,
-            meterport_domain::json::DUPLICATE_MESSAGE,
+            ItemProblem::DuplicateKey,
         )]));
     }
     let values: Vec<serde_json::Value> = match serde_json::from_str::<serde_json::Value>(body) {
         Ok(serde_json::Value::Array(v)) => v,
         Ok(v @ serde_json::Value::Object(_)) => vec![v],
-        Ok(_) => {
-            return Err(IngestError::Malformed(
-                "the body must be a JSON object or an array of objects".into(),
-            ));
+        Ok(_) => return Err(IngestError::Malformed(BodyError::NotObjectOrArray)),
+        Err(e) => {
+            return Err(IngestError::Malformed(BodyError::InvalidJson {
+                detail: e.to_string(),
+            }));
         }
-        Err(e) => return Err(IngestError::Malformed(format!("invalid JSON: {e}"))),
     };
     let mut errors = Vec::new();
     let mut reports: Vec<Report> = Vec::new();
@@ -190,25 +186,22 @@ pub async fn ingest_status(
         let input: StatusInput = match serde_json::from_value(v) {
             Ok(i) => i,
             Err(e) => {
-                errors.push(ItemError::new(index, "", e.to_string()));
+                let detail = e.to_string();
+                errors.push(ItemError::new(
+                    index,
+                    "",
+                    ItemProblem::InvalidShape { detail },
+                ));
                 continue;
             }
         };
         if !meterport_domain::device::is_valid_serial(input.serial.trim()) {
-            errors.push(ItemError::new(
-                index,
-                "serial",
-                meterport_domain::device::SERIAL_RULE,
-            ));
+            errors.push(ItemError::new(index, "serial", ItemProblem::InvalidSerial));
             continue;
         }
         let at = match parse_instant(&input.at) {
             Ok(at) if at > now_ms + meterport_domain::ingest::MAX_FUTURE_MS => {
-                errors.push(ItemError::new(
-                    index,
-                    "at",
-                    "is more than 10 minutes in the future",
-                ));
+                errors.push(ItemError::new(index, "at", ItemProblem::in_future()));
                 continue;
             }
             Ok(at) => at,
@@ -220,17 +213,21 @@ pub async fn ingest_status(
         let mut conditions: Vec<Condition> = Vec::new();
         for (ci, c) in input.conditions.into_iter().enumerate() {
             match c.parse() {
-                Ok(c) if conditions.iter().any(|x| x.code == c.code) => errors.push(
-                    ItemError::new(index, format!("conditions[{ci}].code"), "is given twice"),
-                ),
-                Ok(c) => conditions.push(c),
-                Err(fe) => errors.extend(fe.into_iter().map(|f| {
-                    ItemError::new(
+                Ok(c) if conditions.iter().any(|x| x.code == c.code) => {
+                    errors.push(ItemError::new(
                         index,
-                        format!("conditions[{ci}].{}", f.field),
-                        crate::i18n::api_message(&f),
+                        format!("conditions[{ci}].code"),
+                        ItemProblem::GivenTwice,
+                    ))
+                }
+                Ok(c) => conditions.push(c),
+                Err(fe) => {
+                    let prefix = format!("conditions[{ci}]");
+                    errors.extend(
+                        fe.into_iter()
+                            .map(|f| ItemError::of_field(index, &prefix, f)),
                     )
-                })),
+                }
             }
         }
         let supplies = match input.supplies {
@@ -239,7 +236,7 @@ pub async fn ingest_status(
                 errors.push(ItemError::new(
                     index,
                     "supplies",
-                    format!("lists more than {MAX_SUPPLIES} supplies"),
+                    ItemProblem::TooManySupplies { max: MAX_SUPPLIES },
                 ));
                 None
             }
@@ -248,9 +245,13 @@ pub async fn ingest_status(
                 for (si, s) in list.into_iter().enumerate() {
                     match s.parse() {
                         Ok(s) => parsed.push(s),
-                        Err(fe) => errors.extend(fe.into_iter().map(|(field, message)| {
-                            ItemError::new(index, format!("supplies[{si}].{field}"), message)
-                        })),
+                        Err(fe) => {
+                            let prefix = format!("supplies[{si}]");
+                            errors.extend(
+                                fe.into_iter()
+                                    .map(|f| ItemError::of_field(index, &prefix, f)),
+                            )
+                        }
                     }
                 }
                 Some(parsed)
@@ -266,11 +267,7 @@ pub async fn ingest_status(
             Some(o) if o.tenant_id == tenant.id => {
                 targets.push((o.device_id, *at, conditions, supplies))
             }
-            _ => errors.push(ItemError::new(
-                index,
-                "serial",
-                "is not a registered device of this customer",
-            )),
+            _ => errors.push(ItemError::new(index, "serial", ItemProblem::UnknownSerial)),
         }
     }
     if !errors.is_empty() {

@@ -26,18 +26,18 @@ pub enum ServiceError {
     /// The tenant, or the user, device, group or token of the tenant, does not exist.
     #[error("no such {0}")]
     NotFound(&'static str),
-    /// The input breaks rules; `fields` names each one.
-    #[error("{}", invalid_text(.message, .fields))]
+    /// The input breaks rules; `refused` says what was not done, `fields` names each rule.
+    #[error("{}", invalid_text(*.refused, .fields))]
     Invalid {
-        message: String,
+        refused: Refused,
         fields: Vec<FieldError>,
     },
     /// A group change broke a rule of S22 that the store found (name taken, devices
     /// unknown or in another group, too many groups): typed, so that each front door can
     /// say it in its own words.
-    #[error("{}", invalid_text(.message, &crate::service::groups::refusal_fields(.refusal)))]
+    #[error("{}", invalid_text(*.refused, &crate::service::groups::refusal_fields(.refusal)))]
     Group {
-        message: String,
+        refused: Refused,
         refusal: crate::service::groups::GroupRefusal,
     },
     #[error(transparent)]
@@ -53,8 +53,37 @@ impl From<tokio::task::JoinError> for ServiceError {
     }
 }
 
-fn invalid_text(message: &str, fields: &[FieldError]) -> String {
-    let mut s = message.to_string();
+/// What a refused change did not do, typed; each front door words it (`i18n::refused`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    TenantNotCreated,
+    UserNotCreated,
+    PasswordNotChanged,
+    DeviceNotRegistered,
+    NoTokenIssued,
+    AnnouncementNotCreated,
+    GroupNotCreated,
+    GroupNotChanged,
+    GroupsNotDeleted,
+}
+
+impl Refused {
+    pub const ALL: [Refused; 9] = [
+        Refused::TenantNotCreated,
+        Refused::UserNotCreated,
+        Refused::PasswordNotChanged,
+        Refused::DeviceNotRegistered,
+        Refused::NoTokenIssued,
+        Refused::AnnouncementNotCreated,
+        Refused::GroupNotCreated,
+        Refused::GroupNotChanged,
+        Refused::GroupsNotDeleted,
+    ];
+}
+
+/// The refusal in English, one line per field: the command line's and the logs' form.
+fn invalid_text(refused: Refused, fields: &[FieldError]) -> String {
+    let mut s = crate::i18n::refused(crate::i18n::Lang::En, refused);
     for f in fields {
         s.push_str(&format!("\n  {}: {}", f.field, crate::i18n::api_message(f)));
     }
@@ -62,11 +91,8 @@ fn invalid_text(message: &str, fields: &[FieldError]) -> String {
 }
 
 impl ServiceError {
-    pub(crate) fn invalid(message: impl Into<String>, fields: Vec<FieldError>) -> ServiceError {
-        ServiceError::Invalid {
-            message: message.into(),
-            fields,
-        }
+    pub(crate) fn invalid(refused: Refused, fields: Vec<FieldError>) -> ServiceError {
+        ServiceError::Invalid { refused, fields }
     }
 
     /// Maps the store's `NotFound` to a 404 that says what was missing.

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{self, AuditAction};
-use super::{ServiceError, ServiceResult};
+use super::{Refused, ServiceError, ServiceResult};
 
 /// The longest data retention an operator may set: 50 years.
 pub const MAX_RETENTION_MONTHS: i64 = 600;
@@ -71,7 +71,7 @@ pub async fn create_tenant(
         ));
     }
     let (Some(name), Some(timezone), true) = (name, timezone, errors.is_empty()) else {
-        return Err(ServiceError::invalid("the tenant was not created", errors));
+        return Err(ServiceError::invalid(Refused::TenantNotCreated, errors));
     };
     let mut change = store.change().await?;
     let tenant = change
@@ -79,7 +79,7 @@ pub async fn create_tenant(
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => ServiceError::invalid(
-                "the tenant was not created",
+                Refused::TenantNotCreated,
                 vec![FieldError::new("name", Problem::TenantNameTaken)],
             ),
             other => other.into(),
@@ -170,7 +170,7 @@ pub async fn create_user(
         errors.push(username_taken());
     }
     let Some(username) = username.filter(|_| errors.is_empty()) else {
-        return Err(ServiceError::invalid("the user was not created", errors));
+        return Err(ServiceError::invalid(Refused::UserNotCreated, errors));
     };
     let password_hash = hash(&password).await?;
     let mut change = store.change().await?;
@@ -187,7 +187,7 @@ pub async fn create_user(
         .map_err(|e| match e {
             // Taken between the check and the insert.
             StoreError::Conflict(_) => {
-                ServiceError::invalid("the user was not created", vec![username_taken()])
+                ServiceError::invalid(Refused::UserNotCreated, vec![username_taken()])
             }
             other => other.into(),
         })?;
@@ -250,10 +250,7 @@ pub async fn reset_password(
     let mut errors = Vec::new();
     check_initial_password(password, &mut errors);
     if !errors.is_empty() {
-        return Err(ServiceError::invalid(
-            "the password was not changed",
-            errors,
-        ));
+        return Err(ServiceError::invalid(Refused::PasswordNotChanged, errors));
     }
     let password_hash = hash(password).await?;
     let mut change = store.change().await?;
@@ -326,14 +323,14 @@ pub async fn create_device(
     let tenant_id = tenant_id.get();
     let new = input
         .parse()
-        .map_err(|errors| ServiceError::invalid("the device was not registered", errors))?;
+        .map_err(|errors| ServiceError::invalid(Refused::DeviceNotRegistered, errors))?;
     let mut change = store.change().await?;
     let device = change
         .create_device(tenant_id, &new, now)
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => ServiceError::invalid(
-                "the device was not registered",
+                Refused::DeviceNotRegistered,
                 vec![FieldError::new("serial", Problem::SerialTaken)],
             ),
             other => other.into(),
@@ -437,7 +434,7 @@ pub async fn issue_read_token(
     let tenant_id = tenant_id.get();
     let unknown = || {
         ServiceError::invalid(
-            "no token was issued",
+            Refused::NoTokenIssued,
             vec![FieldError::new("username", Problem::UnknownUser)],
         )
     };
