@@ -52,7 +52,7 @@ use meterport_domain::counters::{DeviceClass, Key, format_value};
 use meterport_domain::labels::{self, Heading, Lang, View, view_keys};
 use meterport_domain::table::{DeviceRow, Totals};
 
-use crate::i18n::{counter_label, heading, lfp_unit_label};
+use crate::i18n::{self, counter_label, heading, lfp_unit_label};
 use meterport_store::counters::{CounterDevice, GroupFilter};
 use meterport_store::tenants::Tenant;
 use serde_json::json;
@@ -107,19 +107,19 @@ impl CsvOptions {
         if let Some(v) = get("view") {
             match View::parse(v) {
                 Some(v) => options.view = v,
-                None => errors.push(("view", "must be counter, paper, color_mode or function")),
+                None => errors.push(("view", i18n::api("api-csv-view-choice"))),
             }
         }
         if let Some(e) = get("encoding") {
             match Encoding::parse(e) {
                 Some(e) => options.encoding = e,
-                None => errors.push(("encoding", "must be utf-8 or shift_jis")),
+                None => errors.push(("encoding", i18n::api("api-csv-encoding-choice"))),
             }
         }
         if let Some(l) = get("lang") {
             match Lang::parse(l) {
                 Some(l) => options.lang = l,
-                None => errors.push(("lang", "must be ja or en")),
+                None => errors.push(("lang", i18n::api("api-csv-lang-choice"))),
             }
         }
         if errors.is_empty() {
@@ -578,10 +578,8 @@ impl<'a> Sheet<'a> {
         let mut cells: Vec<&Unencodable> = self.unencodable.iter().collect();
         cells.sort_by_key(|c| (c.row, c.column));
         let n = cells.len();
-        let message = format!(
-            "{n} cell(s) contain characters that Shift_JIS cannot represent; \
-             nothing was replaced: export with encoding=utf-8 instead (Excel opens it too)"
-        );
+        let message = i18n::api_args("api-csv-unencodable", &[("cells", n.to_string())]);
+        let cell_message = i18n::api("api-csv-unencodable-cell");
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unencodable", message).with_details(
             cells
                 .iter()
@@ -593,7 +591,7 @@ impl<'a> Sheet<'a> {
                         "column": c.column,
                         "heading": self.headings.get(c.column - 1),
                         "value": c.value,
-                        "message": "cannot be written in Shift_JIS; use encoding=utf-8",
+                        "message": cell_message,
                     })
                 })
                 .collect(),

@@ -22,8 +22,8 @@ use meterport_domain::period::{MAX_DAY_MONTHS, MAX_MONTHS, RangeError, Unit};
 use meterport_domain::policy::{CharRule, FieldError, Problem};
 use meterport_domain::status::Status;
 
-use crate::service::Refused;
 use crate::service::counters::{ParamError, ParamProblem};
+use crate::service::{Missing, Refused};
 
 static_loader! {
     static LOCALES = {
@@ -370,6 +370,19 @@ pub fn refused(lang: Lang, r: Refused) -> String {
         Refused::GroupNotCreated => "refused-group-not-created",
         Refused::GroupNotChanged => "refused-group-not-changed",
         Refused::GroupsNotDeleted => "refused-groups-not-deleted",
+    };
+    t(lang, id)
+}
+
+/// What a use case did not find, as a noun of the language ("group", 「グループ」).
+pub fn missing(lang: Lang, what: Missing) -> String {
+    let id = match what {
+        Missing::Tenant => "missing-tenant",
+        Missing::User => "missing-user",
+        Missing::Device => "missing-device",
+        Missing::Group => "missing-group",
+        Missing::ActiveToken => "missing-active-token",
+        Missing::Announcement => "missing-announcement",
     };
     t(lang, id)
 }
@@ -866,6 +879,17 @@ mod tests {
                     | Refused::GroupsNotDeleted => {}
                 }
                 assert_readable("refused-", &refused(lang, r));
+            }
+            for m in Missing::ALL {
+                match m {
+                    Missing::Tenant
+                    | Missing::User
+                    | Missing::Device
+                    | Missing::Group
+                    | Missing::ActiveToken
+                    | Missing::Announcement => {}
+                }
+                assert_readable("missing-", &missing(lang, m));
             }
         }
         let distinct: BTreeSet<String> =

@@ -78,3 +78,18 @@ api-unexpected-fields = the request body does not have the expected fields
 api-invalid-json = the body is not valid JSON: { $detail }
 api-out-of-range = { $field } must be a whole number from { $min } to { $max }
 api-invalid-group = invalid group
+
+# What was not found (api-no-such's what).
+missing-tenant = tenant
+missing-user = user
+missing-device = device
+missing-group = group
+missing-active-token = active token
+missing-announcement = announcement
+
+# The CSV export's own parameters and its Shift_JIS check.
+api-csv-view-choice = must be counter, paper, color_mode or function
+api-csv-encoding-choice = must be utf-8 or shift_jis
+api-csv-lang-choice = must be ja or en
+api-csv-unencodable = { $cells } cell(s) contain characters that Shift_JIS cannot represent; nothing was replaced: export with encoding=utf-8 instead (Excel opens it too)
+api-csv-unencodable-cell = cannot be written in Shift_JIS; use encoding=utf-8

@@ -77,3 +77,18 @@ api-unexpected-fields = 要求の本文に必要な項目がありません。
 api-invalid-json = 本文が JSON として正しくありません: { $detail }
 api-out-of-range = { $field } は{ $min }～{ $max }の整数で指定してください。
 api-invalid-group = グループの指定が正しくありません。
+
+# 見つからなかったもの（api-no-such の what）。
+missing-tenant = テナント
+missing-user = ユーザー
+missing-device = 機器
+missing-group = グループ
+missing-active-token = 有効なトークン
+missing-announcement = お知らせ
+
+# CSV 出力の指定と Shift_JIS の確認。
+api-csv-view-choice = counter、paper、color_mode、function のいずれかを指定してください
+api-csv-encoding-choice = utf-8 または shift_jis を指定してください
+api-csv-lang-choice = ja または en を指定してください
+api-csv-unencodable = Shift_JIS で表せない文字を含むセルが { $cells } 個あります。置き換えはしていません。encoding=utf-8 で出力してください（Excel でも開けます）
+api-csv-unencodable-cell = Shift_JIS では書けません。encoding=utf-8 を使ってください

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use super::ApiResult;
 use super::operator::{API_ACTOR, Operator, body};
 use crate::app::AppState;
+use crate::service::Missing;
 use crate::service::ServiceError;
 use crate::service::announcements::{
     AnnouncementInput, create_announcement, delete_announcement, list_announcements,
@@ -57,7 +58,7 @@ async fn del(
     // An id that is not a number names nothing.
     let id: i64 = id
         .parse()
-        .map_err(|_| ServiceError::NotFound("announcement"))?;
+        .map_err(|_| ServiceError::NotFound(Missing::Announcement))?;
     delete_announcement(&state.store, API_ACTOR, id, state.now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

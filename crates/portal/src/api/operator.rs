@@ -50,7 +50,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(what) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                i18n::api_args("api-no-such", &[("what", what.to_string())]),
+                i18n::api_args("api-no-such", &[("what", i18n::missing(Lang::En, what))]),
             ),
             ServiceError::Invalid { refused, fields } => {
                 ApiError::invalid(i18n::refused(Lang::En, refused), &fields)

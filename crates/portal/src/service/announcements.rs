@@ -8,6 +8,7 @@ use meterport_store::{Store, StoreError};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::Missing;
 use super::audit::{self, AuditAction};
 use super::{Refused, ServiceError, ServiceResult};
 
@@ -116,7 +117,7 @@ pub async fn delete_announcement(
 ) -> ServiceResult<()> {
     let mut change = store.change().await?;
     change.delete_announcement(id).await.map_err(|e| match e {
-        StoreError::NotFound => ServiceError::NotFound("announcement"),
+        StoreError::NotFound => ServiceError::NotFound(Missing::Announcement),
         other => ServiceError::Store(other),
     })?;
     audit::record(

@@ -16,6 +16,7 @@ use meterport_store::supplies::{DeviceSupplies, SupplyReport, SupplySummary};
 use meterport_store::users::User;
 use serde_json::json;
 
+use super::Missing;
 use super::audit::{self, AuditAction};
 use super::{ServiceError, ServiceResult};
 
@@ -51,7 +52,7 @@ pub async fn list(
     if let GroupFilter::Group(g) = group
         && !store.group_exists(tenant_id, g).await?
     {
-        return Err(ServiceError::NotFound("group"));
+        return Err(ServiceError::NotFound(Missing::Group));
     }
     Ok(store.list_devices(tenant_id, group).await?)
 }
@@ -76,7 +77,7 @@ pub async fn state(
     let device = store
         .device(tenant_id, device_id)
         .await
-        .map_err(ServiceError::missing("device"))?;
+        .map_err(ServiceError::missing(Missing::Device))?;
     Ok(DeviceState {
         device,
         conditions: store.open_conditions(tenant_id, device_id).await?,
@@ -188,7 +189,7 @@ pub async fn save_settings(
     {
         Ok(()) => {}
         Err(DeviceSettingsError::NotFound) => {
-            return Err(SaveError::Service(ServiceError::NotFound("device")));
+            return Err(SaveError::Service(ServiceError::NotFound(Missing::Device)));
         }
         Err(DeviceSettingsError::Refused {
             unknown_group,

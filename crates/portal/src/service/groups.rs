@@ -10,6 +10,7 @@ use meterport_store::groups::{Group, GroupError, GroupProblem};
 use meterport_store::{Store, StoreError};
 use serde_json::json;
 
+use super::Missing;
 use super::audit::{self, AuditAction};
 use super::operator::require_tenant;
 use super::{Refused, ServiceError, ServiceResult};
@@ -82,7 +83,7 @@ pub async fn group(store: &Store, tenant_id: TenantId, group_id: GroupId) -> Ser
         .await?
         .into_iter()
         .find(|g| g.id == group_id.get())
-        .ok_or(ServiceError::NotFound("group"))
+        .ok_or(ServiceError::NotFound(Missing::Group))
 }
 
 /// How many of the tenant's devices are in no group.
@@ -113,8 +114,8 @@ pub async fn member_choices(
 
 fn group_refusal(refused: Refused, e: GroupError) -> ServiceError {
     let refusal = match e {
-        GroupError::NotFound => return ServiceError::NotFound("group"),
-        GroupError::Store(StoreError::NotFound) => return ServiceError::NotFound("tenant"),
+        GroupError::NotFound => return ServiceError::NotFound(Missing::Group),
+        GroupError::Store(StoreError::NotFound) => return ServiceError::NotFound(Missing::Tenant),
         GroupError::Store(e) => return ServiceError::Store(e),
         GroupError::TooMany => GroupRefusal::TooMany,
         GroupError::Refused(problems) => GroupRefusal::Problems(problems),
@@ -168,7 +169,7 @@ pub async fn update_group(
     let tenant_id = tenant_id.get();
     let group_id = group_id.get();
     if !store.group_exists(tenant_id, group_id).await? {
-        return Err(ServiceError::NotFound("group"));
+        return Err(ServiceError::NotFound(Missing::Group));
     }
     if name.is_none() && device_ids.is_none() {
         return Err(ServiceError::invalid(

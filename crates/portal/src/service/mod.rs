@@ -24,8 +24,8 @@ use meterport_store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// The tenant, or the user, device, group or token of the tenant, does not exist.
-    #[error("no such {0}")]
-    NotFound(&'static str),
+    #[error("no such {0:?}")]
+    NotFound(Missing),
     /// The input breaks rules; `refused` says what was not done, `fields` names each rule.
     #[error("{}", invalid_text(*.refused, .fields))]
     Invalid {
@@ -96,7 +96,7 @@ impl ServiceError {
     }
 
     /// Maps the store's `NotFound` to a 404 that says what was missing.
-    pub(crate) fn missing(what: &'static str) -> impl FnOnce(StoreError) -> ServiceError {
+    pub(crate) fn missing(what: Missing) -> impl FnOnce(StoreError) -> ServiceError {
         move |e| match e {
             StoreError::NotFound => ServiceError::NotFound(what),
             other => ServiceError::Store(other),
@@ -105,3 +105,26 @@ impl ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// What a use case did not find ([`ServiceError::NotFound`]); worded by `i18n::missing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Tenant,
+    User,
+    Device,
+    Group,
+    /// A token that exists and is not revoked.
+    ActiveToken,
+    Announcement,
+}
+
+impl Missing {
+    pub const ALL: [Missing; 6] = [
+        Missing::Tenant,
+        Missing::User,
+        Missing::Device,
+        Missing::Group,
+        Missing::ActiveToken,
+        Missing::Announcement,
+    ];
+}

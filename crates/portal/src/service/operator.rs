@@ -13,6 +13,7 @@ use meterport_store::{Store, StoreError};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::Missing;
 use super::audit::{self, AuditAction};
 use super::{Refused, ServiceError, ServiceResult};
 
@@ -25,7 +26,7 @@ pub async fn require_tenant(store: &Store, tenant_id: TenantId) -> ServiceResult
     store
         .tenant(tenant_id)
         .await
-        .map_err(ServiceError::missing("tenant"))
+        .map_err(ServiceError::missing(Missing::Tenant))
 }
 
 /// Checks a tenant's time zone and returns its canonical IANA name (`asia/tokyo` becomes
@@ -219,7 +220,7 @@ pub async fn delete_user(
     let user = change
         .delete_user(tenant_id, user_id, now)
         .await
-        .map_err(ServiceError::missing("user"))?;
+        .map_err(ServiceError::missing(Missing::User))?;
     audit::record(
         &mut change,
         Some(tenant_id),
@@ -257,7 +258,7 @@ pub async fn reset_password(
     change
         .set_password(tenant_id, user_id, &password_hash, now, true)
         .await
-        .map_err(ServiceError::missing("user"))?;
+        .map_err(ServiceError::missing(Missing::User))?;
     // Whoever was logged in with the old password is logged out.
     change.delete_other_sessions(user_id, None).await?;
     audit::record(
@@ -278,7 +279,7 @@ async fn tenant_user(store: &Store, tenant_id: i64, user_id: i64) -> ServiceResu
     store
         .user(tenant_id, user_id)
         .await
-        .map_err(ServiceError::missing("user"))
+        .map_err(ServiceError::missing(Missing::User))
 }
 
 /// Lifts a lockout (S2).
@@ -297,7 +298,7 @@ pub async fn unlock_user(
     change
         .unlock_user(tenant_id, user_id)
         .await
-        .map_err(ServiceError::missing("user"))?;
+        .map_err(ServiceError::missing(Missing::User))?;
     audit::record(
         &mut change,
         Some(tenant_id),
@@ -362,12 +363,12 @@ pub async fn delete_device(
     let device = store
         .device(tenant_id, device_id)
         .await
-        .map_err(ServiceError::missing("device"))?;
+        .map_err(ServiceError::missing(Missing::Device))?;
     let mut change = store.change().await?;
     change
         .delete_device(tenant_id, device_id)
         .await
-        .map_err(ServiceError::missing("device"))?;
+        .map_err(ServiceError::missing(Missing::Device))?;
     audit::record(
         &mut change,
         Some(tenant_id),
@@ -481,7 +482,7 @@ pub async fn revoke_token(
     change
         .revoke_token(tenant_id, token_id, now)
         .await
-        .map_err(ServiceError::missing("active token"))?;
+        .map_err(ServiceError::missing(Missing::ActiveToken))?;
     audit::record(
         &mut change,
         Some(tenant_id),
@@ -530,7 +531,7 @@ pub async fn device(
     store
         .device(tenant_id, device_id)
         .await
-        .map_err(ServiceError::missing("device"))
+        .map_err(ServiceError::missing(Missing::Device))
 }
 
 pub async fn list_tokens(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<TokenInfo>> {
