@@ -24,7 +24,7 @@ use meterport_store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// The tenant, or the user, device, group or token of the tenant, does not exist.
-    #[error("no such {0:?}")]
+    #[error("no such {}", crate::i18n::missing(crate::i18n::Lang::En, *.0))]
     NotFound(Missing),
     /// The input breaks rules; `refused` says what was not done, `fields` names each rule.
     #[error("{}", invalid_text(*.refused, .fields))]
