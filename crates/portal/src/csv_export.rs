@@ -578,7 +578,7 @@ impl<'a> Sheet<'a> {
         let mut cells: Vec<&Unencodable> = self.unencodable.iter().collect();
         cells.sort_by_key(|c| (c.row, c.column));
         let n = cells.len();
-        let message = i18n::api_args("api-csv-unencodable", &[("cells", n.to_string())]);
+        let message = i18n::api_args("api-csv-unencodable", &[("count", n.to_string())]);
         let cell_message = i18n::api("api-csv-unencodable-cell");
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unencodable", message).with_details(
             cells

@@ -91,5 +91,5 @@ missing-announcement = announcement
 api-csv-view-choice = must be counter, paper, color_mode or function
 api-csv-encoding-choice = must be utf-8 or shift_jis
 api-csv-lang-choice = must be ja or en
-api-csv-unencodable = { $cells } cell(s) contain characters that Shift_JIS cannot represent; nothing was replaced: export with encoding=utf-8 instead (Excel opens it too)
+api-csv-unencodable = { $count } cell(s) contain characters that Shift_JIS cannot represent; nothing was replaced: export with encoding=utf-8 instead (Excel opens it too)
 api-csv-unencodable-cell = cannot be written in Shift_JIS; use encoding=utf-8

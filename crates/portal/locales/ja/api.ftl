@@ -90,5 +90,5 @@ missing-announcement = お知らせ
 api-csv-view-choice = counter、paper、color_mode、function のいずれかを指定してください
 api-csv-encoding-choice = utf-8 または shift_jis を指定してください
 api-csv-lang-choice = ja または en を指定してください
-api-csv-unencodable = Shift_JIS で表せない文字を含むセルが { $cells } 個あります。置き換えはしていません。encoding=utf-8 で出力してください（Excel でも開けます）
+api-csv-unencodable = Shift_JIS で表せない文字を含むセルが { $count } 個あります。置き換えはしていません。encoding=utf-8 で出力してください（Excel でも開けます）
 api-csv-unencodable-cell = Shift_JIS では書けません。encoding=utf-8 を使ってください
