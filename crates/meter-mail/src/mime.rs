@@ -93,16 +93,15 @@ fn kind(part: &MessagePart<'_>) -> Option<PartKind> {
         Some(PartKind::Json)
     } else if name.ends_with(".csv") || mime == "text/csv" {
         Some(PartKind::Csv)
-    } else if let Some(text) = text {
-        let start = text.trim_start_matches('\u{feff}').trim_start();
-        Some(if start.starts_with(['{', '[']) {
-            PartKind::Json
-        } else {
-            PartKind::Text
-        })
     } else {
         // Other binary attachments (images, PDF) hold no report we read.
-        None
+        text.map(|text| {
+            if looks_like_json(text) {
+                PartKind::Json
+            } else {
+                PartKind::Text
+            }
+        })
     }
 }
 
@@ -166,6 +165,42 @@ impl Part<'_> {
     }
 }
 
+/// A text that begins as the ingest body does: an object, or an array of objects (`[{`,
+/// `[]`). A text that begins `[Automatic message]` is prose for the text formats.
+fn looks_like_json(text: &str) -> bool {
+    let start = strip_bom(text).trim_start();
+    match start.strip_prefix('[') {
+        Some(rest) => rest.trim_start().starts_with(['{', ']']),
+        None => start.starts_with('{'),
+    }
+}
+
 fn strip_bom(s: &str) -> &str {
     s.strip_prefix('\u{feff}').unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_recognised_by_its_opening_brackets() {
+        for text in ["{\"serial\"", "\u{feff} [\n {", "[]", "{"] {
+            assert!(looks_like_json(text), "{text:?}");
+        }
+        for text in ["[Automatic message] serial: A", "serial: A", "", "[1]"] {
+            assert!(!looks_like_json(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn mail_parser_reads_a_zone_name_it_does_not_know_as_utc() {
+        // Why `crate::date` reads the Date: header itself: mail-parser has no "unknown"
+        // zone, and files a device's 09:00 JST at 09:00 UTC.
+        let message = MessageParser::default()
+            .parse(b"Date: Tue, 1 Dec 2026 09:00:00 JST\n\nx\n")
+            .unwrap();
+        let date = message.date().unwrap();
+        assert_eq!((date.hour, date.tz_hour, date.tz_minute), (9, 0, 0));
+    }
 }
