@@ -53,11 +53,16 @@ const fn counter(names: &'static [&'static str], key: Key) -> Column {
 /// Counter, A3/DLT, A2, 2 Sided, Coverage: ..., Send/TX Total B&W Counter, Send/TX Total
 /// Color Counter, Fax Transmission Counter, Scanner Send B&W Counter, Scanner Send Color
 /// Counter, B&W Copies, Color Copies, B&W Prints, Color Prints, Economy Color Counter, B&W
-/// Total, Color Total"); site tools also write the names without " Counter". Meanings:
-/// the same guide's table of CSV and web names, and Ricoh's counter type names (Ricoh
-/// private MIB counter list, as transcribed by public SNMP readers: "Counter: Machine
-/// Total", "Copier: Color", "Printer: Color", "Total Prints: Color", "Total Prints: Black &
-/// White", "No. of Printed Sides in Duplex", "Large Paper Prints: >= A3, DLT").
+/// Total, Color Total"); site tools also write the names without " Counter". The guide
+/// maps these names to the device's web names in a table that was not found; the meanings
+/// below come from Ricoh's counter type names instead (the Ricoh private MIB's counter
+/// list, as transcribed by a public SNMP reader: "Counter: Machine Total", "Copier: Black &
+/// White", "Copier: Color" beside "Copier: Full Color" / "Single Color" / "Two-color", the
+/// same for "Printer:", "Total Prints: Color", "Total Prints: Black & White", "No. of
+/// Printed Sides in Duplex", "Large Paper Prints: >= A3, DLT"), and from Checkmk's Ricoh
+/// test data, where "Total Prints: Color" and "Total Prints: Black & White" add up to
+/// "Counter: Machine Total". That `Color Copies`, `Color Prints`, `B&W Total`, `Color Total`
+/// and `2 Sided` are these counters is read from their names.
 ///
 /// Left unused, with why:
 /// - Copier/Printer Full Color, Single Color, Two-color, Total Level Color: each one colour
@@ -91,18 +96,23 @@ const RICOH: &[Column] = &[
 
 /// KYOCERA Net Viewer / Fleet Services counter reports and the device's counter report.
 ///
-/// Column names: the columns of KYOCERA Net Viewer's counter view, which its counter
-/// report e-mails as CSV ("The report contains the same printer system and counter
-/// information that is shown in the view": KYOCERA Net Viewer Operation Guide, Counter
-/// Reports). Meanings: KYOCERA operation guides, Job Accounting ("FAX: Displays the number
-/// of pages received"; "Copy/Print. (Color): ... full-color copying and printing"; Duplex
-/// (2-sided)), and the collector's Kyocera table (Total printed is Total 1; Kyocera's
-/// colour counters are its full-colour counters).
+/// Column names: KYOCERA Net Viewer's counter report e-mails the columns of its counter
+/// view as CSV ("The report contains the same printer system and counter information that
+/// is shown in the view": KYOCERA Net Viewer Operation Guide, Counter Reports). No
+/// published list of the view's headings was found: the spellings below are Kyocera's own
+/// counter names (total printed; copy and printer by black & white and full colour; FAX;
+/// Duplex), and every other heading is listed as unused, never guessed.
 ///
-/// No published list of the view's exact headings was found: the names are those of the
-/// view as commonly exported, and any other column is listed as unused, never guessed.
-/// Left unused: scanned pages by route (parts of `scan`), FAX TX pages (transmissions, not
-/// `scan_send` as a whole), single colour (its own mode).
+/// Meanings: KYOCERA operation guides, Job Accounting ("FAX: Displays the number of pages
+/// received", which is C1's `receive`; "Duplex (2-sided)"), and the collector's Kyocera
+/// table, so that mail and SNMP give a device the same numbers: "total printed" is Total 1
+/// (not the life count), and Kyocera's colour counters are its full-colour counters.
+///
+/// Left unused: scanned pages (by route, or a total whose heading is not known), FAX TX
+/// pages (transmissions, one part of `scan_send`), single colour (its own mode).
+///
+/// A date column is read when the export has one (`Date`, `Date/Time`); else the mail's
+/// `Date:` is the time, the report being sent when it is made.
 const KYOCERA: &[Column] = &[
     col(&["serial number"], Field::Serial),
     col(&["date", "date/time"], Field::Date),

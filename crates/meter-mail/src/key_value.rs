@@ -11,7 +11,8 @@
 //! total1: 999
 //! ```
 //!
-//! Each `serial:` line begins a reading; `read_at` is optional (the mail's `Date:` then).
+//! Each `serial:` line begins a reading; `read_at` is optional (the mail's `Date:` then),
+//! RFC 3339 with offset, or a local time (`2026-12-01 09:00`) read in the tenant's zone.
 //! Keys are case-insensitive; whitespace around keys and values is ignored. Lines that are
 //! not `word: value` (blank lines, prose in any language) are skipped, and so are `word:
 //! value` lines before the first serial, which belong to the prose around a report (a

@@ -7,14 +7,14 @@
 //! duplicates, the clock). It refuses only what it cannot read.
 //!
 //! A tour, in the order a message is read:
-//! - [`mime`]: the message's parts (mail-parser does the MIME), each part's text or bytes,
+//! - `mime`: the message's parts (mail-parser does the MIME), each part's text or bytes,
 //!   and which format a part holds, decided from its content, file name and content type.
-//! - [`date`]: the `Date:` header (a zone name that is not RFC 5322's is the tenant's zone)
+//! - `date`: the `Date:` header (a zone name that is not RFC 5322's is the tenant's zone)
 //!   and the times written in reports.
-//! - One reader per format: [`json`] (the ingest body itself), [`key_value`] (`serial: ...`
-//!   lines with our counter names), [`csv`] (header-named columns, with the vendors'
-//!   tables), [`sharp`] (Sharp's status mails).
-//! - [`reading`]: a reading as the text formats give it, its values made JSON numbers, and
+//! - One reader per format: `json` (the ingest body itself), `key_value` (`serial: ...`
+//!   lines with our counter names), `csv` (header-named columns, with the vendors'
+//!   tables), `sharp` (Sharp's status mails).
+//! - `reading`: a reading as the text formats give it, its values made JSON numbers, and
 //!   its item of the ingest body.
 //!
 //! One mail is one ingest, all or nothing: the readings of every part go into one body, and
