@@ -101,7 +101,11 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 
 /// Serves until SIGTERM or Ctrl-C, then stops accepting, finishes the requests in flight,
 /// drains the ingest writer and closes the database.
-pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    smtp: Option<(TcpListener, crate::smtp::SmtpConfig)>,
+) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
     let app = router(state.clone());
     // Without TCP_NODELAY a small answer waits for the client's delayed ACK (about 40 ms).
@@ -110,12 +114,34 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
             tracing::warn!(error = %e, "could not set TCP_NODELAY");
         }
     });
+    // One signal stops both front doors; the ingest writer stops after both have finished.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let smtp = smtp.map(|(listener, config)| {
+        tokio::spawn(crate::smtp::serve(
+            listener,
+            state.clone(),
+            config,
+            stopping.clone(),
+        ))
+    });
+    let mut http_stopping = stopping.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop.send_replace(true);
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        http_stopping.wait_for(|stop| *stop).await.ok();
+    })
     .await?;
+    if let Some(smtp) = smtp
+        && let Err(e) = smtp.await
+    {
+        tracing::error!(error = %e, "the SMTP listener failed");
+    }
     state.ingest.shutdown().await;
     tokio::time::timeout(Duration::from_secs(10), state.store.close())
         .await

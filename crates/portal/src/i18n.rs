@@ -23,7 +23,9 @@ use meterport_domain::policy::{CharRule, FieldError, Problem};
 use meterport_domain::status::Status;
 
 use crate::service::counters::{ParamError, ParamProblem};
+use crate::service::meter_mail::{IngestRefusal, MailRefusal};
 use crate::service::{Missing, Refused};
+use meterport_meter_mail::Refusal;
 
 static_loader! {
     static LOCALES = {
@@ -383,8 +385,78 @@ pub fn missing(lang: Lang, what: Missing) -> String {
         Missing::Group => "missing-group",
         Missing::ActiveToken => "missing-active-token",
         Missing::Announcement => "missing-announcement",
+        Missing::MailReject => "missing-mail-reject",
     };
     t(lang, id)
+}
+
+/// Why a meter mail was refused (`service::meter_mail`), one line per problem: the SMTP
+/// reply's lines (in English) and the reason kept for the operator.
+pub fn mail_refusal(lang: Lang, refusal: &MailRefusal) -> Vec<String> {
+    /// Items named in a reply; the count says how many more.
+    const SHOWN: usize = 10;
+    match refusal {
+        MailRefusal::Mail(r) => vec![meter_mail_refusal(lang, r)],
+        MailRefusal::Ingest(IngestRefusal::Body(e)) => vec![body_error(lang, e)],
+        MailRefusal::Ingest(IngestRefusal::Items(items)) => {
+            let mut lines = vec![t_args(
+                lang,
+                "smtp-items-refused",
+                &[("count", items.len().to_string())],
+            )];
+            for (e, serial) in items.iter().take(SHOWN) {
+                lines.push(t_args(
+                    lang,
+                    "smtp-item",
+                    &[
+                        ("n", (e.index + 1).to_string()),
+                        ("serial", serial.clone().unwrap_or_else(|| "-".into())),
+                        ("field", e.field.clone()),
+                        ("message", item_problem(lang, &e.problem)),
+                    ],
+                ));
+            }
+            if items.len() > SHOWN {
+                lines.push(t_args(
+                    lang,
+                    "smtp-items-more",
+                    &[("count", (items.len() - SHOWN).to_string())],
+                ));
+            }
+            lines
+        }
+    }
+}
+
+/// Why a message holds no readable report.
+pub fn meter_mail_refusal(lang: Lang, r: &Refusal) -> String {
+    match r {
+        Refusal::Unreadable => t(lang, "smtp-refused-unreadable"),
+        Refusal::NoReport => t(lang, "smtp-refused-no-report"),
+        Refusal::NoDate => t(lang, "smtp-refused-no-date"),
+        Refusal::BadDate { text } => {
+            t_args(lang, "smtp-refused-bad-date", &[("text", text.clone())])
+        }
+        Refusal::UnknownCounter { name } => t_args(
+            lang,
+            "smtp-refused-unknown-counter",
+            &[("name", name.clone())],
+        ),
+        Refusal::BadValue { name, text } => t_args(
+            lang,
+            "smtp-refused-bad-value",
+            &[("name", name.clone()), ("text", text.clone())],
+        ),
+        Refusal::MissingSerial => t(lang, "smtp-refused-missing-serial"),
+        Refusal::BadJson { detail } => {
+            t_args(lang, "smtp-refused-bad-json", &[("detail", detail.clone())])
+        }
+        Refusal::TooManyReadings { limit } => t_args(
+            lang,
+            "smtp-refused-too-many",
+            &[("limit", limit.to_string())],
+        ),
+    }
 }
 
 /// A message of the JSON APIs, which answer in English.
@@ -453,6 +525,83 @@ mod tests {
             }
         }
         all
+    }
+
+    /// Every way a meter mail can be refused, each variant once.
+    fn every_mail_refusal() -> Vec<MailRefusal> {
+        let all = vec![
+            Refusal::Unreadable,
+            Refusal::NoReport,
+            Refusal::NoDate,
+            Refusal::BadDate {
+                text: "32/13".into(),
+            },
+            Refusal::UnknownCounter {
+                name: "toner".into(),
+            },
+            Refusal::BadValue {
+                name: "total1".into(),
+                text: "-5".into(),
+            },
+            Refusal::MissingSerial,
+            Refusal::BadJson {
+                detail: "EOF".into(),
+            },
+            Refusal::TooManyReadings { limit: 50_000 },
+        ];
+        for r in &all {
+            // A new variant must be added above.
+            match r {
+                Refusal::Unreadable
+                | Refusal::NoReport
+                | Refusal::NoDate
+                | Refusal::BadDate { .. }
+                | Refusal::UnknownCounter { .. }
+                | Refusal::BadValue { .. }
+                | Refusal::MissingSerial
+                | Refusal::BadJson { .. }
+                | Refusal::TooManyReadings { .. } => {}
+            }
+        }
+        let mut out: Vec<MailRefusal> = all.into_iter().map(MailRefusal::Mail).collect();
+        out.push(MailRefusal::Ingest(IngestRefusal::Body(
+            BodyError::NotObjectOrArray,
+        )));
+        let items = (0..12)
+            .map(|i| {
+                let e = ItemError::new(i, "serial", ItemProblem::UnknownSerial);
+                (e, (i % 2 == 0).then(|| format!("SN-{i}")))
+            })
+            .collect();
+        out.push(MailRefusal::Ingest(IngestRefusal::Items(items)));
+        out
+    }
+
+    #[test]
+    fn every_mail_refusal_reads_in_japanese_and_english() {
+        for lang in Lang::ALL {
+            let mut seen = BTreeSet::new();
+            for r in every_mail_refusal() {
+                let lines = mail_refusal(lang, &r);
+                for line in &lines {
+                    assert!(!line.contains('[') && !line.is_empty(), "{lang:?}: {line}");
+                }
+                assert!(
+                    seen.insert(lines.join("\n")),
+                    "two refusals read alike: {lines:?}"
+                );
+            }
+        }
+        // Ten bad readings are named, the rest counted; a reading without serial says "-".
+        let items = every_mail_refusal().pop().unwrap();
+        let lines = mail_refusal(Lang::En, &items);
+        assert_eq!(lines.len(), 12);
+        assert_eq!(lines[0], "Readings refused: 12; nothing stored");
+        assert_eq!(
+            lines[2],
+            "reading 2 (serial -): serial is not a registered device of this customer"
+        );
+        assert_eq!(lines[11], "and 2 more");
     }
 
     #[test]
@@ -887,7 +1036,8 @@ mod tests {
                     | Missing::Device
                     | Missing::Group
                     | Missing::ActiveToken
-                    | Missing::Announcement => {}
+                    | Missing::Announcement
+                    | Missing::MailReject => {}
                 }
                 assert_readable("missing-", &missing(lang, m));
             }

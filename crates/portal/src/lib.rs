@@ -9,6 +9,7 @@
 //! - [`i18n`]: every message a person reads, from `locales/{ja,en}`, for the screens, the
 //!   APIs, the mails and the command line alike.
 //! - [`mail`]: outgoing mail: the outbox's sender task and what each mail says.
+//! - [`smtp`]: the SMTP listener of meter mails (I2), a front door like the JSON APIs.
 //! - [`csv_export`]: the CSV layouts of S19.
 
 pub mod api;
@@ -20,4 +21,5 @@ pub mod i18n;
 pub mod mail;
 pub mod service;
 pub mod shapes;
+pub mod smtp;
 pub mod web;

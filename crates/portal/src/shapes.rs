@@ -90,6 +90,13 @@ pub fn audit_json(e: &AuditEntry) -> Value {
            "action": e.action, "detail": detail})
 }
 
+/// A refused meter mail as `meterport admin mail-rejects --json` shows it.
+pub fn mail_reject_json(r: &meterport_store::mail_rejects::MailReject) -> Value {
+    json!({"id": r.id, "received_at": iso(Some(r.received_at)), "tenant_id": r.tenant_id,
+           "sender": r.sender, "client": r.client, "message_bytes": r.message_bytes,
+           "truncated": r.truncated, "reason": r.reason})
+}
+
 /// An announcement as the API and `meterport admin --json` show it.
 pub fn announcement_json(a: &Announcement) -> Value {
     json!({"id": a.id, "text_ja": a.text_ja, "text_en": a.text_en,

@@ -26,6 +26,7 @@ pub mod devices;
 pub mod email_tokens;
 pub mod fingerprint;
 pub mod groups;
+pub mod mail_rejects;
 pub mod notifications;
 pub mod outbox;
 pub mod profiles;

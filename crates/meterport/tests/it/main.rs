@@ -21,6 +21,7 @@ mod operator;
 mod process;
 mod read;
 mod security;
+mod smtp_ingest;
 mod web_auth;
 mod web_counters;
 mod web_devices;

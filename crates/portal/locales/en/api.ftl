@@ -85,6 +85,7 @@ missing-user = user
 missing-device = device
 missing-group = group
 missing-active-token = active token
+missing-mail-reject = refused mail
 missing-announcement = announcement
 
 # The CSV export's own parameters and its Shift_JIS check.

@@ -84,6 +84,7 @@ missing-user = ユーザー
 missing-device = 機器
 missing-group = グループ
 missing-active-token = 有効なトークン
+missing-mail-reject = 拒否したメール
 missing-announcement = お知らせ
 
 # CSV 出力の指定と Shift_JIS の確認。

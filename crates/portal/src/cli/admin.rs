@@ -76,6 +76,19 @@ pub enum AdminCommand {
     /// Columns: id, shown from, shown until (or -), Japanese text, English text.
     #[command(subcommand)]
     Announcement(AnnouncementCommand),
+    /// Meter mails the SMTP listener refused, newest first (at most 200 are kept per
+    /// tenant). Columns: id, received at, tenant, sender, client address, size, reason.
+    /// With --show ID: that mail's reason, then the message as received.
+    MailRejects {
+        /// Only this tenant's mails.
+        #[arg(long)]
+        tenant: Option<i64>,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=1000))]
+        limit: i64,
+        /// Print this refused mail whole (the first 256 KiB of it as received).
+        #[arg(long, conflicts_with_all = ["tenant", "limit"])]
+        show: Option<i64>,
+    },
     /// The audit log, newest first. Columns: time, tenant (or -), actor, action, detail.
     Audit {
         /// Only this tenant's entries.
@@ -513,6 +526,49 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
                     page.page,
                     (list.total + page.per_page - 1) / page.per_page,
                     list.dropped
+                );
+            }
+        }
+        AdminCommand::MailRejects { show: Some(id), .. } => {
+            let (r, message) = crate::service::meter_mail::reject(store, id).await?;
+            if out.json {
+                let mut json = shapes::mail_reject_json(&r);
+                json["message"] = String::from_utf8_lossy(&message).into_owned().into();
+                println!("{json:#}");
+            } else {
+                println!("Refused-At: {}", time(Some(r.received_at)));
+                println!("Tenant: {}", r.tenant_id);
+                println!("Sender: <{}> from {}", r.sender, r.client);
+                println!("Reason: {}", r.reason);
+                if r.truncated {
+                    println!(
+                        "Kept: the first {} of {} bytes",
+                        message.len(),
+                        r.message_bytes
+                    );
+                }
+                println!();
+                use std::io::Write;
+                std::io::stdout().write_all(&message)?;
+            }
+        }
+        AdminCommand::MailRejects {
+            tenant,
+            limit,
+            show: None,
+        } => {
+            for r in crate::service::meter_mail::rejects(store, tenant, limit).await? {
+                out.record(
+                    shapes::mail_reject_json(&r),
+                    &[
+                        r.id.to_string(),
+                        time(Some(r.received_at)),
+                        r.tenant_id.to_string(),
+                        r.sender.clone(),
+                        r.client.clone(),
+                        r.message_bytes.to_string(),
+                        r.reason.clone(),
+                    ],
                 );
             }
         }

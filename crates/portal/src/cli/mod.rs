@@ -47,9 +47,50 @@ pub struct ServeArgs {
     /// only behind a reverse proxy that sets it.
     #[arg(long, env = "METERPORT_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// Take meter mails over SMTP on this address (e.g. 0.0.0.0:25): devices mail their
+    /// counters to <ingest token>@<this host>. Off when unset.
+    #[arg(long, env = "METERPORT_SMTP_LISTEN")]
+    pub smtp_listen: Option<String>,
+    /// Certificate chain (PEM) for STARTTLS on the SMTP listener; with --smtp-tls-key.
+    #[arg(long, env = "METERPORT_SMTP_TLS_CERT", requires = "smtp_tls_key")]
+    pub smtp_tls_cert: Option<String>,
+    /// Private key (PEM) for STARTTLS on the SMTP listener.
+    #[arg(long, env = "METERPORT_SMTP_TLS_KEY", requires = "smtp_tls_cert")]
+    pub smtp_tls_key: Option<String>,
+    /// The largest meter mail taken, in megabytes (announced as SIZE).
+    #[arg(long, env = "METERPORT_SMTP_MAX_MESSAGE_MB", default_value_t = 32,
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub smtp_max_message_mb: u32,
+    /// SMTP connections at once from one client address; more are answered 421.
+    #[arg(long, env = "METERPORT_SMTP_CONNECTIONS_PER_CLIENT", default_value_t = 32,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub smtp_connections_per_client: u32,
 }
 
 impl ServeArgs {
+    /// The SMTP listener's settings when `--smtp-listen` is given; the name it greets with
+    /// is the public address's host.
+    fn smtp_config(&self, public_url: &str) -> anyhow::Result<Option<crate::smtp::SmtpConfig>> {
+        if self.smtp_listen.is_none() {
+            return Ok(None);
+        }
+        let tls = match (&self.smtp_tls_cert, &self.smtp_tls_key) {
+            (Some(cert), Some(key)) => Some(crate::smtp::load_tls(cert, key)?),
+            _ => None,
+        };
+        let hostname = url::Url::parse(public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "meterport".into());
+        Ok(Some(crate::smtp::SmtpConfig {
+            hostname,
+            max_message_bytes: self.smtp_max_message_mb as usize * 1024 * 1024,
+            max_per_client: self.smtp_connections_per_client as usize,
+            tls,
+            ..crate::smtp::SmtpConfig::default()
+        }))
+    }
+
     /// Session timeouts and the public address, before `METERPORT_PUBLIC_URL`.
     fn web_config(&self) -> crate::web::session::WebConfig {
         crate::web::session::WebConfig {
@@ -133,13 +174,30 @@ pub async fn serve_store(
         state.store.clone(),
         state.clock.clone(),
     ));
+    let smtp_config = args.smtp_config(&state.web.public_url)?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
+    let smtp = match (&args.smtp_listen, smtp_config) {
+        (Some(at), Some(config)) => {
+            let smtp = tokio::net::TcpListener::bind(at).await?;
+            let tls = if config.tls.is_some() {
+                " (STARTTLS)"
+            } else {
+                ""
+            };
+            println!(
+                "meterport takes meter mail on smtp://{}{tls}",
+                smtp.local_addr()?
+            );
+            Some((smtp, config))
+        }
+        _ => None,
+    };
     println!("meterport is listening on http://{addr}/");
     if let Some(banner) = banner {
         println!("{banner}");
     }
-    serve(listener, state).await?;
+    serve(listener, state, smtp).await?;
     Ok(())
 }
 

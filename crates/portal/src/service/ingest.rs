@@ -57,12 +57,52 @@ pub async fn ingest_readings(
     body: &str,
     now_ms: i64,
 ) -> Result<Stored, IngestError> {
+    Ok(ingest(store, writer, tenant, body, now_ms, false)
+        .await?
+        .stored)
+}
+
+/// What [`ingest_devices`] stored, and of which devices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    pub stored: Stored,
+    /// The devices of the request's readings, each once, in id order.
+    pub devices: Vec<i64>,
+}
+
+/// [`ingest_readings`], also naming the devices whose readings the request held (a meter
+/// mail notes when each device last wrote).
+pub async fn ingest_devices(
+    store: &Store,
+    writer: &IngestWriter,
+    tenant: &Tenant,
+    body: &str,
+    now_ms: i64,
+) -> Result<Ingested, IngestError> {
+    ingest(store, writer, tenant, body, now_ms, true).await
+}
+
+async fn ingest(
+    store: &Store,
+    writer: &IngestWriter,
+    tenant: &Tenant,
+    body: &str,
+    now_ms: i64,
+    name_devices: bool,
+) -> Result<Ingested, IngestError> {
     // Requests being validated and stored take memory in proportion to their size; a flood
     // of large batches waits here instead of growing the process.
     let _admitted = writer.admit(body.len()).await;
     // The parsed items are dropped before the wait for the commit.
     let readings = validate_readings(store, tenant, body, now_ms).await?;
-    writer.submit(tenant, readings).await
+    let devices = if name_devices {
+        let set: BTreeSet<i64> = readings.iter().map(|r| r.device_id).collect();
+        set.into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    let stored = writer.submit(tenant, readings).await?;
+    Ok(Ingested { stored, devices })
 }
 
 /// Checks every item of a request against the contract and the tenant's devices: the

@@ -10,6 +10,7 @@ pub mod devices;
 pub mod groups;
 pub mod ingest;
 pub mod login;
+pub mod meter_mail;
 pub mod operator;
 pub mod recovery;
 pub mod retention;
@@ -116,15 +117,18 @@ pub enum Missing {
     /// A token that exists and is not revoked.
     ActiveToken,
     Announcement,
+    /// A mail the SMTP listener refused and kept.
+    MailReject,
 }
 
 impl Missing {
-    pub const ALL: [Missing; 6] = [
+    pub const ALL: [Missing; 7] = [
         Missing::Tenant,
         Missing::User,
         Missing::Device,
         Missing::Group,
         Missing::ActiveToken,
         Missing::Announcement,
+        Missing::MailReject,
     ];
 }
