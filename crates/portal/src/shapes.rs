@@ -56,7 +56,7 @@ pub fn device_json(d: &Device) -> Value {
             "name": display_name(NameOrder::FamilyFirst, &a.first_name, &a.last_name, &a.username),
             "email": a.email,
         })),
-        "last_reading_at": iso(d.last_reading_at),
+        "last_reading_at": iso(d.last_reading_at), "last_mail_at": iso(d.last_mail_at),
     })
 }
 

@@ -31,6 +31,8 @@ pub struct Device {
     /// The status the device shows ([`Status::shown`]): screens, API and mails read it here.
     pub status: Status,
     pub last_reading_at: Option<i64>,
+    /// When the last mail that stored a reading of the device arrived (SPEC I2).
+    pub last_mail_at: Option<i64>,
 }
 
 /// The user who looks after a device's toner (S10), as the device's pages name them.
@@ -47,10 +49,11 @@ const SELECT: &str = "SELECT d.id, d.tenant_id, d.serial, d.name, d.product, d.d
     d.protocol, d.mac, d.host, d.building, d.location, d.remote_ui_url, d.lfp_unit, \
     g.id AS group_id, g.name AS group_name, u.id AS admin_id, u.username AS admin_username, \
     u.first_name AS admin_first_name, u.last_name AS admin_last_name, u.email AS admin_email, \
-    d.status, rt.last_at \
+    d.status, rt.last_at, mt.last_mail_at \
     FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id \
     LEFT JOIN users u ON u.id = d.toner_admin_id \
-    LEFT JOIN device_reading_times rt ON rt.device_id = d.id";
+    LEFT JOIN device_reading_times rt ON rt.device_id = d.id \
+    LEFT JOIN device_mail_times mt ON mt.device_id = d.id";
 
 /// A stored enum's text read back. The columns hold only what `as_str` wrote, so a value
 /// it does not know is damage, reported rather than shown as something it is not.
@@ -102,6 +105,7 @@ fn from_row(r: sqlx::any::AnyRow) -> Result<Device> {
         }),
         status: Status::shown(protocol, stored(&r, "status", Status::parse)?),
         last_reading_at: r.get("last_at"),
+        last_mail_at: r.get("last_mail_at"),
     })
 }
 

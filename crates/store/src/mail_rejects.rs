@@ -85,34 +85,6 @@ impl Store {
             .await?
             .map(|r| (from_row(&r), r.get("message"))))
     }
-
-    /// When the devices' last accepted mails arrived, for the devices that have one.
-    pub async fn device_mail_times(
-        &self,
-        tenant_id: i64,
-        device_ids: &[i64],
-    ) -> Result<std::collections::HashMap<i64, i64>> {
-        let mut out = std::collections::HashMap::new();
-        for chunk in device_ids.chunks(500) {
-            let list = crate::bulk_list(self.backend, 2, chunk.len());
-            let sql = format!(
-                "SELECT m.device_id, m.last_mail_at FROM device_mail_times m \
-                 JOIN devices d ON d.id = m.device_id \
-                 WHERE d.tenant_id = {} AND m.device_id IN ({list})",
-                crate::param(self.backend, 1)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .persistent(false)
-                .bind(tenant_id);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for r in q.fetch_all(self.pool()).await? {
-                out.insert(r.get(0), r.get(1));
-            }
-        }
-        Ok(out)
-    }
 }
 
 impl Change<'_> {

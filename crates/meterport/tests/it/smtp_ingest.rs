@@ -102,11 +102,19 @@ fn mail(date: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// One device's cumulative counters of a month, from the read API.
+/// One device's cumulative counters of a month, from the read API (serials starting with
+/// `LFP` are large-format printers).
 async fn month_counters(app: &TestApp, read: &str, serial: &str, month: &str) -> Value {
+    let class = if serial.starts_with("LFP") {
+        "lfp"
+    } else {
+        "mfp"
+    };
     let (status, body) = app
         .get(
-            &format!("/api/v1/counters?unit=month&from={month}&to={month}&kind=cumulative"),
+            &format!(
+                "/api/v1/counters?unit=month&from={month}&to={month}&kind=cumulative&class={class}"
+            ),
             read,
         )
         .await;
@@ -593,5 +601,396 @@ async fn stopping_answers_waiting_sessions_and_finishes_a_message_being_sent() {
     assert_eq!(
         month_counters(&app, &read, "acme-SN-1", "2021-11").await["total1"],
         1200
+    );
+}
+
+/// 2026-12-07T00:00:00Z: after the dates of the meter-mail fixtures.
+fn december_2026() -> i64 {
+    "2026-12-07T00:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_millisecond()
+}
+
+/// A message written for the meter-mail crate's tests, from devices' documented formats.
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../meter-mail/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A delivery of one fixture and what it must leave.
+struct FormatCase {
+    fixture: &'static str,
+    /// Serials to register; those starting with `LFP` as large-format printers.
+    devices: &'static [&'static str],
+    /// The 250 reply's lines.
+    reply: &'static [&'static str],
+    /// One stored value read back: serial, month, counter, cumulative value.
+    check: (&'static str, &'static str, &'static str, &'static str),
+}
+
+const FORMATS: &[FormatCase] = &[
+    FormatCase {
+        fixture: "json_body.eml",
+        devices: &["E1234567", "LFP0001"],
+        reply: &["2.0.0 Stored 2 readings, 0 duplicates"],
+        check: ("LFP0001", "2026-12", "total1", "1523.125"),
+    },
+    FormatCase {
+        fixture: "json_attachment.eml",
+        devices: &["E1234567"],
+        reply: &["2.0.0 Stored 1 readings, 0 duplicates"],
+        check: ("E1234567", "2026-12", "scan", "321"),
+    },
+    FormatCase {
+        fixture: "json_no_read_at.eml",
+        devices: &["E1234567", "E7654321"],
+        reply: &["2.0.0 Stored 2 readings, 0 duplicates"],
+        check: ("E7654321", "2026-11", "total1", "99"),
+    },
+    FormatCase {
+        fixture: "key_value_lf.eml",
+        devices: &["E1234567", "E7654321"],
+        reply: &["2.0.0 Stored 2 readings, 0 duplicates"],
+        check: ("E1234567", "2026-12", "color_print", "2000"),
+    },
+    FormatCase {
+        fixture: "key_value_crlf.eml",
+        devices: &["E1234567", "E7654321"],
+        reply: &["2.0.0 Stored 2 readings, 0 duplicates"],
+        check: ("E7654321", "2026-12", "total1", "500"),
+    },
+    FormatCase {
+        fixture: "key_value_iso2022jp_qp.eml",
+        devices: &["E1234567"],
+        reply: &["2.0.0 Stored 1 readings, 0 duplicates"],
+        check: ("E1234567", "2026-12", "mono_copy", "10"),
+    },
+    FormatCase {
+        fixture: "ricoh_sjis_base64.eml",
+        devices: &["E1234567", "E7654321", "E5555555"],
+        reply: &[
+            "2.0.0 Stored 2 readings, 0 duplicates",
+            "2.0.0 Rows with a serial but no counter, skipped: 1",
+        ],
+        check: ("E5555555", "2026-12", "mono_print", "500"),
+    },
+    FormatCase {
+        fixture: "kyocera.eml",
+        devices: &["LVA1234567", "VCF7654321"],
+        reply: &["2.0.0 Stored 2 readings, 0 duplicates"],
+        check: ("LVA1234567", "2026-12", "receive", "14567"),
+    },
+    FormatCase {
+        fixture: "meterport_csv.eml",
+        devices: &["E1234567", "LFP0001"],
+        reply: &["2.0.0 Stored 2 readings, 0 duplicates"],
+        check: ("E1234567", "2026-12", "paper_a4", "8000"),
+    },
+    FormatCase {
+        fixture: "sharp.eml",
+        devices: &["05012345"],
+        reply: &["2.0.0 Stored 1 readings, 0 duplicates"],
+        check: ("05012345", "2026-12", "copy", "2345"),
+    },
+    FormatCase {
+        fixture: "multipart_body_and_attachment.eml",
+        devices: &["E1234567", "E7654321"],
+        reply: &["2.0.0 Stored 2 readings, 0 duplicates"],
+        check: ("E7654321", "2026-12", "total1", "500"),
+    },
+];
+
+#[tokio::test]
+async fn every_format_and_encoding_is_stored_through_the_listener() {
+    for case in FORMATS {
+        let app = TestApp::spawn().await;
+        app.clock.set(december_2026());
+        let tenant = app.tenant("acme", "Asia/Tokyo").await;
+        for serial in case.devices {
+            let json = if serial.starts_with("LFP") {
+                crate::harness::lfp(serial, serial, "m2")
+            } else {
+                mfp(serial, serial)
+            };
+            app.device(&tenant, json).await;
+        }
+        let ingest = app.ingest_token(&tenant).await;
+        let read = app.read_token(&tenant).await;
+        let smtp = Listener::start(&app, SmtpConfig::default()).await;
+        let reply = send(
+            smtp.addr,
+            &format!("{ingest}@meter.example"),
+            &fixture(case.fixture),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", case.fixture));
+        let lines: Vec<String> = text(&reply).lines().map(str::to_string).collect();
+        assert_eq!(
+            &lines[..case.reply.len()],
+            case.reply,
+            "{}: {lines:?}",
+            case.fixture
+        );
+        let (serial, month, key, value) = case.check;
+        let stored = month_counters(&app, &read, serial, month).await;
+        assert_eq!(
+            stored[key].to_string(),
+            value,
+            "{}: {serial} {month} {stored}",
+            case.fixture
+        );
+    }
+}
+
+#[tokio::test]
+async fn columns_that_mean_no_single_counter_are_named_in_the_answer_not_stored() {
+    let app = TestApp::spawn().await;
+    app.clock.set(december_2026());
+    let tenant = app.tenant("acme", "Asia/Tokyo").await;
+    for serial in ["E1234567", "E7654321", "E5555555"] {
+        app.device(&tenant, mfp(serial, serial)).await;
+    }
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let smtp = Listener::start(&app, SmtpConfig::default()).await;
+    let reply = send(
+        smtp.addr,
+        &format!("{ingest}@x"),
+        &fixture("ricoh_sjis_base64.eml"),
+    )
+    .await
+    .expect("stored");
+    let answer = text(&reply);
+    let unused = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("2.0.0 not read: "))
+        .unwrap_or_else(|| panic!("the columns not read are named: {answer}"));
+    let unused: Vec<&str> = unused.split(", ").collect();
+    // A3/DLT counts two sizes together; Fax B&W and the scanner's B&W sends are parts of
+    // counters, not counters.
+    for column in ["A3/DLT", "Fax B&W Counter", "Scanner Send B&W Counter"] {
+        assert!(unused.contains(&column), "{column} in {unused:?}");
+    }
+    let stored = month_counters(&app, &read, "E1234567", "2026-12").await;
+    for key in ["paper_a3", "paper_ledger", "receive", "scan_send"] {
+        assert!(stored[key].is_null(), "{key} stays empty: {stored}");
+    }
+    assert_eq!(stored["total1"], 12345);
+}
+
+/// A CSV of `devices` rows in our own columns, with a long comment column that makes it
+/// megabytes, as site tools' exports with many columns are.
+fn fleet_csv(devices: usize, total1: impl Fn(usize) -> u64) -> String {
+    let mut csv = String::from("serial,read_at,total1,mono,color,copy,print,comment\n");
+    let comment = "x".repeat(2_000);
+    for i in 0..devices {
+        let total = total1(i);
+        let color = total / 4;
+        csv.push_str(&format!(
+            "FL{i:05},2026-12-01T09:00:00+09:00,{total},{},{color},{},{},{comment}\n",
+            total - color,
+            total / 2,
+            total - total / 2,
+        ));
+    }
+    csv
+}
+
+/// A mail whose only report is `csv`, attached in base64.
+fn csv_mail(csv: &str) -> Vec<u8> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(csv);
+    let mut wrapped = String::new();
+    for chunk in encoded.as_bytes().chunks(76) {
+        wrapped.push_str(std::str::from_utf8(chunk).unwrap());
+        wrapped.push_str("\r\n");
+    }
+    format!(
+        "From: tool@site.example\r\nDate: Tue, 1 Dec 2026 09:05:00 +0900\r\nSubject: fleet\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain\r\n\r\nCounters attached.\r\n\
+         --b\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=\"fleet.csv\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{wrapped}--b--\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_megabytes_csv_of_a_thousand_devices_is_one_ingest() {
+    let app = TestApp::spawn().await;
+    app.clock.set(december_2026());
+    let tenant = app.tenant("acme", "Asia/Tokyo").await;
+    for i in 0..1000 {
+        let serial = format!("FL{i:05}");
+        app.device(&tenant, mfp(&serial, &serial)).await;
+    }
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let smtp = Listener::start(&app, SmtpConfig::default()).await;
+    let message = csv_mail(&fleet_csv(1000, |i| 10_000 + i as u64));
+    assert!(message.len() > 2_000_000, "{} bytes", message.len());
+    let reply = send(smtp.addr, &format!("{ingest}@x"), &message)
+        .await
+        .expect("stored");
+    assert_eq!(
+        text(&reply).lines().next().unwrap(),
+        "2.0.0 Stored 1000 readings, 0 duplicates"
+    );
+    let (status, body) = app
+        .get(
+            "/api/v1/counters?unit=month&from=2026-12&to=2026-12&kind=cumulative",
+            &read,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let devices = body["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 1000);
+    for d in devices {
+        let i: u64 = d["serial"].as_str().unwrap()[2..].parse().unwrap();
+        assert_eq!(d["periods"]["2026-12"]["total1"], 10_000 + i, "{d}");
+    }
+
+    // One bad row refuses the whole mail: all or nothing, like one HTTP request.
+    let mut csv = fleet_csv(1000, |i| 20_000 + i as u64);
+    csv = csv.replace("FL00500,", "UNKNOWN-1,");
+    let err = send(smtp.addr, &format!("{ingest}@x"), &csv_mail(&csv))
+        .await
+        .expect_err("refused");
+    assert!(
+        err.to_string().contains("reading 501 (serial UNKNOWN-1)"),
+        "{err}"
+    );
+    let again = month_counters(&app, &read, "FL00000", "2026-12").await;
+    assert_eq!(
+        again["total1"], 10_000,
+        "nothing of the refused mail is stored"
+    );
+}
+
+/// A Kyocera counter report of one device, with the date of its row.
+fn kyocera_report(serial: &str, date: &str, total: u64) -> Vec<u8> {
+    format!(
+        "From: kyocera@site.example\r\nDate: Tue, 1 Dec 2026 09:05:00 +0900\r\nSubject: Counter\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"k\"\r\n\r\n\
+         --k\r\nContent-Type: text/csv; charset=utf-8\r\n\
+         Content-Disposition: attachment; filename=\"counter.csv\"\r\n\r\n\
+         Model,Serial Number,Date,Total Printed\r\nECOSYS M3655idn,{serial},{date},{total}\r\n--k--\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_device_that_resets_its_counter_after_each_report_keeps_its_months_usage() {
+    // Kyocera's automatic counter reset (Job Accounting, Command Center RX: off, every day,
+    // week or month) sets the counters to zero at the period's start, and the site's tool
+    // mails them between resets. The engine's reset rule (C6) counts a lower value as pages
+    // since zero, so each month's usage stays what was printed in it.
+    let app = TestApp::spawn().await;
+    app.clock.set(december_2026());
+    let tenant = app.tenant("acme", "Asia/Tokyo").await;
+    app.device(&tenant, mfp("VCF0001", "3F")).await;
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let smtp = Listener::start(&app, SmtpConfig::default()).await;
+    // Reset on the 1st of each month at 00:00.
+    let reports = [
+        ("2026/10/31 23:00", 1000),
+        ("2026/11/10 23:00", 300),
+        ("2026/11/20 23:00", 450),
+        ("2026/11/30 23:00", 700),
+        ("2026/12/05 23:00", 200),
+    ];
+    for (date, total) in reports {
+        let reply = send(
+            smtp.addr,
+            &format!("{ingest}@x"),
+            &kyocera_report("VCF0001", date, total),
+        )
+        .await
+        .expect("stored");
+        assert_eq!(
+            text(&reply).lines().next(),
+            Some("2.0.0 Stored 1 readings, 0 duplicates")
+        );
+    }
+    let (status, body) = app
+        .get(
+            "/api/v1/counters?unit=month&from=2026-11&to=2026-12&kind=usage",
+            &read,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let periods = &body["devices"][0]["periods"];
+    assert_eq!(periods["2026-11"]["total1"], 700, "{body}");
+    assert_eq!(periods["2026-12"]["total1"], 200, "{body}");
+}
+
+#[tokio::test]
+async fn a_device_registered_for_smtp_stays_normal_and_shows_its_last_mail() {
+    let app = TestApp::spawn().await;
+    app.clock.set(december_2026());
+    let tenant = app.tenant("acme", "Asia/Tokyo").await;
+    let mut smtp_device = mfp("SMTP-1", "Mail MFP");
+    smtp_device["protocol"] = "smtp".into();
+    let smtp_id = app.device(&tenant, smtp_device).await;
+    // A device registered for HTTP that mails its counters is taken too.
+    let http_id = app.device(&tenant, mfp("HTTP-1", "Web MFP")).await;
+    let ingest = app.ingest_token(&tenant).await;
+    let read = app.read_token(&tenant).await;
+    let smtp = Listener::start(&app, SmtpConfig::default()).await;
+    let body = format!("{}{}", report("SMTP-1"), report("HTTP-1"))
+        .replace("2021-11-30T18:00:00+09:00", "2026-12-01T09:00:00+09:00");
+    send(
+        smtp.addr,
+        &format!("{ingest}@x"),
+        &mail("Tue, 1 Dec 2026 09:05:00 +0900", &body),
+    )
+    .await
+    .expect("stored");
+
+    let (status, list) = app.get("/api/v1/devices", &read).await;
+    assert_eq!(status, 200, "{list}");
+    let by_serial = |serial: &str| {
+        list["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["serial"] == serial)
+            .unwrap()
+            .clone()
+    };
+    let mailed = by_serial("SMTP-1");
+    assert_eq!(mailed["status"], "normal");
+    assert_eq!(mailed["last_mail_at"], "2026-12-07T00:00:00Z");
+    assert_eq!(mailed["last_reading_at"], "2026-12-01T00:00:00Z");
+    assert_eq!(by_serial("HTTP-1")["last_mail_at"], "2026-12-07T00:00:00Z");
+
+    let password = "secret123";
+    app.store
+        .create_user(
+            tenant.id,
+            "yamada",
+            &meterport_store::users::hash_password(password),
+            None,
+            "en",
+            december_2026(),
+        )
+        .await
+        .unwrap();
+    let browser = crate::harness::web::Browser::on(&app);
+    browser.login("yamada", password).await;
+    let page = browser.get_ok(&format!("/devices/{smtp_id}")).await;
+    assert_eq!(
+        crate::harness::web::texts(&page.html, "#device-last-mail"),
+        ["7 Dec 2026 09:00:00"]
+    );
+    let page = browser.get_ok(&format!("/devices/{http_id}")).await;
+    assert_eq!(
+        crate::harness::web::texts(&page.html, "#device-last-mail"),
+        ["7 Dec 2026 09:00:00"]
     );
 }

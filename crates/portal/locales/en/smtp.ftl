@@ -2,7 +2,7 @@
 # refused mails. SMTP replies are ASCII: the listener always answers in English.
 smtp-greeting = meterport meter mail, ready
 smtp-stored = Stored { $accepted } readings, { $duplicates } duplicates
-smtp-skipped-rows = { $count } rows with a serial but no counter skipped
+smtp-skipped-rows = Rows with a serial but no counter, skipped: { $count }
 smtp-unused-columns = not read: { $columns }
 smtp-no-such-recipient = No such recipient
 smtp-one-customer = One customer per message: send a separate message to this address

@@ -2,7 +2,7 @@
 # 受信側は常に英語で答える。日本語は管理画面・コマンドの表示用。
 smtp-greeting = meterport メーター受信、準備完了
 smtp-stored = { $accepted } 件を保存、重複 { $duplicates } 件
-smtp-skipped-rows = シリアルのみでカウンターのない { $count } 行を読み飛ばし
+smtp-skipped-rows = シリアルのみでカウンターのない行（読み飛ばし）: { $count }
 smtp-unused-columns = 読まなかった列: { $columns }
 smtp-no-such-recipient = その宛先はありません
 smtp-one-customer = 1 通のメールは 1 顧客分です。この宛先には別のメールで送ってください

@@ -51,7 +51,7 @@ fn device_summary(d: &Device) -> Value {
         "id": d.id, "serial": d.serial, "name": d.name, "product": d.product,
         "device_type": d.device_type.as_str(), "status": d.status.as_str(), "building": d.building,
         "location": d.location, "group": group_json(&d.group),
-        "last_reading_at": iso(d.last_reading_at),
+        "last_reading_at": iso(d.last_reading_at), "last_mail_at": iso(d.last_mail_at),
     })
 }
 

@@ -556,6 +556,8 @@ struct DevicePage {
     location: String,
     remote_ui: Option<String>,
     last_reading: Option<String>,
+    /// When the last meter mail of the device arrived.
+    last_mail: Option<String>,
     counters: Vec<CounterSection>,
     lfp_unit: Option<String>,
     supplies: Vec<SupplyView>,
@@ -735,6 +737,7 @@ async fn device_page(
         location: d.location.unwrap_or_default(),
         remote_ui: remote_ui_link(d.remote_ui_url.as_deref()),
         last_reading,
+        last_mail: d.last_mail_at.map(|at| viewer.datetime(at)),
         counters,
         lfp_unit,
         supplies,
