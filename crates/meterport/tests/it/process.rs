@@ -16,36 +16,45 @@ struct Server {
     child: Child,
     base: String,
     addr: String,
+    /// Where its SMTP listener takes meter mail.
+    smtp: std::net::SocketAddr,
 }
 
 impl Server {
     fn start(db: &TestDb) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_meterport"))
             .args(["serve", "--listen", "127.0.0.1:0", "--database", &db.url])
+            .args(["--smtp-listen", "127.0.0.1:0"])
             .env("METERPORT_OPERATOR_TOKEN", OPERATOR_TOKEN)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("the meterport binary starts");
-        // It prints the address it listens on once the database is open and migrated.
+        // It prints the addresses it listens on once the database is open and migrated.
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
+        let mut smtp = None;
         let addr = loop {
             let line = lines
                 .next()
                 .expect("meterport printed its address before exiting")
                 .expect("readable stdout");
+            if let Some(rest) = line.split("takes meter mail on smtp://").nth(1) {
+                smtp = Some(rest.trim().parse().expect("an SMTP address"));
+            }
             if let Some(rest) = line.split("listening on http://").nth(1) {
                 break rest.trim_end_matches('/').to_string();
             }
         };
+        let smtp = smtp.expect("the SMTP address is printed before the HTTP one");
         // Keep draining stdout so the child never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server {
             child,
             base: format!("http://{addr}"),
             addr,
+            smtp,
         }
     }
 
@@ -242,4 +251,127 @@ async fn sigterm_lets_a_request_in_flight_finish_then_the_portal_exits() {
         .unwrap();
     let stored: Value = res.json().await.unwrap();
     assert_eq!(stored["duplicates"], 2000, "{stored}");
+}
+
+/// A meter mail of one reading, in the `key: value` format.
+fn meter_mail(r: &Value) -> Vec<u8> {
+    let c = &r["counters"];
+    format!(
+        "From: crash@site.example\r\nSubject: counters\r\n\r\nserial: {}\r\nread_at: {}\r\n\
+         total1: {}\r\nmono: {}\r\ncolor: {}\r\n",
+        r["serial"].as_str().unwrap(),
+        r["read_at"].as_str().unwrap(),
+        c["total1"],
+        c["mono"],
+        c["color"]
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn meter_mails_acknowledged_with_250_survive_a_kill_9_of_the_portal() {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+    let db = TestDb::new().await;
+    let mut server = Server::start(&db);
+    let client = reqwest::Client::new();
+    let token = customer(&client, &server.base, 8).await;
+    let to: lettre::Address = format!("{token}@portal.example").parse().unwrap();
+    let envelope =
+        lettre::address::Envelope::new(Some("crash@site.example".parse().unwrap()), vec![to])
+            .unwrap();
+
+    // 16 clients mail single readings as fast as they are answered; the process is killed
+    // while mails are still being sent.
+    let acked = Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    let base = base();
+    let mut tasks = Vec::new();
+    for c in 0..16 {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(server.smtp.port())
+            .build();
+        let (acked, envelope) = (acked.clone(), envelope.clone());
+        tasks.push(tokio::spawn(async move {
+            for n in 0.. {
+                let r = reading(base, c % 8, n * 2 + c / 8);
+                match transport.send_raw(&envelope, &meter_mail(&r)).await {
+                    Ok(reply) => {
+                        assert_eq!(reply.code().to_string(), "250");
+                        acked.lock().unwrap().push(r);
+                    }
+                    Err(e) if e.is_permanent() => panic!("refused: {e}"),
+                    // The portal is gone.
+                    Err(_) => return,
+                }
+            }
+        }));
+    }
+    while acked.lock().unwrap().len() < 200 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.child.kill().expect("kill -9");
+    server.child.wait().unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 200);
+
+    // After a restart every acknowledged reading is there: sent again, each is a duplicate.
+    let server = Server::start(&db);
+    let res = client
+        .post(format!("{}/api/v1/ingest/readings", server.base))
+        .bearer_auth(&token)
+        .json(&acked)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["accepted"], 0, "{body}");
+    assert_eq!(body["duplicates"], acked.len(), "{body}");
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_meter_mail_being_sent_finish_then_the_portal_exits() {
+    let db = TestDb::new().await;
+    let mut server = Server::start(&db);
+    let client = reqwest::Client::new();
+    let token = customer(&client, &server.base, 1).await;
+    let mut smtp = tokio::net::TcpStream::connect(server.smtp).await.unwrap();
+    let mut replies = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut read_reply = async |smtp: &mut tokio::net::TcpStream, replies: &mut Vec<String>| {
+        let n = smtp.read(&mut buf).await.unwrap();
+        replies.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    };
+    read_reply(&mut smtp, &mut replies).await;
+    for command in [
+        "EHLO site.example".to_string(),
+        "MAIL FROM:<crash@site.example>".into(),
+        format!("RCPT TO:<{token}@portal.example>"),
+        "DATA".into(),
+    ] {
+        smtp.write_all(format!("{command}\r\n").as_bytes())
+            .await
+            .unwrap();
+        read_reply(&mut smtp, &mut replies).await;
+    }
+    assert!(replies.last().unwrap().starts_with("354"), "{replies:?}");
+    let mail = meter_mail(&reading(base(), 0, 0));
+    smtp.write_all(&mail[..30]).await.unwrap();
+    let term = Command::new("kill")
+        .args(["-TERM", &server.pid()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    smtp.write_all(&mail[30..]).await.unwrap();
+    smtp.write_all(b".\r\n").await.unwrap();
+    read_reply(&mut smtp, &mut replies).await;
+    let last = replies.last().unwrap();
+    assert!(
+        last.starts_with("250 2.0.0 Stored 1 readings, 0 duplicates"),
+        "{replies:?}"
+    );
+    assert!(server.wait(20).success());
 }

@@ -994,3 +994,107 @@ async fn a_device_registered_for_smtp_stays_normal_and_shows_its_last_mail() {
         ["7 Dec 2026 09:00:00"]
     );
 }
+
+#[tokio::test]
+async fn starttls_is_offered_with_a_certificate_and_a_mail_goes_through_it() {
+    use lettre::transport::smtp::client::{Tls, TlsParameters};
+    let app = TestApp::spawn().await;
+    let (_tenant, ingest, read) = customer(&app, "acme").await;
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["portal.example".into()]).unwrap();
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+    let tls =
+        meterport_portal::smtp::load_tls(cert_path.to_str().unwrap(), key_path.to_str().unwrap())
+            .expect("the PEM files load");
+    let smtp = Listener::start(
+        &app,
+        SmtpConfig {
+            tls: Some(tls),
+            ..SmtpConfig::default()
+        },
+    )
+    .await;
+
+    let mut raw = Raw::greeted(smtp.addr).await;
+    let (_, ehlo) = raw.send("EHLO site.example").await;
+    assert!(ehlo.lines().any(|l| l == "STARTTLS"), "{ehlo}");
+
+    // lettre refuses to send unless the session is encrypted.
+    let parameters = TlsParameters::builder("portal.example".into())
+        .dangerous_accept_invalid_certs(true)
+        .build_rustls()
+        .unwrap();
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(smtp.addr.port())
+        .tls(Tls::Required(parameters))
+        .build();
+    let envelope = Envelope::new(
+        Some("device@site.example".parse().unwrap()),
+        vec![format!("{ingest}@portal.example").parse().unwrap()],
+    )
+    .unwrap();
+    let message = mail("Tue, 30 Nov 2021 18:05:00 +0900", &report("acme-SN-1"));
+    let reply = transport
+        .send_raw(&envelope, &message)
+        .await
+        .expect("stored over TLS");
+    assert_eq!(text(&reply), "2.0.0 Stored 1 readings, 0 duplicates");
+    assert_eq!(
+        month_counters(&app, &read, "acme-SN-1", "2021-11").await["total1"],
+        1200
+    );
+
+    // Bad files are named when the portal starts, not at the first client.
+    std::fs::write(&key_path, "not a key").unwrap();
+    let err =
+        meterport_portal::smtp::load_tls(cert_path.to_str().unwrap(), key_path.to_str().unwrap())
+            .expect_err("refused");
+    assert!(err.to_string().contains("key.pem"), "{err}");
+}
+
+#[tokio::test]
+async fn several_portal_instances_take_mail_for_the_same_database() {
+    let app = TestApp::spawn().await;
+    let (_tenant, ingest, read) = customer(&app, "acme").await;
+    // A second instance: its own state and writer over the same database.
+    let store = meterport_store::Store::open(&app.db.url).await.unwrap();
+    let other = meterport_portal::app::AppState::new(store, app.clock.clone(), None);
+    let first = Listener::start(&app, SmtpConfig::default()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let second_addr = listener.local_addr().unwrap();
+    let (_stop, stopping) = watch::channel(false);
+    tokio::spawn(meterport_portal::smtp::serve(
+        listener,
+        other,
+        SmtpConfig::default(),
+        stopping,
+    ));
+    let mut sends = Vec::new();
+    for n in 0..20u64 {
+        let addr = if n % 2 == 0 { first.addr } else { second_addr };
+        let body = format!(
+            "serial: acme-SN-{}\nread_at: 2021-11-{:02}T12:00:00+09:00\ntotal1: {}\n",
+            n % 2 + 1,
+            n / 2 + 1,
+            1000 + n * 10
+        );
+        let to = format!("{ingest}@x");
+        sends.push(tokio::spawn(async move {
+            send(addr, &to, &mail("Tue, 30 Nov 2021 18:05:00 +0900", &body)).await
+        }));
+    }
+    for s in sends {
+        let reply = s.await.unwrap().expect("stored");
+        assert_eq!(text(&reply), "2.0.0 Stored 1 readings, 0 duplicates");
+    }
+    assert_eq!(
+        month_counters(&app, &read, "acme-SN-1", "2021-11").await["total1"],
+        1180
+    );
+    assert_eq!(
+        month_counters(&app, &read, "acme-SN-2", "2021-11").await["total1"],
+        1190
+    );
+}
