@@ -306,14 +306,23 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     report.rss_after_queries_kb = server.status_kb("VmRSS");
 
-    report.single = Some(
-        single_ingest(
-            &client,
-            &format!("{base}/api/v1/ingest/readings"),
+    let (single, fleet) = single_ingest(
+        &client,
+        &format!("{base}/api/v1/ingest/readings"),
+        &ingest_token,
+        &plan,
+        Fleet::new(sims, plan.now_ms),
+        args.clients,
+        Duration::from_secs(args.ingest_seconds),
+    )
+    .await?;
+    report.single = Some(single);
+    report.mail = Some(
+        smtp_ingest(
+            server.smtp,
             &ingest_token,
             &plan,
-            sims,
-            args.clients,
+            fleet,
             Duration::from_secs(args.ingest_seconds),
         )
         .await?,
@@ -701,6 +710,8 @@ async fn bulk_ingest(
 struct ServerProcess {
     child: std::process::Child,
     base: String,
+    /// Its SMTP listener of meter mails.
+    smtp: std::net::SocketAddr,
 }
 
 impl ServerProcess {
@@ -708,17 +719,24 @@ impl ServerProcess {
         use std::io::BufRead;
         let mut child = std::process::Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+            .args(["--smtp-listen", "127.0.0.1:0"])
             .env_remove("METERPORT_OPERATOR_TOKEN")
             .stdout(std::process::Stdio::piped())
             .spawn()
             .context("starting meterport serve")?;
         let stdout = child.stdout.take().context("piped stdout")?;
-        // `serve` prints its address once the database is open.
-        let (addr, lines) = tokio::task::spawn_blocking(move || {
+        // `serve` prints its addresses once the database is open: SMTP first, then HTTP.
+        let (smtp, addr, lines) = tokio::task::spawn_blocking(move || {
             let mut lines = std::io::BufReader::new(stdout).lines();
+            let mut smtp = None;
             for line in lines.by_ref() {
-                if let Some(rest) = line?.split("listening on http://").nth(1) {
-                    return Ok((rest.trim_end_matches('/').to_string(), lines));
+                let line = line?;
+                if let Some(rest) = line.split("takes meter mail on smtp://").nth(1) {
+                    smtp = Some(rest.trim().parse::<std::net::SocketAddr>()?);
+                }
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let smtp = smtp.context("serve printed no SMTP address")?;
+                    return Ok((smtp, rest.trim_end_matches('/').to_string(), lines));
                 }
             }
             anyhow::bail!("meterport serve exited before listening")
@@ -728,6 +746,7 @@ impl ServerProcess {
         Ok(ServerProcess {
             child,
             base: format!("http://{addr}"),
+            smtp,
         })
     }
 
@@ -976,15 +995,12 @@ async fn single_ingest(
     url: &str,
     token: &str,
     plan: &Arc<Plan>,
-    sims: Vec<(usize, SimDevice)>,
+    fleet: Fleet,
     clients: usize,
     duration: Duration,
-) -> anyhow::Result<SingleResult> {
+) -> anyhow::Result<(SingleResult, Fleet)> {
     let clients = clients.clamp(1, plan.devices.len());
-    let mut shares: Vec<Vec<(usize, SimDevice, i64)>> = (0..clients).map(|_| Vec::new()).collect();
-    for (i, sim) in sims {
-        shares[i % clients].push((i, sim, plan.now_ms));
-    }
+    let shares = fleet.share(clients);
     tracing::info!(
         clients,
         seconds = duration.as_secs(),
@@ -1033,24 +1049,282 @@ async fn single_ingest(
                 }
                 latencies.push(t.elapsed());
             }
-            anyhow::Ok(latencies)
+            anyhow::Ok((latencies, mine))
         }));
     }
     let mut all = Vec::new();
+    let mut fleet = Fleet::default();
     for t in tasks {
-        all.extend(t.await??);
+        let (latencies, mine) = t.await??;
+        all.extend(latencies);
+        fleet.0.extend(mine);
     }
     let elapsed = started.elapsed();
     let requests = all.len() as u64;
+    let (median, p99) = median_p99(all);
+    Ok((
+        SingleResult {
+            requests,
+            elapsed,
+            clients,
+            median,
+            p99,
+        },
+        fleet,
+    ))
+}
+
+/// The median and the 99th percentile (nearest rank above) of some times.
+fn median_p99(mut all: Vec<Duration>) -> (Duration, Duration) {
     all.sort();
     let pick = |q: usize| all.get((all.len() * q / 100).min(all.len().saturating_sub(1)));
-    Ok(SingleResult {
-        requests,
-        elapsed,
+    (
+        pick(50).copied().unwrap_or_default(),
+        pick(99).copied().unwrap_or_default(),
+    )
+}
+
+/// Every device's simulator and the time of its latest reading, so that each phase's
+/// readings continue the previous ones.
+#[derive(Default)]
+struct Fleet(Vec<(usize, SimDevice, i64)>);
+
+impl Fleet {
+    fn new(sims: Vec<(usize, SimDevice)>, now_ms: i64) -> Fleet {
+        Fleet(sims.into_iter().map(|(i, sim)| (i, sim, now_ms)).collect())
+    }
+
+    /// The devices dealt to `clients` clients, each device to one.
+    fn share(self, clients: usize) -> Vec<Vec<(usize, SimDevice, i64)>> {
+        let mut shares: Vec<Vec<_>> = (0..clients).map(|_| Vec::new()).collect();
+        for (n, device) in self.0.into_iter().enumerate() {
+            shares[n % clients].push(device);
+        }
+        shares
+    }
+}
+
+// ---- Meter mail over SMTP -----------------------------------------------------------------
+
+/// Clients of the meter-mail phase.
+const MAIL_CLIENTS: usize = 16;
+/// Rows of the CSV mail, and how many such mails are timed.
+const CSV_ROWS: usize = 1_000;
+const CSV_MAILS: usize = 5;
+
+#[derive(Debug, Clone)]
+struct MailResult {
+    mails: u64,
+    elapsed: Duration,
+    median: Duration,
+    p99: Duration,
+    csv_rows: usize,
+    csv_bytes: usize,
+    /// From the end of each CSV mail's DATA to its 250.
+    csv: Vec<Duration>,
+}
+
+/// A meter mail of one reading: the ingest body's JSON as the message body.
+fn json_mail(reading: &[u8]) -> Vec<u8> {
+    let mut mail = format!(
+        "From: bench@site.example\r\nDate: {}\r\nSubject: counters\r\nMIME-Version: 1.0\r\n\
+         Content-Type: application/json\r\n\r\n",
+        jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_string(&Timestamp::now())
+            .unwrap_or_default()
+    )
+    .into_bytes();
+    mail.extend_from_slice(reading);
+    mail.extend_from_slice(b"\r\n");
+    mail
+}
+
+/// `MAIL_CLIENTS` clients, each with one SMTP connection of its own (lettre, reused between
+/// mails), mail one reading per message of their next device for `duration`; then
+/// `CSV_MAILS` CSV mails of `CSV_ROWS` devices each, timed from the end of their DATA.
+async fn smtp_ingest(
+    addr: std::net::SocketAddr,
+    token: &str,
+    plan: &Arc<Plan>,
+    fleet: Fleet,
+    duration: Duration,
+) -> anyhow::Result<MailResult> {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+    let clients = MAIL_CLIENTS.min(plan.devices.len());
+    let envelope = lettre::address::Envelope::new(
+        Some("bench@site.example".parse()?),
+        vec![format!("{token}@meter.example").parse()?],
+    )?;
+    tracing::info!(
         clients,
-        median: pick(50).copied().unwrap_or_default(),
-        p99: pick(99).copied().unwrap_or_default(),
+        seconds = duration.as_secs(),
+        "meter mails over SMTP"
+    );
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for mut mine in fleet.share(clients) {
+        let transport =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string())
+                .port(addr.port())
+                .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(1))
+                .build();
+        let (envelope, plan) = (envelope.clone(), plan.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut next = 0;
+            let mut body = Vec::with_capacity(1024);
+            while Instant::now() < deadline {
+                let n = mine.len();
+                let (i, sim, last) = &mut mine[next % n];
+                next += 1;
+                let p = &plan.devices[*i];
+                sim.print(p.volume / 8);
+                let read_at = Timestamp::now().as_millisecond().max(*last + 1000);
+                *last = read_at;
+                body.clear();
+                let ts = Timestamp::from_millisecond(read_at).expect("in range");
+                sim.write_reading(&mut body, &p.serial, |out| {
+                    out.extend_from_slice(ts.to_string().as_bytes())
+                });
+                let t = Instant::now();
+                let reply = transport
+                    .send_raw(&envelope, &json_mail(&body))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("meter mail refused: {e}"))?;
+                anyhow::ensure!(
+                    reply.is_positive(),
+                    "meter mail answered {:?}",
+                    reply.code()
+                );
+                latencies.push(t.elapsed());
+            }
+            anyhow::Ok((latencies, mine))
+        }));
+    }
+    let mut all = Vec::new();
+    let mut fleet = Fleet::default();
+    for t in tasks {
+        let (latencies, mine) = t.await??;
+        all.extend(latencies);
+        fleet.0.extend(mine);
+    }
+    let elapsed = started.elapsed();
+    let mails = all.len() as u64;
+    let (median, p99) = median_p99(all);
+
+    // The CSV mails: the first MFPs of the fleet, in our own columns (every C1 key of an
+    // MFP; a cell is empty where the device has no such counter).
+    fleet.0.sort_by_key(|(i, _, _)| *i);
+    let mut rows: Vec<&mut (usize, SimDevice, i64)> = fleet
+        .0
+        .iter_mut()
+        .filter(|(i, _, _)| plan.devices[*i].lfp_unit.is_none())
+        .take(CSV_ROWS)
+        .collect();
+    let keys = meterport_domain::counters::DeviceClass::Mfp.keys();
+    let mut csv_bytes = 0;
+    let mut csv = Vec::new();
+    for _ in 0..CSV_MAILS {
+        let mut text = String::from("serial,read_at");
+        for k in keys {
+            text.push(',');
+            text.push_str(k.name());
+        }
+        text.push_str("\r\n");
+        let mut counters = Vec::with_capacity(1024);
+        for (i, sim, last) in rows.iter_mut() {
+            let p = &plan.devices[*i];
+            sim.print(p.volume / 8);
+            let read_at = Timestamp::now().as_millisecond().max(*last + 1000);
+            *last = read_at;
+            counters.clear();
+            sim.write_counters(&mut counters);
+            let values: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&counters)?;
+            text.push_str(&p.serial);
+            text.push(',');
+            text.push_str(&Timestamp::from_millisecond(read_at)?.to_string());
+            for k in keys {
+                text.push(',');
+                if let Some(v) = values.get(k.name()) {
+                    text.push_str(&v.to_string());
+                }
+            }
+            text.push_str("\r\n");
+        }
+        let message = format!(
+            "From: tool@site.example\r\nSubject: fleet counters\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+             Content-Type: text/plain\r\n\r\nCounters attached.\r\n--b\r\n\
+             Content-Type: text/csv; charset=utf-8\r\n\
+             Content-Disposition: attachment; filename=\"fleet.csv\"\r\n\r\n{text}--b--\r\n"
+        );
+        csv_bytes = message.len();
+        csv.push(time_data_end(addr, token, message.as_bytes(), rows.len()).await?);
+    }
+    Ok(MailResult {
+        mails,
+        elapsed,
+        median,
+        p99,
+        csv_rows: rows.len(),
+        csv_bytes,
+        csv,
     })
+}
+
+/// Sends one message over a connection of its own, line by line as RFC 5321 says, and
+/// times from the end of its DATA (the line with the dot) to the reply; checks that the
+/// reply says `rows` readings were stored.
+async fn time_data_end(
+    addr: std::net::SocketAddr,
+    token: &str,
+    message: &[u8],
+    rows: usize,
+) -> anyhow::Result<Duration> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (read, mut write) = stream.into_split();
+    let mut read = tokio::io::BufReader::new(read);
+    async fn reply(
+        read: &mut tokio::io::BufReader<tokio::net::tcp::OwnedReadHalf>,
+    ) -> anyhow::Result<String> {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            anyhow::ensure!(read.read_line(&mut line).await? > 0, "the listener closed");
+            all.push_str(&line);
+            if line.as_bytes().get(3) == Some(&b' ') {
+                return Ok(all);
+            }
+        }
+    }
+    reply(&mut read).await?;
+    for command in [
+        "EHLO bench.example".to_string(),
+        "MAIL FROM:<tool@site.example>".into(),
+        format!("RCPT TO:<{token}@meter.example>"),
+        "DATA".into(),
+    ] {
+        write.write_all(format!("{command}\r\n").as_bytes()).await?;
+        let answer = reply(&mut read).await?;
+        anyhow::ensure!(
+            answer.starts_with('2') || answer.starts_with('3'),
+            "{command}: {answer}"
+        );
+    }
+    // No line of ours starts with a dot: nothing to stuff.
+    write.write_all(message).await?;
+    let t = Instant::now();
+    write.write_all(b".\r\n").await?;
+    let answer = reply(&mut read).await?;
+    let elapsed = t.elapsed();
+    let expected = format!("250-2.0.0 Stored {rows} readings, 0 duplicates");
+    anyhow::ensure!(answer.starts_with(&expected), "the CSV mail: {answer}");
+    write.write_all(b"QUIT\r\n").await.ok();
+    Ok(elapsed)
 }
 
 // ---- Memory, size, report -----------------------------------------------------------------
@@ -1116,6 +1390,7 @@ struct Report {
     /// The first queries timed in-process: median, p95 and rows.
     service: Vec<(Duration, Duration, usize, Duration)>,
     single: Option<SingleResult>,
+    mail: Option<MailResult>,
     peak_kb: Option<u64>,
     /// The benchmark process itself (generator, clients, the service-alone timings).
     bench_peak_kb: Option<u64>,
@@ -1257,6 +1532,37 @@ impl Report {
                     ms(s.p99)
                 ),
                 "≥ 2,000/s".into(),
+            ]);
+        }
+        if let Some(m) = &self.mail {
+            rows.push([
+                format!(
+                    "Meter mails over SMTP, one reading each, {MAIL_CLIENTS} clients, {:.0} s, each awaited",
+                    m.elapsed.as_secs_f64()
+                ),
+                format!(
+                    "**{} mails/s** (latency median {}, p99 {})",
+                    grouped((m.mails as f64 / m.elapsed.as_secs_f64()) as u64),
+                    ms(m.median),
+                    ms(m.p99)
+                ),
+                "≥ 500/s".into(),
+            ]);
+            let mut csv = m.csv.clone();
+            csv.sort();
+            rows.push([
+                format!(
+                    "A {}-row CSV by mail ({}), end of DATA to the 250, {} mails",
+                    grouped(m.csv_rows as u64),
+                    mb(m.csv_bytes as u64),
+                    csv.len()
+                ),
+                format!(
+                    "**median {}**, slowest {}",
+                    ms(csv[csv.len() / 2]),
+                    ms(*csv.last().expect("timed"))
+                ),
+                "< 1 s".into(),
             ]);
         }
         if let Some(kb) = self.peak_after_bulk_kb {

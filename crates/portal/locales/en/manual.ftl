@@ -423,6 +423,25 @@ manual-api-collector-step-3 = Install the service file packaging/meterport-colle
 manual-api-collector-note-spool = Nothing read is lost: each reading is written to the spool folder before it is sent and removed only once the portal has taken it. While the portal cannot be reached, readings wait there and are sent in order later, also after a restart. What the portal refuses (a printer whose serial number is not registered, for example) is set aside in the spool's rejected folder with the reason, and its serial number appears in the list of unregistered devices.
 manual-api-collector-note-exit = With --once the command ends with 0 when everything was delivered, 3 when the portal could not be reached (everything is kept), 4 when the portal refused some items (each is named), and 5 when a printer did not answer.
 manual-api-collector-note-vendors = Counters are read from the makers' own counter tables for Canon, Ricoh, Kyocera, Xerox, Konica Minolta, HP, Brother and Epson (colour and black); for Epson, Sharp and other makers Total 1 is the printer's standard page count (Printer MIB). No maker's counters by paper size are read yet. Status comes from the printer's error state and alerts, and supply levels from its supplies table.
+manual-col-format = Format
+manual-col-content = What the portal reads
+manual-api-h-mail = Reporting by e-mail (meter mail)
+manual-api-mail-intro = Devices and site tools that can only send e-mail (a device's scheduled counter mail, Ricoh Remote Communication Gate's counter notification, a Kyocera counter report, a Sharp status mail) can report their counters to the portal's own mail server. Your service company turns it on and tells you its host name and port.
+manual-api-mail-step-1 = Ask your sales or service representative for an ingest token (it starts with mpi_). The address to send to is the token followed by @ and the portal's host name, for example mpi_abc...@meter.example.com.
+manual-api-mail-step-2 = In the device or the tool, set that address as the recipient of its counter mail, and the portal's host name and port as its mail (SMTP) server. Encryption (STARTTLS) is offered when your service company has set it up.
+manual-api-mail-step-3 = Send a test mail. The portal answers each mail at once: the device's or tool's log shows how many readings were stored, or why the mail was refused.
+manual-api-mail-format-json = JSON body
+manual-api-mail-format-json-what = The body of the ingest API (serial, read_at, counters), as the text of the mail or as a .json attachment.
+manual-api-mail-format-text = Text lines
+manual-api-mail-format-text-what = serial: and read_at: lines, then one line per counter with the counter names of the API (total1, mono, color_copy, ...), as in the example below. Several devices: each starts with its serial: line.
+manual-api-mail-format-csv = CSV attachment
+manual-api-mail-format-csv-what = One row per device, with a header row: the API's counter names, Ricoh Remote Communication Gate's counter notification columns, or Kyocera's counter report columns. A column that does not mean exactly one counter (A3/DLT, for example, counts two sizes) is not read; the answer names it. UTF-8 or Shift_JIS.
+manual-api-mail-format-sharp = Sharp status mail
+manual-api-mail-format-sharp-what = SERIAL NUMBER, then Total Count, Copy Count and Print Count.
+manual-api-mail-note-reply = A mail is stored whole or not at all, like one request to the ingest API, and the portal answers only after it is stored: "Stored 12 readings, 0 duplicates". A mail sent twice is counted as duplicates, not twice.
+manual-api-mail-note-refused = A refused mail gets an answer that names the problem (an unknown serial number, an unknown counter name, a date that cannot be read, no report in the mail), and nothing of it is stored. Your service company keeps the refused mail and can look at it with you.
+manual-api-mail-note-date = Without read_at (or a date column) a report takes the date of the mail. A date whose time zone is a name such as JST is read in your company's time zone.
+manual-api-mail-note-reset = A device that resets its counters (an automatic counter reset every month, for example) keeps correct usage: a counter that goes down is counted from zero.
 
 ## trouble: troubleshooting
 

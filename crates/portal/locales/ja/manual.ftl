@@ -423,6 +423,25 @@ manual-api-collector-step-3 = サービスファイル packaging/meterport-colle
 manual-api-collector-note-spool = 読み取ったものは失われません。読み取り値は送信前にスプールフォルダーに書き込まれ、ポータルが受け取ってから削除されます。ポータルに接続できない間はそこで待ち、後で順番どおりに送られます (再起動後も同じです)。ポータルが受け付けなかったもの (シリアル番号が登録されていないプリンターなど) は理由とともにスプールの rejected フォルダーに移され、そのシリアル番号は未登録機器の一覧に表示されます。
 manual-api-collector-note-exit = --once を付けると、すべて届いたとき 0、ポータルに接続できなかったとき 3 (すべて保存されます)、ポータルが一部を受け付けなかったとき 4 (それぞれ表示されます)、応答しないプリンターがあったとき 5 で終了します。
 manual-api-collector-note-vendors = カウンターは、キヤノン、リコー、京セラ、ゼロックス、コニカミノルタ、HP、ブラザー、エプソン (カラーと白黒) ではメーカー独自のカウンター表から読み取ります。エプソン、シャープ、その他のメーカーでは、トータル 1 はプリンター標準のページカウント (Printer MIB) です。用紙サイズ別のカウンターは、まだどのメーカーからも読み取りません。状態はプリンターのエラー状態とアラートから、消耗品の残量は消耗品表から読み取ります。
+manual-col-format = 形式
+manual-col-content = ポータルが読み取る内容
+manual-api-h-mail = メールでの報告（メーターメール）
+manual-api-mail-intro = メールしか送れない機器やツール（機器の定期カウンターメール、リコー Remote Communication Gate のカウンター通知、京セラのカウンターレポート、シャープのステータスメール）は、ポータル自身のメールサーバーにカウンターを報告できます。受信の設定はサービス会社が行い、ホスト名とポート番号をお知らせします。
+manual-api-mail-step-1 = 営業担当またはサービス担当にインジェスト・トークン（mpi_ で始まります）の発行を依頼してください。送信先アドレスは、トークンの後に @ とポータルのホスト名を付けたものです（例: mpi_abc...@meter.example.com）。
+manual-api-mail-step-2 = 機器またはツールで、カウンターメールの宛先にそのアドレスを、メール（SMTP）サーバーにポータルのホスト名とポート番号を設定してください。サービス会社が設定していれば暗号化（STARTTLS）も使えます。
+manual-api-mail-step-3 = テストメールを送ってください。ポータルはメールごとにすぐ応答し、機器やツールのログに保存した件数、または受け付けなかった理由が残ります。
+manual-api-mail-format-json = JSON 形式
+manual-api-mail-format-json-what = インジェスト API の本文（serial、read_at、counters）を、メール本文または .json の添付ファイルで。
+manual-api-mail-format-text = テキスト行
+manual-api-mail-format-text-what = serial: と read_at: の行に続けて、API のカウンター名（total1、mono、color_copy など）でカウンターを 1 行ずつ（下の例のとおり）。複数の機器は、それぞれ serial: の行から始めます。
+manual-api-mail-format-csv = CSV 添付ファイル
+manual-api-mail-format-csv-what = 見出し行のある、1 行 1 機器の CSV。API のカウンター名、リコー Remote Communication Gate のカウンター通知の列、京セラのカウンターレポートの列を読み取ります。1 つのカウンターだけを意味しない列（例: 2 つのサイズを合わせて数える A3/DLT）は読み取らず、応答でその列名を知らせます。UTF-8 または Shift_JIS。
+manual-api-mail-format-sharp = シャープのステータスメール
+manual-api-mail-format-sharp-what = SERIAL NUMBER と、Total Count、Copy Count、Print Count。
+manual-api-mail-note-reply = メールはインジェスト API への 1 回の要求と同じく、全体を保存するか、何も保存しないかのどちらかです。ポータルは保存を終えてから「Stored 12 readings, 0 duplicates」のように応答します。同じメールを 2 度送っても重複として数え、2 重には数えません。
+manual-api-mail-note-refused = 受け付けなかったメールには問題点（登録されていないシリアル番号、不明なカウンター名、読めない日時、報告のないメールなど）を示して応答し、何も保存しません。受け付けなかったメールはサービス会社が保管しており、一緒に確認できます。
+manual-api-mail-note-date = read_at（または日時の列）のない報告は、メールの日時を使います。JST のように名前で書かれたタイムゾーンは、貴社のタイムゾーンとして読みます。
+manual-api-mail-note-reset = カウンターをリセットする機器（毎月の自動カウンターリセットなど）でも使用量は正しく数えます。カウンターが減ったときは 0 から数え直します。
 
 ## trouble: troubleshooting
 

@@ -56,6 +56,7 @@ use Block::*;
 
 const ITEM_DESC: [&str; 2] = ["manual-col-item", "manual-col-desc"];
 const CAUSE_ACTION: [&str; 2] = ["manual-col-cause", "manual-col-action"];
+const FORMAT_CONTENT: [&str; 2] = ["manual-col-format", "manual-col-content"];
 
 /// The manual, in the order of the menu (SPEC §3).
 pub const TOPICS: &[Topic] = &[
@@ -661,6 +662,48 @@ pub const TOPICS: &[Topic] = &[
                 "manual-api-collector-note-spool",
                 "manual-api-collector-note-exit",
                 "manual-api-collector-note-vendors",
+            ]),
+            // Meter mail (SPEC I2), for the site engineer who sets up a device or a tool.
+            H("manual-api-h-mail"),
+            P("manual-api-mail-intro"),
+            Steps(&[
+                "manual-api-mail-step-1",
+                "manual-api-mail-step-2",
+                "manual-api-mail-step-3",
+            ]),
+            Table(
+                FORMAT_CONTENT,
+                &[
+                    [
+                        "manual-api-mail-format-json",
+                        "manual-api-mail-format-json-what",
+                    ],
+                    [
+                        "manual-api-mail-format-text",
+                        "manual-api-mail-format-text-what",
+                    ],
+                    [
+                        "manual-api-mail-format-csv",
+                        "manual-api-mail-format-csv-what",
+                    ],
+                    [
+                        "manual-api-mail-format-sharp",
+                        "manual-api-mail-format-sharp-what",
+                    ],
+                ],
+            ),
+            Code(
+                "serial: E1234567\n\
+                 read_at: 2026-12-01T09:00:00+09:00\n\
+                 total1: 12345\n\
+                 mono: 10000\n\
+                 color: 2345",
+            ),
+            Note(&[
+                "manual-api-mail-note-reply",
+                "manual-api-mail-note-refused",
+                "manual-api-mail-note-date",
+                "manual-api-mail-note-reset",
             ]),
         ],
     },
