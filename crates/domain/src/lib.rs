@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod json;
 pub mod labels;
 pub mod login;
+pub mod notify;
 pub mod oracle;
 pub mod period;
 pub mod person;

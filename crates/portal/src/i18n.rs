@@ -372,6 +372,7 @@ pub fn refused(lang: Lang, r: Refused) -> String {
         Refused::GroupNotCreated => "refused-group-not-created",
         Refused::GroupNotChanged => "refused-group-not-changed",
         Refused::GroupsNotDeleted => "refused-groups-not-deleted",
+        Refused::TenantNotChanged => "refused-tenant-not-changed",
     };
     t(lang, id)
 }
@@ -1025,7 +1026,8 @@ mod tests {
                     | Refused::AnnouncementNotCreated
                     | Refused::GroupNotCreated
                     | Refused::GroupNotChanged
-                    | Refused::GroupsNotDeleted => {}
+                    | Refused::GroupsNotDeleted
+                    | Refused::TenantNotChanged => {}
                 }
                 assert_readable("refused-", &refused(lang, r));
             }

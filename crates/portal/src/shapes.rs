@@ -27,7 +27,10 @@ pub fn iso(ms: Option<i64>) -> Value {
 
 pub fn tenant_json(t: &Tenant) -> Value {
     json!({"id": t.id, "name": t.name, "timezone": t.timezone,
-           "retention_months": t.retention_months})
+           "retention_months": t.retention_months,
+           "notifications": {"holddown_minutes": t.notify.holddown_minutes,
+                             "toner_digest_hour": t.notify.toner_digest_hour,
+                             "late_after_hours": t.notify.late_after_hours}})
 }
 
 /// A user, without the password hash.

@@ -27,6 +27,7 @@ pub mod email_tokens;
 pub mod fingerprint;
 pub mod groups;
 pub mod mail_rejects;
+pub mod notices;
 pub mod notifications;
 pub mod outbox;
 pub mod profiles;

@@ -101,6 +101,30 @@ impl From<sqlx::Error> for NotificationError {
     }
 }
 
+/// A user's choices from their `notification_settings` row (columns: on_service_call,
+/// on_error, on_warning, tell_toner_admins) and their `(event, group_id)` rows.
+fn settings_of(row: &sqlx::any::AnyRow, groups: &[(String, i64)]) -> NotificationSettings {
+    let mut settings = NotificationSettings {
+        tell_toner_admins: row.get::<i64, _>(3) != 0,
+        ..NotificationSettings::default()
+    };
+    for (i, event) in Event::ALL.into_iter().enumerate() {
+        let word: String = row.get(i);
+        *settings.scope_mut(event) = match word.as_str() {
+            "all" => Scope::AllDevices,
+            "groups" => Scope::Groups(
+                groups
+                    .iter()
+                    .filter(|(e, _)| e == event.as_str())
+                    .map(|(_, g)| *g)
+                    .collect(),
+            ),
+            _ => Scope::Off,
+        };
+    }
+    settings
+}
+
 impl Store {
     /// A user's choices; all off when the user never saved them.
     pub async fn notification_settings(
@@ -130,25 +154,44 @@ impl Store {
         .into_iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
-        let mut settings = NotificationSettings {
-            tell_toner_admins: row.get::<i64, _>(3) != 0,
-            ..NotificationSettings::default()
-        };
-        for (i, event) in Event::ALL.into_iter().enumerate() {
-            let word: String = row.get(i);
-            *settings.scope_mut(event) = match word.as_str() {
-                "all" => Scope::AllDevices,
-                "groups" => Scope::Groups(
-                    groups
-                        .iter()
-                        .filter(|(e, _)| e == event.as_str())
-                        .map(|(_, g)| *g)
-                        .collect(),
-                ),
-                _ => Scope::Off,
-            };
-        }
-        Ok(settings)
+        Ok(settings_of(&row, &groups))
+    }
+
+    /// The choices of every user of the tenant who saved any, by user id: whom the
+    /// notifier may tell.
+    pub async fn notification_audience(
+        &self,
+        tenant_id: i64,
+    ) -> Result<std::collections::BTreeMap<i64, NotificationSettings>> {
+        let rows = sqlx::query(
+            "SELECT on_service_call, on_error, on_warning, tell_toner_admins, user_id \
+             FROM notification_settings WHERE tenant_id = $1",
+        )
+        .bind(tenant_id)
+        .fetch_all(self.pool())
+        .await?;
+        let groups: Vec<(i64, String, i64)> = sqlx::query(
+            "SELECT user_id, event, group_id FROM notification_groups \
+             WHERE tenant_id = $1 ORDER BY user_id, event, group_id",
+        )
+        .bind(tenant_id)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let user: i64 = row.get(4);
+                let mine: Vec<(String, i64)> = groups
+                    .iter()
+                    .filter(|(u, _, _)| *u == user)
+                    .map(|(_, e, g)| (e.clone(), *g))
+                    .collect();
+                (user, settings_of(row, &mine))
+            })
+            .collect())
     }
 
     /// Stores a user's choices, replacing the former ones. Every group named must be one of

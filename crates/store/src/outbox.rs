@@ -17,7 +17,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Backend, Change, Result, Store, StoreError};
 
 /// `next_attempt_at` of a mail that will never be attempted again.
 pub const GAVE_UP: i64 = i64::MAX;
@@ -90,6 +90,13 @@ pub(crate) async fn insert_mail(conn: &mut AnyConnection, mail: &NewMail, now: i
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.get(0))
+}
+
+impl Change<'_> {
+    /// Queues a mail with the change it reports (due at once once committed); its id.
+    pub async fn enqueue_mail(&mut self, mail: &NewMail, now: i64) -> Result<i64> {
+        insert_mail(&mut self.tx, mail, now).await
+    }
 }
 
 impl Store {

@@ -13,6 +13,30 @@ pub struct Tenant {
     pub retention_months: Option<i64>,
     /// Paper sizes shown in the paper-size tab (S21), as `a3,a4,...`.
     pub paper_sizes: Vec<String>,
+    /// How the tenant's notifications are timed.
+    pub notify: NotifySettings,
+}
+
+/// How a tenant's notifications are timed (set by the operator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct NotifySettings {
+    /// Conditions closed within this many minutes of opening are not mailed, and conditions
+    /// opening within it reach a user in one mail.
+    pub holddown_minutes: i64,
+    /// The hour (0-23, tenant's zone) of the daily digest of low toner and ink.
+    pub toner_digest_hour: i64,
+    /// A device silent this many hours is "not reporting".
+    pub late_after_hours: i64,
+}
+
+impl Default for NotifySettings {
+    fn default() -> NotifySettings {
+        NotifySettings {
+            holddown_minutes: 5,
+            toner_digest_hour: 9,
+            late_after_hours: 48,
+        }
+    }
 }
 
 impl Tenant {
@@ -37,10 +61,16 @@ fn from_row(r: sqlx::any::AnyRow) -> Tenant {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
+        notify: NotifySettings {
+            holddown_minutes: r.get(5),
+            toner_digest_hour: r.get(6),
+            late_after_hours: r.get(7),
+        },
     }
 }
 
-const COLUMNS: &str = "id, name, timezone, retention_months, paper_sizes";
+const COLUMNS: &str = "id, name, timezone, retention_months, paper_sizes, \
+    notify_holddown_minutes, toner_digest_hour, late_after_hours";
 
 impl Store {
     pub async fn tenant(&self, tenant_id: i64) -> Result<Tenant> {
@@ -76,7 +106,8 @@ impl Change<'_> {
     ) -> Result<Tenant> {
         let row = sqlx::query(
             "INSERT INTO tenants (name, timezone, retention_months, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id, name, timezone, retention_months, paper_sizes",
+             VALUES ($1, $2, $3, $4) RETURNING id, name, timezone, retention_months, paper_sizes, \
+             notify_holddown_minutes, toner_digest_hour, late_after_hours",
         )
         .bind(name)
         .bind(timezone)
@@ -86,6 +117,28 @@ impl Change<'_> {
         .await
         .map_err(|e| unique_violation(e, "tenant_name"))?;
         Ok(from_row(row))
+    }
+
+    /// Stores how the tenant's notifications are timed.
+    pub async fn set_notify_settings(
+        &mut self,
+        tenant_id: i64,
+        notify: NotifySettings,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE tenants SET notify_holddown_minutes = $2, toner_digest_hour = $3, \
+             late_after_hours = $4 WHERE id = $1",
+        )
+        .bind(tenant_id)
+        .bind(notify.holddown_minutes)
+        .bind(notify.toner_digest_hour)
+        .bind(notify.late_after_hours)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     /// Stores the paper sizes shown in the paper-size tab (S21).

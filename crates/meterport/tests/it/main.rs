@@ -17,6 +17,7 @@ mod engine;
 mod ingest;
 mod mail;
 mod manual;
+mod notify;
 mod operator;
 mod process;
 mod read;

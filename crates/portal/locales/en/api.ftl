@@ -60,6 +60,7 @@ refused-announcement-not-created = the announcement was not created
 refused-group-not-created = the group was not created
 refused-group-not-changed = the group was not changed
 refused-groups-not-deleted = the groups were not deleted
+refused-tenant-not-changed = the tenant's settings were not changed
 
 # The JSON APIs' own refusals (`api::ApiError`).
 api-unauthorized = a valid bearer token is required

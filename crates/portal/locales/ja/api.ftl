@@ -59,6 +59,7 @@ refused-announcement-not-created = お知らせは作成されませんでした
 refused-group-not-created = グループは作成されませんでした。
 refused-group-not-changed = グループは変更されませんでした。
 refused-groups-not-deleted = グループは削除されませんでした。
+refused-tenant-not-changed = テナントの設定は変更されませんでした。
 
 # JSON API 自身の拒否理由（`api::ApiError`）。
 api-unauthorized = 有効なベアラートークンが必要です。

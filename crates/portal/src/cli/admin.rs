@@ -119,6 +119,22 @@ pub enum TenantCommand {
         keep_all_readings: bool,
     },
     List,
+    /// How a tenant's notifications are timed; what is not given stays. Prints the tenant
+    /// and its settings.
+    SetNotifications {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        /// Conditions that close within this many minutes are not mailed (default 5).
+        #[arg(long)]
+        holddown_minutes: Option<i64>,
+        /// The hour (0-23, the tenant's zone) of the daily toner and ink digest (default 9).
+        #[arg(long)]
+        toner_digest_hour: Option<i64>,
+        /// A device silent this many hours is "not reporting" (default 48).
+        #[arg(long)]
+        late_after_hours: Option<i64>,
+    },
 }
 
 /// Where a password comes from. Standard input is the safe way.
@@ -489,6 +505,28 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
                 op::create_tenant(store, actor, &name, timezone.as_deref(), retention, now())
                     .await?;
             print_tenant(out, &tenant);
+        }
+        AdminCommand::Tenant(TenantCommand::SetNotifications {
+            tenant,
+            holddown_minutes,
+            toner_digest_hour,
+            late_after_hours,
+        }) => {
+            let t = op::set_notify_settings(
+                store,
+                actor,
+                TenantId(tenant),
+                holddown_minutes,
+                toner_digest_hour,
+                late_after_hours,
+                now(),
+            )
+            .await?;
+            print_tenant(out, &t);
+            eprintln!(
+                "notifications: hold-down {} min, toner digest at {}:00, not reporting after {} h",
+                t.notify.holddown_minutes, t.notify.toner_digest_hour, t.notify.late_after_hours
+            );
         }
         AdminCommand::Tenant(TenantCommand::List) => {
             for t in op::list_tenants(store).await? {

@@ -169,6 +169,15 @@ pub async fn serve_store(
     state.trust_proxy = args.trust_proxy;
     // Mail left in the outbox by an earlier run goes out now, not with the next request.
     state.mail.start();
+    // Status notifications (S23): a round every 15 seconds decides the conditions whose
+    // hold-down has passed and queues their mails.
+    tokio::spawn(crate::service::notify::run(
+        state.store.clone(),
+        state.clock.clone(),
+        state.mail.clone(),
+        state.web.public_url.clone(),
+        std::time::Duration::from_secs(15),
+    ));
     // Readings past their tenant's retention (C7) go now and then hourly.
     tokio::spawn(crate::service::retention::run_purges(
         state.store.clone(),

@@ -75,8 +75,17 @@ struct Mail {
     paragraphs: Vec<String>,
     /// The button's label and the link (the text part shows the link itself).
     action: Option<(String, String)>,
+    /// Listed things (a device and its condition), each with its lines and its own link.
+    items: Vec<MailItem>,
     notes: Vec<String>,
     footer: String,
+}
+
+/// One thing a mail lists: a title, lines under it, and a link to it.
+struct MailItem {
+    title: String,
+    lines: Vec<String>,
+    link: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -101,6 +110,7 @@ impl Mail {
             greeting: t_args(lang, "mail-greeting", &[("name", to.name.clone())]),
             paragraphs: Vec::new(),
             action: None,
+            items: Vec::new(),
             notes: Vec::new(),
             footer: t(lang, "mail-footer"),
         }
@@ -179,6 +189,111 @@ pub fn email_changed(to: &Recipient, at: i64) -> NewMail {
     m.render(to)
 }
 
+/// A device condition a status mail reports (S23).
+#[derive(Debug, Clone)]
+pub struct ConditionNotice {
+    pub device_name: String,
+    pub product: String,
+    /// Building and location, as the device list shows them.
+    pub place: String,
+    pub group: Option<String>,
+    pub severity: meterport_domain::status::Severity,
+    pub code: String,
+    pub message: String,
+    pub since: i64,
+    /// The device's page.
+    pub link: String,
+}
+
+/// Conditions listed in one status mail at most; the rest are counted and linked.
+pub const MAX_LISTED_CONDITIONS: usize = 50;
+
+/// S23: conditions that opened on devices the user chose to hear about. One condition names
+/// its device in the subject; several are listed, the most severe first.
+pub fn conditions_opened(
+    to: &Recipient,
+    notices: &[ConditionNotice],
+    devices_link: &str,
+) -> NewMail {
+    use meterport_domain::status::Status;
+    let lang = to.lang;
+    let mut sorted: Vec<&ConditionNotice> = notices.iter().collect();
+    sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.since.cmp(&b.since)));
+    let mut m = Mail::new(to, "mail-status-subject-many");
+    m.subject = match sorted.as_slice() {
+        [one] => t_args(
+            lang,
+            "mail-status-subject-one",
+            &[
+                (
+                    "severity",
+                    crate::i18n::status_label(Status::from(one.severity), lang),
+                ),
+                ("device", one.device_name.clone()),
+            ],
+        ),
+        _ => t_args(
+            lang,
+            "mail-status-subject-many",
+            &[("count", notices.len().to_string())],
+        ),
+    };
+    m.paragraphs.push(t(lang, "mail-status-body"));
+    for n in sorted.iter().take(MAX_LISTED_CONDITIONS) {
+        let mut lines = vec![t_args(
+            lang,
+            "mail-status-condition",
+            &[
+                (
+                    "severity",
+                    crate::i18n::status_label(Status::from(n.severity), lang),
+                ),
+                ("code", n.code.clone()),
+                ("message", n.message.clone()),
+            ],
+        )];
+        lines.push(t_args(
+            lang,
+            "mail-status-since",
+            &[("since", to.time(n.since))],
+        ));
+        lines.push(t_args(
+            lang,
+            "mail-status-product",
+            &[("product", n.product.clone())],
+        ));
+        if !n.place.is_empty() {
+            lines.push(t_args(
+                lang,
+                "mail-status-place",
+                &[("place", n.place.clone())],
+            ));
+        }
+        if let Some(group) = &n.group {
+            lines.push(t_args(
+                lang,
+                "mail-status-group",
+                &[("group", group.clone())],
+            ));
+        }
+        m.items.push(MailItem {
+            title: n.device_name.clone(),
+            lines,
+            link: Some((t(lang, "mail-status-open-device"), n.link.clone())),
+        });
+    }
+    if sorted.len() > MAX_LISTED_CONDITIONS {
+        m.paragraphs.push(t_args(
+            lang,
+            "mail-status-more",
+            &[("count", (sorted.len() - MAX_LISTED_CONDITIONS).to_string())],
+        ));
+    }
+    m.action = Some((t(lang, "mail-status-open-list"), devices_link.to_string()));
+    m.notes.push(t(lang, "mail-status-why"));
+    m.render(to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +311,47 @@ mod tests {
     /// 2021-12-01T00:00:00Z.
     const T0: i64 = 1_638_316_800_000;
 
+    fn notice(code: &str) -> ConditionNotice {
+        ConditionNotice {
+            device_name: "3F copier".into(),
+            product: "iR-ADV C5840".into(),
+            place: "HQ 3F".into(),
+            group: Some("Sales".into()),
+            severity: meterport_domain::status::Severity::Error,
+            code: code.into(),
+            message: "Paper jam".into(),
+            since: T0,
+            link: "https://portal.example.com/devices/7".into(),
+        }
+    }
+
+    #[test]
+    fn a_status_mail_lists_at_most_fifty_conditions_and_counts_the_rest() {
+        let to = recipient(Lang::En, "Yamada Taro");
+        let many: Vec<ConditionNotice> = (0..53).map(|i| notice(&format!("E-{i:02}"))).collect();
+        let mail = conditions_opened(&to, &many, "https://portal.example.com/devices");
+        assert_eq!(
+            mail.subject,
+            "[Customer Portal] 53 device conditions need attention"
+        );
+        assert_eq!(
+            mail.text.matches("■ 3F copier").count(),
+            50,
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.text.contains("3 more are not listed here"),
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.text.contains("Since 2021/12/01 09:00 (Asia/Tokyo)"),
+            "{}",
+            mail.text
+        );
+    }
+
     #[test]
     fn every_mail_has_its_words_in_both_languages() {
         for lang in Lang::ALL {
@@ -208,6 +364,12 @@ mod tests {
                     T0,
                 ),
                 email_changed(&to, T0),
+                conditions_opened(&to, &[notice("SC-1")], "https://portal.example.com/devices"),
+                conditions_opened(
+                    &to,
+                    &[notice("SC-1"), notice("SC-2")],
+                    "https://portal.example.com/devices",
+                ),
             ] {
                 for part in [&mail.subject, &mail.text, &mail.html] {
                     assert!(!part.contains("[mail-"), "a key without a message: {part}");

@@ -35,10 +35,12 @@ pub enum AuditAction {
     EmailChanged,
     DeviceSettingsChanged,
     PaperSizesChanged,
+    /// The operator changed how a tenant's notifications are timed.
+    NotifySettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::TenantCreated,
         AuditAction::UserCreated,
         AuditAction::UserDeleted,
@@ -66,6 +68,7 @@ impl AuditAction {
         AuditAction::EmailChanged,
         AuditAction::DeviceSettingsChanged,
         AuditAction::PaperSizesChanged,
+        AuditAction::NotifySettingsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +100,7 @@ impl AuditAction {
             AuditAction::EmailChanged => "email_changed",
             AuditAction::DeviceSettingsChanged => "device_settings_changed",
             AuditAction::PaperSizesChanged => "paper_sizes_changed",
+            AuditAction::NotifySettingsChanged => "notify_settings_changed",
         }
     }
 }

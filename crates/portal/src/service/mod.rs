@@ -11,6 +11,7 @@ pub mod groups;
 pub mod ingest;
 pub mod login;
 pub mod meter_mail;
+pub mod notify;
 pub mod operator;
 pub mod recovery;
 pub mod retention;
@@ -66,10 +67,11 @@ pub enum Refused {
     GroupNotCreated,
     GroupNotChanged,
     GroupsNotDeleted,
+    TenantNotChanged,
 }
 
 impl Refused {
-    pub const ALL: [Refused; 9] = [
+    pub const ALL: [Refused; 10] = [
         Refused::TenantNotCreated,
         Refused::UserNotCreated,
         Refused::PasswordNotChanged,
@@ -79,6 +81,7 @@ impl Refused {
         Refused::GroupNotCreated,
         Refused::GroupNotChanged,
         Refused::GroupsNotDeleted,
+        Refused::TenantNotChanged,
     ];
 }
 

@@ -100,6 +100,70 @@ pub async fn create_tenant(
     Ok(tenant)
 }
 
+/// Changes how a tenant's notifications are timed; what is not given stays. Hold-down
+/// 0 to 1,440 minutes, digest hour 0 to 23, "not reporting" after 1 to 8,760 hours.
+pub async fn set_notify_settings(
+    store: &Store,
+    actor: &str,
+    tenant_id: TenantId,
+    holddown_minutes: Option<i64>,
+    toner_digest_hour: Option<i64>,
+    late_after_hours: Option<i64>,
+    now: i64,
+) -> ServiceResult<Tenant> {
+    let tenant = require_tenant(store, tenant_id).await?;
+    let mut notify = tenant.notify;
+    let mut errors = Vec::new();
+    for (field, value, min, max, slot) in [
+        (
+            "holddown_minutes",
+            holddown_minutes,
+            0,
+            1_440,
+            &mut notify.holddown_minutes,
+        ),
+        (
+            "toner_digest_hour",
+            toner_digest_hour,
+            0,
+            23,
+            &mut notify.toner_digest_hour,
+        ),
+        (
+            "late_after_hours",
+            late_after_hours,
+            1,
+            8_760,
+            &mut notify.late_after_hours,
+        ),
+    ] {
+        match value {
+            Some(v) if (min..=max).contains(&v) => *slot = v,
+            Some(_) => errors.push(FieldError::new(field, Problem::OutOfRange { min, max })),
+            None => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::invalid(Refused::TenantNotChanged, errors));
+    }
+    let mut change = store.change().await?;
+    change.set_notify_settings(tenant.id, notify).await?;
+    audit::record(
+        &mut change,
+        Some(tenant.id),
+        actor,
+        AuditAction::NotifySettingsChanged,
+        &json!({"holddown_minutes": notify.holddown_minutes,
+               "toner_digest_hour": notify.toner_digest_hour,
+               "late_after_hours": notify.late_after_hours})
+        .to_string(),
+        now,
+    )
+    .await?;
+    change.commit().await?;
+    Ok(Tenant { notify, ..tenant })
+}
+
 /// S24's password rules, reported on the field `password` (the policy calls it
 /// `new_password`, as on the change-password screen).
 fn check_initial_password(password: &str, errors: &mut Vec<FieldError>) {

@@ -1,0 +1,227 @@
+//! Status notifications (SPEC S23): the notifier tells each user, by mail, of the device
+//! conditions they chose to hear about (service call, error, warning; for all devices or the
+//! devices of chosen groups), once per condition, after the tenant's hold-down
+//! (`meterport_domain::notify`). It runs beside ingest, never inside it: status reports only
+//! open and close conditions, and a round of the notifier decides what became of them.
+//!
+//! A round decides a tenant's conditions, queues the mails in the outbox and records the
+//! decisions in one transaction: a mail is queued exactly when its conditions are marked
+//! sent, so a crash neither loses nor repeats one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use meterport_domain::notify::{Pending, decide};
+use meterport_domain::status::Severity;
+use meterport_store::devices::Device;
+use meterport_store::notices::{Notice, PendingNotice};
+use meterport_store::notifications::{Event, NotificationSettings, Scope};
+use meterport_store::tenants::Tenant;
+use meterport_store::{Store, StoreError};
+
+use crate::clock::Clock;
+use crate::mail::messages::{ConditionNotice, Recipient, conditions_opened};
+
+/// Conditions read per round at most; a larger backlog takes several rounds.
+const ROUND_LIMIT: i64 = 50_000;
+
+/// What a round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    /// Mails queued.
+    pub mails: usize,
+    /// Conditions reported.
+    pub sent: usize,
+    /// Conditions that closed within the hold-down.
+    pub dropped: usize,
+    /// Users who would have been told but have no confirmed notification address.
+    pub without_address: usize,
+}
+
+impl std::ops::AddAssign for Round {
+    fn add_assign(&mut self, o: Round) {
+        self.mails += o.mails;
+        self.sent += o.sent;
+        self.dropped += o.dropped;
+        self.without_address += o.without_address;
+    }
+}
+
+/// Runs rounds every `every` until the process ends, waking the mail sender when a round
+/// queued mail.
+pub async fn run(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    mailer: crate::mail::Mailer,
+    public_url: String,
+    every: Duration,
+) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match round(&store, &public_url, clock.now_ms()).await {
+            Ok(r) if r.mails > 0 => mailer.wake(),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "notification round failed"),
+        }
+    }
+}
+
+/// One round at `now`: decides every tenant's conditions whose hold-down has passed.
+pub async fn round(store: &Store, public_url: &str, now: i64) -> Result<Round, StoreError> {
+    let pending = store.pending_notices(ROUND_LIMIT).await?;
+    let mut by_tenant: BTreeMap<i64, Vec<PendingNotice>> = BTreeMap::new();
+    for p in pending {
+        by_tenant.entry(p.tenant_id).or_default().push(p);
+    }
+    let mut total = Round::default();
+    for (tenant_id, conditions) in by_tenant {
+        total += tenant_round(store, public_url, tenant_id, &conditions, now).await?;
+    }
+    if total.sent + total.dropped > 0 {
+        tracing::info!(
+            mails = total.mails,
+            sent = total.sent,
+            dropped = total.dropped,
+            without_address = total.without_address,
+            "status notifications decided"
+        );
+    }
+    Ok(total)
+}
+
+/// The event a condition's severity is, for the users' choices.
+fn event(severity: Severity) -> Event {
+    match severity {
+        Severity::ServiceCall => Event::ServiceCall,
+        Severity::Error => Event::Error,
+        Severity::Warning => Event::Warning,
+    }
+}
+
+/// Whether a user's choices cover this condition of this device.
+fn wants(settings: &NotificationSettings, severity: Severity, device: &Device) -> bool {
+    match settings.scope(event(severity)) {
+        Scope::Off => false,
+        Scope::AllDevices => true,
+        Scope::Groups(groups) => device
+            .group
+            .as_ref()
+            .is_some_and(|(g, _)| groups.contains(g)),
+    }
+}
+
+async fn tenant_round(
+    store: &Store,
+    public_url: &str,
+    tenant_id: i64,
+    conditions: &[PendingNotice],
+    now: i64,
+) -> Result<Round, StoreError> {
+    let tenant: Tenant = store.tenant(tenant_id).await?;
+    let holddown_ms = tenant.notify.holddown_minutes * 60_000;
+    let pending: Vec<Pending> = conditions
+        .iter()
+        .map(|c| Pending {
+            id: c.condition_id,
+            since: c.since,
+            closed_at: c.closed_at,
+        })
+        .collect();
+    let decision = decide(&pending, now, holddown_ms);
+    if decision.is_empty() {
+        return Ok(Round::default());
+    }
+    let by_id: HashMap<i64, &PendingNotice> =
+        conditions.iter().map(|c| (c.condition_id, c)).collect();
+    let sent: Vec<&PendingNotice> = decision.send.iter().map(|id| by_id[id]).collect();
+    let mut device_ids: Vec<i64> = sent.iter().map(|c| c.device_id).collect();
+    device_ids.sort_unstable();
+    device_ids.dedup();
+    let devices: HashMap<i64, Device> = store
+        .devices_by_ids(tenant_id, &device_ids)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let audience = store.notification_audience(tenant_id).await?;
+    let users: HashMap<i64, meterport_store::users::User> = if audience.is_empty() {
+        HashMap::new()
+    } else {
+        store
+            .list_users(tenant_id)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect()
+    };
+    let mut round = Round {
+        sent: decision.send.len(),
+        dropped: decision.drop.len(),
+        ..Round::default()
+    };
+    let mut mails = Vec::new();
+    for (user_id, settings) in &audience {
+        let Some(user) = users.get(user_id) else {
+            continue;
+        };
+        let notices: Vec<ConditionNotice> = sent
+            .iter()
+            .filter_map(|c| {
+                let severity = Severity::parse(&c.severity)?;
+                let device = devices.get(&c.device_id)?;
+                wants(settings, severity, device).then(|| ConditionNotice {
+                    device_name: device.name.clone(),
+                    product: device.product.clone(),
+                    place: [device.building.as_deref(), device.location.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    group: device.group.as_ref().map(|(_, name)| name.clone()),
+                    severity,
+                    code: c.code.clone(),
+                    message: c.message.clone(),
+                    since: c.since,
+                    link: format!("{public_url}/devices/{}", device.id),
+                })
+            })
+            .collect();
+        if notices.is_empty() {
+            continue;
+        }
+        let Some(address) = user.email.as_deref() else {
+            round.without_address += 1;
+            continue;
+        };
+        let to = Recipient::user(user, &tenant, address);
+        mails.push(conditions_opened(
+            &to,
+            &notices,
+            &format!("{public_url}/devices"),
+        ));
+    }
+    let mut change = store.change().await?;
+    change
+        .decide_notices(tenant_id, &decision.send, Notice::Sent)
+        .await?;
+    change
+        .decide_notices(tenant_id, &decision.drop, Notice::Dropped)
+        .await?;
+    for mail in &mails {
+        change.enqueue_mail(mail, now).await?;
+    }
+    change.commit().await?;
+    round.mails = mails.len();
+    if round.without_address > 0 {
+        tracing::warn!(
+            tenant.id = tenant_id,
+            users = round.without_address,
+            "users chose status mail but have no confirmed address"
+        );
+    }
+    Ok(round)
+}
