@@ -53,6 +53,27 @@ pub fn decide(pending: &[Pending], now: i64, holddown_ms: i64) -> Decision {
     decision
 }
 
+/// The first instant after `now_ms` at which the clock of `tz` shows `hour`:00 (the daily
+/// digest of low toner and ink). On a day when that hour does not exist (a DST gap), the
+/// instant jiff's compatible rule gives.
+pub fn next_hour(now_ms: i64, tz: &jiff::tz::TimeZone, hour: i8) -> i64 {
+    let Ok(now) = jiff::Timestamp::from_millisecond(now_ms) else {
+        return now_ms;
+    };
+    let local = now.to_zoned_datetime(tz.clone());
+    let at = |date: jiff::civil::Date| {
+        date.at(hour, 0, 0, 0)
+            .to_zoned_datetime(tz.clone())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(now_ms)
+    };
+    let today = at(local.date());
+    if today > now_ms {
+        return today;
+    }
+    local.date().tomorrow().map(at).unwrap_or(now_ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +134,25 @@ mod tests {
         let d = decide(&p, 20 * H + H / 2, H);
         assert_eq!(d.send, vec![1]);
         assert_eq!(d.drop, vec![2]);
+    }
+
+    #[test]
+    fn the_digest_hour_is_the_next_one_in_the_tenant_s_zone() {
+        let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+        let ms = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        // 08:30 in Tokyo: today at 09:00; 09:00 sharp and later: tomorrow.
+        assert_eq!(
+            next_hour(ms("2021-11-30T23:30:00Z"), &tokyo, 9),
+            ms("2021-12-01T00:00:00Z")
+        );
+        assert_eq!(
+            next_hour(ms("2021-12-01T00:00:00Z"), &tokyo, 9),
+            ms("2021-12-02T00:00:00Z")
+        );
+        assert_eq!(
+            next_hour(ms("2021-12-01T05:00:00Z"), &tokyo, 0),
+            ms("2021-12-01T15:00:00Z")
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub mod readings;
 pub mod rollups;
 pub mod sessions;
 pub mod supplies;
+pub mod supply_alerts;
 pub mod tenants;
 pub mod throttle;
 pub mod tokens;

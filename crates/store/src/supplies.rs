@@ -259,7 +259,7 @@ fn group_sql(group: GroupFilter) -> (&'static str, Option<i64>) {
     }
 }
 
-fn supply_from_row(r: &sqlx::any::AnyRow, first: usize) -> Supply {
+pub(crate) fn supply_from_row(r: &sqlx::any::AnyRow, first: usize) -> Supply {
     Supply {
         name: r.get(first),
         kind: SupplyKind::parse(&r.get::<String, _>(first + 1)).unwrap_or(SupplyKind::Other),

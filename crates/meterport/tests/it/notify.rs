@@ -34,7 +34,7 @@ impl Fleet {
         email: Option<&str>,
         lang: &str,
         s: NotificationSettings,
-    ) {
+    ) -> i64 {
         let user = self
             .app
             .store
@@ -53,6 +53,26 @@ impl Fleet {
             .set_notification_settings(tenant.id, user.id, &s, T0)
             .await
             .unwrap();
+        user.id
+    }
+
+    /// A status report of `serial` at `T0 + minutes` with these supplies `(name, level)`.
+    async fn supplies(&self, serial: &str, minutes: i64, supplies: &[(&str, i64)]) {
+        self.app.clock.set(T0 + minutes * MIN);
+        let at = jiff::Timestamp::from_millisecond(T0 + minutes * MIN).unwrap();
+        let supplies: Vec<Value> = supplies
+            .iter()
+            .map(|(name, level)| {
+                json!({"name": name, "kind": "toner", "color": "black", "level_percent": level})
+            })
+            .collect();
+        let body =
+            json!({"serial": serial, "at": at.to_string(), "conditions": [], "supplies": supplies});
+        let (status, answer) = self
+            .app
+            .post("/api/v1/ingest/status", &self.ingest, &body)
+            .await;
+        assert_eq!(status, 200, "{answer}");
     }
 
     /// A status report of `serial` at `T0 + minutes`, with these `(code, severity)` open.
@@ -198,7 +218,8 @@ async fn a_condition_is_mailed_once_after_the_hold_down_to_the_users_who_chose_i
             mails: 2,
             sent: 3,
             dropped: 1,
-            without_address: 1
+            without_address: 1,
+            ..Round::default()
         }
     );
     let sato = f.mail_to("sato@example.com").await;
@@ -344,4 +365,100 @@ async fn conditions_of_several_devices_within_one_hold_down_reach_a_user_in_one_
     .await;
     let r = f.round_at(10).await;
     assert_eq!((r.mails, r.sent), (1, 1), "{r:?}");
+}
+
+#[tokio::test]
+async fn toner_administrators_get_a_daily_digest_of_low_supplies_and_empty_ones_at_once() {
+    let f = fleet().await;
+    let acme = f.acme.clone();
+    // Nobody asked yet: low supplies are mailed to nobody.
+    let tanaka = f
+        .user(
+            &acme,
+            "tanaka",
+            Some("tanaka@example.com"),
+            "en",
+            NotificationSettings::default(),
+        )
+        .await;
+    f.app
+        .store
+        .set_device_settings(acme.id, f.a, None, Some(tanaka))
+        .await
+        .unwrap();
+    f.supplies("MFP-A", 0, &[("Black Toner", 50), ("Waste Toner", 60)])
+        .await;
+    f.supplies("MFP-B", 0, &[("Black Toner", 5)]).await;
+    assert_eq!(f.round_at(1).await.supply_mails, 0);
+    // Sato chooses "tell the toner/ink administrators" (any user's choice counts).
+    f.user(
+        &acme,
+        "sato",
+        Some("sato@example.com"),
+        "ja",
+        NotificationSettings {
+            tell_toner_admins: true,
+            ..NotificationSettings::default()
+        },
+    )
+    .await;
+    // T0 is 09:00 in Tokyo, the default digest hour: a supply that goes low now waits for
+    // tomorrow's digest.
+    f.supplies("MFP-A", 60, &[("Black Toner", 8), ("Waste Toner", 60)])
+        .await;
+    assert_eq!(
+        f.round_at(61).await.supply_mails,
+        0,
+        "low: wait for the digest"
+    );
+    f.supplies("MFP-A", 120, &[("Black Toner", 7), ("Waste Toner", 9)])
+        .await;
+    assert_eq!(f.round_at(121).await.supply_mails, 0);
+    let r = f.round_at(24 * 60).await;
+    assert_eq!((r.supply_mails, r.supplies), (1, 2), "{r:?}");
+    let digest = f.mail_to("tanaka@example.com").await;
+    assert_eq!(
+        digest.subject,
+        "[Customer Portal] Toner/ink running low: 3F copier"
+    );
+    assert!(
+        digest.text.contains("Black Toner: 7% left (low)"),
+        "{}",
+        digest.text
+    );
+    assert!(
+        digest.text.contains("Waste Toner: 9% left (low)"),
+        "{}",
+        digest.text
+    );
+    // MFP-B has no toner administrator: nobody is told of it.
+    assert!(!digest.text.contains("2F printer"), "{}", digest.text);
+    // Once per supply until it is replaced.
+    f.supplies("MFP-A", 25 * 60, &[("Black Toner", 6), ("Waste Toner", 9)])
+        .await;
+    assert_eq!(f.round_at(48 * 60).await.supply_mails, 0);
+    // Empty goes at once; a replaced supply (level up) is news again when it runs low.
+    f.supplies(
+        "MFP-A",
+        49 * 60,
+        &[("Black Toner", 100), ("Waste Toner", 0)],
+    )
+    .await;
+    let r = f.round_at(49 * 60 + 1).await;
+    assert_eq!(
+        (r.supply_mails, r.supplies),
+        (0, 0),
+        "the waste toner was already reported"
+    );
+    f.supplies("MFP-A", 50 * 60, &[("Black Toner", 0), ("Waste Toner", 0)])
+        .await;
+    let r = f.round_at(50 * 60 + 1).await;
+    assert_eq!((r.supply_mails, r.supplies), (1, 1), "{r:?}");
+    let empty = f.mail_to("tanaka@example.com").await;
+    assert_eq!(
+        empty.subject,
+        "[Customer Portal] Toner/ink empty: 3F copier"
+    );
+    assert!(empty.text.contains("Black Toner: empty"), "{}", empty.text);
+    assert!(f.smtp.received_for("sato@example.com").is_empty());
 }

@@ -294,6 +294,82 @@ pub fn conditions_opened(
     m.render(to)
 }
 
+/// A low or empty supply a toner/ink mail reports.
+#[derive(Debug, Clone)]
+pub struct SupplyNotice {
+    pub device_name: String,
+    pub product: String,
+    pub place: String,
+    /// The supply as the device names it ("Black Toner").
+    pub supply: String,
+    pub empty: bool,
+    pub level_percent: Option<i64>,
+    /// The device's page.
+    pub link: String,
+}
+
+/// S23: a device's toner/ink administrator is told that supplies run low (the daily
+/// digest) or are empty (at once).
+pub fn supplies_low(to: &Recipient, notices: &[SupplyNotice], supplies_link: &str) -> NewMail {
+    let lang = to.lang;
+    let any_empty = notices.iter().any(|n| n.empty);
+    let mut m = Mail::new(to, "mail-supplies-subject");
+    let mut devices: Vec<&str> = notices.iter().map(|n| n.device_name.as_str()).collect();
+    devices.dedup();
+    m.subject = match devices.as_slice() {
+        [one] => t_args(
+            lang,
+            if any_empty {
+                "mail-supplies-subject-empty-one"
+            } else {
+                "mail-supplies-subject-one"
+            },
+            &[("device", one.to_string())],
+        ),
+        _ => t_args(
+            lang,
+            if any_empty {
+                "mail-supplies-subject-empty-many"
+            } else {
+                "mail-supplies-subject-many"
+            },
+            &[("count", devices.len().to_string())],
+        ),
+    };
+    m.paragraphs.push(t(lang, "mail-supplies-body"));
+    for n in notices {
+        let level = match (n.empty, n.level_percent) {
+            (true, _) => t(lang, "mail-supplies-empty"),
+            (false, Some(l)) => t_args(lang, "mail-supplies-level", &[("level", l.to_string())]),
+            (false, None) => t(lang, "mail-supplies-low"),
+        };
+        let mut lines = vec![format!("{}: {level}", n.supply)];
+        lines.push(t_args(
+            lang,
+            "mail-status-product",
+            &[("product", n.product.clone())],
+        ));
+        if !n.place.is_empty() {
+            lines.push(t_args(
+                lang,
+                "mail-status-place",
+                &[("place", n.place.clone())],
+            ));
+        }
+        m.items.push(MailItem {
+            title: n.device_name.clone(),
+            lines,
+            link: Some((t(lang, "mail-status-open-device"), n.link.clone())),
+        });
+    }
+    m.action = Some((
+        t(lang, "mail-supplies-open-list"),
+        supplies_link.to_string(),
+    ));
+    m.notes.push(t(lang, "mail-supplies-why"));
+    m.render(to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,6 +397,18 @@ mod tests {
             code: code.into(),
             message: "Paper jam".into(),
             since: T0,
+            link: "https://portal.example.com/devices/7".into(),
+        }
+    }
+
+    fn supply(empty: bool) -> SupplyNotice {
+        SupplyNotice {
+            device_name: "3F copier".into(),
+            product: "iR-ADV C5840".into(),
+            place: "HQ 3F".into(),
+            supply: "Black Toner".into(),
+            empty,
+            level_percent: Some(if empty { 0 } else { 8 }),
             link: "https://portal.example.com/devices/7".into(),
         }
     }
@@ -365,6 +453,11 @@ mod tests {
                 ),
                 email_changed(&to, T0),
                 conditions_opened(&to, &[notice("SC-1")], "https://portal.example.com/devices"),
+                supplies_low(
+                    &to,
+                    &[supply(false), supply(true)],
+                    "https://portal.example.com/supplies",
+                ),
                 conditions_opened(
                     &to,
                     &[notice("SC-1"), notice("SC-2")],

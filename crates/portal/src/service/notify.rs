@@ -37,6 +37,10 @@ pub struct Round {
     pub dropped: usize,
     /// Users who would have been told but have no confirmed notification address.
     pub without_address: usize,
+    /// Toner/ink mails queued (one per administrator).
+    pub supply_mails: usize,
+    /// Low or empty supplies reported in them.
+    pub supplies: usize,
 }
 
 impl std::ops::AddAssign for Round {
@@ -45,6 +49,8 @@ impl std::ops::AddAssign for Round {
         self.sent += o.sent;
         self.dropped += o.dropped;
         self.without_address += o.without_address;
+        self.supply_mails += o.supply_mails;
+        self.supplies += o.supplies;
     }
 }
 
@@ -62,7 +68,7 @@ pub async fn run(
     loop {
         tick.tick().await;
         match round(&store, &public_url, clock.now_ms()).await {
-            Ok(r) if r.mails > 0 => mailer.wake(),
+            Ok(r) if r.mails + r.supply_mails > 0 => mailer.wake(),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "notification round failed"),
         }
@@ -79,6 +85,9 @@ pub async fn round(store: &Store, public_url: &str, now: i64) -> Result<Round, S
     let mut total = Round::default();
     for (tenant_id, conditions) in by_tenant {
         total += tenant_round(store, public_url, tenant_id, &conditions, now).await?;
+    }
+    for tenant_id in store.toner_mail_tenants().await? {
+        total += supply_round(store, public_url, tenant_id, now).await?;
     }
     if total.sent + total.dropped > 0 {
         tracing::info!(
@@ -223,5 +232,175 @@ async fn tenant_round(
             "users chose status mail but have no confirmed address"
         );
     }
+    Ok(round)
+}
+
+/// The toner/ink part of a round for a tenant where some user chose to tell the toner/ink
+/// administrators: a supply that went low or empty since the last round is noted (due at
+/// once when empty, at the tenant's digest hour when low); one whose level rose is
+/// forgotten, so that it is news again when it next runs low; the due ones reach each
+/// device's administrator in one mail. A device without an administrator tells nobody, as
+/// the seed says (its supplies wait, in case one is named).
+async fn supply_round(
+    store: &Store,
+    public_url: &str,
+    tenant_id: i64,
+    now: i64,
+) -> Result<Round, StoreError> {
+    use meterport_store::supplies::SupplyState;
+    use meterport_store::supply_alerts::{SupplyAlert, supply_key};
+    let tenant = store.tenant(tenant_id).await?;
+    let low = store.low_supplies(tenant_id).await?;
+    let mut alerts: BTreeMap<(i64, String), SupplyAlert> = store
+        .supply_alerts(tenant_id)
+        .await?
+        .into_iter()
+        .map(|a| ((a.device_id, a.supply.clone()), a))
+        .collect();
+    let digest_at = meterport_domain::notify::next_hour(
+        now,
+        &tenant.tz(),
+        tenant.notify.toner_digest_hour.clamp(0, 23) as i8,
+    );
+    let mut changed: Vec<SupplyAlert> = Vec::new();
+    let mut names: HashMap<(i64, String), String> = HashMap::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for l in &low {
+        let key = (l.device_id, supply_key(&l.supply));
+        names.insert(key.clone(), l.supply.name.clone());
+        seen.insert(key.clone());
+        let state = l.supply.state();
+        match alerts.get(&key) {
+            None => {
+                let alert = SupplyAlert {
+                    device_id: l.device_id,
+                    supply: key.1.clone(),
+                    state,
+                    level_percent: l.supply.level_percent,
+                    opened_at: now,
+                    due_at: if state == SupplyState::Empty {
+                        now
+                    } else {
+                        digest_at
+                    },
+                    mailed_at: None,
+                };
+                alerts.insert(key, alert.clone());
+                changed.push(alert);
+            }
+            Some(a) if a.state != state || a.level_percent != l.supply.level_percent => {
+                let mut a = a.clone();
+                // A low supply that empties before its digest goes at once.
+                if state == SupplyState::Empty && a.mailed_at.is_none() {
+                    a.due_at = now;
+                }
+                a.state = state;
+                a.level_percent = l.supply.level_percent;
+                alerts.insert(key, a.clone());
+                changed.push(a);
+            }
+            Some(_) => {}
+        }
+    }
+    let risen: Vec<(i64, String)> = alerts
+        .keys()
+        .filter(|k| !seen.contains(*k))
+        .cloned()
+        .collect();
+    for k in &risen {
+        alerts.remove(k);
+    }
+    let due: Vec<&SupplyAlert> = alerts
+        .values()
+        .filter(|a| a.mailed_at.is_none() && a.due_at <= now)
+        .collect();
+    let mut round = Round::default();
+    let mut mails = Vec::new();
+    let mut mailed: Vec<SupplyAlert> = Vec::new();
+    if !due.is_empty() {
+        let mut device_ids: Vec<i64> = due.iter().map(|a| a.device_id).collect();
+        device_ids.dedup();
+        let devices: HashMap<i64, Device> = store
+            .devices_by_ids(tenant_id, &device_ids)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
+        let users: HashMap<i64, meterport_store::users::User> = store
+            .list_users(tenant_id)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let mut by_admin: BTreeMap<i64, Vec<&SupplyAlert>> = BTreeMap::new();
+        for a in &due {
+            if let Some(admin) = devices
+                .get(&a.device_id)
+                .and_then(|d| d.toner_admin.as_ref())
+            {
+                by_admin.entry(admin.id).or_default().push(a);
+            }
+        }
+        for (admin_id, list) in by_admin {
+            let Some(user) = users.get(&admin_id) else {
+                continue;
+            };
+            let Some(address) = user.email.as_deref() else {
+                round.without_address += 1;
+                continue;
+            };
+            let notices: Vec<crate::mail::messages::SupplyNotice> = list
+                .iter()
+                .map(|a| {
+                    let d = &devices[&a.device_id];
+                    crate::mail::messages::SupplyNotice {
+                        device_name: d.name.clone(),
+                        product: d.product.clone(),
+                        place: [d.building.as_deref(), d.location.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .filter(|s| !s.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        supply: names
+                            .get(&(a.device_id, a.supply.clone()))
+                            .cloned()
+                            .unwrap_or_default(),
+                        empty: a.state == SupplyState::Empty,
+                        level_percent: a.level_percent,
+                        link: format!("{public_url}/devices/{}", d.id),
+                    }
+                })
+                .collect();
+            let to = Recipient::user(user, &tenant, address);
+            mails.push(crate::mail::messages::supplies_low(
+                &to,
+                &notices,
+                &format!("{public_url}/supplies"),
+            ));
+            round.supplies += list.len();
+            mailed.extend(list.iter().map(|a| SupplyAlert {
+                mailed_at: Some(now),
+                ..(*a).clone()
+            }));
+        }
+    }
+    if changed.is_empty() && risen.is_empty() && mails.is_empty() {
+        return Ok(round);
+    }
+    let mut change = store.change().await?;
+    for a in changed.iter().chain(&mailed) {
+        change.put_supply_alert(tenant_id, a).await?;
+    }
+    for (device_id, supply) in &risen {
+        change
+            .drop_supply_alert(tenant_id, *device_id, supply)
+            .await?;
+    }
+    for mail in &mails {
+        change.enqueue_mail(mail, now).await?;
+    }
+    change.commit().await?;
+    round.supply_mails = mails.len();
     Ok(round)
 }
