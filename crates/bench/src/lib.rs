@@ -327,6 +327,18 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         )
         .await?,
     );
+    report.burst = Some(
+        status_burst(
+            &client,
+            &base,
+            &store,
+            &tenant,
+            &plan,
+            &ingest_token,
+            args.clients,
+        )
+        .await?,
+    );
     report.peak_kb = server.status_kb("VmHWM");
     report.bench_peak_kb = proc_status_kb("VmHWM");
     report.load.1 = load_average();
@@ -1104,6 +1116,102 @@ impl Fleet {
     }
 }
 
+// ---- Status notifications ------------------------------------------------------------------
+
+/// Users of the tenant who chose to hear of every service call, for the burst.
+const BURST_USERS: usize = 100;
+
+#[derive(Debug, Clone)]
+struct BurstResult {
+    reports: usize,
+    elapsed: Duration,
+    /// One notifier round after the hold-down: its time, the mails it queued and the
+    /// conditions they report.
+    round: Duration,
+    mails: usize,
+    conditions: usize,
+}
+
+/// Every device of the tenant reports a service call at once (one status report each,
+/// `clients` concurrent clients), with `BURST_USERS` users choosing to hear of them; then one
+/// notifier round after the hold-down turns them into mails, timed in this process.
+async fn status_burst(
+    client: &reqwest::Client,
+    base: &str,
+    store: &Store,
+    tenant: &Tenant,
+    plan: &Arc<Plan>,
+    token: &str,
+    clients: usize,
+) -> anyhow::Result<BurstResult> {
+    use meterport_store::notifications::{NotificationSettings, Scope};
+    let now_ms = Timestamp::now().as_millisecond();
+    // One hash for all: Argon2 is slow on purpose, and these users never log in.
+    let hash = meterport_store::users::hash_password("benchmark-user-password-1");
+    for n in 0..BURST_USERS {
+        let user = store
+            .create_user(
+                tenant.id,
+                &format!("burst{n:03}"),
+                &hash,
+                Some(&format!("burst{n:03}@example.com")),
+                if n % 2 == 0 { "ja" } else { "en" },
+                now_ms,
+            )
+            .await?;
+        let settings = NotificationSettings {
+            service_call: Scope::AllDevices,
+            ..NotificationSettings::default()
+        };
+        store
+            .set_notification_settings(tenant.id, user.id, &settings, now_ms)
+            .await
+            .map_err(|e| anyhow::anyhow!("notification settings: {e:?}"))?;
+    }
+    let url = format!("{base}/api/v1/ingest/status");
+    let at = Timestamp::from_millisecond(now_ms)?.to_string();
+    let serials: Vec<String> = plan.devices.iter().map(|d| d.serial.clone()).collect();
+    tracing::info!(reports = serials.len(), clients, "status burst");
+    let started = Instant::now();
+    let reports = futures_util::stream::iter(serials.iter().map(|serial| {
+        let body = format!(
+            r#"{{"serial":"{serial}","at":"{at}","conditions":[{{"code":"SC-BURST","severity":"service_call","message":"Fuser unit failure"}}]}}"#
+        );
+        let (client, url, token) = (client.clone(), url.clone(), token.to_string());
+        async move {
+            let res = client
+                .post(&url)
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await?;
+            anyhow::ensure!(res.status().is_success(), "status report: {}", res.status());
+            anyhow::Ok(())
+        }
+    }))
+    .buffer_unordered(clients.max(1))
+    .collect::<Vec<_>>()
+    .await;
+    let elapsed = started.elapsed();
+    for r in &reports {
+        if let Err(e) = r {
+            bail!("{e}");
+        }
+    }
+    let holddown_ms = tenant.notify.holddown_minutes * 60_000;
+    let t = Instant::now();
+    let round =
+        meterport_portal::service::notify::round(store, base, now_ms + holddown_ms + 1).await?;
+    Ok(BurstResult {
+        reports: reports.len(),
+        elapsed,
+        round: t.elapsed(),
+        mails: round.mails,
+        conditions: round.sent,
+    })
+}
+
 // ---- Meter mail over SMTP -----------------------------------------------------------------
 
 /// Clients of the meter-mail phase.
@@ -1239,7 +1347,9 @@ async fn smtp_ingest(
             let read_at = Timestamp::now().as_millisecond().max(*last + 1000);
             *last = read_at;
             counters.clear();
+            counters.push(b'{');
             sim.write_counters(&mut counters);
+            counters.push(b'}');
             let values: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_slice(&counters)?;
             text.push_str(&p.serial);
@@ -1321,8 +1431,11 @@ async fn time_data_end(
     write.write_all(b".\r\n").await?;
     let answer = reply(&mut read).await?;
     let elapsed = t.elapsed();
-    let expected = format!("250-2.0.0 Stored {rows} readings, 0 duplicates");
-    anyhow::ensure!(answer.starts_with(&expected), "the CSV mail: {answer}");
+    let expected = format!("2.0.0 Stored {rows} readings, 0 duplicates");
+    anyhow::ensure!(
+        answer.starts_with("250") && answer.contains(&expected),
+        "the CSV mail: {answer}"
+    );
     write.write_all(b"QUIT\r\n").await.ok();
     Ok(elapsed)
 }
@@ -1391,6 +1504,7 @@ struct Report {
     service: Vec<(Duration, Duration, usize, Duration)>,
     single: Option<SingleResult>,
     mail: Option<MailResult>,
+    burst: Option<BurstResult>,
     peak_kb: Option<u64>,
     /// The benchmark process itself (generator, clients, the service-alone timings).
     bench_peak_kb: Option<u64>,
@@ -1563,6 +1677,27 @@ impl Report {
                     ms(*csv.last().expect("timed"))
                 ),
                 "< 1 s".into(),
+            ]);
+        }
+        if let Some(b) = &self.burst {
+            rows.push([
+                format!(
+                    "Status reports opening a service call on every device, {} reports",
+                    grouped(b.reports as u64)
+                ),
+                format!(
+                    "**{} reports/s**",
+                    grouped((b.reports as f64 / b.elapsed.as_secs_f64()) as u64)
+                ),
+                String::new(),
+            ]);
+            rows.push([
+                format!(
+                    "… one notifier round after the hold-down: {} conditions, {BURST_USERS} users who chose them",
+                    grouped(b.conditions as u64)
+                ),
+                format!("**{}** ({} mails queued)", ms(b.round), b.mails),
+                "< 10 s".into(),
             ]);
         }
         if let Some(kb) = self.peak_after_bulk_kb {

@@ -94,6 +94,13 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let config = Arc::new(config);
+    let mail_times = Arc::new(meter_mail::MailTimes::default());
+    let (flusher_stop, flusher_stopping) = watch::channel(false);
+    let flusher = tokio::spawn(
+        mail_times
+            .clone()
+            .run(state.store.clone(), flusher_stopping),
+    );
     let slots = Arc::new(Semaphore::new(config.max_connections));
     let per_client: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
     let mut sessions = JoinSet::new();
@@ -116,10 +123,11 @@ pub async fn serve(
         let state = state.clone();
         let config = config.clone();
         let shutdown = shutdown.clone();
+        let mail_times = mail_times.clone();
         sessions.spawn(async move {
             match admission {
                 Ok(_held) => {
-                    let session = Session::new(&state, &config, peer);
+                    let session = Session::new(&state, &config, &mail_times, peer);
                     if let Err(e) = session.run(stream, shutdown).await {
                         tracing::debug!(client = %peer, error = %e, "SMTP session ended");
                     }
@@ -130,6 +138,9 @@ pub async fn serve(
     }
     drop(listener);
     while sessions.join_next().await.is_some() {}
+    // The last mails' times are written before the portal stops.
+    flusher_stop.send_replace(true);
+    flusher.await.ok();
 }
 
 /// Returns when the server is told to stop (at once if it already was).
@@ -252,6 +263,7 @@ enum Next {
 struct Session<'a> {
     state: &'a AppState,
     config: &'a SmtpConfig,
+    mail_times: &'a meter_mail::MailTimes,
     peer: SocketAddr,
     client: String,
     hello: bool,
@@ -261,10 +273,16 @@ struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    fn new(state: &'a AppState, config: &'a SmtpConfig, peer: SocketAddr) -> Session<'a> {
+    fn new(
+        state: &'a AppState,
+        config: &'a SmtpConfig,
+        mail_times: &'a meter_mail::MailTimes,
+        peer: SocketAddr,
+    ) -> Session<'a> {
         Session {
             state,
             config,
+            mail_times,
             peer,
             client: peer.ip().to_string(),
             hello: false,
@@ -598,7 +616,13 @@ impl<'a> Session<'a> {
             message,
             now_ms: self.state.now_ms(),
         };
-        match meter_mail::deliver(&self.state.store, &self.state.ingest, received).await {
+        let delivered = meter_mail::deliver(
+            &self.state.store,
+            &self.state.ingest,
+            self.mail_times,
+            received,
+        );
+        match delivered.await {
             Ok(Outcome::Delivered(d)) => {
                 let mut lines = vec![en_args(
                     "smtp-stored",

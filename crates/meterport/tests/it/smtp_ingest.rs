@@ -951,6 +951,8 @@ async fn a_device_registered_for_smtp_stays_normal_and_shows_its_last_mail() {
     )
     .await
     .expect("stored");
+    // The times of the last mails are written once a second, and when the listener stops.
+    smtp.shut_down().await;
 
     let (status, list) = app.get("/api/v1/devices", &read).await;
     assert_eq!(status, 200, "{list}");
