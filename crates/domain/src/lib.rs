@@ -11,6 +11,7 @@
 //! - [`json`]: strict JSON, a key given twice refused with its path.
 //! - [`login`]: lockout, password expiry and the forced change (S1-S3).
 //! - [`labels`]: the counter tables' words in Japanese and English, and each tab's counters.
+//! - [`supply_forecast`]: which supply levels are kept, and the day a supply runs out (B1).
 
 pub mod counters;
 pub mod device;
@@ -26,6 +27,7 @@ pub mod period;
 pub mod person;
 pub mod policy;
 pub mod status;
+pub mod supply_forecast;
 pub mod table;
 
 #[cfg(test)]

@@ -13,6 +13,8 @@
 //! - [`readings`]: storing readings and keeping the day and month roll-ups (SPEC C, I4).
 //! - [`rollups`]: how roll-ups are stored, per block of neighbouring devices.
 //! - [`conditions`]: status reports and open conditions (I6).
+//! - [`supplies`], [`supply_history`]: the supply list of a device's latest report, and each
+//!   supply's level changes for the days-to-empty forecast (B1).
 //! - [`counters`]: reading roll-ups back for the counters query.
 //! - [`email_tokens`], [`outbox`]: mailed single-use links, and mail waiting to be sent.
 
@@ -36,6 +38,7 @@ pub mod rollups;
 pub mod sessions;
 pub mod supplies;
 pub mod supply_alerts;
+pub mod supply_history;
 pub mod tenants;
 pub mod throttle;
 pub mod tokens;

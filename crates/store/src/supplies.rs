@@ -273,8 +273,9 @@ pub(crate) fn supply_from_row(r: &sqlx::any::AnyRow, first: usize) -> Supply {
 }
 
 impl Store {
-    /// Replaces a device's supply list with the one of a report taken at `at`. Returns
-    /// `false`, changing nothing, when a report as new or newer has already set the list.
+    /// Replaces a device's supply list with the one of a report taken at `at`, and hands
+    /// its levels to the supplies' histories ([`crate::supply_history`]). Returns `false`,
+    /// changing nothing, when a report as new or newer has already set the list.
     pub async fn replace_supplies(
         &self,
         tenant_id: i64,
@@ -332,6 +333,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        // Each supply's level history (B1) changes with the list it comes from.
+        crate::supply_history::record_levels(&mut tx, tenant_id, device_id, at, supplies).await?;
         tx.commit().await?;
         Ok(true)
     }

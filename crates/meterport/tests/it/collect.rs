@@ -377,7 +377,7 @@ async fn collect_once_delivers_every_registered_printer_and_the_apis_show_counte
     assert_eq!(
         d["supplies"][2],
         json!({"name": "Magenta Toner", "kind": "toner", "color": "magenta",
-               "level_percent": 3, "state": "low"})
+               "level_percent": 3, "state": "low", "expected_empty": null})
     );
     assert_eq!(d["supplies"][3]["state"], "some_remaining");
     assert_eq!(d["supplies"][3]["level_percent"], Value::Null);

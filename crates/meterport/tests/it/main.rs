@@ -23,6 +23,7 @@ mod process;
 mod read;
 mod security;
 mod smtp_ingest;
+mod supply_forecast;
 mod web_auth;
 mod web_counters;
 mod web_devices;

@@ -635,13 +635,18 @@ async fn the_device_detail_lists_its_supplies_with_the_state_the_screens_show() 
     assert_eq!(
         body["supplies"],
         json!([
-            {"name": "Black Toner", "kind": "toner", "color": "black", "level_percent": 62, "state": "ok"},
-            {"name": "Cyan Toner", "kind": "toner", "color": "cyan", "level_percent": 8, "state": "low"},
+            {"name": "Black Toner", "kind": "toner", "color": "black", "level_percent": 62, "state": "ok",
+             "expected_empty": null},
+            {"name": "Cyan Toner", "kind": "toner", "color": "cyan", "level_percent": 8, "state": "low",
+             "expected_empty": null},
             {"name": "Yellow Toner", "kind": "toner", "color": "yellow", "level_percent": null,
-             "state": "some_remaining"},
-            {"name": "Magenta Toner", "kind": "toner", "color": "magenta", "level_percent": 0, "state": "empty"},
-            {"name": "Waste Toner", "kind": "other", "color": null, "level_percent": 5, "state": "ok"},
-            {"name": "Drum", "kind": "drum", "color": null, "level_percent": null, "state": "unknown"},
+             "state": "some_remaining", "expected_empty": null},
+            {"name": "Magenta Toner", "kind": "toner", "color": "magenta", "level_percent": 0, "state": "empty",
+             "expected_empty": null},
+            {"name": "Waste Toner", "kind": "other", "color": null, "level_percent": 5, "state": "ok",
+             "expected_empty": null},
+            {"name": "Drum", "kind": "drum", "color": null, "level_percent": null, "state": "unknown",
+             "expected_empty": null},
         ])
     );
     let (status, answer) = f

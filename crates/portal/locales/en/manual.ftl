@@ -299,6 +299,7 @@ manual-supplies-step-3 = Devices are listed lowest level first, with the level o
 manual-supplies-note-1 = Levels are shown only for devices that report them. The devices that do not (those reporting by e-mail, for example) are counted separately.
 manual-supplies-note-2 = Levels are those of each device's last report, whose time is shown.
 manual-supplies-note-3 = This screen shows levels only: it does not manage stock or take orders. E-mails about low toner or ink are set under E-mail notification.
+manual-supplies-note-forecast = The Expected empty column shows, for each supply, the day it is expected to run out at its recent rate of use, fitted to its levels since it was last replaced. It says "not enough data yet" until the levels cover 14 days with 3 different levels, and "no decrease seen" while the level does not fall. The device information screen shows the same day next to each supply.
 
 ## notifications
 

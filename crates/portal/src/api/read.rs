@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use meterport_store::counters::GroupFilter;
 use meterport_store::devices::Device;
+use meterport_store::supplies::SupplyReport;
 use meterport_store::tenants::Tenant;
 use meterport_store::tokens::TokenKind;
 use serde_json::{Value, json};
@@ -22,7 +23,7 @@ use crate::app::AppState;
 use crate::i18n;
 use crate::service::counters::{self, Prepared, QueryError, json_chunks};
 use crate::service::operator::require_tenant;
-use crate::service::{ServiceError, devices};
+use crate::service::{ServiceError, devices, supplies};
 use crate::shapes::iso;
 
 pub fn routes() -> Router<AppState> {
@@ -93,7 +94,7 @@ async fn device(
     let devices::DeviceState {
         device: d,
         conditions,
-        supplies,
+        supplies: report,
     } = devices::state(&state.store, TenantId(tenant.id), DeviceId(id)).await?;
     // The same device fields as the operator API (one place decides them), plus its open
     // conditions.
@@ -108,15 +109,30 @@ async fn device(
         })
         .collect();
     // Its latest supply list (empty when it never reported one), each with the state the
-    // screens show (`Supply::state`).
-    body["supplies"] = supplies
-        .map(|r| r.supplies)
-        .unwrap_or_default()
+    // screens show (`Supply::state`) and the day it is expected to run out (B1; null when
+    // there is not enough data or the level does not fall).
+    let report = report.unwrap_or(SupplyReport {
+        reported_at: 0,
+        supplies: Vec::new(),
+    });
+    let forecasts = supplies::forecasts(
+        &state.store,
+        &tenant,
+        &[(DeviceId(id), &report)],
+        state.now_ms(),
+    )
+    .await?
+    .pop()
+    .unwrap_or_default();
+    body["supplies"] = report
+        .supplies
         .iter()
-        .map(|s| {
+        .zip(forecasts)
+        .map(|(s, forecast)| {
             json!({
                 "name": s.name, "kind": s.kind.as_str(), "color": s.color,
                 "level_percent": s.level_percent, "state": s.state().as_str(),
+                "expected_empty": forecast.date().map(|d| d.to_string()),
             })
         })
         .collect();

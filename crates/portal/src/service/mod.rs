@@ -16,6 +16,7 @@ pub mod operator;
 pub mod recovery;
 pub mod retention;
 pub mod settings;
+pub mod supplies;
 pub mod tokens;
 
 use meterport_domain::policy::FieldError;

@@ -16,10 +16,11 @@ use meterport_domain::ids::{DeviceId, TenantId};
 use meterport_domain::labels::{self, View};
 use meterport_domain::person::display_name;
 use meterport_domain::status::{Severity, Status};
+use meterport_domain::supply_forecast::Forecast;
 use meterport_store::counters::GroupFilter;
 use meterport_store::device_settings::{DeviceListQuery, DeviceSort};
 use meterport_store::groups::Group;
-use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind, SupplyState};
+use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind, SupplyReport, SupplyState};
 
 use super::form::{FieldErrors, FormData};
 use super::i18n::{self, t};
@@ -29,6 +30,7 @@ use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
 use crate::service::devices::{self, SaveError};
 use crate::service::groups;
+use crate::service::supplies as supply_forecasts;
 
 /// Rows per page of the device list and the supplies screen.
 pub const PAGE_SIZE: i64 = 100;
@@ -502,6 +504,59 @@ pub struct SupplyView {
     pub level: Option<i64>,
     pub level_text: String,
     pub low: bool,
+    /// When it is expected to run out (B1), where the screen shows it.
+    pub forecast: Option<ForecastView>,
+}
+
+/// When a supply is expected to run out, as the screens say it (B1): a day, or why there is
+/// none. Never a level: "some remaining" has no percentage to forecast from.
+pub struct ForecastView {
+    /// `date`, `not-enough-data` or `not-falling`: its CSS class (`fc-...`).
+    pub kind: &'static str,
+    /// The day as the user reads it, and as `YYYY-MM-DD` for `<time datetime>`.
+    pub day: Option<(String, String)>,
+    /// "(in 12 days)", "today"...; or why there is no day.
+    pub text: String,
+    /// What the words mean, as the element's tooltip.
+    pub title: String,
+}
+
+impl ForecastView {
+    /// `today` is the day of now in the zone the forecast's day is in (the tenant's).
+    pub fn new(viewer: &Viewer, today: jiff::civil::Date, forecast: Forecast) -> ForecastView {
+        let lang = viewer.lang;
+        match forecast {
+            Forecast::EmptyOn(day) => {
+                let days = (day - today).get_days();
+                ForecastView {
+                    kind: "date",
+                    day: Some((viewer.day(day), day.to_string())),
+                    text: match days {
+                        ..=0 => t(lang, "supply-forecast-today"),
+                        1 => t(lang, "supply-forecast-tomorrow"),
+                        n => i18n::t_args(
+                            lang,
+                            "supply-forecast-in-days",
+                            &[("days", group_digits(i64::from(n)))],
+                        ),
+                    },
+                    title: t(lang, "supply-forecast-date-title"),
+                }
+            }
+            Forecast::NotEnoughData => ForecastView {
+                kind: "not-enough-data",
+                day: None,
+                text: t(lang, "supply-forecast-not-enough-data"),
+                title: t(lang, "supply-forecast-not-enough-data-title"),
+            },
+            Forecast::NotFalling => ForecastView {
+                kind: "not-falling",
+                day: None,
+                text: t(lang, "supply-forecast-not-falling"),
+                title: t(lang, "supply-forecast-not-falling-title"),
+            },
+        }
+    }
 }
 
 impl SupplyView {
@@ -528,8 +583,19 @@ impl SupplyView {
                 (None, SupplyState::Unknown) => t(lang, "supply-level-unknown"),
             },
             low: s.is_low(),
+            forecast: None,
         }
     }
+
+    pub fn with_forecast(mut self, forecast: ForecastView) -> SupplyView {
+        self.forecast = Some(forecast);
+        self
+    }
+}
+
+/// The day of now in the tenant's zone, the zone of every supply forecast.
+fn tenant_today(viewer: &Viewer, now_ms: i64) -> jiff::civil::Date {
+    meterport_domain::period::day_of_ms(now_ms, &viewer.tenant.tz())
 }
 
 #[derive(Template)]
@@ -697,13 +763,29 @@ async fn device_page(
     };
     let lfp_unit = d.lfp_unit.map(|u| i18n::lfp_unit_label(u, lang));
     let (supplies, supplies_at) = match supplies {
-        Some(r) if !r.supplies.is_empty() => (
-            r.supplies
-                .iter()
-                .map(|s| SupplyView::new(lang, s))
-                .collect(),
-            Some(viewer.datetime(r.reported_at)),
-        ),
+        Some(r) if !r.supplies.is_empty() => {
+            let now = state.now_ms();
+            let forecasts = supply_forecasts::forecasts(
+                &state.store,
+                &viewer.tenant,
+                &[(DeviceId(id), &r)],
+                now,
+            )
+            .await?
+            .pop()
+            .unwrap_or_default();
+            let today = tenant_today(viewer, now);
+            (
+                r.supplies
+                    .iter()
+                    .zip(forecasts)
+                    .map(|(s, f)| {
+                        SupplyView::new(lang, s).with_forecast(ForecastView::new(viewer, today, f))
+                    })
+                    .collect(),
+                Some(viewer.datetime(r.reported_at)),
+            )
+        }
         _ => (Vec::new(), None),
     };
     Ok(DevicePage {
@@ -921,16 +1003,27 @@ pub async fn supplies(
     let silent_devices =
         devices::devices_without_supplies(store, TenantId(tenant), group, SILENT_NAMED).await?;
     let tz = viewer.tz();
+    let now = state.now_ms();
+    let reports: Vec<(DeviceId, &SupplyReport)> = devices
+        .iter()
+        .map(|d| (DeviceId(d.device_id), &d.report))
+        .collect();
+    let forecasts = supply_forecasts::forecasts(store, &viewer.tenant, &reports, now).await?;
+    let today = tenant_today(&viewer, now);
     let rows = devices
         .into_iter()
-        .map(|d| SupplyDeviceRow {
+        .zip(forecasts)
+        .map(|(d, forecasts)| SupplyDeviceRow {
             id: d.device_id,
             low: d.report.supplies.iter().any(Supply::is_low),
             supplies: d
                 .report
                 .supplies
                 .iter()
-                .map(|s| SupplyView::new(lang, s))
+                .zip(forecasts)
+                .map(|(s, f)| {
+                    SupplyView::new(lang, s).with_forecast(ForecastView::new(&viewer, today, f))
+                })
                 .collect(),
             reported: viewer.datetime(d.report.reported_at),
             name: d.name,
@@ -1040,7 +1133,7 @@ mod tests {
                 // Every argument any of these messages takes, so that formatting succeeds.
                 let args: Vec<(&'static str, String)> = [
                     "first", "last", "total", "count", "name", "zone", "chars", "max", "devices",
-                    "supplies", "limit",
+                    "supplies", "limit", "days",
                 ]
                 .into_iter()
                 .map(|a| (a, "1".to_string()))

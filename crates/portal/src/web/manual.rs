@@ -465,6 +465,7 @@ pub const TOPICS: &[Topic] = &[
                 "manual-supplies-note-1",
                 "manual-supplies-note-2",
                 "manual-supplies-note-3",
+                "manual-supplies-note-forecast",
             ]),
         ],
     },

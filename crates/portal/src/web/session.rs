@@ -150,6 +150,16 @@ impl Viewer {
         self.strftime(ms, "%Y/%m/%d", "%b %-d, %Y", "%-d %b %Y")
     }
 
+    /// A calendar day as this user reads it, in the formats of [`Viewer::date`].
+    pub fn day(&self, d: jiff::civil::Date) -> String {
+        let format = match self.lang {
+            Lang::Ja => "%Y/%m/%d",
+            Lang::En if self.user.locale == "en-US" => "%b %-d, %Y",
+            Lang::En => "%-d %b %Y",
+        };
+        d.strftime(format).to_string()
+    }
+
     fn strftime(&self, ms: i64, ja: &str, en_us: &str, en: &str) -> String {
         let format = match self.lang {
             Lang::Ja => ja,
