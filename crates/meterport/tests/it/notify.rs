@@ -386,6 +386,19 @@ async fn toner_administrators_get_a_daily_digest_of_low_supplies_and_empty_ones_
         .set_device_settings(acme.id, f.a, None, Some(tanaka))
         .await
         .unwrap();
+    // Three weeks of falling black toner: enough history for a forecast (B1).
+    f.supplies(
+        "MFP-A",
+        -20 * 24 * 60,
+        &[("Black Toner", 90), ("Waste Toner", 60)],
+    )
+    .await;
+    f.supplies(
+        "MFP-A",
+        -10 * 24 * 60,
+        &[("Black Toner", 70), ("Waste Toner", 60)],
+    )
+    .await;
     f.supplies("MFP-A", 0, &[("Black Toner", 50), ("Waste Toner", 60)])
         .await;
     f.supplies("MFP-B", 0, &[("Black Toner", 5)]).await;
@@ -428,6 +441,16 @@ async fn toner_administrators_get_a_daily_digest_of_low_supplies_and_empty_ones_
     );
     assert!(
         digest.text.contains("Waste Toner: 9% left (low)"),
+        "{}",
+        digest.text
+    );
+    // The black toner's history tells when it runs out; the waste toner's does not yet.
+    assert_eq!(
+        digest
+            .text
+            .matches("Expected to run out around 2021/12/")
+            .count(),
+        1,
         "{}",
         digest.text
     );

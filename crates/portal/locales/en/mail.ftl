@@ -34,6 +34,7 @@ mail-supplies-subject-empty-one = [Customer Portal] Toner/ink empty: { $device }
 mail-supplies-subject-empty-many = [Customer Portal] Toner/ink empty or low on { $count } devices
 mail-supplies-body = You are the toner/ink administrator of these devices. The following supplies are running low or are empty: please order replacements.
 mail-supplies-level = { $level }% left (low)
+mail-supplies-expected-empty = Expected to run out around { $date }
 mail-supplies-low = low
 mail-supplies-empty = empty
 mail-supplies-open-list = Open the toner/ink stock screen

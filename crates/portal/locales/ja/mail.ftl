@@ -34,6 +34,7 @@ mail-supplies-subject-empty-one = 【Customer Portal】トナー・インク切�
 mail-supplies-subject-empty-many = 【Customer Portal】{ $count } 台のトナー・インク切れ・残量低下
 mail-supplies-body = あなたがトナー・インク管理者に設定されている機器で、次の消耗品が残り少なくなったか、なくなりました。交換品の手配をお願いします。
 mail-supplies-level = 残り { $level }%（残量低下）
+mail-supplies-expected-empty = 交換目安日: { $date } ごろ
 mail-supplies-low = 残量低下
 mail-supplies-empty = 残量なし
 mail-supplies-open-list = トナー・インク在庫画面を開く

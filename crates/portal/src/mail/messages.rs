@@ -304,6 +304,8 @@ pub struct SupplyNotice {
     pub supply: String,
     pub empty: bool,
     pub level_percent: Option<i64>,
+    /// The day it is expected to run out (B1), when the history tells.
+    pub expected_empty: Option<jiff::civil::Date>,
     /// The device's page.
     pub link: String,
 }
@@ -344,6 +346,13 @@ pub fn supplies_low(to: &Recipient, notices: &[SupplyNotice], supplies_link: &st
             (false, None) => t(lang, "mail-supplies-low"),
         };
         let mut lines = vec![format!("{}: {level}", n.supply)];
+        if let (false, Some(day)) = (n.empty, n.expected_empty) {
+            lines.push(t_args(
+                lang,
+                "mail-supplies-expected-empty",
+                &[("date", day.strftime("%Y/%m/%d").to_string())],
+            ));
+        }
         lines.push(t_args(
             lang,
             "mail-status-product",
@@ -409,6 +418,7 @@ mod tests {
             supply: "Black Toner".into(),
             empty,
             level_percent: Some(if empty { 0 } else { 8 }),
+            expected_empty: (!empty).then(|| jiff::civil::date(2021, 12, 9)),
             link: "https://portal.example.com/devices/7".into(),
         }
     }

@@ -349,6 +349,28 @@ async fn supply_round(
                 round.without_address += 1;
                 continue;
             };
+            // The days to empty of the devices' supplies (B1), by supply.
+            let mut expected: HashMap<(i64, String), jiff::civil::Date> = HashMap::new();
+            let mut seen_devices: Vec<i64> = list.iter().map(|a| a.device_id).collect();
+            seen_devices.dedup();
+            for device_id in seen_devices {
+                let forecasts = crate::service::supplies::device_forecasts(
+                    store,
+                    &tenant,
+                    meterport_domain::ids::DeviceId(device_id),
+                    now,
+                )
+                .await
+                .map_err(|e| match e {
+                    crate::service::ServiceError::Store(e) => e,
+                    other => StoreError::Failed(other.to_string()),
+                })?;
+                for f in forecasts {
+                    if let Some(day) = f.forecast.date() {
+                        expected.insert((device_id, supply_key(&f.supply)), day);
+                    }
+                }
+            }
             let notices: Vec<crate::mail::messages::SupplyNotice> = list
                 .iter()
                 .map(|a| {
@@ -368,6 +390,7 @@ async fn supply_round(
                             .unwrap_or_default(),
                         empty: a.state == SupplyState::Empty,
                         level_percent: a.level_percent,
+                        expected_empty: expected.get(&(a.device_id, a.supply.clone())).copied(),
                         link: format!("{public_url}/devices/{}", d.id),
                     }
                 })
