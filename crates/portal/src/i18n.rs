@@ -373,6 +373,7 @@ pub fn refused(lang: Lang, r: Refused) -> String {
         Refused::GroupNotChanged => "refused-group-not-changed",
         Refused::GroupsNotDeleted => "refused-groups-not-deleted",
         Refused::TenantNotChanged => "refused-tenant-not-changed",
+        Refused::WebhookNotRegistered => "refused-webhook-not-registered",
     };
     t(lang, id)
 }
@@ -387,6 +388,7 @@ pub fn missing(lang: Lang, what: Missing) -> String {
         Missing::ActiveToken => "missing-active-token",
         Missing::Announcement => "missing-announcement",
         Missing::MailReject => "missing-mail-reject",
+        Missing::Webhook => "missing-webhook",
     };
     t(lang, id)
 }
@@ -1027,7 +1029,8 @@ mod tests {
                     | Refused::GroupNotCreated
                     | Refused::GroupNotChanged
                     | Refused::GroupsNotDeleted
-                    | Refused::TenantNotChanged => {}
+                    | Refused::TenantNotChanged
+                    | Refused::WebhookNotRegistered => {}
                 }
                 assert_readable("refused-", &refused(lang, r));
             }
@@ -1039,7 +1042,8 @@ mod tests {
                     | Missing::Group
                     | Missing::ActiveToken
                     | Missing::Announcement
-                    | Missing::MailReject => {}
+                    | Missing::MailReject
+                    | Missing::Webhook => {}
                 }
                 assert_readable("missing-", &missing(lang, m));
             }

@@ -9,6 +9,7 @@ use meterport_domain::device::Protocol;
 use meterport_domain::status::{Condition, Severity, Status};
 use sqlx::Row;
 
+use crate::webhooks::{EventCondition, EventKind, record_event};
 use crate::{Result, Store, StoreError};
 
 /// An open condition, as the device screens show it.
@@ -48,22 +49,31 @@ impl Store {
         if row.get::<Option<i64>, _>(1).is_some_and(|last| at <= last) {
             return Ok(false);
         }
-        let open: Vec<(i64, String)> = sqlx::query(
-            "SELECT id, code FROM conditions WHERE device_id = $1 AND closed_at IS NULL",
+        let open: Vec<(i64, String, String, String)> = sqlx::query(
+            "SELECT id, code, severity, message FROM conditions \
+             WHERE device_id = $1 AND closed_at IS NULL",
         )
         .bind(device_id)
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
         .collect();
-        for (id, code) in &open {
+        for (id, code, severity, message) in &open {
             match conditions.iter().find(|c| &c.code == code) {
                 None => {
                     sqlx::query("UPDATE conditions SET closed_at = $2 WHERE id = $1")
                         .bind(*id)
                         .bind(at)
                         .execute(&mut *tx)
+                        .await?;
+                    let closed = EventCondition {
+                        code: code.clone(),
+                        severity: severity.clone(),
+                        message: message.clone(),
+                    };
+                    let kind = EventKind::ConditionClosed;
+                    record_event(&mut tx, tenant_id, device_id, kind, Some(&closed), at, at)
                         .await?;
                 }
                 Some(c) => {
@@ -77,7 +87,7 @@ impl Store {
             }
         }
         for c in conditions {
-            if !open.iter().any(|(_, code)| code == &c.code) {
+            if !open.iter().any(|(_, code, _, _)| code == &c.code) {
                 sqlx::query(
                     "INSERT INTO conditions (device_id, code, severity, message, since) \
                      VALUES ($1, $2, $3, $4, $5)",
@@ -89,6 +99,13 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
+                let opened = EventCondition {
+                    code: c.code.clone(),
+                    severity: c.severity.as_str().to_string(),
+                    message: c.message.clone(),
+                };
+                let kind = EventKind::ConditionOpened;
+                record_event(&mut tx, tenant_id, device_id, kind, Some(&opened), at, at).await?;
             }
         }
         let status = Status::derive(protocol, true, conditions.iter().map(|c| c.severity));

@@ -43,6 +43,7 @@ pub mod tenants;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 mod writer_cache;
 
 use std::str::FromStr;

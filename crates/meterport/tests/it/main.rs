@@ -29,3 +29,4 @@ mod web_counters;
 mod web_devices;
 mod web_settings;
 mod web_shell;
+mod webhooks;

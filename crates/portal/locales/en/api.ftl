@@ -61,6 +61,7 @@ refused-group-not-created = the group was not created
 refused-group-not-changed = the group was not changed
 refused-groups-not-deleted = the groups were not deleted
 refused-tenant-not-changed = the tenant's settings were not changed
+refused-webhook-not-registered = the webhook was not registered
 
 # The JSON APIs' own refusals (`api::ApiError`).
 api-unauthorized = a valid bearer token is required
@@ -87,6 +88,7 @@ missing-device = device
 missing-group = group
 missing-active-token = active token
 missing-mail-reject = refused mail
+missing-webhook = active webhook
 missing-announcement = announcement
 
 # The CSV export's own parameters and its Shift_JIS check.

@@ -60,6 +60,7 @@ refused-group-not-created = グループは作成されませんでした。
 refused-group-not-changed = グループは変更されませんでした。
 refused-groups-not-deleted = グループは削除されませんでした。
 refused-tenant-not-changed = テナントの設定は変更されませんでした。
+refused-webhook-not-registered = Webhook は登録されませんでした。
 
 # JSON API 自身の拒否理由（`api::ApiError`）。
 api-unauthorized = 有効なベアラートークンが必要です。
@@ -86,6 +87,7 @@ missing-device = 機器
 missing-group = グループ
 missing-active-token = 有効なトークン
 missing-mail-reject = 拒否したメール
+missing-webhook = 有効な Webhook
 missing-announcement = お知らせ
 
 # CSV 出力の指定と Shift_JIS の確認。

@@ -89,6 +89,11 @@ pub enum AdminCommand {
         #[arg(long, conflicts_with_all = ["tenant", "limit"])]
         show: Option<i64>,
     },
+    /// Webhooks: URLs that receive a signed JSON POST for every condition opened or closed
+    /// and every device that stops or resumes reporting. Columns: id, URL, created at,
+    /// revoked at (or active).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// The audit log, newest first. Columns: time, tenant (or -), actor, action, detail.
     Audit {
         /// Only this tenant's entries.
@@ -99,6 +104,31 @@ pub enum AdminCommand {
         since: Option<jiff::Timestamp>,
         #[arg(long, default_value_t = 100)]
         limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register a receiver (https, or http to this machine). Prints its signing secret
+    /// this once: receivers check `X-Meterport-Signature: sha256=<HMAC-SHA256 of the body>`.
+    Create {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        #[arg(long)]
+        url: String,
+    },
+    List {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+    },
+    /// Stop sending to a receiver.
+    Revoke {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        id: i64,
     },
 }
 
@@ -610,6 +640,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
                 );
             }
         }
+        AdminCommand::Webhook(command) => webhook(store, out, actor, command).await?,
         AdminCommand::Audit {
             tenant,
             since,
@@ -629,6 +660,48 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
                     ],
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+async fn webhook(
+    store: &Store,
+    out: &Out,
+    actor: &str,
+    command: WebhookCommand,
+) -> anyhow::Result<()> {
+    use crate::service::webhooks;
+    let print = |w: &meterport_store::webhooks::Webhook| {
+        out.record(
+            serde_json::json!({"id": w.id, "tenant_id": w.tenant_id, "url": w.url,
+                               "created_at": shapes::iso(Some(w.created_at)),
+                               "revoked_at": shapes::iso(w.revoked_at)}),
+            &[
+                w.id.to_string(),
+                w.url.clone(),
+                time(Some(w.created_at)),
+                w.revoked_at
+                    .map_or_else(|| "active".to_string(), |t| time(Some(t))),
+            ],
+        );
+    };
+    match command {
+        WebhookCommand::Create { tenant, url } => {
+            let (hook, secret) =
+                webhooks::register(store, actor, TenantId(tenant), &url, now()).await?;
+            print(&hook);
+            println!("secret: {secret}");
+            eprintln!("the secret is shown this once: give it to the receiver now");
+        }
+        WebhookCommand::List { tenant } => {
+            for w in webhooks::list(store, TenantId(tenant)).await? {
+                print(&w);
+            }
+        }
+        WebhookCommand::Revoke { tenant, id } => {
+            webhooks::revoke(store, actor, TenantId(tenant), id, now()).await?;
+            eprintln!("revoked webhook {id}");
         }
     }
     Ok(())

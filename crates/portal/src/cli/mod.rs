@@ -178,6 +178,12 @@ pub async fn serve_store(
         state.web.public_url.clone(),
         std::time::Duration::from_secs(15),
     ));
+    // Webhooks (B4): due deliveries are posted every second.
+    tokio::spawn(crate::service::webhooks::run(
+        state.store.clone(),
+        state.clock.clone(),
+        std::time::Duration::from_secs(1),
+    ));
     // Readings past their tenant's retention (C7) go now and then hourly.
     tokio::spawn(crate::service::retention::run_purges(
         state.store.clone(),

@@ -37,10 +37,12 @@ pub enum AuditAction {
     PaperSizesChanged,
     /// The operator changed how a tenant's notifications are timed.
     NotifySettingsChanged,
+    WebhookCreated,
+    WebhookRevoked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::TenantCreated,
         AuditAction::UserCreated,
         AuditAction::UserDeleted,
@@ -69,6 +71,8 @@ impl AuditAction {
         AuditAction::DeviceSettingsChanged,
         AuditAction::PaperSizesChanged,
         AuditAction::NotifySettingsChanged,
+        AuditAction::WebhookCreated,
+        AuditAction::WebhookRevoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +105,8 @@ impl AuditAction {
             AuditAction::DeviceSettingsChanged => "device_settings_changed",
             AuditAction::PaperSizesChanged => "paper_sizes_changed",
             AuditAction::NotifySettingsChanged => "notify_settings_changed",
+            AuditAction::WebhookCreated => "webhook_created",
+            AuditAction::WebhookRevoked => "webhook_revoked",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod retention;
 pub mod settings;
 pub mod supplies;
 pub mod tokens;
+pub mod webhooks;
 
 use meterport_domain::policy::FieldError;
 use meterport_store::StoreError;
@@ -69,10 +70,11 @@ pub enum Refused {
     GroupNotChanged,
     GroupsNotDeleted,
     TenantNotChanged,
+    WebhookNotRegistered,
 }
 
 impl Refused {
-    pub const ALL: [Refused; 10] = [
+    pub const ALL: [Refused; 11] = [
         Refused::TenantNotCreated,
         Refused::UserNotCreated,
         Refused::PasswordNotChanged,
@@ -83,6 +85,7 @@ impl Refused {
         Refused::GroupNotChanged,
         Refused::GroupsNotDeleted,
         Refused::TenantNotChanged,
+        Refused::WebhookNotRegistered,
     ];
 }
 
@@ -123,10 +126,12 @@ pub enum Missing {
     Announcement,
     /// A mail the SMTP listener refused and kept.
     MailReject,
+    /// An active webhook.
+    Webhook,
 }
 
 impl Missing {
-    pub const ALL: [Missing; 7] = [
+    pub const ALL: [Missing; 8] = [
         Missing::Tenant,
         Missing::User,
         Missing::Device,
@@ -134,5 +139,6 @@ impl Missing {
         Missing::ActiveToken,
         Missing::Announcement,
         Missing::MailReject,
+        Missing::Webhook,
     ];
 }
