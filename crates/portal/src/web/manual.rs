@@ -498,6 +498,8 @@ pub const TOPICS: &[Topic] = &[
             Note(&[
                 "manual-notifications-note-address",
                 "manual-notifications-note-once",
+                "manual-notifications-note-holddown",
+                "manual-notifications-note-digest",
                 "manual-notifications-note-language",
                 "manual-notifications-note-admin",
                 "manual-notifications-note-personal",
