@@ -14,11 +14,9 @@ use std::time::Duration;
 
 use crate::harness::chromium::{Browser, DESKTOP, PHONE};
 use crate::harness::smtp::SmtpServer;
-use crate::harness::{T0, TestApp};
+use crate::harness::{PASSWORD, T0, TestApp};
 use meterport_store::tenants::Tenant;
-use meterport_store::users::hash_password;
 
-const PASSWORD: &str = "secret123";
 const DAY: i64 = 86_400_000;
 
 /// The portal with one customer user, 山田 太郎 (`yamada`, Japanese), and two announcements,
@@ -39,23 +37,7 @@ async fn portal_with_mail(smtp: &SmtpServer) -> Portal {
 }
 
 async fn portal_on(app: TestApp) -> Portal {
-    let tenant = app.tenant("株式会社アクメ", "Asia/Tokyo").await;
-    let user = app
-        .store
-        .create_user(
-            tenant.id,
-            "yamada",
-            &hash_password(PASSWORD),
-            Some("yamada@example.com"),
-            "ja",
-            T0,
-        )
-        .await
-        .unwrap();
-    app.store
-        .update_profile(tenant.id, user.id, "太郎", "山田", "ja", "ja-JP", None)
-        .await
-        .unwrap();
+    let (tenant, user) = app.acme_yamada(Some("yamada@example.com")).await;
     app.store
         .create_announcement(
             "12月29日(水)から1月3日(月)まで、サービス窓口は年末年始休業となります。期間中の故障のご連絡は、お問い合わせフォームから受け付けます。",
@@ -112,14 +94,46 @@ const MENU_EN: &[&str] = &[
     "Change e-mail address",
 ];
 
-/// Logs in through the login form, as a user types it.
-async fn log_in(b: &Browser, username: &str, password: &str) {
-    if !b.path().await.starts_with("/login") {
-        b.goto("/login").await;
-    }
-    b.type_into("#username", username).await;
-    b.type_into("#password", password).await;
-    b.click_and_wait("#login button[type=submit]").await;
+/// The portal, a browser for the test `name`, and yamada logged in through the form.
+async fn logged_in(name: &'static str) -> (Portal, Browser) {
+    let p = portal().await;
+    let b = Browser::start(name, &p.app.base).await;
+    b.log_in("yamada", PASSWORD).await;
+    (p, b)
+}
+
+/// Fills in the password form, the current password right, and submits it.
+async fn change_password(b: &Browser, new: &str, confirmation: &str) {
+    let fields = [
+        ("#current_password", PASSWORD),
+        ("#new_password", new),
+        ("#confirmation", confirmation),
+    ];
+    b.submit(&fields, "main form button[type=submit]").await;
+}
+
+/// Fills in the form of a new notification address, the password right, and submits it.
+async fn submit_address(b: &Browser, email: &str, confirmation: &str) {
+    let fields = [
+        ("#email", email),
+        ("#confirmation", confirmation),
+        ("#password", PASSWORD),
+    ];
+    b.submit(&fields, "main form button[type=submit]").await;
+}
+
+/// Fills in the form of a mailed reset link and submits it.
+async fn submit_reset(b: &Browser, new: &str, confirmation: &str) {
+    let fields = [("#new_password", new), ("#confirmation", confirmation)];
+    b.submit(&fields, "#reset button[type=submit]").await;
+}
+
+/// The back button, which must lead to the login screen: the page's visible text.
+async fn back_to_login(b: &Browser) -> String {
+    b.back().await;
+    let path = b.path().await;
+    assert!(path.starts_with("/login"), "back leads to {path}");
+    b.body_text().await
 }
 
 /// Logs out with the header's button.
@@ -127,29 +141,6 @@ async fn log_out(b: &Browser) {
     b.click_and_wait("header.top form[action='/logout'] button")
         .await;
     assert_eq!(b.path().await, "/login?notice=logged-out");
-}
-
-/// The page is no wider than the window: nothing to scroll sideways to. `clientWidth` is
-/// the window less its vertical scroll bar, the strictest measure.
-async fn assert_no_horizontal_overflow(b: &Browser, screen: &str) {
-    let sizes = b
-        .js("const d = document.documentElement; return [d.scrollWidth, d.clientWidth, window.innerWidth];")
-        .await;
-    let [scroll, client, inner] = [0, 1, 2].map(|i| sizes[i].as_i64().unwrap());
-    if scroll > client || client > inner {
-        // Name the culprits: the elements that reach beyond the window's right edge.
-        let wide = b
-            .js("const w = document.documentElement.clientWidth; \
-                 return [...document.querySelectorAll('body *')] \
-                   .filter(e => e.getBoundingClientRect().right > w + 0.5) \
-                   .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') \
-                     + (e.className ? '.' + e.className : '') + ' ' \
-                     + Math.round(e.getBoundingClientRect().right) + 'px');")
-            .await;
-        panic!(
-            "{screen}: the page is {scroll} px wide in a {client} px ({inner} px) window; too wide: {wide}"
-        );
-    }
 }
 
 /// The width the page has to lay out in (the window less a vertical scroll bar).
@@ -177,7 +168,7 @@ async fn a_user_logs_in_and_sees_the_welcome_screen_with_the_whole_menu() {
     assert_eq!(b.js("return document.documentElement.lang;").await, "ja");
     b.screenshot("login-ja").await;
 
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert_eq!(b.path().await, "/welcome");
     assert_eq!(b.text("main h1").await, "ようこそ");
     assert_eq!(b.text("#welcome-username").await, "yamada");
@@ -188,7 +179,7 @@ async fn a_user_logs_in_and_sees_the_welcome_screen_with_the_whole_menu() {
     // 2021-12-01 00:00 UTC, 09:00 in Tokyo).
     log_out(&b).await;
     p.app.clock.advance(2 * 3_600_000);
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert_eq!(b.text("#previous-login").await, "2021/12/01 09:00:00");
 
     // Announcements, newest first.
@@ -246,27 +237,19 @@ async fn five_wrong_passwords_lock_the_account_until_twelve_minutes_have_passed(
     let mut b = Browser::start("lockout", &p.app.base).await;
     b.goto("/login").await;
     for attempt in 1..=4 {
-        log_in(&b, "yamada", "wrong-pass1").await;
+        b.log_in("yamada", "wrong-pass1").await;
         assert_eq!(
             b.text("#login-error").await,
             "ユーザー名またはパスワードが正しくありません。",
             "attempt {attempt}"
         );
         // The refused form keeps the user name, so that only the password is typed again.
-        assert_eq!(
-            b.find("#username")
-                .await
-                .prop("value")
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("yamada")
-        );
+        assert_eq!(b.value("#username").await, "yamada");
     }
     b.screenshot("wrong-password").await;
 
     // The fifth locks, until 12 minutes later (09:12 in Tokyo).
-    log_in(&b, "yamada", "wrong-pass1").await;
+    b.log_in("yamada", "wrong-pass1").await;
     let locked = b.text("#login-error").await;
     assert!(locked.contains("ロックされています"), "{locked}");
     assert!(
@@ -276,12 +259,12 @@ async fn five_wrong_passwords_lock_the_account_until_twelve_minutes_have_passed(
     b.screenshot("locked").await;
 
     // The right password is refused during the lock.
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert!(b.path().await.starts_with("/login"));
     assert!(b.text("#login-error").await.contains("ロックされています"));
 
     p.app.clock.advance(12 * 60_000);
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert_eq!(b.path().await, "/welcome");
     assert_eq!(b.text("main h1").await, "ようこそ");
     b.close().await;
@@ -295,7 +278,7 @@ async fn the_expiry_warning_names_the_date_and_an_expired_password_must_be_chang
     // The password was set at T0 (2021-12-01) and expires three months later, 2022-03-01.
     // Seven days before, the welcome screen warns and names the date.
     p.app.clock.set(T0 + 84 * DAY);
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert_eq!(b.path().await, "/welcome");
     let warning = b.text("#expiry-warning").await;
     assert!(warning.contains("2022/03/01"), "{warning}");
@@ -309,9 +292,9 @@ async fn the_expiry_warning_names_the_date_and_an_expired_password_must_be_chang
 
     // After expiry the login leads to the change-password screen only.
     p.app.clock.set(T0 + 91 * DAY);
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert_eq!(b.path().await, "/account/password");
-    assert!(b.find("#must-change").await.is_displayed().await.unwrap());
+    assert!(b.shown("#must-change").await);
     assert!(
         b.texts("nav.menu a").await.is_empty(),
         "no menu until the password is changed"
@@ -322,10 +305,7 @@ async fn the_expiry_warning_names_the_date_and_an_expired_password_must_be_chang
         assert_eq!(b.path().await, "/account/password", "{page} is closed");
     }
 
-    b.type_into("#current_password", PASSWORD).await;
-    b.type_into("#new_password", "fresh2022").await;
-    b.type_into("#confirmation", "fresh2022").await;
-    b.click_and_wait("main form button[type=submit]").await;
+    change_password(&b, "fresh2022", "fresh2022").await;
     assert_eq!(b.path().await, "/account/password/saved");
     assert!(b.text("#saved").await.contains("パスワードを変更しました"));
     assert_eq!(
@@ -344,12 +324,9 @@ async fn the_expiry_warning_names_the_date_and_an_expired_password_must_be_chang
 
 #[tokio::test]
 async fn a_password_change_from_the_menu_explains_each_bad_field_then_saves() {
-    let p = portal().await;
-    let mut b = Browser::start("change_password", &p.app.base).await;
-    log_in(&b, "yamada", PASSWORD).await;
-    b.click_and_wait("nav.menu a[href='/account/password']")
+    let (_p, mut b) = logged_in("change_password").await;
+    b.open_from_menu("/account/password", "パスワードの変更")
         .await;
-    assert_eq!(b.text("main h1").await, "パスワードの変更");
     assert!(
         !b.exists("#must-change").await,
         "a voluntary change is not a forced one"
@@ -357,10 +334,7 @@ async fn a_password_change_from_the_menu_explains_each_bad_field_then_saves() {
     b.screenshot("form").await;
 
     // Too short, no digit, and a confirmation that differs: each message is next to its field.
-    b.type_into("#current_password", PASSWORD).await;
-    b.type_into("#new_password", "abc").await;
-    b.type_into("#confirmation", "abd").await;
-    b.click_and_wait("main form button[type=submit]").await;
+    change_password(&b, "abc", "abd").await;
     assert_eq!(b.path().await, "/account/password");
     for field in ["new_password", "confirmation"] {
         let error = b.find(&format!("#error-{field}")).await;
@@ -399,10 +373,7 @@ async fn a_password_change_from_the_menu_explains_each_bad_field_then_saves() {
     assert!(!b.exists("#saved").await);
     b.screenshot("refused").await;
 
-    b.type_into("#current_password", PASSWORD).await;
-    b.type_into("#new_password", "newpass2022").await;
-    b.type_into("#confirmation", "newpass2022").await;
-    b.click_and_wait("main form button[type=submit]").await;
+    change_password(&b, "newpass2022", "newpass2022").await;
     assert_eq!(b.path().await, "/account/password/saved");
     assert_eq!(
         b.text("#saved").await,
@@ -412,12 +383,12 @@ async fn a_password_change_from_the_menu_explains_each_bad_field_then_saves() {
 
     // The new password is the one that works now.
     log_out(&b).await;
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert!(
         b.path().await.starts_with("/login"),
         "the old password is refused"
     );
-    log_in(&b, "yamada", "newpass2022").await;
+    b.log_in("yamada", "newpass2022").await;
     assert_eq!(b.path().await, "/welcome");
     b.close().await;
 }
@@ -450,7 +421,7 @@ async fn the_login_screen_switches_to_english_with_the_header_s_language_links()
     b.screenshot("login-en").await;
 
     // The choice holds for the next screens before login, messages included.
-    log_in(&b, "yamada", "wrong-pass1").await;
+    b.log_in("yamada", "wrong-pass1").await;
     assert_eq!(
         b.text("#login-error").await,
         "The user name or password is incorrect."
@@ -464,27 +435,15 @@ async fn the_login_screen_switches_to_english_with_the_header_s_language_links()
 
 #[tokio::test]
 async fn choosing_english_in_user_information_switches_the_menu_to_english() {
-    let p = portal().await;
-    let mut b = Browser::start("profile_language", &p.app.base).await;
-    log_in(&b, "yamada", PASSWORD).await;
-    b.click_and_wait("nav.menu a[href='/account/profile']")
-        .await;
-    assert_eq!(b.text("main h1").await, "ユーザー情報");
+    let (p, mut b) = logged_in("profile_language").await;
+    b.open_from_menu("/account/profile", "ユーザー情報").await;
     assert_eq!(b.text("#profile-username").await, "yamada");
     assert!(
         b.text("#profile-email")
             .await
             .contains("yamada@example.com")
     );
-    assert_eq!(
-        b.find("#last_name")
-            .await
-            .prop("value")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("山田")
-    );
+    assert_eq!(b.value("#last_name").await, "山田");
     b.screenshot("profile-ja").await;
 
     b.find("#language")
@@ -511,8 +470,7 @@ async fn choosing_english_in_user_information_switches_the_menu_to_english() {
     );
     b.screenshot("profile-en").await;
 
-    b.click_and_wait("nav.menu a[href='/welcome']").await;
-    assert_eq!(b.text("main h1").await, "Welcome");
+    b.open_from_menu("/welcome", "Welcome").await;
     let news = b.texts("#announcements li").await;
     assert!(
         news[0].contains("Daily totals"),
@@ -522,7 +480,7 @@ async fn choosing_english_in_user_information_switches_the_menu_to_english() {
 
     // The choice is the user's, not the browser's: it holds at the next login.
     log_out(&b).await;
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert_eq!(b.text("main h1").await, "Welcome");
     let user = p.app.store.user(p.tenant.id, p.user_id).await.unwrap();
     assert_eq!(user.language, "en");
@@ -531,13 +489,11 @@ async fn choosing_english_in_user_information_switches_the_menu_to_english() {
 
 #[tokio::test]
 async fn after_logout_the_back_button_shows_nothing_private() {
-    let p = portal().await;
-    let mut b = Browser::start("logout_back", &p.app.base).await;
-    log_in(&b, "yamada", PASSWORD).await;
+    let (_p, mut b) = logged_in("logout_back").await;
     b.click_and_wait("nav.menu a[href='/account/profile']")
         .await;
     b.click_and_wait("nav.menu a[href='/welcome']").await;
-    assert!(b.body_text().await.contains("山田 太郎"));
+    assert_eq!(b.text("header.top .who").await, "山田 太郎");
 
     log_out(&b).await;
     assert_eq!(b.text("#login-info").await, "ログアウトしました。");
@@ -546,14 +502,8 @@ async fn after_logout_the_back_button_shows_nothing_private() {
     // Back to where the user was: the page is not shown from the browser's cache (the portal
     // sends `Cache-Control: no-store`) and the server no longer knows the session, so the
     // browser lands on the login screen and no name or private data is visible.
-    b.back().await;
-    assert!(
-        b.path().await.starts_with("/login"),
-        "back leads to {}",
-        b.path().await
-    );
+    let text = back_to_login(&b).await;
     assert!(b.exists("#username").await, "the login form is shown");
-    let text = b.body_text().await;
     assert!(
         !text.contains("山田") && !text.contains("yamada"),
         "private data after back: {text}"
@@ -562,21 +512,14 @@ async fn after_logout_the_back_button_shows_nothing_private() {
     b.screenshot("back").await;
 
     // Once more back, to the profile: the same.
-    b.back().await;
-    assert!(
-        b.path().await.starts_with("/login"),
-        "back leads to {}",
-        b.path().await
-    );
-    assert!(!b.body_text().await.contains("yamada@example.com"));
+    let text = back_to_login(&b).await;
+    assert!(!text.contains("yamada@example.com"), "{text}");
     b.close().await;
 }
 
 #[tokio::test]
 async fn two_tabs_of_one_login_both_work() {
-    let p = portal().await;
-    let b = Browser::start("two_tabs", &p.app.base).await;
-    log_in(&b, "yamada", PASSWORD).await;
+    let (_p, b) = logged_in("two_tabs").await;
     let first = b.client.window().await.unwrap();
     let second = b.client.new_window(true).await.unwrap().handle;
     b.client.switch_to_window(second).await.unwrap();
@@ -591,8 +534,8 @@ async fn two_tabs_of_one_login_both_work() {
     b.client.switch_to_window(first).await.unwrap();
     b.click_and_wait("nav.menu a[href='/account/profile']")
         .await;
-    b.type_into("#first_name", "次郎").await;
-    b.click_and_wait("main form button[type=submit]").await;
+    b.submit(&[("#first_name", "次郎")], "main form button[type=submit]")
+        .await;
     assert_eq!(b.path().await, "/account/profile/saved");
     assert_eq!(b.text("header.top .who").await, "山田 次郎");
     b.close().await;
@@ -605,16 +548,16 @@ async fn on_a_phone_the_menu_folds_above_the_content_and_nothing_overflows() {
     b.viewport(PHONE).await;
 
     b.goto("/login").await;
-    assert_no_horizontal_overflow(&b, "login").await;
+    b.assert_fits_width("login").await;
     b.screenshot("login").await;
     b.click_and_wait("header.top a[hreflang=en]").await;
-    assert_no_horizontal_overflow(&b, "login in English").await;
+    b.assert_fits_width("login in English").await;
     b.screenshot("login-en").await;
     b.click_and_wait("header.top a[hreflang=ja]").await;
 
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert_eq!(b.path().await, "/welcome");
-    assert_no_horizontal_overflow(&b, "welcome").await;
+    b.assert_fits_width("welcome").await;
     // The menu spans the width, above the screen's content.
     let menu = b.find("nav.menu").await.rectangle().await.unwrap();
     let content = b.find("main#content").await.rectangle().await.unwrap();
@@ -640,7 +583,7 @@ async fn on_a_phone_the_menu_folds_above_the_content_and_nothing_overflows() {
         ("/account/profile", "profile"),
     ] {
         b.goto(href).await;
-        assert_no_horizontal_overflow(&b, href).await;
+        b.assert_fits_width(href).await;
         b.screenshot(name).await;
     }
 
@@ -652,7 +595,7 @@ async fn on_a_phone_the_menu_folds_above_the_content_and_nothing_overflows() {
         .unwrap();
     b.click_and_wait("main form button[type=submit]").await;
     b.goto("/welcome").await;
-    assert_no_horizontal_overflow(&b, "welcome in English").await;
+    b.assert_fits_width("welcome in English").await;
     b.screenshot("welcome-en").await;
 
     // Back to the desktop width: the menu is on the left again.
@@ -671,34 +614,20 @@ async fn a_new_notification_address_takes_effect_when_the_mailed_link_is_opened(
     let smtp = SmtpServer::start();
     let p = portal_with_mail(&smtp).await;
     let mut b = Browser::start("change_email", &p.app.base).await;
-    log_in(&b, "yamada", PASSWORD).await;
-    b.click_and_wait("nav.menu a[href='/account/email']").await;
-    assert_eq!(b.text("main h1").await, "通知先メールアドレスの変更");
+    b.log_in("yamada", PASSWORD).await;
+    b.open_from_menu("/account/email", "通知先メールアドレスの変更")
+        .await;
     assert_eq!(b.text("#current-email").await, "yamada@example.com");
     b.screenshot("form").await;
 
     // A confirmation that differs is refused next to its field.
-    b.type_into("#email", "taro.yamada@example.net").await;
-    b.type_into("#confirmation", "taro.yamada@example.com")
-        .await;
-    b.type_into("#password", PASSWORD).await;
-    b.click_and_wait("main form button[type=submit]").await;
-    assert!(
-        b.find("#error-confirmation")
-            .await
-            .is_displayed()
-            .await
-            .unwrap()
-    );
+    submit_address(&b, "taro.yamada@example.net", "taro.yamada@example.com").await;
+    assert!(b.shown("#error-confirmation").await);
     b.screenshot("refused").await;
 
-    b.type_into("#email", "taro.yamada@example.net").await;
-    b.type_into("#confirmation", "taro.yamada@example.net")
-        .await;
-    b.type_into("#password", PASSWORD).await;
-    b.click_and_wait("main form button[type=submit]").await;
+    submit_address(&b, "taro.yamada@example.net", "taro.yamada@example.net").await;
     assert_eq!(b.path().await, "/account/email/sent");
-    assert!(b.find("#sent").await.is_displayed().await.unwrap());
+    assert!(b.shown("#sent").await);
     // Until the link is opened the old address stays the notification address.
     assert_eq!(b.text("#current-email").await, "yamada@example.com");
     assert!(
@@ -718,13 +647,7 @@ async fn a_new_notification_address_takes_effect_when_the_mailed_link_is_opened(
     );
     b.goto(&link).await;
     assert_eq!(b.path().await, "/account/email/confirmed");
-    assert!(
-        b.find("#email-confirmed")
-            .await
-            .is_displayed()
-            .await
-            .unwrap()
-    );
+    assert!(b.shown("#email-confirmed").await);
     b.screenshot("confirmed").await;
 
     b.click_and_wait("#to-portal").await;
@@ -757,9 +680,9 @@ async fn a_forgotten_password_is_replaced_through_the_mailed_link() {
     assert_eq!(b.text("main h1").await, "パスワードを忘れた場合");
     b.screenshot("form").await;
 
-    b.type_into("#username", "yamada").await;
-    b.click_and_wait("#forgot button[type=submit]").await;
-    assert!(b.find("#forgot-sent").await.is_displayed().await.unwrap());
+    b.submit(&[("#username", "yamada")], "#forgot button[type=submit]")
+        .await;
+    assert!(b.shown("#forgot-sent").await);
     b.screenshot("sent").await;
 
     let mail = smtp
@@ -772,21 +695,11 @@ async fn a_forgotten_password_is_replaced_through_the_mailed_link() {
     b.screenshot("reset-form").await;
 
     // The password rules hold here too.
-    b.type_into("#new_password", "short").await;
-    b.type_into("#confirmation", "short").await;
-    b.click_and_wait("#reset button[type=submit]").await;
-    assert!(
-        b.find("#error-new_password")
-            .await
-            .is_displayed()
-            .await
-            .unwrap()
-    );
+    submit_reset(&b, "short", "short").await;
+    assert!(b.shown("#error-new_password").await);
     b.screenshot("reset-refused").await;
 
-    b.type_into("#new_password", "remember2022").await;
-    b.type_into("#confirmation", "remember2022").await;
-    b.click_and_wait("#reset button[type=submit]").await;
+    submit_reset(&b, "remember2022", "remember2022").await;
     assert_eq!(b.path().await, "/login?notice=password-reset");
     assert_eq!(
         b.text("#login-info").await,
@@ -794,12 +707,12 @@ async fn a_forgotten_password_is_replaced_through_the_mailed_link() {
     );
     b.screenshot("done").await;
 
-    log_in(&b, "yamada", PASSWORD).await;
+    b.log_in("yamada", PASSWORD).await;
     assert!(
         b.path().await.starts_with("/login"),
         "the old password no longer works"
     );
-    log_in(&b, "yamada", "remember2022").await;
+    b.log_in("yamada", "remember2022").await;
     assert_eq!(b.path().await, "/welcome");
 
     // The link was single-use.

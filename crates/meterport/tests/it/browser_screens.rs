@@ -7,12 +7,9 @@
 //! and submitted. Each test leaves screenshots in `artifacts/screenshots/`.
 
 use crate::harness::chromium::{Browser, DESKTOP, PHONE};
-use crate::harness::{OPERATOR_TOKEN, T0, TestApp, mfp};
+use crate::harness::{PASSWORD, TestApp, mfp};
 use meterport_store::tenants::Tenant;
-use meterport_store::users::hash_password;
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "secret123";
 const AUG_NOV: &str = "unit=month&from=2021-08&to=2021-11&kind=usage&group=all&class=mfp";
 
 /// The seed's first device (chapters 4 and 5): total 1, colour, mono at each month end.
@@ -43,15 +40,7 @@ async fn portal() -> Portal {
     printer["device_type"] = json!("mono_lbp");
     printer["remote_ui_url"] = json!("http://192.0.2.10/");
     app.device(&tenant, printer).await;
-    let (status, res) = app
-        .post(
-            &format!("/api/v1/admin/tenants/{}/groups", tenant.id),
-            OPERATOR_TOKEN,
-            &json!({"name": "営業", "device_ids": [sales]}),
-        )
-        .await;
-    assert_eq!(status, 201, "{res}");
-    let group = res["id"].as_i64().unwrap();
+    let group = app.api_group(tenant.id, "営業", &[sales]).await;
 
     let ingest = app.ingest_token(&tenant).await;
     let mut batch: Vec<Value> = SEED
@@ -70,32 +59,18 @@ async fn portal() -> Portal {
         json!({"serial": "SALES-1", "read_at": "2021-08-20T12:00:00+09:00",
                       "counters": {"total1": 10385, "color": 2430, "mono": 7955}}),
     );
-    let (status, body) = app
-        .post("/api/v1/ingest/readings", &ingest, &json!(batch))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    app.ingest_ok("readings", &ingest, &json!(batch)).await;
     // The sales MFP has a paper jam (error); the printer has never reported (unknown).
-    let (status, body) = app
-        .post(
-            "/api/v1/ingest/status",
-            &ingest,
-            &json!({"serial": "SALES-1", "at": "2021-08-20T12:00:00+09:00",
+    app.ingest_ok(
+        "status",
+        &ingest,
+        &json!({"serial": "SALES-1", "at": "2021-08-20T12:00:00+09:00",
                     "conditions": [{"code": "jam", "severity": "error", "message": "Paper jam"}]}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    )
+    .await;
     for (name, lang) in [("yamada", "ja"), ("smith", "en")] {
-        app.store
-            .create_user(
-                tenant.id,
-                name,
-                &hash_password(PASSWORD),
-                Some(&format!("{name}@example.com")),
-                lang,
-                T0,
-            )
-            .await
-            .unwrap();
+        app.user(&tenant, name, Some(&format!("{name}@example.com")), lang)
+            .await;
     }
     Portal {
         app,
@@ -111,10 +86,7 @@ async fn log_in(b: &Browser) {
 }
 
 async fn log_in_as(b: &Browser, user: &str) {
-    b.goto("/login").await;
-    b.type_into("#username", user).await;
-    b.type_into("#password", PASSWORD).await;
-    b.click_and_wait("#login button[type=submit]").await;
+    b.log_in(user, PASSWORD).await;
     assert_eq!(b.path().await, "/welcome");
 }
 
@@ -147,6 +119,21 @@ async fn wait_for_path(b: &Browser, part: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     panic!("the address never got {part}: {}", b.path().await);
+}
+
+/// The function tab with its graph, in Japanese: the tab's note says duplex pages are in
+/// copy and print; the graph's legend has copy and print, and no duplex.
+async fn assert_function_graph_leaves_duplex_out(b: &Browser) {
+    assert!(b.text(".tab-note").await.contains("両面"));
+    let legend = b.texts("#chart svg g.legend text").await;
+    assert!(
+        legend.iter().any(|l| l == "コピー") && legend.iter().any(|l| l == "プリント"),
+        "{legend:?}"
+    );
+    assert!(
+        !legend.iter().any(|l| l.contains("両面")),
+        "duplex is not drawn: {legend:?}"
+    );
 }
 
 /// The first cell of each row of the device list.
@@ -229,23 +216,18 @@ async fn the_counter_table_shows_the_seed_s_usage_and_leads_to_each_detail_and_b
             .await
             .starts_with(&format!("/counters/device/{}", p.seed))
     );
-    let body = b.body_text().await;
-    assert!(body.contains("本社 3F") && body.contains("723"), "{body}");
+    let summary = b.texts("#summary .item").await;
+    assert!(
+        summary.iter().any(|i| i == "デバイス名: 本社 3F"),
+        "{summary:?}"
+    );
+    assert_eq!(row(&b, "2021/11").await[0], "723");
     // The function tab: copy and print, duplex said to be included in them; its graph
     // leaves duplex out.
     b.click_and_wait("a[href*='view=function']").await;
-    assert!(b.body_text().await.contains("両面"));
     b.click_and_wait("#graph-toggle").await;
     assert!(b.exists("#chart svg").await, "the graph is an SVG");
-    let legend = b.texts("#chart svg g.legend text").await;
-    assert!(
-        legend.iter().any(|l| l == "コピー") && legend.iter().any(|l| l == "プリント"),
-        "{legend:?}"
-    );
-    assert!(
-        !legend.iter().any(|l| l.contains("両面")),
-        "duplex is not drawn: {legend:?}"
-    );
+    assert_function_graph_leaves_duplex_out(&b).await;
     b.screenshot("device-function-graph").await;
 
     // The same button hides the graph again.
@@ -335,17 +317,8 @@ async fn the_counter_table_shows_the_seed_s_usage_and_leads_to_each_detail_and_b
     assert!(heads.iter().any(|h| h.contains("A4")), "{heads:?}");
     b.screenshot("august-paper").await;
     b.click_and_wait("nav.tabs a[href*='view=function']").await;
-    assert!(b.body_text().await.contains("両面"));
     // The graph stays on across tabs; in the function graph duplex is left out.
-    let legend = b.texts("#chart svg g.legend text").await;
-    assert!(
-        legend.iter().any(|l| l == "コピー") && legend.iter().any(|l| l == "プリント"),
-        "{legend:?}"
-    );
-    assert!(
-        !legend.iter().any(|l| l.contains("両面")),
-        "duplex is not drawn: {legend:?}"
-    );
+    assert_function_graph_leaves_duplex_out(&b).await;
     b.screenshot("august-function").await;
     b.viewport(PHONE).await;
     b.screenshot("august-function-phone").await;
@@ -354,17 +327,8 @@ async fn the_counter_table_shows_the_seed_s_usage_and_leads_to_each_detail_and_b
     // On a phone the table scrolls inside its frame; the page itself does not.
     b.viewport(PHONE).await;
     b.goto(&format!("/counters?{AUG_NOV}")).await;
-    let overflow = b
-        .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
-        .await;
     b.screenshot("table-phone").await;
-    let wide = b
-        .js("return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right));")
-        .await;
-    assert!(
-        overflow.as_f64().unwrap() <= 1.0,
-        "page overflow {overflow}: {wide}"
-    );
+    b.assert_fits_width("the table on a phone").await;
 
     // The address of the first table, opened afresh (a bookmark, a second tab): the same
     // conditions in the form and the same table.
@@ -455,8 +419,8 @@ async fn the_device_list_filters_and_the_settings_screens_save_with_messages_by_
 
     // The text filter, typed and submitted as a person does.
     b.goto("/devices").await;
-    b.type_into("#q", "経理").await;
-    b.click_and_wait("form.filters button[type=submit]").await;
+    b.submit(&[("#q", "経理")], "form.filters button[type=submit]")
+        .await;
     let rows = b.texts("#device-list tbody tr").await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert!(rows[0].contains("経理 プリンター"));
@@ -517,8 +481,8 @@ async fn the_device_list_filters_and_the_settings_screens_save_with_messages_by_
 
     // A group name with a forbidden character is refused next to the field.
     b.goto("/settings/groups/new").await;
-    b.type_into("#name", "経理/総務").await;
-    b.click_and_wait("#group-form button[type=submit]").await;
+    b.submit(&[("#name", "経理/総務")], "#group-form button[type=submit]")
+        .await;
     let error = b.text("#error-name").await;
     assert!(
         error.contains('/'),
@@ -538,8 +502,8 @@ async fn the_device_list_filters_and_the_settings_screens_save_with_messages_by_
     b.click_and_wait("#group-form button[type=submit]").await;
     b.goto("/settings/groups").await;
     b.click_and_wait("#new-group").await;
-    b.type_into("#name", "総務").await;
-    b.click_and_wait("#group-form button[type=submit]").await;
+    b.submit(&[("#name", "総務")], "#group-form button[type=submit]")
+        .await;
     b.goto("/settings/groups").await;
     let names = b.texts("#group-list tbody td:nth-child(2)").await;
     assert_eq!(names, ["営業", "経理", "総務"], "{names:?}");
@@ -557,8 +521,8 @@ async fn the_device_list_filters_and_the_settings_screens_save_with_messages_by_
         b.js("return document.querySelector('#name').value;").await,
         json!("総務")
     );
-    b.type_into("#name", "総務部").await;
-    b.click_and_wait("#group-form button[type=submit]").await;
+    b.submit(&[("#name", "総務部")], "#group-form button[type=submit]")
+        .await;
     b.goto("/settings/groups").await;
     let names = b.texts("#group-list tbody td:nth-child(2)").await;
     assert!(
@@ -739,8 +703,11 @@ async fn an_english_user_sees_the_same_numbers_under_english_headings() {
     assert_eq!(b.text("main h1").await, "Device groups");
     b.screenshot("groups").await;
     b.goto("/settings/groups/new").await;
-    b.type_into("#name", "Sales;East").await;
-    b.click_and_wait("#group-form button[type=submit]").await;
+    b.submit(
+        &[("#name", "Sales;East")],
+        "#group-form button[type=submit]",
+    )
+    .await;
     let error = b.text("#error-name").await;
     assert!(error.contains(';'), "{error}");
     b.screenshot("group-refused").await;
@@ -767,13 +734,7 @@ async fn an_english_user_sees_the_same_numbers_under_english_headings() {
         b.goto(&path).await;
         b.find("main h1").await;
         b.screenshot(step).await;
-        let overflow = b
-            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
-            .await;
-        assert!(
-            overflow.as_f64().unwrap() <= 1.0,
-            "{path} is wider than the phone: {overflow}"
-        );
+        b.assert_fits_width(&path).await;
     }
     // The graph keeps readable labels on a phone: its drawing scrolls inside its frame
     // instead of shrinking to the phone's width.

@@ -4,56 +4,14 @@
 //! `artifacts/screenshots/` like those of `browser.rs`, whose harness this shares.
 
 use crate::harness::chromium::{Browser, DESKTOP, PHONE};
-use crate::harness::{T0, TestApp};
-use meterport_store::users::hash_password;
-
-const PASSWORD: &str = "secret123";
-
-/// The page is no wider than the window: nothing to scroll sideways to.
-async fn assert_fits(b: &Browser, screen: &str) {
-    let sizes = b
-        .js("const d = document.documentElement; return [d.scrollWidth, d.clientWidth];")
-        .await;
-    let (scroll, client) = (sizes[0].as_i64().unwrap(), sizes[1].as_i64().unwrap());
-    if scroll > client {
-        // Name the culprits: the elements that reach beyond the window's right edge.
-        let wide = b
-            .js("const w = document.documentElement.clientWidth; \
-                 return [...document.querySelectorAll('body *')] \
-                   .filter(e => e.getBoundingClientRect().right > w + 0.5) \
-                   .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') \
-                     + (e.className ? '.' + e.className : '') + ' ' \
-                     + Math.round(e.getBoundingClientRect().right) + 'px');")
-            .await;
-        panic!("{screen}: the page is {scroll} px wide in a {client} px window; too wide: {wide}");
-    }
-}
+use crate::harness::{PASSWORD, TestApp};
 
 #[tokio::test]
 async fn the_manual_coming_soon_and_not_found_pages_read_well_in_both_languages_and_sizes() {
     let app = TestApp::spawn().await;
-    let tenant = app.tenant("株式会社アクメ", "Asia/Tokyo").await;
-    let user = app
-        .store
-        .create_user(
-            tenant.id,
-            "yamada",
-            &hash_password(PASSWORD),
-            None,
-            "ja",
-            T0,
-        )
-        .await
-        .unwrap();
-    app.store
-        .update_profile(tenant.id, user.id, "太郎", "山田", "ja", "ja-JP", None)
-        .await
-        .unwrap();
+    let (tenant, user) = app.acme_yamada(None).await;
     let mut b = Browser::start("shell_pages", &app.base).await;
-    b.goto("/login").await;
-    b.type_into("#username", "yamada").await;
-    b.type_into("#password", PASSWORD).await;
-    b.click_and_wait("#login button[type=submit]").await;
+    b.log_in("yamada", PASSWORD).await;
     assert_eq!(b.path().await, "/welcome");
 
     for (lang, soon, manual, password_section, not_found) in [
@@ -86,7 +44,7 @@ async fn the_manual_coming_soon_and_not_found_pages_read_well_in_both_languages_
                 .await;
             assert!(b.text("#coming-soon").await.contains(soon));
             assert_eq!(b.attrs("#coming-soon-instead", "href").await, ["/counters"]);
-            assert_fits(&b, "coming soon").await;
+            b.assert_fits_width("coming soon").await;
             b.screenshot(&format!("coming-soon-{lang}-{width}")).await;
 
             // The Manual link of a screen opens the manual at that screen's section.
@@ -110,7 +68,7 @@ async fn the_manual_coming_soon_and_not_found_pages_read_well_in_both_languages_
                 (-2.0..200.0).contains(&top),
                 "{lang} {width}: the section starts {top} px down"
             );
-            assert_fits(&b, "manual").await;
+            b.assert_fits_width("manual").await;
             b.screenshot(&format!("manual-{lang}-{width}")).await;
 
             b.goto("/no-such-screen").await;
@@ -119,7 +77,7 @@ async fn the_manual_coming_soon_and_not_found_pages_read_well_in_both_languages_
                 b.exists("nav.menu a[href='/devices']").await,
                 "the menu stays, so the way on is one click away"
             );
-            assert_fits(&b, "not found").await;
+            b.assert_fits_width("not found").await;
             b.screenshot(&format!("not-found-{lang}-{width}")).await;
         }
     }

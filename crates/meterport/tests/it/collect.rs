@@ -9,7 +9,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::harness::{OPERATOR_TOKEN, TestApp, mfp};
+use crate::harness::web::{Browser, texts};
+use crate::harness::{OPERATOR_TOKEN, PASSWORD, TestApp, each, mfp};
 use meterport_collector::agents;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -157,6 +158,39 @@ impl Site {
         }
     }
 
+    /// The cumulative counters of today (in Tokyo) of the printer `serial`, from the read
+    /// API: its id and the day's cells.
+    async fn today(&self, serial: &str) -> (i64, Value) {
+        let day = today_in_tokyo();
+        let id = self.device_id(serial);
+        let (status, body) = self
+            .app
+            .get(
+                &format!(
+                    "/api/v1/counters?unit=day&from={day}&to={day}&kind=cumulative&device={id}"
+                ),
+                &self.read,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        (id, body["devices"][0]["periods"][&day].clone())
+    }
+
+    /// The printer `serial` as the read API details it.
+    async fn device(&self, serial: &str) -> Value {
+        let path = format!("/api/v1/devices/{}", self.device_id(serial));
+        let (status, body) = self.app.get(&path, &self.read).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Asserts that each registered printer has `count` readings stored.
+    async fn assert_readings_of_each(&self, count: i64, why: &str) {
+        for (serial, id) in &self.devices {
+            assert_eq!(readings_of(&self.app, *id).await, count, "{serial}: {why}");
+        }
+    }
+
     fn spool(&self) -> std::path::PathBuf {
         self.dir.path().join("spool")
     }
@@ -204,6 +238,20 @@ async fn collect(config: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `meterport collect --config <config>` as a service (without `--once`), its output
+/// discarded.
+fn service(config: &Path) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_meterport"))
+        .arg("collect")
+        .arg("--config")
+        .arg(config)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 fn files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
@@ -217,54 +265,11 @@ fn files(dir: &Path) -> Vec<String> {
 
 /// A device's page as a user of the tenant sees it after logging in.
 async fn device_screen(site: &Site, device_id: i64) -> String {
-    use meterport_store::users::hash_password;
-    site.app
-        .store
-        .create_user(
-            site.tenant_id,
-            "siteuser",
-            &hash_password("secret123"),
-            None,
-            "en",
-            jiff::Timestamp::now().as_millisecond(),
-        )
-        .await
-        .unwrap();
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = browser
-        .get(site.app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let at = page.find("name=\"csrf\" value=\"").expect("a csrf field");
-    let csrf = page[at + 19..].split('"').next().unwrap().to_string();
-    let res = browser
-        .post(site.app.url("/login"))
-        .form(&[
-            ("username", "siteuser"),
-            ("password", "secret123"),
-            ("csrf", csrf.as_str()),
-            ("next", "/welcome"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303, "the user logs in");
-    browser
-        .get(site.app.url(&format!("/devices/{device_id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let tenant = site.app.store.tenant(site.tenant_id).await.unwrap();
+    site.app.user(&tenant, "siteuser", None, "en").await;
+    let browser = Browser::on(&site.app);
+    browser.login("siteuser", PASSWORD).await;
+    browser.html(&format!("/devices/{device_id}")).await
 }
 
 /// The readings stored for a device, counted in the database itself.
@@ -331,19 +336,7 @@ async fn collect_once_delivers_every_registered_printer_and_the_apis_show_counte
     }
 
     // Counters (cumulative of the day), by the vendor's own identity.
-    let day = today_in_tokyo();
-    let canon = site.device_id("QXA12345");
-    let (status, body) = site
-        .app
-        .get(
-            &format!(
-                "/api/v1/counters?unit=day&from={day}&to={day}&kind=cumulative&device={canon}"
-            ),
-            &site.read,
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let cells = &body["devices"][0]["periods"][&day];
+    let (canon, cells) = site.today("QXA12345").await;
     assert_eq!(cells["total1"], 152_340);
     assert_eq!(cells["color"], 40_210);
     assert_eq!(cells["mono_large"], 20_010);
@@ -353,23 +346,11 @@ async fn collect_once_delivers_every_registered_printer_and_the_apis_show_counte
         Value::Null,
         "Canon's table has no copy total"
     );
-    let kyocera = site.device_id("W2D8303202");
-    let (_, body) = site
-        .app
-        .get(
-            &format!(
-                "/api/v1/counters?unit=day&from={day}&to={day}&kind=cumulative&device={kyocera}"
-            ),
-            &site.read,
-        )
-        .await;
-    assert_eq!(body["devices"][0]["periods"][&day]["total1"], 424_405);
+    let (_, kyocera) = site.today("W2D8303202").await;
+    assert_eq!(kyocera["total1"], 424_405);
 
     // Conditions and supplies of the device page.
-    let (_, d) = site
-        .app
-        .get(&format!("/api/v1/devices/{canon}"), &site.read)
-        .await;
+    let d = site.device("QXA12345").await;
     assert_eq!(d["status"], "error");
     assert_eq!(d["conditions"][0]["code"], "alert.jam");
     assert_eq!(d["conditions"][0]["message"], "Paper jam: main unit");
@@ -381,30 +362,24 @@ async fn collect_once_delivers_every_registered_printer_and_the_apis_show_counte
     );
     assert_eq!(d["supplies"][3]["state"], "some_remaining");
     assert_eq!(d["supplies"][3]["level_percent"], Value::Null);
-    let (_, d) = site
-        .app
-        .get(
-            &format!("/api/v1/devices/{}", site.device_id("A7PU021012345")),
-            &site.read,
-        )
-        .await;
-    assert_eq!(d["status"], "service_call");
-    let (_, d) = site
-        .app
-        .get(
-            &format!("/api/v1/devices/{}", site.device_id("E78123K9N456789")),
-            &site.read,
-        )
-        .await;
-    assert_eq!(d["status"], "normal");
+    assert_eq!(site.device("A7PU021012345").await["status"], "service_call");
+    assert_eq!(site.device("E78123K9N456789").await["status"], "normal");
 
     // The device screen shows the same: the jam with the printer's text, the supplies.
     let html = device_screen(&site, canon).await;
-    assert!(html.contains("Paper jam: main unit"), "{html}");
     assert!(
-        html.contains("Magenta Toner") && html.contains("3%"),
+        texts(&html, "#conditions .message")
+            .iter()
+            .any(|m| m == "Paper jam: main unit"),
         "{html}"
     );
+    let names = texts(&html, "#device-supplies .supply-name");
+    let levels = texts(&html, "#device-supplies .pct");
+    let magenta = names
+        .iter()
+        .position(|n| n.starts_with("Magenta Toner"))
+        .unwrap_or_else(|| panic!("a magenta toner in {names:?}"));
+    assert_eq!(levels[magenta], "3%");
 
     // The operator's list of unknown serials names the unregistered printer.
     let (status, body) = site
@@ -415,13 +390,7 @@ async fn collect_once_delivers_every_registered_printer_and_the_apis_show_counte
         )
         .await;
     assert_eq!(status, 200);
-    let serials: Vec<&str> = body["serials"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["serial"].as_str().unwrap())
-        .collect();
-    assert_eq!(serials, [UNREGISTERED]);
+    assert_eq!(each(&body["serials"], "serial"), [UNREGISTERED]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -499,18 +468,8 @@ async fn a_portal_that_is_down_gets_every_poll_in_order_once_it_is_back() {
         sorted.dedup();
         assert_eq!(sorted.len(), 4, "{serial}: {times:?}");
     }
-    let day = today_in_tokyo();
-    let canon = site.device_id("QXA12345");
-    let (_, body) = site
-        .app
-        .get(
-            &format!(
-                "/api/v1/counters?unit=day&from={day}&to={day}&kind=cumulative&device={canon}"
-            ),
-            &site.read,
-        )
-        .await;
-    assert_eq!(body["devices"][0]["periods"][&day]["total1"], 152_340);
+    let (canon, cells) = site.today("QXA12345").await;
+    assert_eq!(cells["total1"], 152_340);
     assert_eq!(
         readings_of(&site.app, canon).await,
         4,
@@ -525,15 +484,7 @@ async fn a_kill_9_of_the_collector_loses_nothing_it_had_read() {
     let config = site.config(&relay.url(), "");
 
     // The collector as a service, the portal down: it polls, spools, and is killed.
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_meterport"))
-        .arg("collect")
-        .arg("--config")
-        .arg(&config)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = service(&config);
     let queue = site.spool().join("queue");
     for _ in 0..200 {
         if files(&queue).iter().any(|f| f.ends_with("-status.json")) {
@@ -560,13 +511,8 @@ async fn a_kill_9_of_the_collector_loses_nothing_it_had_read() {
 
     assert_eq!(code, 4, "{stderr}");
     assert!(files(&queue).is_empty());
-    for (serial, id) in &site.devices {
-        assert_eq!(
-            readings_of(&site.app, *id).await,
-            2,
-            "{serial}: the killed run's reading and the new one"
-        );
-    }
+    site.assert_readings_of_each(2, "the killed run's reading and the new one")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -610,28 +556,15 @@ async fn a_reading_the_portal_already_has_counts_as_delivered_and_leaves_the_spo
         0,
         "a duplicate is not a refusal"
     );
-    for (serial, id) in &site.devices {
-        assert_eq!(
-            readings_of(&site.app, *id).await,
-            2,
-            "{serial}: the queued one and the new poll"
-        );
-    }
+    site.assert_readings_of_each(2, "the queued one and the new poll")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_once_it_delivers_as_it_goes_and_stops_cleanly_on_sigterm() {
     let site = Site::new().await;
     let config = site.config(&site.app.base, "");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_meterport"))
-        .arg("collect")
-        .arg("--config")
-        .arg(&config)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = service(&config);
     let canon = site.device_id("QXA12345");
     let mut delivered = false;
     for _ in 0..200 {

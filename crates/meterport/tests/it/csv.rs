@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::harness::{TestApp, lfp, mfp};
+use crate::harness::{TestApp, each, lfp, mfp};
 use meterport_domain::counters::{DeviceClass, Key};
 use meterport_portal::i18n::{Lang, counter_label};
 use meterport_store::tenants::Tenant;
@@ -75,10 +75,7 @@ async fn fleet() -> Fleet {
     let mut json3 = mfp("SEED-0003", "Annex MFP");
     json3["location"] = json!("1F");
     app.device(&tenant, json3).await;
-    app.store
-        .create_group(tenant.id, "営業部", &[d1], crate::harness::T0)
-        .await
-        .expect("create a group");
+    app.group(&tenant, "営業部", &[d1]).await;
 
     let mut batch = Vec::new();
     for (month, at) in MONTH_ENDS.iter().enumerate() {
@@ -93,10 +90,7 @@ async fn fleet() -> Fleet {
         }
     }
     let ingest = app.ingest_token(&tenant).await;
-    let (status, body) = app
-        .post("/api/v1/ingest/readings", &ingest, &json!(batch))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    app.ingest_ok("readings", &ingest, &json!(batch)).await;
     let read = app.read_token(&tenant).await;
     Fleet {
         app,
@@ -105,6 +99,13 @@ async fn fleet() -> Fleet {
         ingest,
         d1,
         d2,
+    }
+}
+
+impl Fleet {
+    /// The CSV export of `query`, read with the tenant's read token.
+    async fn csv(&self, query: &str) -> Csv {
+        get_csv(&self.app, &self.read, query).await
     }
 }
 
@@ -180,7 +181,7 @@ fn rows(expected: &[&[&str]]) -> Vec<Vec<String>> {
 async fn the_usage_table_has_its_total_row_first_and_devices_by_name() {
     let f = fleet().await;
 
-    let csv = get_csv(&f.app, &f.read, &format!("{MONTHS}&kind=usage")).await;
+    let csv = f.csv(&format!("{MONTHS}&kind=usage")).await;
 
     assert_eq!(csv.status, 200, "{}", String::from_utf8_lossy(&csv.bytes));
     assert_eq!(csv.content_type, "text/csv; charset=utf-8");
@@ -200,7 +201,7 @@ async fn the_usage_table_has_its_total_row_first_and_devices_by_name() {
 async fn the_usage_table_in_english_has_english_headings() {
     let f = fleet().await;
 
-    let csv = get_csv(&f.app, &f.read, &format!("{MONTHS}&lang=en")).await;
+    let csv = f.csv(&format!("{MONTHS}&lang=en")).await;
 
     let rows = csv.rows();
     assert_eq!(
@@ -223,12 +224,7 @@ async fn the_usage_table_in_english_has_english_headings() {
 async fn a_cumulative_table_has_neither_a_total_row_nor_a_total_column() {
     let f = fleet().await;
 
-    let csv = get_csv(
-        &f.app,
-        &f.read,
-        &format!("{MONTHS}&kind=cumulative&lang=en"),
-    )
-    .await;
+    let csv = f.csv(&format!("{MONTHS}&kind=cumulative&lang=en")).await;
 
     #[rustfmt::skip]
     let expected = rows(&[
@@ -244,12 +240,9 @@ async fn a_cumulative_table_has_neither_a_total_row_nor_a_total_column() {
 async fn a_daily_table_has_one_column_per_day() {
     let f = fleet().await;
 
-    let csv = get_csv(
-        &f.app,
-        &f.read,
-        "unit=day&from=2021-08-30&to=2021-09-01&kind=cumulative",
-    )
-    .await;
+    let csv = f
+        .csv("unit=day&from=2021-08-30&to=2021-09-01&kind=cumulative")
+        .await;
 
     let rows = csv.rows();
     assert_eq!(rows[0][3..], ["2021-08-30", "2021-08-31", "2021-09-01"]);
@@ -268,12 +261,9 @@ async fn a_daily_table_has_one_column_per_day() {
 async fn the_function_tab_of_a_device_is_the_seed_s_table() {
     let f = fleet().await;
 
-    let csv = get_csv(
-        &f.app,
-        &f.read,
-        &format!("{MONTHS}&device={}&view=function", f.d1),
-    )
-    .await;
+    let csv = f
+        .csv(&format!("{MONTHS}&device={}&view=function", f.d1))
+        .await;
 
     assert_eq!(csv.status, 200, "{}", String::from_utf8_lossy(&csv.bytes));
     // Seed chapter 4-2-3, cell for cell.
@@ -294,10 +284,10 @@ async fn each_tab_of_a_device_shows_its_own_counters_in_both_languages() {
     let f = fleet().await;
     let device = format!("{MONTHS}&device={}", f.d1);
 
-    let counter = get_csv(&f.app, &f.read, &format!("{device}&view=counter")).await;
-    let paper = get_csv(&f.app, &f.read, &format!("{device}&view=paper&lang=en")).await;
-    let color = get_csv(&f.app, &f.read, &format!("{device}&view=color_mode")).await;
-    let counter_en = get_csv(&f.app, &f.read, &format!("{device}&lang=en")).await;
+    let counter = f.csv(&format!("{device}&view=counter")).await;
+    let paper = f.csv(&format!("{device}&view=paper&lang=en")).await;
+    let color = f.csv(&format!("{device}&view=color_mode")).await;
+    let counter_en = f.csv(&format!("{device}&lang=en")).await;
 
     // The device never reported mono large/small: "-" (S20).
     #[rustfmt::skip]
@@ -344,12 +334,9 @@ async fn each_tab_of_a_device_shows_its_own_counters_in_both_languages() {
 async fn an_lbp_without_a_copy_counter_shows_dashes_and_a_month_without_readings_too() {
     let f = fleet().await;
 
-    let csv = get_csv(
-        &f.app,
-        &f.read,
-        &format!("{MONTHS}&device={}&view=function&lang=en", f.d2),
-    )
-    .await;
+    let csv = f
+        .csv(&format!("{MONTHS}&device={}&view=function&lang=en", f.d2))
+        .await;
 
     #[rustfmt::skip]
     let expected = rows(&[
@@ -367,21 +354,15 @@ async fn an_lbp_without_a_copy_counter_shows_dashes_and_a_month_without_readings
 async fn a_device_in_one_period_is_one_row_under_its_total() {
     let f = fleet().await;
 
-    let usage = get_csv(
-        &f.app,
-        &f.read,
-        &format!("period=2021-09&device={}&view=function", f.d1),
-    )
-    .await;
-    let cumulative = get_csv(
-        &f.app,
-        &f.read,
-        &format!(
+    let usage = f
+        .csv(&format!("period=2021-09&device={}&view=function", f.d1))
+        .await;
+    let cumulative = f
+        .csv(&format!(
             "period=2021-09&device={}&view=function&kind=cumulative",
             f.d1
-        ),
-    )
-    .await;
+        ))
+        .await;
 
     #[rustfmt::skip]
     let expected = rows(&[
@@ -403,7 +384,7 @@ async fn a_device_in_one_period_is_one_row_under_its_total() {
 async fn a_period_detail_lists_every_device_by_name_under_the_total_row() {
     let f = fleet().await;
 
-    let csv = get_csv(&f.app, &f.read, "period=2021-08&view=counter").await;
+    let csv = f.csv("period=2021-08&view=counter").await;
 
     #[rustfmt::skip]
     let expected = rows(&[
@@ -420,12 +401,9 @@ async fn a_period_detail_lists_every_device_by_name_under_the_total_row() {
 async fn a_cumulative_day_of_the_paper_tab_has_no_total_row() {
     let f = fleet().await;
 
-    let csv = get_csv(
-        &f.app,
-        &f.read,
-        "period=2021-08-31&kind=cumulative&view=paper&lang=en",
-    )
-    .await;
+    let csv = f
+        .csv("period=2021-08-31&kind=cumulative&view=paper&lang=en")
+        .await;
 
     #[rustfmt::skip]
     let expected = rows(&[
@@ -452,7 +430,7 @@ async fn the_paper_tab_lists_the_tenant_s_sizes_in_the_setting_s_order() {
         .await
         .unwrap();
 
-    let csv = get_csv(&f.app, &f.read, "period=2021-08&view=paper&lang=en").await;
+    let csv = f.csv("period=2021-08&view=paper&lang=en").await;
 
     let rows = csv.rows();
     assert_eq!(
@@ -469,20 +447,14 @@ async fn the_paper_tab_lists_the_tenant_s_sizes_in_the_setting_s_order() {
 async fn the_file_is_utf8_with_a_bom_and_crlf_line_ends_named_after_what_it_holds() {
     let f = fleet().await;
 
-    let table = get_csv(&f.app, &f.read, MONTHS).await;
-    let device = get_csv(
-        &f.app,
-        &f.read,
-        &format!("period=2021-08&device={}&view=function", f.d1),
-    )
-    .await;
-    let range = get_csv(
-        &f.app,
-        &f.read,
-        &format!("{MONTHS}&device={}&kind=cumulative", f.d2),
-    )
-    .await;
-    let group = get_csv(&f.app, &f.read, &format!("{MONTHS}&group=none")).await;
+    let table = f.csv(MONTHS).await;
+    let device = f
+        .csv(&format!("period=2021-08&device={}&view=function", f.d1))
+        .await;
+    let range = f
+        .csv(&format!("{MONTHS}&device={}&kind=cumulative", f.d2))
+        .await;
+    let group = f.csv(&format!("{MONTHS}&group=none")).await;
 
     assert!(table.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
     let text = table.text();
@@ -518,8 +490,8 @@ async fn a_shift_jis_file_decodes_to_the_same_text_as_the_utf8_one() {
         format!("{MONTHS}&device={}&view=function", f.d1),
         "period=2021-08&view=paper".to_string(),
     ] {
-        let utf8 = get_csv(&f.app, &f.read, &query).await;
-        let sjis = get_csv(&f.app, &f.read, &format!("{query}&encoding=shift_jis")).await;
+        let utf8 = f.csv(&query).await;
+        let sjis = f.csv(&format!("{query}&encoding=shift_jis")).await;
 
         assert_eq!(sjis.status, 200, "{query}");
         assert_eq!(sjis.content_type, "text/csv; charset=Shift_JIS");
@@ -538,8 +510,8 @@ async fn a_name_that_shift_jis_cannot_hold_is_refused_by_cell_with_a_hint_to_use
     json["location"] = json!("Floor 🏢 5");
     f.app.device(&f.tenant, json).await;
 
-    let csv = get_csv(&f.app, &f.read, &format!("{MONTHS}&encoding=shift_jis")).await;
-    let utf8 = get_csv(&f.app, &f.read, MONTHS).await;
+    let csv = f.csv(&format!("{MONTHS}&encoding=shift_jis")).await;
+    let utf8 = f.csv(MONTHS).await;
 
     assert_eq!(csv.status, 422);
     let error = &csv.json()["error"];
@@ -575,22 +547,16 @@ async fn cells_from_devices_and_users_that_look_like_formulas_are_neutralised_bu
     let evil = f.app.device(&f.tenant, json).await;
     f.app.device(&f.tenant, mfp("EVIL-2", "-2+3")).await;
     f.app.device(&f.tenant, mfp("EVIL-3", "-")).await;
+    f.app.group(&f.tenant, "+営業", &[evil]).await;
     f.app
-        .store
-        .create_group(f.tenant.id, "+営業", &[evil], crate::harness::T0)
-        .await
-        .expect("create a group");
-    let (status, body) = f
-        .app
-        .post(
-            "/api/v1/ingest/readings",
+        .ingest_ok(
+            "readings",
             &f.ingest,
             &json!([{"serial": "EVIL-1", "read_at": MONTH_ENDS[1], "counters": {"total1": 5}}]),
         )
         .await;
-    assert_eq!(status, 200, "{body}");
 
-    let csv = get_csv(&f.app, &f.read, &format!("{MONTHS}&lang=en")).await;
+    let csv = f.csv(&format!("{MONTHS}&lang=en")).await;
 
     let rows = csv.rows();
     let by_name: HashMap<&str, &Vec<String>> = rows.iter().map(|r| (r[0].as_str(), r)).collect();
@@ -619,23 +585,17 @@ async fn cells_from_devices_and_users_that_look_like_formulas_are_neutralised_bu
 async fn a_bad_view_encoding_or_language_is_refused_naming_the_field() {
     let f = fleet().await;
 
-    let csv = get_csv(
-        &f.app,
-        &f.read,
-        &format!("{MONTHS}&view=pie&encoding=latin1&lang=fr"),
-    )
-    .await;
+    let csv = f
+        .csv(&format!("{MONTHS}&view=pie&encoding=latin1&lang=fr"))
+        .await;
 
     assert_eq!(csv.status, 422);
     let error = &csv.json()["error"];
     assert_eq!(error["code"], "invalid_query");
-    let fields: Vec<&str> = error["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["view", "encoding", "lang"]);
+    assert_eq!(
+        each(&error["details"], "field"),
+        ["view", "encoding", "lang"]
+    );
 }
 
 #[tokio::test]
@@ -842,10 +802,7 @@ async fn plotters(app: &TestApp, tenant: &Tenant, units: &[(&str, &str)]) -> (St
             "counters": {"total1": 112.75, "duty_a": 50.375, "duty_b": 2}}));
     }
     let ingest = app.ingest_token(tenant).await;
-    let (status, body) = app
-        .post("/api/v1/ingest/readings", &ingest, &json!(batch))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    app.ingest_ok("readings", &ingest, &json!(batch)).await;
     (app.read_token(tenant).await, ids[0])
 }
 

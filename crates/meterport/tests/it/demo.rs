@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::harness::{T0, TestApp, TestDb};
+use crate::harness::{T0, TestApp, TestDb, each};
 use jiff::Span;
 use jiff::civil::Date;
 use meterport::demo::{self, DemoFacts};
@@ -172,13 +172,11 @@ async fn the_demo_fleet_has_every_device_type_status_and_unit_and_a_second_run_a
         "the most severe is shown"
     );
     let jammed = details.iter().find(|d| d["serial"] == "DEMO-CM04").unwrap();
-    let codes: Vec<&str> = jammed["conditions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(codes, ["jam.tray2"], "last week's jam was cleared");
+    assert_eq!(
+        each(&jammed["conditions"], "code"),
+        ["jam.tray2"],
+        "last week's jam was cleared"
+    );
 
     // Tanaka looks after the toner of four devices; their groups stayed.
     let looked_after: Vec<&Value> = details

@@ -10,6 +10,7 @@ use meterport_domain::counters::{CounterSet, Key};
 use meterport_domain::engine::Kind;
 use meterport_domain::oracle;
 use meterport_domain::period::{PeriodRange, Unit, day_start_ms};
+use meterport_store::tenants::Tenant;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
@@ -127,13 +128,19 @@ async fn check_months_and_days(
     .await;
 }
 
-#[tokio::test]
-async fn readings_in_any_order_and_batching_give_the_oracle_s_numbers() {
+/// A portal with one tenant in the time zone `zone`, and its zone, ingest and read tokens.
+async fn tenant_in(name: &str, zone: &str) -> (TestApp, Tenant, TimeZone, String, String) {
     let app = TestApp::spawn().await;
-    let tenant = app.tenant("Berlin GmbH", "Europe/Berlin").await;
+    let tenant = app.tenant(name, zone).await;
     let tz = tenant.tz();
     let ingest = app.ingest_token(&tenant).await;
     let read = app.read_token(&tenant).await;
+    (app, tenant, tz, ingest, read)
+}
+
+#[tokio::test]
+async fn readings_in_any_order_and_batching_give_the_oracle_s_numbers() {
+    let (app, tenant, tz, ingest, read) = tenant_in("Berlin GmbH", "Europe/Berlin").await;
     let mut rng = StdRng::seed_from_u64(0x006d_6574_6572);
     let mut histories = HashMap::new();
     let mut items: Vec<Value> = Vec::new();
@@ -160,10 +167,7 @@ async fn readings_in_any_order_and_batching_give_the_oracle_s_numbers() {
             batch.push(batch[0].clone());
             sent_twice += 1;
         }
-        let (status, body) = app
-            .post("/api/v1/ingest/readings", &ingest, &json!(batch))
-            .await;
-        assert_eq!(status, 200, "{body}");
+        app.ingest_ok("readings", &ingest, &json!(batch)).await;
         rest = tail;
     }
     assert!(sent_twice > 0);
@@ -173,29 +177,9 @@ async fn readings_in_any_order_and_batching_give_the_oracle_s_numbers() {
 #[tokio::test]
 async fn usage_totals_add_up_over_devices_and_periods() {
     let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
-    let tz = tenant.tz();
-    let ingest = app.ingest_token(&tenant).await;
-    let read = app.read_token(&tenant).await;
-    let mut rng = StdRng::seed_from_u64(7);
-    for d in 0..5 {
-        let serial = format!("T-{d}");
-        app.device(&tenant, mfp(&serial, &serial)).await;
-        let items: Vec<Value> = history(&mut rng, &tz)
-            .iter()
-            .map(|r| to_json(&serial, r))
-            .collect();
-        let (status, _) = app
-            .post("/api/v1/ingest/readings", &ingest, &json!(items))
-            .await;
-        assert_eq!(status, 200);
-    }
-    let (_, body) = app
-        .get(
-            "/api/v1/counters?unit=month&from=2021-02&to=2021-05&kind=usage",
-            &read,
-        )
-        .await;
+    let (read, _) = tenant_with_histories(&app, 5, 7).await;
+    let (status, body) = app.get(MONTHS, &read).await;
+    assert_eq!(status, 200, "{body}");
     let periods: Vec<String> = body["periods"]
         .as_array()
         .unwrap()
@@ -247,10 +231,7 @@ async fn tenant_with_histories(app: &TestApp, n: usize, seed: u64) -> (String, V
             .iter()
             .map(|r| to_json(&serial, r))
             .collect();
-        let (status, body) = app
-            .post("/api/v1/ingest/readings", &ingest, &json!(items))
-            .await;
-        assert_eq!(status, 200, "{body}");
+        app.ingest_ok("readings", &ingest, &json!(items)).await;
     }
     (read, ids)
 }
@@ -392,10 +373,7 @@ fn nov_20(tz: &TimeZone, h: i64, total: i64) -> (i64, CounterSet) {
 /// Sends a device's readings to the ingest API and expects them stored.
 async fn post_readings(app: &TestApp, ingest: &str, serial: &str, readings: &[(i64, CounterSet)]) {
     let items: Vec<Value> = readings.iter().map(|r| to_json(serial, r)).collect();
-    let (status, body) = app
-        .post("/api/v1/ingest/readings", ingest, &json!(items))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    app.ingest_ok("readings", ingest, &json!(items)).await;
 }
 
 /// A device deleted between two ingests, and a new one registered in its place (SQLite
@@ -403,11 +381,7 @@ async fn post_readings(app: &TestApp, ingest: &str, serial: &str, readings: &[(i
 /// deleted the old one. Its first readings fall on the day of the old device's last, after
 /// it, so that anything the ingest remembered of the old device would be added to them.
 async fn new_device_in_a_deleted_device_s_place(deleted_by_another_instance: bool) {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Reuse KK", "Asia/Tokyo").await;
-    let tz = tenant.tz();
-    let ingest = app.ingest_token(&tenant).await;
-    let read = app.read_token(&tenant).await;
+    let (app, tenant, tz, ingest, read) = tenant_in("Reuse KK", "Asia/Tokyo").await;
     let reading = |h: i64, total: i64| nov_20(&tz, h, total);
     let neighbour = app.device(&tenant, mfp("R-1", "Neighbour")).await;
     let old = app.device(&tenant, mfp("R-2", "Old")).await;
@@ -454,11 +428,7 @@ async fn a_device_in_the_place_of_one_deleted_by_another_process_counts_only_its
 /// the same process: here one that clears every reading and roll-up behind its back.
 #[tokio::test]
 async fn the_next_ingest_sees_what_another_write_transaction_of_the_portal_changed() {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Clear KK", "Asia/Tokyo").await;
-    let tz = tenant.tz();
-    let ingest = app.ingest_token(&tenant).await;
-    let read = app.read_token(&tenant).await;
+    let (app, tenant, tz, ingest, read) = tenant_in("Clear KK", "Asia/Tokyo").await;
     let reading = |h: i64, total: i64| nov_20(&tz, h, total);
     let id = app.device(&tenant, mfp("C-1", "Cleared")).await;
     post_readings(&app, &ingest, "C-1", &[reading(9, 1000), reading(10, 1100)]).await;

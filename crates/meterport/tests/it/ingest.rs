@@ -1,6 +1,6 @@
 //! The ingest API (SPEC §7, I1, I4-I6) through the front door.
 
-use crate::harness::{T0, TestApp, lfp, mfp};
+use crate::harness::{T0, TestApp, lfp, mfp, refused_fields};
 use meterport_store::devices::Page;
 use serde_json::{Value, json};
 
@@ -60,8 +60,7 @@ async fn readings_are_accepted_and_exact_repeats_are_counted_as_duplicates() {
             json!({"total1": 178011})
         ),
     ]);
-    let (status, body) = app.post("/api/v1/ingest/readings", &ingest, &batch).await;
-    assert_eq!(status, 200, "{body}");
+    let body = app.ingest_ok("readings", &ingest, &batch).await;
     assert_eq!(body, json!({"accepted": 2, "duplicates": 1}));
 
     // The same instant written in UTC is the same reading.
@@ -342,10 +341,7 @@ async fn lfp_decimals_are_kept_exactly() {
                    "counters": {"total1": serde_json::from_str::<Value>(&v).unwrap(), "duty_a": 0.1}})
         })
         .collect();
-    let (status, body) = app
-        .post("/api/v1/ingest/readings", &ingest, &json!(batch))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    app.ingest_ok("readings", &ingest, &json!(batch)).await;
     let (_, body) = app
         .get(
             "/api/v1/counters?unit=month&from=2021-08&to=2021-08&class=lfp&kind=cumulative",
@@ -464,14 +460,8 @@ async fn a_bad_status_report_is_refused_and_changes_nothing() {
     ]);
     let (status, body) = app.post("/api/v1/ingest/status", &ingest, &bad).await;
     assert_eq!(status, 422, "{body}");
-    let fields: Vec<&str> = body["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        fields,
+        refused_fields(&body),
         [
             "conditions[0].severity",
             "conditions[2].code",

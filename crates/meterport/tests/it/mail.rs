@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use crate::harness::smtp::{SmtpServer, first_link, unused_port};
-use crate::harness::web::{Browser, Page, csrf};
-use crate::harness::{OPERATOR_TOKEN, T0, TestApp};
+use crate::harness::web::{
+    Browser, Page, attr, csrf, error_fields, error_notice, field_error, page_lang, text, texts,
+    value,
+};
+use crate::harness::{PASSWORD, T0, TestApp, each, refused_fields};
 use meterport_store::tenants::Tenant;
-use meterport_store::users::hash_password;
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "secret123";
 const WAIT: Duration = Duration::from_secs(15);
 const MINUTE: i64 = 60_000;
 
@@ -39,21 +39,28 @@ async fn world() -> World {
 
 async fn users(app: &TestApp) -> Tenant {
     let tenant = app.tenant("Acme", "Asia/Tokyo").await;
-    let hash = hash_password(PASSWORD);
     for (name, email, lang) in [
         ("yamada", Some("yamada@example.com"), "ja"),
         ("smith", Some("smith@example.com"), "en"),
         ("suzuki", None, "ja"),
     ] {
-        app.store
-            .create_user(tenant.id, name, &hash, email, lang, T0)
-            .await
-            .unwrap();
+        app.user(&tenant, name, email, lang).await;
     }
     tenant
 }
 
 const SENT_JA: &str = "入力されたユーザーが存在し、通知先メールアドレスが登録されている場合は";
+
+/// Whether a page is the answer to a reset request (the same whoever asked).
+fn says_sent(html: &str) -> bool {
+    text(html, "#forgot-sent").starts_with(SENT_JA)
+}
+
+/// The message of a page that refuses a used or expired link.
+fn link_refusal(page: &Page) -> String {
+    assert_eq!(page.status, 410, "{}", page.html);
+    text(&page.html, "#link-invalid")
+}
 
 /// Asks for a reset link for `user` from a fresh browser; returns the answer.
 async fn forgot(app: &TestApp, user: &str) -> Page {
@@ -75,6 +82,13 @@ async fn reset_link(w: &World, user: &str, address: &str) -> String {
     path_of(&w.app, &mail.first_link())
 }
 
+/// Submits the form of the reset link `path` (opened first) with a new password and its
+/// confirmation; the answer must be `status`.
+async fn reset(b: &Browser, path: &str, new: &str, confirmation: &str, status: u16) -> Page {
+    let fields = [("new_password", new), ("confirmation", confirmation)];
+    b.submit(path, path, &fields, status).await
+}
+
 // ---- Forgotten password (S4)
 
 #[tokio::test]
@@ -82,8 +96,7 @@ async fn a_forgotten_password_is_reset_through_the_mailed_link_and_the_new_one_l
     let w = world().await;
 
     let answer = forgot(&w.app, "yamada").await;
-    assert_eq!(answer.status, 200);
-    assert!(answer.html.contains(SENT_JA), "{}", answer.html);
+    assert!(says_sent(&answer.html));
 
     let mail = w.smtp.wait_for("yamada@example.com", WAIT).await;
     assert_eq!(mail.subject, "【Customer Portal】パスワード再設定のご案内");
@@ -99,39 +112,23 @@ async fn a_forgotten_password_is_reset_through_the_mailed_link_and_the_new_one_l
         64,
         "256 bits in hex"
     );
-    assert!(
-        mail.html.contains(&format!("href=\"{link}\"")),
-        "{}",
-        mail.html
+    assert_eq!(
+        attr(&mail.html, "a[href]", "href"),
+        link,
+        "the HTML part's button"
     );
 
     let b = Browser::on(&w.app);
-    let form = b.get(&link).await;
-    assert_eq!(form.status, 200);
-    assert!(
-        form.html.contains("id=\"reset-username\">yamada<"),
-        "{}",
-        form.html
-    );
+    let form = b.html(&link).await;
+    assert_eq!(text(&form, "#reset-username"), "yamada");
     let path = path_of(&w.app, &link);
-    let done = b
-        .submit(
-            &path,
-            &path,
-            &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
-            303,
-        )
-        .await;
+    let done = reset(&b, &path, "fresh2022", "fresh2022", 303).await;
     assert_eq!(
         (done.status, done.location.as_deref()),
         (303, Some("/login?notice=password-reset"))
     );
-    let login_page = b.get("/login?notice=password-reset").await;
-    assert!(
-        login_page
-            .html
-            .contains("新しいパスワードでログインしてください")
-    );
+    let login_page = b.html("/login?notice=password-reset").await;
+    assert!(text(&login_page, "#login-info").contains("新しいパスワードでログインしてください"));
 
     assert_eq!(
         Browser::on(&w.app)
@@ -167,7 +164,7 @@ async fn the_reset_mail_is_written_in_the_user_s_display_language() {
         "times in the user's zone: {}",
         mail.text
     );
-    assert!(mail.html.contains("<html lang=\"en\">"), "{}", mail.html);
+    assert_eq!(page_lang(&mail.html), "en");
 }
 
 #[tokio::test]
@@ -175,21 +172,14 @@ async fn a_reset_link_works_only_once() {
     let w = world().await;
     let path = reset_link(&w, "yamada", "yamada@example.com").await;
     let b = Browser::on(&w.app);
-    let done = b
-        .submit(
-            &path,
-            &path,
-            &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
-            303,
-        )
-        .await;
+    let done = reset(&b, &path, "fresh2022", "fresh2022", 303).await;
     assert_eq!(done.status, 303);
 
     let again = b.get(&path).await;
-    assert_eq!(again.status, 410);
-    assert!(again.html.contains("このURLは使用済みか"), "{}", again.html);
-    assert!(
-        again.html.contains("href=\"/forgot-password\""),
+    assert!(link_refusal(&again).contains("このURLは使用済みか"));
+    assert_eq!(
+        attr(&again.html, "#ask-again", "href"),
+        "/forgot-password",
         "a way to ask again"
     );
     let replay = b
@@ -224,12 +214,7 @@ async fn a_reset_link_expires_sixty_minutes_after_the_request() {
 
     w.app.clock.advance(MINUTE);
     let late = b.get(&path).await;
-    assert_eq!(late.status, 410);
-    assert!(
-        late.html.contains("有効期限が切れています"),
-        "{}",
-        late.html
-    );
+    assert!(link_refusal(&late).contains("有効期限が切れています"));
     let token = csrf(&form.html);
     let refused = b
         .post(
@@ -265,7 +250,8 @@ async fn unknown_users_and_users_without_an_address_get_the_same_answer_in_the_s
         answers.push((user, answer, started.elapsed()));
     }
     let (_, first, _) = &answers[0];
-    assert!(first.html.contains(SENT_JA) && first.html.contains("担当営業またはサービス"));
+    assert!(says_sent(&first.html));
+    assert!(text(&first.html, "#forgot-no-address").contains("担当営業またはサービス"));
     for (user, answer, took) in &answers {
         assert_eq!(answer.status, 200, "{user}");
         assert_eq!(answer.html, first.html, "{user} gets the very same page");
@@ -305,7 +291,7 @@ async fn a_second_request_within_a_minute_sends_no_second_mail() {
     let w = world().await;
     reset_link(&w, "yamada", "yamada@example.com").await;
     let again = forgot(&w.app, "yamada").await;
-    assert!(again.html.contains(SENT_JA), "the same answer");
+    assert!(says_sent(&again.html), "the same answer");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         w.smtp.received_for("yamada@example.com").len(),
@@ -323,13 +309,7 @@ async fn a_reset_through_the_link_ends_every_session_of_the_user() {
 
     let path = reset_link(&w, "yamada", "yamada@example.com").await;
     let b = Browser::on(&w.app);
-    b.submit(
-        &path,
-        &path,
-        &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
-        303,
-    )
-    .await;
+    reset(&b, &path, "fresh2022", "fresh2022", 303).await;
 
     let after = elsewhere.get("/welcome").await;
     assert_eq!(after.status, 303, "logged out");
@@ -343,36 +323,17 @@ async fn a_new_password_that_breaks_the_rules_is_refused_next_to_its_fields_and_
     let path = reset_link(&w, "yamada", "yamada@example.com").await;
     let b = Browser::on(&w.app);
 
-    let bad = b
-        .submit(
-            &path,
-            &path,
-            &[("new_password", "abc"), ("confirmation", "abd")],
-            422,
-        )
-        .await;
-    assert_eq!(bad.status, 422);
+    let bad = reset(&b, &path, "abc", "abd", 422).await;
+    assert_eq!(error_fields(&bad.html), ["new_password", "confirmation"]);
     assert!(
-        bad.html.contains("id=\"error-new_password\""),
-        "{}",
-        bad.html
+        field_error(&bad.html, "new_password").contains("半角6～512文字"),
+        "the rule is named"
     );
-    assert!(bad.html.contains("id=\"error-confirmation\""));
-    assert!(bad.html.contains("半角6～512文字"), "the rule is named");
 
-    let same = b
-        .submit(
-            &path,
-            &path,
-            &[("new_password", PASSWORD), ("confirmation", PASSWORD)],
-            422,
-        )
-        .await;
+    let same = reset(&b, &path, PASSWORD, PASSWORD, 422).await;
     assert!(
-        same.html
-            .contains("これまでのパスワードとは異なるパスワード"),
-        "{}",
-        same.html
+        field_error(&same.html, "new_password")
+            .contains("これまでのパスワードとは異なるパスワード")
     );
 
     let forged = b
@@ -385,25 +346,14 @@ async fn a_new_password_that_breaks_the_rules_is_refused_next_to_its_fields_and_
             ],
         )
         .await;
-    assert!(
-        forged.html.contains("フォームの有効期限が切れた"),
-        "{}",
-        forged.html
-    );
+    assert!(error_notice(&forged.html).starts_with("フォームの有効期限が切れた"));
 
     assert_eq!(
         Browser::on(&w.app).login("yamada", PASSWORD).await.status,
         303,
         "unchanged"
     );
-    let ok = b
-        .submit(
-            &path,
-            &path,
-            &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
-            303,
-        )
-        .await;
+    let ok = reset(&b, &path, "fresh2022", "fresh2022", 303).await;
     assert_eq!(ok.status, 303, "the link was not used up by the refusals");
 }
 
@@ -426,11 +376,7 @@ async fn the_forgot_password_form_needs_its_own_csrf_token_and_a_user_name() {
             422,
         )
         .await;
-    assert!(
-        empty.html.contains("id=\"error-username\""),
-        "{}",
-        empty.html
-    );
+    assert_eq!(error_fields(&empty.html), ["username"]);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(w.smtp.received().is_empty());
 }
@@ -438,41 +384,36 @@ async fn the_forgot_password_form_needs_its_own_csrf_token_and_a_user_name() {
 #[tokio::test]
 async fn the_login_screen_links_to_the_forgot_password_page() {
     let w = world().await;
-    let login = Browser::on(&w.app).get("/login").await;
-    assert!(login.html.contains("href=\"/forgot-password\""));
-    let page = Browser::on(&w.app).get("/forgot-password").await;
-    assert_eq!(page.status, 200);
-    assert!(
-        page.html.contains("パスワードを忘れた場合"),
-        "{}",
-        page.html
-    );
+    let login = Browser::on(&w.app).html("/login").await;
+    assert_eq!(attr(&login, "#forgot-link", "href"), "/forgot-password");
+    let page = Browser::on(&w.app).html("/forgot-password").await;
+    assert_eq!(text(&page, "main h1"), "パスワードを忘れた場合");
 }
 
 // ---- Change of the notification address (S26)
+
+/// Submits the address form (opened first): the new address, its confirmation and the
+/// current password; the answer must be `status`.
+async fn submit_address(
+    b: &Browser,
+    [email, confirmation, password]: [&str; 3],
+    status: u16,
+) -> Page {
+    let fields = [
+        ("email", email),
+        ("confirmation", confirmation),
+        ("password", password),
+    ];
+    b.submit("/account/email", "/account/email", &fields, status)
+        .await
+}
 
 /// Logs yamada in and asks to change the address; returns the browser.
 async fn request_change(w: &World, new: &str) -> Browser {
     let b = Browser::on(&w.app);
     b.login("yamada", PASSWORD).await;
-    let done = b
-        .submit(
-            "/account/email",
-            "/account/email",
-            &[
-                ("email", new),
-                ("confirmation", new),
-                ("password", PASSWORD),
-            ],
-            303,
-        )
-        .await;
-    assert_eq!(
-        (done.status, done.location.as_deref()),
-        (303, Some("/account/email/sent")),
-        "{}",
-        done.html
-    );
+    let done = submit_address(&b, [new, new, PASSWORD], 303).await;
+    assert_eq!(done.location.as_deref(), Some("/account/email/sent"));
     b
 }
 
@@ -490,24 +431,12 @@ async fn a_new_address_becomes_the_notification_address_only_when_its_mailed_lin
     let w = world().await;
     let b = request_change(&w, "taro@example.org").await;
 
-    let sent = b.get("/account/email/sent").await;
+    let sent = b.html("/account/email/sent").await;
     assert!(
-        sent.html
-            .contains("新しいメールアドレスに確認用のメールを送信しました。"),
-        "{}",
-        sent.html
+        text(&sent, "#sent").starts_with("新しいメールアドレスに確認用のメールを送信しました。")
     );
-    assert!(
-        sent.html
-            .contains("id=\"current-email\">yamada@example.com<"),
-        "{}",
-        sent.html
-    );
-    assert!(
-        sent.html.contains("id=\"pending-email\">taro@example.org"),
-        "{}",
-        sent.html
-    );
+    assert_eq!(text(&sent, "#current-email"), "yamada@example.com");
+    assert!(text(&sent, "#pending-email").starts_with("taro@example.org "));
 
     let mail = w.smtp.wait_for("taro@example.org", WAIT).await;
     assert_eq!(
@@ -527,23 +456,18 @@ async fn a_new_address_becomes_the_notification_address_only_when_its_mailed_lin
         (opened.status, opened.location.as_deref()),
         (303, Some("/account/email/confirmed"))
     );
-    let confirmed = Browser::on(&w.app).get("/account/email/confirmed").await;
+    let confirmed = Browser::on(&w.app).html("/account/email/confirmed").await;
     assert!(
-        confirmed
-            .html
-            .contains("通知先メールアドレスの登録が完了しました。"),
-        "{}",
-        confirmed.html
+        text(&confirmed, "#email-confirmed")
+            .starts_with("通知先メールアドレスの登録が完了しました。")
     );
     assert_eq!(
         email_of(&w.app, &w.tenant, "yamada").await.as_deref(),
         Some("taro@example.org")
     );
-    assert!(
-        b.get("/account/email")
-            .await
-            .html
-            .contains("id=\"current-email\">taro@example.org<")
+    assert_eq!(
+        text(&b.html("/account/email").await, "#current-email"),
+        "taro@example.org"
     );
 
     let notice = w.smtp.wait_for("yamada@example.com", WAIT).await;
@@ -557,8 +481,8 @@ async fn a_new_address_becomes_the_notification_address_only_when_its_mailed_lin
     );
 
     let again = Browser::on(&w.app).get(&link).await;
-    assert_eq!(again.status, 410, "single use");
-    assert!(again.html.contains("href=\"/account/email\""));
+    link_refusal(&again); // single use
+    assert_eq!(attr(&again.html, "#ask-again", "href"), "/account/email");
 }
 
 #[tokio::test]
@@ -568,8 +492,7 @@ async fn the_confirmation_link_expires_after_a_day() {
     let link = w.smtp.wait_for("taro@example.org", WAIT).await.first_link();
     w.app.clock.advance(24 * 60 * MINUTE);
     let late = Browser::on(&w.app).get(&link).await;
-    assert_eq!(late.status, 410);
-    assert!(late.html.contains("有効期限が切れています"));
+    assert!(link_refusal(&late).contains("有効期限が切れています"));
     assert_eq!(
         email_of(&w.app, &w.tenant, "yamada").await.as_deref(),
         Some("yamada@example.com")
@@ -585,24 +508,9 @@ async fn a_newer_address_request_retires_the_link_sent_before() {
         .wait_for("first@example.org", WAIT)
         .await
         .first_link();
-    let done = b
-        .submit(
-            "/account/email",
-            "/account/email",
-            &[
-                ("email", "second@example.org"),
-                ("confirmation", "second@example.org"),
-                ("password", PASSWORD),
-            ],
-            303,
-        )
-        .await;
-    assert_eq!(done.status, 303);
-    let second = w
-        .smtp
-        .wait_for("second@example.org", WAIT)
-        .await
-        .first_link();
+    let address = "second@example.org";
+    submit_address(&b, [address, address, PASSWORD], 303).await;
+    let second = w.smtp.wait_for(address, WAIT).await.first_link();
 
     assert_eq!(Browser::on(&w.app).get(&first).await.status, 410);
     assert_eq!(Browser::on(&w.app).get(&second).await.status, 303);
@@ -617,87 +525,49 @@ async fn a_refused_address_change_explains_each_field_and_mails_nothing() {
     let w = world().await;
     let b = Browser::on(&w.app);
     b.login("yamada", PASSWORD).await;
+    // (new address, its confirmation, password): the field refused and its message.
+    let cases = [
+        (
+            ["taro@example.org", "taro@example.org", "wrong-pass1"],
+            "password",
+            "現在のパスワードが正しくありません。",
+        ),
+        (
+            ["taro@example.org", "taro@example.com", PASSWORD],
+            "confirmation",
+            "一致しません",
+        ),
+        (
+            ["not an address", "not an address", PASSWORD],
+            "email",
+            "メールアドレスの形式",
+        ),
+        (
+            ["yamada@example.com", "yamada@example.com", PASSWORD],
+            "email",
+            "現在の通知先メールアドレスと同じです。",
+        ),
+    ];
 
-    let wrong = b
-        .submit(
-            "/account/email",
-            "/account/email",
-            &[
-                ("email", "taro@example.org"),
-                ("confirmation", "taro@example.org"),
-                ("password", "wrong-pass1"),
-            ],
-            422,
-        )
-        .await;
-    assert_eq!(wrong.status, 422);
-    assert!(
-        wrong.html.contains("id=\"error-password\""),
-        "{}",
-        wrong.html
-    );
-    assert!(wrong.html.contains("現在のパスワードが正しくありません。"));
-    assert!(
-        wrong.html.contains("value=\"taro@example.org\""),
-        "what was typed is kept"
-    );
-
-    let mismatch = b
-        .submit(
-            "/account/email",
-            "/account/email",
-            &[
-                ("email", "taro@example.org"),
-                ("confirmation", "taro@example.com"),
-                ("password", PASSWORD),
-            ],
-            422,
-        )
-        .await;
-    assert!(
-        mismatch.html.contains("id=\"error-confirmation\""),
-        "{}",
-        mismatch.html
-    );
-    assert!(mismatch.html.contains("一致しません"));
-
-    let invalid = b
-        .submit(
-            "/account/email",
-            "/account/email",
-            &[
-                ("email", "not an address"),
-                ("confirmation", "not an address"),
-                ("password", PASSWORD),
-            ],
-            422,
-        )
-        .await;
-    assert!(
-        invalid.html.contains("id=\"error-email\""),
-        "{}",
-        invalid.html
-    );
-    assert!(invalid.html.contains("メールアドレスの形式"));
-
-    let same = b
-        .submit(
-            "/account/email",
-            "/account/email",
-            &[
-                ("email", "yamada@example.com"),
-                ("confirmation", "yamada@example.com"),
-                ("password", PASSWORD),
-            ],
-            422,
-        )
-        .await;
-    assert!(
-        same.html.contains("現在の通知先メールアドレスと同じです。"),
-        "{}",
-        same.html
-    );
-
+    for (fields, field, message) in cases {
+        let refused = submit_address(&b, fields, 422).await;
+        let [email, confirmation, _] = fields;
+        assert_eq!(
+            error_fields(&refused.html),
+            [field],
+            "{email} {confirmation}"
+        );
+        assert!(
+            field_error(&refused.html, field).contains(message),
+            "{field}: {}",
+            field_error(&refused.html, field)
+        );
+        assert_eq!(
+            value(&refused.html, "email"),
+            email,
+            "what was typed is kept"
+        );
+    }
     let forged = b
         .post(
             "/account/email",
@@ -709,11 +579,7 @@ async fn a_refused_address_change_explains_each_field_and_mails_nothing() {
             ],
         )
         .await;
-    assert!(
-        forged.html.contains("フォームの有効期限が切れた"),
-        "{}",
-        forged.html
-    );
+    assert!(error_notice(&forged.html).starts_with("フォームの有効期限が切れた"));
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(w.smtp.received().is_empty(), "nothing mailed");
@@ -729,21 +595,19 @@ async fn the_address_screen_is_in_the_menu_and_in_the_user_s_language() {
     let w = world().await;
     let b = Browser::on(&w.app);
     b.login("smith", PASSWORD).await;
-    let page = b.get("/account/email").await;
-    assert_eq!(page.status, 200);
-    assert!(
-        page.html
-            .contains("href=\"/account/email\" aria-current=\"page\""),
-        "{}",
-        page.html
+    let page = b.html("/account/email").await;
+    assert_eq!(
+        attr(&page, "nav.menu a[aria-current=\"page\"]", "href"),
+        "/account/email"
     );
-    assert!(page.html.contains("Current notification e-mail address"));
-    assert!(
-        page.html
-            .contains("id=\"current-email\">smith@example.com<")
+    assert_eq!(
+        texts(&page, "main dl.info dt")[0],
+        "Current notification e-mail address"
     );
-    assert!(
-        page.html.contains("href=\"/manual#email\""),
+    assert_eq!(text(&page, "#current-email"), "smith@example.com");
+    assert_eq!(
+        attr(&page, "header.top a[href^=\"/manual\"]", "href"),
+        "/manual#email",
         "the manual's topic"
     );
     assert_eq!(
@@ -881,28 +745,12 @@ async fn the_first_link_of_a_mail_text_ends_at_white_space() {
 async fn resets_and_address_changes_are_audited_without_addresses_tokens_or_passwords() {
     let w = world().await;
     let path = reset_link(&w, "yamada", "yamada@example.com").await;
-    Browser::on(&w.app)
-        .submit(
-            &path,
-            &path,
-            &[("new_password", "fresh2022"), ("confirmation", "fresh2022")],
-            303,
-        )
-        .await;
+    reset(&Browser::on(&w.app), &path, "fresh2022", "fresh2022", 303).await;
     forgot(&w.app, "suzuki").await;
     let b = Browser::on(&w.app);
     b.login("yamada", "fresh2022").await;
-    b.submit(
-        "/account/email",
-        "/account/email",
-        &[
-            ("email", "taro@example.org"),
-            ("confirmation", "taro@example.org"),
-            ("password", "fresh2022"),
-        ],
-        303,
-    )
-    .await;
+    let taro = "taro@example.org";
+    submit_address(&b, [taro, taro, "fresh2022"], 303).await;
     let link = w.smtp.wait_for("taro@example.org", WAIT).await.first_link();
     Browser::on(&w.app).get(&link).await;
 
@@ -948,145 +796,105 @@ async fn resets_and_address_changes_are_audited_without_addresses_tokens_or_pass
 
 // ---- Announcements (S5, O1)
 
-async fn operator(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(OPERATOR_TOKEN);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 fn rfc3339(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms).unwrap().to_string()
+}
+
+const ANNOUNCEMENTS: &str = "/api/v1/admin/announcements";
+
+/// The announcements the operator API lists, as their English texts.
+async fn listed(app: &TestApp) -> Vec<String> {
+    let (status, list) = app
+        .operator(reqwest::Method::GET, ANNOUNCEMENTS, None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let texts = each(&list["announcements"], "text_en");
+    texts.into_iter().map(String::from).collect()
+}
+
+/// The announcements on the welcome screen of `user`, logged in from a fresh browser.
+async fn welcome_news(app: &TestApp, user: &str) -> Vec<String> {
+    let b = Browser::on(app);
+    b.login(user, PASSWORD).await;
+    texts(&b.html("/welcome").await, "#announcements li p")
 }
 
 #[tokio::test]
 async fn the_operator_s_announcements_show_on_the_welcome_screen_between_their_dates() {
     let w = world().await;
     let day = 24 * 60 * MINUTE;
-    let (status, now_shown) = operator(
-        &w.app,
-        reqwest::Method::POST,
-        "/api/v1/admin/announcements",
-        Some(
-            json!({"text_ja": "定期点検のお知らせ", "text_en": "Scheduled maintenance",
+    let (status, now_shown) = w
+        .app
+        .operator(
+            reqwest::Method::POST,
+            ANNOUNCEMENTS,
+            Some(
+                json!({"text_ja": "定期点検のお知らせ", "text_en": "Scheduled maintenance",
                     "shown_from": rfc3339(T0 - day), "shown_until": rfc3339(T0 + day)}),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(status, 201, "{now_shown}");
     assert_eq!(now_shown["text_en"], "Scheduled maintenance");
     assert_eq!(now_shown["shown_until"], rfc3339(T0 + day));
-    let (status, later) = operator(
-        &w.app,
+    let (status, later) = w.app.operator(
         reqwest::Method::POST,
-        "/api/v1/admin/announcements",
+        ANNOUNCEMENTS,
         Some(json!({"text_ja": "新サービス開始", "text_en": "New service", "shown_from": "2021-12-03T09:00:00+09:00",
                     "shown_until": null})),
     )
     .await;
     assert_eq!(status, 201, "{later}");
 
-    let (_, list) = operator(
-        &w.app,
-        reqwest::Method::GET,
-        "/api/v1/admin/announcements",
-        None,
-    )
-    .await;
-    let texts: Vec<&str> = list["announcements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["text_en"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        texts,
+        listed(&w.app).await,
         ["New service", "Scheduled maintenance"],
         "newest first"
     );
 
-    let ja = Browser::on(&w.app);
-    ja.login("yamada", PASSWORD).await;
-    let welcome = ja.get("/welcome").await.html;
-    assert!(welcome.contains("定期点検のお知らせ"), "{welcome}");
-    assert!(!welcome.contains("新サービス開始"), "not yet shown");
-    let en = Browser::on(&w.app);
-    en.login("smith", PASSWORD).await;
-    let welcome = en.get("/welcome").await.html;
-    assert!(
-        welcome.contains("Scheduled maintenance") && !welcome.contains("定期点検"),
-        "{welcome}"
+    assert_eq!(
+        welcome_news(&w.app, "yamada").await,
+        ["定期点検のお知らせ"],
+        "the one of today; the other not yet"
+    );
+    assert_eq!(
+        welcome_news(&w.app, "smith").await,
+        ["Scheduled maintenance"],
+        "in the user's language"
     );
 
     w.app.clock.advance(3 * day);
-    let ja = Browser::on(&w.app);
-    ja.login("yamada", PASSWORD).await;
-    let welcome = ja.get("/welcome").await.html;
-    assert!(welcome.contains("新サービス開始"), "{welcome}");
-    assert!(!welcome.contains("定期点検のお知らせ"), "its time is over");
+    assert_eq!(
+        welcome_news(&w.app, "yamada").await,
+        ["新サービス開始"],
+        "the first one's time is over"
+    );
 
     let id = later["id"].as_i64().unwrap();
-    let path = format!("/api/v1/admin/announcements/{id}");
-    assert_eq!(
-        operator(&w.app, reqwest::Method::DELETE, &path, None)
-            .await
-            .0,
-        204
-    );
-    assert_eq!(
-        operator(&w.app, reqwest::Method::DELETE, &path, None)
-            .await
-            .0,
-        404
-    );
-    let welcome = ja.get("/welcome").await.html;
-    assert!(!welcome.contains("新サービス開始"), "deleted");
-    let (_, list) = operator(
-        &w.app,
-        reqwest::Method::GET,
-        "/api/v1/admin/announcements",
-        None,
-    )
-    .await;
-    assert_eq!(list["announcements"].as_array().unwrap().len(), 1);
+    let path = format!("{ANNOUNCEMENTS}/{id}");
+    for status in [204, 404] {
+        let (got, body) = w.app.operator(reqwest::Method::DELETE, &path, None).await;
+        assert_eq!(got, status, "{body}");
+    }
+    assert!(welcome_news(&w.app, "yamada").await.is_empty(), "deleted");
+    assert_eq!(listed(&w.app).await, ["Scheduled maintenance"]);
 }
 
 #[tokio::test]
 async fn announcements_are_refused_with_reasons_and_need_the_operator_token() {
     let w = world().await;
     let post = |body: Value| {
-        operator(
-            &w.app,
-            reqwest::Method::POST,
-            "/api/v1/admin/announcements",
-            Some(body),
-        )
+        w.app
+            .operator(reqwest::Method::POST, ANNOUNCEMENTS, Some(body))
     };
 
     let (status, empty) = post(json!({})).await;
     assert_eq!(status, 422);
-    let fields: Vec<&str> = empty["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["text_ja", "text_en", "shown_from"], "{empty}");
+    assert_eq!(
+        refused_fields(&empty),
+        ["text_ja", "text_en", "shown_from"],
+        "{empty}"
+    );
 
     let (status, backwards) = post(json!({"text_ja": "あ", "text_en": "a",
         "shown_from": "2022-01-02T00:00:00Z", "shown_until": "2022-01-01T00:00:00Z"}))
@@ -1101,13 +909,11 @@ async fn announcements_are_refused_with_reasons_and_need_the_operator_token() {
         "shown_from": "yesterday"}))
     .await;
     assert_eq!(status, 422);
-    let codes: Vec<&str> = long["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(codes, ["too_long", "invalid_time"], "{long}");
+    assert_eq!(
+        each(&long["error"]["details"], "code"),
+        ["too_long", "invalid_time"],
+        "{long}"
+    );
 
     let (status, _) = post(
         json!({"text_ja": "あ", "text_en": "a", "shown_from": "2022-01-01T00:00:00Z",
@@ -1117,42 +923,18 @@ async fn announcements_are_refused_with_reasons_and_need_the_operator_token() {
     assert_eq!(status, 422, "unknown fields are refused");
 
     for (method, path) in [
-        (reqwest::Method::GET, "/api/v1/admin/announcements"),
-        (reqwest::Method::POST, "/api/v1/admin/announcements"),
+        (reqwest::Method::GET, ANNOUNCEMENTS),
+        (reqwest::Method::POST, ANNOUNCEMENTS),
         (reqwest::Method::DELETE, "/api/v1/admin/announcements/1"),
     ] {
-        let res = w
-            .app
-            .client
-            .request(method.clone(), w.app.url(path))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            res.status().as_u16(),
-            401,
-            "{method} {path} without a token"
-        );
-        let res = w
-            .app
-            .client
-            .request(method.clone(), w.app.url(path))
-            .bearer_auth("wrong")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            res.status().as_u16(),
-            401,
-            "{method} {path} with a wrong token"
-        );
+        for token in [None, Some("wrong")] {
+            let mut req = w.app.client.request(method.clone(), w.app.url(path));
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status().as_u16(), 401, "{method} {path} with {token:?}");
+        }
     }
-    let (_, list) = operator(
-        &w.app,
-        reqwest::Method::GET,
-        "/api/v1/admin/announcements",
-        None,
-    )
-    .await;
-    assert_eq!(list["announcements"], json!([]), "nothing was stored");
+    assert!(listed(&w.app).await.is_empty(), "nothing was stored");
 }

@@ -20,34 +20,12 @@ impl TestApp {
         self.get(path, OPERATOR_TOKEN).await
     }
 
-    async fn admin_send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut req = self
-            .client
-            .request(method, self.url(path))
-            .bearer_auth(OPERATOR_TOKEN);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
     async fn admin_delete(&self, path: &str) -> (u16, Value) {
-        self.admin_send(reqwest::Method::DELETE, path, None).await
+        self.operator(reqwest::Method::DELETE, path, None).await
     }
 
     async fn admin_patch(&self, path: &str, body: Value) -> (u16, Value) {
-        self.admin_send(reqwest::Method::PATCH, path, Some(body))
+        self.operator(reqwest::Method::PATCH, path, Some(body))
             .await
     }
 
@@ -77,17 +55,6 @@ impl TestApp {
         body["id"].as_i64().unwrap()
     }
 
-    async fn api_group(&self, tenant: i64, name: &str, device_ids: &[i64]) -> i64 {
-        let (status, body) = self
-            .admin_post(
-                &format!("{ADMIN}/{tenant}/groups"),
-                json!({"name": name, "device_ids": device_ids}),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-        body["id"].as_i64().unwrap()
-    }
-
     /// The list under `key` of a GET.
     async fn admin_list(&self, path: &str, key: &str) -> Vec<Value> {
         let (status, body) = self.admin_get(path).await;
@@ -103,6 +70,13 @@ impl TestApp {
             .map(|d| (d["id"].as_i64().unwrap(), d["group"]["name"].clone()))
             .collect()
     }
+}
+
+/// A portal with the tenant "Acme" made through the operator API; its id.
+async fn acme() -> (TestApp, i64) {
+    let app = TestApp::spawn().await;
+    let tenant = app.api_tenant("Acme").await;
+    (app, tenant)
 }
 
 /// The `(field, code)` pairs of a 422's details, after checking the §7 error shape.
@@ -127,6 +101,12 @@ fn refusal(status: u16, body: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Asserts that a request was refused (422) naming exactly these `(field, code)` pairs.
+#[track_caller]
+fn assert_refused(status: u16, body: &Value, expected: &[(&str, &str)]) {
+    assert_eq!(refusal(status, body), pairs(expected), "{body}");
+}
+
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(f, c)| (f.to_string(), c.to_string()))
@@ -143,8 +123,7 @@ fn names(list: &[Value]) -> Vec<String> {
 
 #[tokio::test]
 async fn a_request_without_the_operator_token_or_with_a_wrong_one_is_refused_with_401() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let ingest = app
         .ingest_token(&app.store.tenant(tenant).await.unwrap())
         .await;
@@ -367,33 +346,22 @@ async fn a_tenant_with_a_bad_time_zone_name_or_retention_is_refused_and_not_crea
         .await
         .unwrap();
 
-    assert_eq!(
-        refusal(s1, &zone),
-        pairs(&[("timezone", "invalid_timezone")])
-    );
-    assert_eq!(
-        refusal(s2, &zero),
-        pairs(&[("retention_months", "out_of_range")])
-    );
-    assert_eq!(
-        refusal(s3, &long),
-        pairs(&[("retention_months", "out_of_range")])
-    );
-    assert_eq!(
-        refusal(s4, &all),
-        pairs(&[
+    assert_refused(s1, &zone, &[("timezone", "invalid_timezone")]);
+    assert_refused(s2, &zero, &[("retention_months", "out_of_range")]);
+    assert_refused(s3, &long, &[("retention_months", "out_of_range")]);
+    assert_refused(
+        s4,
+        &all,
+        &[
             ("name", "required"),
             ("timezone", "invalid_timezone"),
-            ("retention_months", "out_of_range")
-        ])
+            ("retention_months", "out_of_range"),
+        ],
     );
-    assert_eq!(refusal(s5, &text), pairs(&[("body", "invalid_json")]));
-    assert_eq!(refusal(s6, &dup), pairs(&[("name", "taken")]));
-    assert_eq!(
-        refusal(s7, &control),
-        pairs(&[("name", "control_character")])
-    );
-    assert_eq!(refusal(s8, &unknown), pairs(&[("body", "invalid_json")]));
+    assert_refused(s5, &text, &[("body", "invalid_json")]);
+    assert_refused(s6, &dup, &[("name", "taken")]);
+    assert_refused(s7, &control, &[("name", "control_character")]);
+    assert_refused(s8, &unknown, &[("body", "invalid_json")]);
     assert!(
         unknown["error"]["details"][0]["message"]
             .as_str()
@@ -409,8 +377,7 @@ async fn a_tenant_with_a_bad_time_zone_name_or_retention_is_refused_and_not_crea
 
 #[tokio::test]
 async fn a_user_is_created_with_a_normalised_name_and_listed_without_the_password() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let users = format!("{ADMIN}/{tenant}/users");
 
     let (status, sato) = app
@@ -462,8 +429,7 @@ async fn a_user_is_created_with_a_normalised_name_and_listed_without_the_passwor
 
 #[tokio::test]
 async fn a_password_breaking_the_s24_rules_is_refused_naming_each_rule() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let users = format!("{ADMIN}/{tenant}/users");
     let cases: [(&str, &[&str]); 6] = [
         ("abc12", &["too_short"]),
@@ -493,7 +459,7 @@ async fn a_password_breaking_the_s24_rules_is_refused_naming_each_rule() {
     let (status, body) = app
         .admin_post(&users, json!({"username": "sato", "password": too_long}))
         .await;
-    assert_eq!(refusal(status, &body), pairs(&[("password", "too_long")]));
+    assert_refused(status, &body, &[("password", "too_long")]);
     assert!(app.admin_list(&users, "users").await.is_empty());
 }
 
@@ -527,21 +493,23 @@ async fn a_user_name_taken_in_any_tenant_and_other_bad_fields_are_all_reported_a
         .admin_post(&format!("{ADMIN}/{other}/users"), json!({}))
         .await;
 
-    assert_eq!(refusal(s1, &same_tenant), pairs(&[("username", "taken")]));
-    assert_eq!(refusal(s2, &other_tenant), pairs(&[("username", "taken")]));
-    assert_eq!(
-        refusal(s3, &everything),
-        pairs(&[
+    assert_refused(s1, &same_tenant, &[("username", "taken")]);
+    assert_refused(s2, &other_tenant, &[("username", "taken")]);
+    assert_refused(
+        s3,
+        &everything,
+        &[
             ("username", "invalid_character"),
             ("password", "too_short"),
             ("password", "missing_digit"),
             ("email", "invalid"),
             ("language", "invalid_choice"),
-        ])
+        ],
     );
-    assert_eq!(
-        refusal(s4, &missing),
-        pairs(&[("username", "required"), ("password", "required")])
+    assert_refused(
+        s4,
+        &missing,
+        &[("username", "required"), ("password", "required")],
     );
     assert_eq!(
         app.admin_list(&format!("{ADMIN}/{acme}/users"), "users")
@@ -558,8 +526,7 @@ async fn a_user_name_taken_in_any_tenant_and_other_bad_fields_are_all_reported_a
 
 #[tokio::test]
 async fn a_reset_password_must_be_changed_at_the_next_login_and_ends_the_lock() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let user = app.api_user(tenant, "sato").await;
     app.store
         .record_login_failure(tenant, user, 5, Some(T0 + 720_000))
@@ -572,10 +539,7 @@ async fn a_reset_password_must_be_changed_at_the_next_login_and_ends_the_lock() 
     let after_refusal = app.store.user(tenant, user).await.unwrap();
     let (status, body) = app.admin_post(&path, json!({"password": "fresh123"})).await;
 
-    assert_eq!(
-        refusal(bad, &refused),
-        pairs(&[("password", "missing_digit")])
-    );
+    assert_refused(bad, &refused, &[("password", "missing_digit")]);
     assert!(
         !after_refusal.must_change_password,
         "the refusal changed nothing"
@@ -610,8 +574,7 @@ async fn a_reset_password_must_be_changed_at_the_next_login_and_ends_the_lock() 
 
 #[tokio::test]
 async fn unlocking_a_user_clears_the_lock_and_the_failed_logins() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let user = app.api_user(tenant, "sato").await;
     app.store
         .record_login_failure(tenant, user, 5, Some(T0 + 720_000))
@@ -659,8 +622,7 @@ async fn a_user_of_another_tenant_cannot_be_reached_through_this_tenant() {
 
 #[tokio::test]
 async fn deleting_a_user_revokes_its_read_tokens() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let user = app.api_user(tenant, "sato").await;
     let (_, issued) = app
         .admin_post(
@@ -698,8 +660,7 @@ async fn deleting_a_user_revokes_its_read_tokens() {
 
 #[tokio::test]
 async fn a_device_is_registered_with_every_field_and_listed() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let devices = format!("{ADMIN}/{tenant}/devices");
 
     let (status, plotter) = app
@@ -830,8 +791,7 @@ async fn deleting_a_device_removes_it_and_another_tenant_s_device_is_not_found()
 
 #[tokio::test]
 async fn a_group_is_created_renamed_given_new_members_and_deleted() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let d1 = app.api_device(tenant, mfp("D-1", "One")).await;
     let d2 = app.api_device(tenant, mfp("D-2", "Two")).await;
     let d3 = app.api_device(tenant, mfp("D-3", "Three")).await;
@@ -901,8 +861,7 @@ async fn a_group_is_created_renamed_given_new_members_and_deleted() {
 
 #[tokio::test]
 async fn every_s22_group_name_rule_is_enforced_with_a_message_naming_it() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let groups = format!("{ADMIN}/{tenant}/groups");
     app.api_group(tenant, "Sales", &[]).await;
     let widest = "あ".repeat(25);
@@ -953,8 +912,7 @@ async fn every_s22_group_name_rule_is_enforced_with_a_message_naming_it() {
 
 #[tokio::test]
 async fn a_rename_is_checked_by_the_same_rules_and_may_keep_its_own_name() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let groups = format!("{ADMIN}/{tenant}/groups");
     let sales = app.api_group(tenant, "Sales", &[]).await;
     app.api_group(tenant, "Support", &[]).await;
@@ -975,15 +933,9 @@ async fn a_rename_is_checked_by_the_same_rules_and_may_keep_its_own_name() {
         .admin_patch(&format!("{groups}/99999"), json!({"name": "X"}))
         .await;
 
-    assert_eq!(refusal(taken, &taken_body), pairs(&[("name", "taken")]));
-    assert_eq!(
-        refusal(bad, &bad_body),
-        pairs(&[("name", "forbidden_character")])
-    );
-    assert_eq!(
-        refusal(nothing, &nothing_body),
-        pairs(&[("name", "nothing_to_change")])
-    );
+    assert_refused(taken, &taken_body, &[("name", "taken")]);
+    assert_refused(bad, &bad_body, &[("name", "forbidden_character")]);
+    assert_refused(nothing, &nothing_body, &[("name", "nothing_to_change")]);
     assert_eq!(same, 200);
     assert_eq!(missing, 404);
     assert_eq!(
@@ -994,8 +946,7 @@ async fn a_rename_is_checked_by_the_same_rules_and_may_keep_its_own_name() {
 
 #[tokio::test]
 async fn a_tenant_may_have_200_groups_and_the_201st_is_refused() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let other = app.api_tenant("Other").await;
     for i in 0..200 {
         app.store
@@ -1017,10 +968,7 @@ async fn a_tenant_may_have_200_groups_and_the_201st_is_refused() {
         )
         .await;
 
-    assert_eq!(
-        refusal(status, &body),
-        pairs(&[("name", "too_many_groups")])
-    );
+    assert_refused(status, &body, &[("name", "too_many_groups")]);
     assert!(
         body["error"]["details"][0]["message"]
             .as_str()
@@ -1059,14 +1007,8 @@ async fn another_tenant_s_device_is_refused_exactly_like_an_unknown_one() {
         )
         .await;
 
-    assert_eq!(
-        refusal(s1, &foreign),
-        pairs(&[("device_ids", "unknown_device")])
-    );
-    assert_eq!(
-        refusal(s2, &unknown),
-        pairs(&[("device_ids", "unknown_device")])
-    );
+    assert_refused(s1, &foreign, &[("device_ids", "unknown_device")]);
+    assert_refused(s2, &unknown, &[("device_ids", "unknown_device")]);
     let message = |body: &Value, id: i64| {
         body["error"]["details"][0]["message"]
             .as_str()
@@ -1078,10 +1020,7 @@ async fn another_tenant_s_device_is_refused_exactly_like_an_unknown_one() {
         !foreign.to_string().contains("B-1"),
         "nothing of the other tenant shows"
     );
-    assert_eq!(
-        refusal(s3, &patched),
-        pairs(&[("device_ids", "unknown_device")])
-    );
+    assert_refused(s3, &patched, &[("device_ids", "unknown_device")]);
     assert_eq!(names(&app.admin_list(&groups, "groups").await), ["G2"]);
     assert_eq!(app.groups_of_devices(acme).await, [(mine, Value::Null)]);
     assert_eq!(app.groups_of_devices(other).await, [(theirs, Value::Null)]);
@@ -1089,8 +1028,7 @@ async fn another_tenant_s_device_is_refused_exactly_like_an_unknown_one() {
 
 #[tokio::test]
 async fn a_device_already_in_another_group_is_refused_naming_the_device_and_the_group() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let d1 = app.api_device(tenant, mfp("D-1", "One")).await;
     let d2 = app.api_device(tenant, mfp("D-2", "Two")).await;
     let groups = format!("{ADMIN}/{tenant}/groups");
@@ -1110,19 +1048,13 @@ async fn a_device_already_in_another_group_is_refused_naming_the_device_and_the_
         .admin_patch(&format!("{groups}/{sales}"), json!({"device_ids": [d1]}))
         .await;
 
-    assert_eq!(
-        refusal(s1, &created),
-        pairs(&[("device_ids", "in_other_group")])
-    );
+    assert_refused(s1, &created, &[("device_ids", "in_other_group")]);
     let message = created["error"]["details"][0]["message"].as_str().unwrap();
     assert!(
         message.contains("D-1") && message.contains("\"Sales\""),
         "{message}"
     );
-    assert_eq!(
-        refusal(s2, &patched),
-        pairs(&[("device_ids", "in_other_group")])
-    );
+    assert_refused(s2, &patched, &[("device_ids", "in_other_group")]);
     assert_eq!(s3, 200, "a device may stay in its own group: {kept}");
     let listed = app.admin_list(&groups, "groups").await;
     assert_eq!(
@@ -1166,8 +1098,7 @@ async fn deleting_a_group_of_another_tenant_is_not_found_and_changes_nothing() {
 
 #[tokio::test]
 async fn an_issued_ingest_token_submits_readings_until_it_is_revoked() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
 
     let (status, issued) = app
         .admin_post(&format!("{ADMIN}/{tenant}/ingest-tokens"), json!({}))
@@ -1236,14 +1167,8 @@ async fn a_read_token_acts_as_a_user_of_its_tenant_only() {
 
     assert_eq!(status, 201, "{issued}");
     assert_eq!(issued["username"], "sato");
-    assert_eq!(
-        refusal(s_other, &other_user),
-        pairs(&[("username", "unknown_user")])
-    );
-    assert_eq!(
-        refusal(s_none, &nobody),
-        pairs(&[("username", "unknown_user")])
-    );
+    assert_refused(s_other, &other_user, &[("username", "unknown_user")]);
+    assert_refused(s_none, &nobody, &[("username", "unknown_user")]);
     assert_eq!(
         other_user["error"]["details"][0]["message"], nobody["error"]["details"][0]["message"],
         "a user of another tenant is refused like an unknown one"
@@ -1289,8 +1214,7 @@ async fn a_token_of_another_tenant_cannot_be_revoked_through_this_tenant() {
 
 #[tokio::test]
 async fn serials_that_reported_unregistered_are_listed_with_their_attempts() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let (_, issued) = app
         .admin_post(&format!("{ADMIN}/{tenant}/ingest-tokens"), json!({}))
         .await;
@@ -1318,8 +1242,7 @@ async fn serials_that_reported_unregistered_are_listed_with_their_attempts() {
 
 #[tokio::test]
 async fn every_operator_action_is_written_to_the_audit_log_without_secrets() {
-    let app = TestApp::spawn().await;
-    let tenant = app.api_tenant("Acme").await;
+    let (app, tenant) = acme().await;
     let user = app.api_user(tenant, "sato").await;
     let device = app.api_device(tenant, mfp("A-1", "Mine")).await;
     let group = app.api_group(tenant, "Sales", &[device]).await;
@@ -1401,50 +1324,65 @@ async fn every_operator_action_is_written_to_the_audit_log_without_secrets() {
 
 // ---- the command line ---------------------------------------------------------------------------
 
+/// `meterport admin tenant create --name Acme` on a fresh database (asserted): the database,
+/// the command's output and the tenant's id.
+async fn acme_by_cli() -> (TestDb, String, String) {
+    let db = TestDb::new().await;
+    let (ok, tenant, err) = admin(&db.url, &["tenant", "create", "--name", "Acme"], "");
+    assert!(ok, "{err}");
+    let id = tenant.split('\t').next().unwrap().to_string();
+    (db, tenant, id)
+}
+
+/// `meterport admin user create` of `name` in the tenant `t`, the password on standard input.
+fn user_by_cli(url: &str, t: &str, name: &str, password: &str) -> (bool, String, String) {
+    let args = [
+        "user",
+        "create",
+        "--tenant",
+        t,
+        "--username",
+        name,
+        "--password-stdin",
+    ];
+    admin(url, &args, &format!("{password}\n"))
+}
+
+/// `meterport admin device create` in the tenant `t`: serial, name, product, type and
+/// protocol, then `more` arguments.
+fn device_by_cli(url: &str, t: &str, device: [&str; 5], more: &[&str]) -> (bool, String, String) {
+    let [serial, name, product, device_type, protocol] = device;
+    let mut args = vec![
+        "device",
+        "create",
+        "--tenant",
+        t,
+        "--serial",
+        serial,
+        "--name",
+        name,
+        "--product",
+        product,
+        "--device-type",
+        device_type,
+        "--protocol",
+        protocol,
+    ];
+    args.extend_from_slice(more);
+    admin(url, &args, "")
+}
+
 #[tokio::test]
 async fn the_admin_command_creates_a_tenant_a_user_and_a_device_and_lists_them() {
-    let db = TestDb::new().await;
-    let url = db.url.as_str();
-
-    let (ok, tenant, err) = admin(url, &["tenant", "create", "--name", "Acme"], "");
+    let (db, tenant, tenant_id) = acme_by_cli().await;
+    let (url, t) = (db.url.as_str(), tenant_id.as_str());
+    let (ok, user, err) = user_by_cli(url, t, "Sato", "secret1");
     assert!(ok, "{err}");
-    let tenant_id = tenant.split('\t').next().unwrap().to_string();
-    let t = tenant_id.as_str();
-    let (ok, user, err) = admin(
+    let (ok, device, err) = device_by_cli(
         url,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            t,
-            "--username",
-            "Sato",
-            "--password-stdin",
-        ],
-        "secret1\n",
-    );
-    assert!(ok, "{err}");
-    let (ok, device, err) = admin(
-        url,
-        &[
-            "device",
-            "create",
-            "--tenant",
-            t,
-            "--serial",
-            "LFP-1",
-            "--name",
-            "Plotter",
-            "--product",
-            "TX-4100",
-            "--device-type",
-            "lfp",
-            "--protocol",
-            "http",
-            "--lfp-unit",
-            "sqft",
-        ],
-        "",
+        t,
+        ["LFP-1", "Plotter", "TX-4100", "lfp", "http"],
+        &["--lfp-unit", "sqft"],
     );
     assert!(ok, "{err}");
     let (ok, token, err) = admin(
@@ -1502,11 +1440,8 @@ async fn the_admin_command_creates_a_tenant_a_user_and_a_device_and_lists_them()
 
 #[tokio::test]
 async fn the_admin_command_refuses_bad_input_with_every_rule_and_changes_nothing() {
-    let db = TestDb::new().await;
+    let (db, _, t) = acme_by_cli().await;
     let url = db.url.as_str();
-    let (ok, tenant, _) = admin(url, &["tenant", "create", "--name", "Acme"], "");
-    assert!(ok);
-    let t = tenant.split('\t').next().unwrap().to_string();
 
     let (bad_zone, _, zone_err) = admin(
         url,
@@ -1520,45 +1455,17 @@ async fn the_admin_command_refuses_bad_input_with_every_rule_and_changes_nothing
         ],
         "",
     );
-    let (bad_user, _, user_err) = admin(
-        url,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            &t,
-            "--username",
-            "x",
-            "--password-stdin",
-        ],
-        "short\n",
-    );
+    let (bad_user, _, user_err) = user_by_cli(url, &t, "x", "short");
     let (no_password, _, no_password_err) = admin(
         url,
         &["user", "create", "--tenant", &t, "--username", "sato"],
         "",
     );
-    let (bad_device, _, device_err) = admin(
+    let (bad_device, _, device_err) = device_by_cli(
         url,
-        &[
-            "device",
-            "create",
-            "--tenant",
-            &t,
-            "--serial",
-            "M-1",
-            "--name",
-            "Copier",
-            "--product",
-            "P",
-            "--device-type",
-            "color_mfp",
-            "--protocol",
-            "http",
-            "--lfp-unit",
-            "a4",
-        ],
-        "",
+        &t,
+        ["M-1", "Copier", "P", "color_mfp", "http"],
+        &["--lfp-unit", "a4"],
     );
     let (no_tenant, _, no_tenant_err) = admin(url, &["device", "list", "--tenant", "999"], "");
 
@@ -1594,48 +1501,15 @@ async fn the_admin_command_refuses_bad_input_with_every_rule_and_changes_nothing
 
 #[tokio::test]
 async fn the_admin_command_manages_groups_and_tokens() {
-    let db = TestDb::new().await;
+    let (db, _, t) = acme_by_cli().await;
     let url = db.url.as_str();
-    let (_, tenant, _) = admin(url, &["tenant", "create", "--name", "Acme"], "");
-    let t = tenant.split('\t').next().unwrap().to_string();
     let mut ids = Vec::new();
     for serial in ["D-1", "D-2"] {
-        let (ok, out, err) = admin(
-            url,
-            &[
-                "device",
-                "create",
-                "--tenant",
-                &t,
-                "--serial",
-                serial,
-                "--name",
-                serial,
-                "--product",
-                "P",
-                "--device-type",
-                "mono_lbp",
-                "--protocol",
-                "snmp",
-            ],
-            "",
-        );
+        let (ok, out, err) = device_by_cli(url, &t, [serial, serial, "P", "mono_lbp", "snmp"], &[]);
         assert!(ok, "{err}");
         ids.push(out.split('\t').next().unwrap().to_string());
     }
-    let (ok, _, err) = admin(
-        url,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            &t,
-            "--username",
-            "sato",
-            "--password-stdin",
-        ],
-        "secret1\n",
-    );
+    let (ok, _, err) = user_by_cli(url, &t, "sato", "secret1");
     assert!(ok, "{err}");
 
     let (ok, group, err) = admin(

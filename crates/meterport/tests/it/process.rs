@@ -139,6 +139,25 @@ fn reading(base: i64, device: usize, n: usize) -> Value {
     })
 }
 
+/// Starts the portal again over `db` and sends `items` once more: the answer (200).
+async fn resend_after_restart(
+    db: &TestDb,
+    client: &reqwest::Client,
+    token: &str,
+    items: &[Value],
+) -> Value {
+    let server = Server::start(db);
+    let res = client
+        .post(format!("{}/api/v1/ingest/readings", server.base))
+        .bearer_auth(token)
+        .json(items)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    res.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn readings_acknowledged_with_200_survive_a_kill_9_of_the_portal() {
     let db = TestDb::new().await;
@@ -182,16 +201,7 @@ async fn readings_acknowledged_with_200_survive_a_kill_9_of_the_portal() {
     assert!(acked.len() >= 400);
 
     // After a restart every acknowledged reading is there: sent again, each is a duplicate.
-    let server = Server::start(&db);
-    let res = client
-        .post(format!("{}/api/v1/ingest/readings", server.base))
-        .bearer_auth(&token)
-        .json(&acked)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    let body: Value = res.json().await.unwrap();
+    let body = resend_after_restart(&db, &client, &token, &acked).await;
     assert_eq!(body["accepted"], 0, "{body}");
     assert_eq!(body["duplicates"], acked.len(), "{body}");
 }
@@ -241,15 +251,7 @@ async fn sigterm_lets_a_request_in_flight_finish_then_the_portal_exits() {
     );
 
     // And what it acknowledged is stored.
-    let server = Server::start(&db);
-    let res = client
-        .post(format!("{}/api/v1/ingest/readings", server.base))
-        .bearer_auth(&token)
-        .json(&items)
-        .send()
-        .await
-        .unwrap();
-    let stored: Value = res.json().await.unwrap();
+    let stored = resend_after_restart(&db, &client, &token, &items).await;
     assert_eq!(stored["duplicates"], 2000, "{stored}");
 }
 

@@ -1,116 +1,37 @@
 //! The read API (SPEC §7): devices, counters with every drill-down, the S12 limits, and one
 //! tenant isolation test per route.
 
-use crate::harness::{TestApp, lfp, mfp};
+use crate::harness::{TestApp, mfp, seed};
 use meterport_store::tenants::Tenant;
 use serde_json::{Value, json};
-
-/// The seed's first device (chapter 5 cumulative values at month ends; July's derived from
-/// chapter 4's August usage), and a second device with chapter 4-3's August usage.
-const SEED: [(&str, [i64; 8]); 5] = [
-    // total1, color, mono, scan, color_large, color_small, mono_large, mono_small
-    (
-        "2021-07-31T18:00:00+09:00",
-        [177556, 61753, 115803, 15950, 3010, 58743, 11212, 104591],
-    ),
-    (
-        "2021-08-31T18:00:00+09:00",
-        [178011, 61836, 116175, 15970, 3010, 58826, 11246, 104929],
-    ),
-    (
-        "2021-09-30T18:00:00+09:00",
-        [178388, 61867, 116521, 15991, 3010, 58857, 11273, 105248],
-    ),
-    (
-        "2021-10-31T18:00:00+09:00",
-        [178742, 61938, 116804, 16006, 3010, 58928, 11287, 105517],
-    ),
-    (
-        "2021-11-30T18:00:00+09:00",
-        [179465, 62216, 117249, 16081, 3012, 59204, 11298, 105951],
-    ),
-];
-const KEYS: [&str; 8] = [
-    "total1",
-    "color",
-    "mono",
-    "scan",
-    "color_large",
-    "color_small",
-    "mono_large",
-    "mono_small",
-];
 
 struct Fixture {
     app: TestApp,
     tenant: Tenant,
     read: String,
-    dev1: i64,
-    dev2: i64,
-    lbp: i64,
-    plotter: i64,
-    group: i64,
+    seed: seed::Fleet,
 }
 
-fn counters(values: &[i64]) -> Value {
-    KEYS.iter()
-        .zip(values)
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect::<serde_json::Map<_, _>>()
-        .into()
-}
-
+/// The seed's fleet ([`seed::acme`]), device 1 with the eight counters every MFP reports,
+/// and a read token.
 async fn fixture() -> Fixture {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
-    let dev1 = app.device(&tenant, mfp("SEED-1", "本社 3F")).await;
-    let dev2 = app.device(&tenant, mfp("SEED-2", "営業部")).await;
-    let mut lbp_json = mfp("LBP-1", "Printer");
-    lbp_json["device_type"] = json!("mono_lbp");
-    let lbp = app.device(&tenant, lbp_json).await;
-    let plotter = app.device(&tenant, lfp("LFP-1", "Plotter", "a4")).await;
-    let group = sales_group(&app, &tenant, dev2).await;
-    let ingest = app.ingest_token(&tenant).await;
-    let mut batch: Vec<Value> = SEED
-        .iter()
-        .map(|(at, v)| json!({"serial": "SEED-1", "read_at": at, "counters": counters(v)}))
-        .collect();
-    batch.push(json!({"serial": "SEED-2", "read_at": "2021-07-31T00:00:00+09:00", "counters": counters(&[0; 8])}));
-    batch.push(
-        json!({"serial": "SEED-2", "read_at": "2021-08-20T12:00:00+09:00",
-        "counters": counters(&[10385, 2430, 7955, 1441, 14, 2416, 417, 7538])}),
-    );
-    batch.push(json!({"serial": "LBP-1", "read_at": "2021-08-20T12:00:00+09:00", "counters": {"total1": 900, "print": 900, "mono": 900}}));
-    batch.push(json!({"serial": "LFP-1", "read_at": "2021-08-20T12:00:00+09:00", "counters": {"total1": 12.5, "duty_a": 2.25}}));
-    let (status, body) = app
-        .post("/api/v1/ingest/readings", &ingest, &json!(batch))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let (app, tenant, seed) = seed::acme(8).await;
     let read = app.read_token(&tenant).await;
     Fixture {
         app,
         tenant,
         read,
-        dev1,
-        dev2,
-        lbp,
-        plotter,
-        group,
+        seed,
     }
 }
 
-/// Puts a device in a new group "Sales" through the operator API; returns the group's id.
-async fn sales_group(app: &TestApp, tenant: &Tenant, device: i64) -> i64 {
-    let body = json!({"name": "Sales", "device_ids": [device]});
-    let (status, res) = app
-        .post(
-            &format!("/api/v1/admin/tenants/{}/groups", tenant.id),
-            crate::harness::OPERATOR_TOKEN,
-            &body,
-        )
-        .await;
-    assert_eq!(status, 201, "{res}");
-    res["id"].as_i64().unwrap()
+impl Fixture {
+    /// A GET of the read API with the tenant's read token that must answer 200: its body.
+    async fn get_ok(&self, path: &str) -> Value {
+        let (status, body) = self.app.get(path, &self.read).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    }
 }
 
 fn row(body: &Value, id: i64) -> &Value {
@@ -138,7 +59,7 @@ async fn the_monthly_usage_table_reproduces_the_seed() {
         json!(["2021-08", "2021-09", "2021-10", "2021-11"])
     );
     assert_eq!(body["timezone"], "Asia/Tokyo");
-    let d1 = row(&body, f.dev1);
+    let d1 = row(&body, f.seed.dev1);
     let t1: Vec<Value> = ["2021-08", "2021-09", "2021-10", "2021-11"]
         .iter()
         .map(|p| d1["periods"][p]["total1"].clone())
@@ -157,7 +78,7 @@ async fn the_monthly_usage_table_reproduces_the_seed() {
         34,
         "every MFP key"
     );
-    let d2 = row(&body, f.dev2);
+    let d2 = row(&body, f.seed.dev2);
     assert_eq!(d2["periods"]["2021-08"]["total1"], 10385);
     assert_eq!(
         d2["periods"]["2021-09"],
@@ -166,7 +87,7 @@ async fn the_monthly_usage_table_reproduces_the_seed() {
     );
     assert_eq!(d2["group"]["name"], "Sales");
     // The LBP's first reading is its oldest period: usage is the value itself, marked.
-    let lbp = row(&body, f.lbp);
+    let lbp = row(&body, f.seed.printer);
     assert_eq!(lbp["periods"]["2021-08"]["total1"], 900);
     assert_eq!(lbp["oldest"], json!(["2021-08"]));
     assert_eq!(lbp["periods"]["2021-08"]["copy"], Value::Null);
@@ -176,7 +97,7 @@ async fn the_monthly_usage_table_reproduces_the_seed() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|d| d["id"] != f.plotter)
+            .all(|d| d["id"] != f.seed.plotter)
     );
     assert_eq!(
         body["total"]["periods"]["2021-08"]["total1"],
@@ -188,14 +109,10 @@ async fn the_monthly_usage_table_reproduces_the_seed() {
 #[tokio::test]
 async fn the_cumulative_table_has_no_totals() {
     let f = fixture().await;
-    let (_, body) = f
-        .app
-        .get(
-            "/api/v1/counters?unit=month&from=2021-08&to=2021-11&kind=cumulative",
-            &f.read,
-        )
+    let body = f
+        .get_ok("/api/v1/counters?unit=month&from=2021-08&to=2021-11&kind=cumulative")
         .await;
-    let d1 = row(&body, f.dev1);
+    let d1 = row(&body, f.seed.dev1);
     assert_eq!(d1["periods"]["2021-11"]["total1"], 179465);
     assert_eq!(d1["periods"]["2021-08"]["mono_small"], 104929);
     assert_eq!(d1["total"], Value::Null);
@@ -208,45 +125,34 @@ async fn drill_downs_give_one_device_one_period_or_both() {
     let base = "/api/v1/counters?unit=month&from=2021-08&to=2021-11&kind=usage";
     let (status, body) = f
         .app
-        .get(&format!("{base}&device={}", f.dev1), &f.read)
+        .get(&format!("{base}&device={}", f.seed.dev1), &f.read)
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["devices"].as_array().unwrap().len(), 1);
     assert_eq!(body["devices"][0]["periods"]["2021-11"]["color_large"], 2);
 
-    let (_, body) = f
-        .app
-        .get("/api/v1/counters?period=2021-08&kind=usage", &f.read)
-        .await;
+    let body = f.get_ok("/api/v1/counters?period=2021-08&kind=usage").await;
     assert_eq!(body["unit"], "month");
     assert_eq!(body["periods"], json!(["2021-08"]));
     // Chapter 4-3's Total row for the first two devices plus the LBP.
     assert_eq!(body["total"]["periods"]["2021-08"]["color"], 83 + 2430);
     assert_eq!(body["total"]["periods"]["2021-08"]["mono_large"], 34 + 417);
 
-    let (_, body) = f
-        .app
-        .get(
-            &format!(
-                "/api/v1/counters?period=2021-08-20&kind=cumulative&device={}",
-                f.dev2
-            ),
-            &f.read,
-        )
+    let body = f
+        .get_ok(&format!(
+            "/api/v1/counters?period=2021-08-20&kind=cumulative&device={}",
+            f.seed.dev2
+        ))
         .await;
     assert_eq!(body["unit"], "day");
     assert_eq!(body["devices"][0]["periods"]["2021-08-20"]["total1"], 10385);
 
     // Daily usage over a month: the gap's pages land on the first day with a reading.
-    let (_, body) = f
-        .app
-        .get(
-            &format!(
-                "/api/v1/counters?unit=day&from=2021-09-01&to=2021-09-30&device={}",
-                f.dev1
-            ),
-            &f.read,
-        )
+    let body = f
+        .get_ok(&format!(
+            "/api/v1/counters?unit=day&from=2021-09-01&to=2021-09-30&device={}",
+            f.seed.dev1
+        ))
         .await;
     let days = &body["devices"][0]["periods"];
     assert_eq!(days["2021-09-29"], Value::Null);
@@ -256,26 +162,21 @@ async fn drill_downs_give_one_device_one_period_or_both() {
 #[tokio::test]
 async fn lfp_counters_come_in_their_unit_and_group_filters_apply() {
     let f = fixture().await;
-    let (_, body) = f
-        .app
-        .get(
-            "/api/v1/counters?period=2021-08&class=lfp&kind=cumulative",
-            &f.read,
-        )
+    let body = f
+        .get_ok("/api/v1/counters?period=2021-08&class=lfp&kind=cumulative")
         .await;
-    let d = row(&body, f.plotter);
+    let d = row(&body, f.seed.plotter);
     assert_eq!(d["lfp_unit"], "a4");
     assert_eq!(
         d["periods"]["2021-08"],
         json!({"total1": 12.5, "duty_a": 2.25, "duty_b": null, "duty_c": null, "duty_d": null})
     );
 
-    let (_, body) = f
-        .app
-        .get(
-            &format!("/api/v1/counters?period=2021-08&group={}", f.group),
-            &f.read,
-        )
+    let body = f
+        .get_ok(&format!(
+            "/api/v1/counters?period=2021-08&group={}",
+            f.seed.group
+        ))
         .await;
     let ids: Vec<i64> = body["devices"]
         .as_array()
@@ -283,25 +184,22 @@ async fn lfp_counters_come_in_their_unit_and_group_filters_apply() {
         .iter()
         .map(|d| d["id"].as_i64().unwrap())
         .collect();
-    assert_eq!(ids, [f.dev2]);
-    let (_, body) = f
-        .app
-        .get("/api/v1/counters?period=2021-08&group=none", &f.read)
-        .await;
+    assert_eq!(ids, [f.seed.dev2]);
+    let body = f.get_ok("/api/v1/counters?period=2021-08&group=none").await;
     let ids: Vec<i64> = body["devices"]
         .as_array()
         .unwrap()
         .iter()
         .map(|d| d["id"].as_i64().unwrap())
         .collect();
-    assert_eq!(ids, [f.dev1, f.lbp]);
+    assert_eq!(ids, [f.seed.dev1, f.seed.printer]);
     // A device outside the selected group is not found.
     let (status, _) = f
         .app
         .get(
             &format!(
                 "/api/v1/counters?period=2021-08&group={}&device={}",
-                f.group, f.dev1
+                f.seed.group, f.seed.dev1
             ),
             &f.read,
         )
@@ -357,18 +255,16 @@ async fn the_device_list_and_detail_show_status_group_and_last_reading() {
     let (status, body) = f.app.get("/api/v1/devices", &f.read).await;
     assert_eq!(status, 200);
     assert_eq!(body["devices"].as_array().unwrap().len(), 4);
-    let d1 = row(&body, f.dev1);
+    let d1 = row(&body, f.seed.dev1);
     assert_eq!(d1["status"], "normal");
     assert_eq!(d1["last_reading_at"], "2021-11-30T09:00:00Z");
     assert_eq!(d1["device_type"], "color_mfp");
-    let (_, body) = f
-        .app
-        .get(&format!("/api/v1/devices?group={}", f.group), &f.read)
+    let body = f
+        .get_ok(&format!("/api/v1/devices?group={}", f.seed.group))
         .await;
     assert_eq!(body["devices"].as_array().unwrap().len(), 1);
-    let (_, body) = f
-        .app
-        .get(&format!("/api/v1/devices/{}", f.plotter), &f.read)
+    let body = f
+        .get_ok(&format!("/api/v1/devices/{}", f.seed.plotter))
         .await;
     assert_eq!(body["lfp_unit"], "a4");
     assert_eq!(body["conditions"], json!([]));
@@ -398,13 +294,13 @@ async fn another_tenant_s_token_sees_none_of_this_tenant_s_data_on_any_route() {
     assert_eq!(ids, [own]);
     assert_eq!(
         f.app
-            .get(&format!("/api/v1/devices?group={}", f.group), &token)
+            .get(&format!("/api/v1/devices?group={}", f.seed.group), &token)
             .await
             .0,
         404
     );
     // /api/v1/devices/{id}
-    for id in [f.dev1, f.dev2, f.lbp, f.plotter] {
+    for id in [f.seed.dev1, f.seed.dev2, f.seed.printer, f.seed.plotter] {
         assert_eq!(
             f.app.get(&format!("/api/v1/devices/{id}"), &token).await.0,
             404
@@ -422,10 +318,10 @@ async fn another_tenant_s_token_sees_none_of_this_tenant_s_data_on_any_route() {
     assert_eq!(body["devices"][0]["id"], own);
     assert_eq!(body["total"]["total"]["total1"], Value::Null);
     for q in [
-        format!("unit=month&from=2021-08&to=2021-11&device={}", f.dev1),
-        format!("period=2021-08&device={}", f.dev2),
-        format!("period=2021-08&group={}", f.group),
-        format!("period=2021-08&class=lfp&device={}", f.plotter),
+        format!("unit=month&from=2021-08&to=2021-11&device={}", f.seed.dev1),
+        format!("period=2021-08&device={}", f.seed.dev2),
+        format!("period=2021-08&group={}", f.seed.group),
+        format!("period=2021-08&class=lfp&device={}", f.seed.plotter),
     ] {
         assert_eq!(
             f.app.get(&format!("/api/v1/counters?{q}"), &token).await.0,
@@ -604,19 +500,11 @@ async fn without_a_unit_the_start_s_shape_says_months_or_days_as_on_the_screens(
 #[tokio::test]
 async fn the_device_detail_lists_its_supplies_with_the_state_the_screens_show() {
     let f = fixture().await;
-    let (_, body) = f
-        .app
-        .get(&format!("/api/v1/devices/{}", f.dev1), &f.read)
-        .await;
+    let body = f.get_ok(&format!("/api/v1/devices/{}", f.seed.dev1)).await;
     assert_eq!(body["supplies"], json!([]), "no report yet");
     let serial = body["serial"].as_str().unwrap().to_string();
     let ingest = f.app.ingest_token(&f.tenant).await;
-    let (status, answer) = f
-        .app
-        .post(
-            "/api/v1/ingest/status",
-            &ingest,
-            &json!({"serial": serial, "at": "2021-11-30T10:00:00Z", "conditions": [],
+    f.app.ingest_ok("status", &ingest, &json!({"serial": serial, "at": "2021-11-30T10:00:00Z", "conditions": [],
                 "supplies": [
                     {"name": "Black Toner", "kind": "toner", "color": "black", "level_percent": 62},
                     {"name": "Cyan Toner", "kind": "toner", "color": "cyan", "level_percent": 8},
@@ -624,14 +512,8 @@ async fn the_device_detail_lists_its_supplies_with_the_state_the_screens_show() 
                      "level_percent": null, "state": "some_remaining"},
                     {"name": "Magenta Toner", "kind": "toner", "color": "magenta", "level_percent": 0},
                     {"name": "Waste Toner", "kind": "other", "level_percent": 5, "state": "ok"},
-                    {"name": "Drum", "kind": "drum", "level_percent": null}]}),
-        )
-        .await;
-    assert_eq!(status, 200, "{answer}");
-    let (_, body) = f
-        .app
-        .get(&format!("/api/v1/devices/{}", f.dev1), &f.read)
-        .await;
+                    {"name": "Drum", "kind": "drum", "level_percent": null}]})).await;
+    let body = f.get_ok(&format!("/api/v1/devices/{}", f.seed.dev1)).await;
     assert_eq!(
         body["supplies"],
         json!([

@@ -7,16 +7,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::harness::web::{Browser, Page, page};
-use crate::harness::{OPERATOR_TOKEN, T0, TestApp, mfp, serve};
+use crate::harness::{OPERATOR_TOKEN, PASSWORD, T0, TestApp, mfp, serve};
 use meterport_portal::app::{AppState, router};
 use meterport_store::Store;
 use meterport_store::devices::Page as ListPage;
 use meterport_store::tenants::Tenant;
-use meterport_store::users::hash_password;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "secret123";
 /// Words of tenant A that nothing tenant B reaches may contain.
 const A_MARKERS: [&str; 5] = [
     "A-SECRET-1",
@@ -50,23 +48,12 @@ async fn world() -> World {
     let b = app.tenant("Beta Corp", "Asia/Tokyo").await;
     let a_device = app.device(&a, mfp("A-SECRET-1", "AlphaSecretDevice")).await;
     let b_device = app.device(&b, mfp("B-1", "BetaDevice")).await;
-    let a_group = app
-        .store
-        .create_group(a.id, "AlphaGroupName", &[a_device], T0)
-        .await
-        .unwrap()
-        .id;
-    let hash = hash_password(PASSWORD);
+    let a_group = app.group(&a, "AlphaGroupName", &[a_device]).await;
     let a_user = app
-        .store
-        .create_user(a.id, "alice", &hash, Some("alice@alpha.example"), "en", T0)
+        .user(&a, "alice", Some("alice@alpha.example"), "en")
         .await
-        .unwrap()
         .id;
-    app.store
-        .create_user(b.id, "bob", &hash, Some("bob@beta.example"), "en", T0)
-        .await
-        .unwrap();
+    app.user(&b, "bob", Some("bob@beta.example"), "en").await;
     let a_ingest = app.ingest_token(&a).await;
     let a_read = app.read_token(&a).await;
     let (a_token_id, _) = app
@@ -82,27 +69,23 @@ async fn world() -> World {
     let b_ingest = app.ingest_token(&b).await;
     let b_read = app.read_token(&b).await;
     for (day, total) in [("2021-11-01", 100), ("2021-11-15", 150)] {
-        let (s, body) = app
-            .post(
-                "/api/v1/ingest/readings",
-                &a_ingest,
-                &json!({"serial": "A-SECRET-1", "read_at": format!("{day}T09:00:00+09:00"),
-                        "counters": {"total1": total, "color": total / 2}}),
-            )
-            .await;
-        assert_eq!(s, 200, "{body}");
-    }
-    let (s, body) = app
-        .post(
-            "/api/v1/ingest/status",
+        app.ingest_ok(
+            "readings",
             &a_ingest,
-            &json!({"serial": "A-SECRET-1", "at": "2021-11-15T09:00:00+09:00",
+            &json!({"serial": "A-SECRET-1", "read_at": format!("{day}T09:00:00+09:00"),
+                        "counters": {"total1": total, "color": total / 2}}),
+        )
+        .await;
+    }
+    app.ingest_ok(
+        "status",
+        &a_ingest,
+        &json!({"serial": "A-SECRET-1", "at": "2021-11-15T09:00:00+09:00",
                     "conditions": [{"code": "J-1", "severity": "error", "message": "Jam"}],
                     "supplies": [{"name": "AlphaToner", "kind": "toner", "color": "black",
                                   "level_percent": 40}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{body}");
+    )
+    .await;
     let b_web = Browser::on(&app);
     assert_eq!(b_web.login("bob", PASSWORD).await.status, 303);
     let b_csrf = b_web.session_csrf().await;
@@ -1682,10 +1665,7 @@ async fn csv_cells_starting_with_full_width_formula_characters_are_neutralised()
 async fn the_login_limit_per_address_holds_across_instances_and_restarts() {
     let app = TestApp::spawn().await;
     let t = app.tenant("Acme", "Asia/Tokyo").await;
-    app.store
-        .create_user(t.id, "yamada", &hash_password(PASSWORD), None, "ja", T0)
-        .await
-        .unwrap();
+    app.user(&t, "yamada", None, "ja").await;
     let second = {
         let store = Store::open(&app.db.url).await.unwrap();
         serve(AppState::new(store, app.clock.clone(), None)).await

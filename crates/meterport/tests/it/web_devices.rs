@@ -2,62 +2,31 @@
 //! HTTP, as a logged-in user with a cookie-keeping client, on SQLite or PostgreSQL
 //! (`METERPORT_TEST_BACKEND`).
 
-use crate::harness::web::{Browser, attrs, csrf, rows, texts};
-use crate::harness::{T0, TestApp};
+use crate::harness::web::{
+    Browser, Customer, assert_absent, attr, attrs, count, error_fields, error_notice, field_error,
+    links, options, rows, selected, text, texts, value,
+};
+use crate::harness::{PASSWORD, TestApp, refused_fields};
 use meterport_store::tenants::Tenant;
-use meterport_store::users::hash_password;
+use meterport_store::users::User;
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "secret123";
-
+/// The logged-in customer (`yamada`, English) and the tenant's ingest token.
 struct Web {
     app: TestApp,
-    browser: Browser,
     tenant: Tenant,
+    user: User,
+    browser: Browser,
     ingest: String,
 }
 
 impl Web {
-    /// One GET: status and body, for the test to check.
-    async fn get(&self, path: &str) -> (u16, String) {
-        let page = self.browser.get(path).await;
-        (page.status, page.html)
-    }
-
-    /// A GET that must answer 200: its body.
-    async fn page(&self, path: &str) -> String {
-        self.browser.get_ok(path).await.html
-    }
-
-    /// One form POST: status, body and redirect, for the test to check.
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let page = self.browser.post(path, form).await;
-        (page.status, page.html, page.location)
-    }
-
-    async fn login(&self, user: &str) {
-        self.browser.login(user, PASSWORD).await;
-    }
-
-    async fn user(&self, tenant: &Tenant, name: &str, email: Option<&str>, lang: &str) -> i64 {
-        self.app
-            .store
-            .create_user(tenant.id, name, &hash_password(PASSWORD), email, lang, T0)
-            .await
-            .unwrap()
-            .id
-    }
-
     async fn device(&self, json: Value) -> i64 {
         self.app.device(&self.tenant, json).await
     }
 
     async fn status(&self, body: Value) {
-        let (status, answer) = self
-            .app
-            .post("/api/v1/ingest/status", &self.ingest, &body)
-            .await;
-        assert_eq!(status, 200, "{answer}");
+        self.app.ingest_ok("status", &self.ingest, &body).await;
     }
 }
 
@@ -69,19 +38,36 @@ fn row_ids(html: &str) -> Vec<i64> {
         .collect()
 }
 
-/// The count shown on a status chip of the device list.
-fn chip(html: &str, status: &str) -> String {
-    let counts = texts(html, &format!("[data-status=\"{status}\"] .chip-count"));
-    assert_eq!(counts.len(), 1, "one {status} chip in {html}");
-    counts[0].clone()
+/// The same, sorted: the devices a list shows, whatever its order.
+fn sorted_ids(html: &str) -> Vec<i64> {
+    let mut ids = row_ids(html);
+    ids.sort();
+    ids
 }
 
-/// The text of the element with this id.
-fn text_of(html: &str, id: &str) -> String {
-    texts(html, &format!("#{id}"))
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("an element #{id} in {html}"))
+/// The selector of the list row of the device `id`.
+fn row_css(id: i64) -> String {
+    format!("tr[data-device-id=\"{id}\"]")
+}
+
+/// The cells of the list row of the device `id`.
+fn row_of(html: &str, id: i64) -> Vec<String> {
+    let mut found = rows(html, &row_css(id));
+    assert_eq!(found.len(), 1, "one row of device {id}");
+    found.remove(0)
+}
+
+/// The count shown on a status chip of the device list.
+fn chip(html: &str, status: &str) -> String {
+    text(html, &format!("[data-status=\"{status}\"] .chip-count"))
+}
+
+/// The supplies shown under `css`, each as its name (with its kind) and its level.
+fn supplies(html: &str, css: &str) -> Vec<(String, String)> {
+    let names = texts(html, &format!("{css} .supply-name"));
+    let levels = texts(html, &format!("{css} .pct"));
+    assert_eq!(names.len(), levels.len(), "a level for every supply");
+    names.into_iter().zip(levels).collect()
 }
 
 fn device_json(serial: &str, name: &str, kind: &str, extra: Value) -> Value {
@@ -99,25 +85,20 @@ fn device_json(serial: &str, name: &str, kind: &str, extra: Value) -> Value {
 }
 
 async fn setup() -> Web {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
-    let ingest = app.ingest_token(&tenant).await;
-    let browser = Browser::on(&app);
-    let web = Web {
+    let Customer {
         app,
-        browser,
         tenant,
+        user,
+        browser,
+    } = Customer::new("en").await;
+    let ingest = app.ingest_token(&tenant).await;
+    Web {
+        app,
+        tenant,
+        user,
+        browser,
         ingest,
-    };
-    web.user(
-        &web.tenant.clone(),
-        "yamada",
-        Some("yamada@example.com"),
-        "en",
-    )
-    .await;
-    web.login("yamada").await;
-    web
+    }
 }
 
 /// A small fleet: one device of each type and of each status, in groups and out.
@@ -178,17 +159,14 @@ async fn fleet() -> Fleet {
             web.device(device_json(serial, name, kind, extra)).await,
         );
     }
-    let store = &web.app.store;
-    let group_a = store
-        .create_group(web.tenant.id, "Group A", &[ids["alpha"], ids["bravo"]], T0)
-        .await
-        .unwrap()
-        .id;
-    let group_b = store
-        .create_group(web.tenant.id, "Group B", &[ids["charlie"]], T0)
-        .await
-        .unwrap()
-        .id;
+    let group_a = web
+        .app
+        .group(&web.tenant, "Group A", &[ids["alpha"], ids["bravo"]])
+        .await;
+    let group_b = web
+        .app
+        .group(&web.tenant, "Group B", &[ids["charlie"]])
+        .await;
     let at = "2021-11-30T10:00:00+09:00";
     web.status(json!([
         {"serial": "SN-A", "at": at, "conditions": [
@@ -207,87 +185,146 @@ async fn fleet() -> Fleet {
     }
 }
 
+impl Fleet {
+    /// The HTML of a page of the fleet's user (200).
+    async fn page(&self, path: &str) -> String {
+        self.web.browser.html(path).await
+    }
+
+    /// The ids of the named devices, sorted.
+    fn ids_of(&self, names: &[&str]) -> Vec<i64> {
+        let mut ids: Vec<i64> = names.iter().map(|n| self.ids[n]).collect();
+        ids.sort();
+        ids
+    }
+
+    /// A device of another tenant, "theirs", and that tenant.
+    async fn theirs(&self) -> (Tenant, i64) {
+        let other = self.web.app.tenant("Other", "Asia/Tokyo").await;
+        let theirs = self
+            .web
+            .app
+            .device(&other, device_json("SN-X", "theirs", "mono_mfp", json!({})))
+            .await;
+        (other, theirs)
+    }
+
+    /// Posts the device form of `id` with the session's CSRF token.
+    async fn save(
+        &self,
+        id: i64,
+        group: &str,
+        admin: &str,
+        status: u16,
+    ) -> crate::harness::web::Page {
+        self.web
+            .browser
+            .submit(
+                &format!("/devices/{id}"),
+                &format!("/devices/{id}"),
+                &[("group", group), ("toner_admin", admin)],
+                status,
+            )
+            .await
+    }
+}
+
 // ---- The device list (S7-S10)
 
 #[tokio::test]
 async fn the_list_shows_each_device_with_its_type_and_status_icon_and_every_column() {
     let f = fleet().await;
 
-    let (status, html) = f.web.get("/devices").await;
+    let html = f.page("/devices").await;
 
-    assert_eq!(status, 200);
-    assert!(html.contains("<h1>Device list</h1>"));
-    for heading in [
-        "Device name",
-        "Status",
-        "Remote UI",
-        "Product name",
-        "Building",
-        "Location",
-        "Group",
-    ] {
-        assert!(html.contains(&format!(">{heading}")), "heading {heading}");
-    }
-    // Each type's picture with its status badge; the unknown device is drawn faded.
-    assert!(html.contains("class=\"dev-icon st-service_call\""));
-    assert!(
-        html.contains("<use href=\"#dt-color_mfp\"></use><use href=\"#ds-service_call\"></use>")
-    );
-    assert!(html.contains("<use href=\"#dt-mono_mfp\"></use><use href=\"#ds-error\"></use>"));
-    assert!(html.contains("<use href=\"#dt-mono_lbp\"></use><use href=\"#ds-warning\"></use>"));
-    assert!(html.contains("<use href=\"#dt-color_lbp\"></use></svg>"));
-    assert!(html.contains("class=\"dev-icon st-unknown\""));
-    assert!(html.contains("<use href=\"#dt-lfp\"></use></svg>"));
-    assert!(html.contains("aria-label=\"Colour MFP, Service call\""));
-    // The Remote UI opens in a new tab, without giving the device's page our window.
-    assert!(
-        html.contains("href=\"https://10.0.0.1/\" target=\"_blank\" rel=\"noopener noreferrer\"")
-    );
-    assert!(html.contains("href=\"http://10.0.0.4:8000/\""));
+    assert_eq!(text(&html, "main h1"), "Device list");
     assert_eq!(
-        html.matches("class=\"remote-ui\"").count(),
-        2,
-        "only devices with a Remote UI"
+        texts(&html, "#device-list thead th"),
+        [
+            "Device name ▲",
+            "Status",
+            "Remote UI",
+            "Product name",
+            "Building",
+            "Location",
+            "Group"
+        ]
     );
-    // Product, building, location and group of a row.
-    let alpha = &html[html
-        .find(&format!("data-device-id=\"{}\"", f.ids["alpha"]))
-        .unwrap()..];
-    let alpha = &alpha[..alpha.find("</tr>").unwrap()];
-    for cell in [
-        "iR-ADV C5840",
-        "Tower",
-        "3F East",
-        "Group A",
-        "Service call",
+    // Each type's picture with its status badge; the unknown device is drawn faded.
+    for (name, class, uses, label) in [
+        (
+            "alpha",
+            "dev-icon st-service_call",
+            &["#dt-color_mfp", "#ds-service_call"][..],
+            "Colour MFP, Service call",
+        ),
+        (
+            "bravo",
+            "dev-icon st-error",
+            &["#dt-mono_mfp", "#ds-error"],
+            "Mono MFP, Error",
+        ),
+        (
+            "charlie",
+            "dev-icon st-warning",
+            &["#dt-mono_lbp", "#ds-warning"],
+            "Mono LBP, Warning",
+        ),
+        (
+            "delta",
+            "dev-icon st-normal",
+            &["#dt-color_lbp"],
+            "Colour LBP, Normal",
+        ),
+        (
+            "echo",
+            "dev-icon st-unknown",
+            &["#dt-lfp"],
+            "LFP (large format), Unknown",
+        ),
     ] {
-        assert!(alpha.contains(cell), "{cell} in {alpha}");
+        let icon = format!("{} svg.dev-icon", row_css(f.ids[name]));
+        assert_eq!(attr(&html, &icon, "class"), class, "{name}");
+        assert_eq!(attrs(&html, &format!("{icon} use"), "href"), uses, "{name}");
+        assert_eq!(attr(&html, &icon, "aria-label"), label, "{name}");
     }
+    // The Remote UI opens in a new tab, without giving the device's page our window; only
+    // devices with a Remote UI have the link.
+    assert_eq!(
+        attrs(&html, "#device-list a.remote-ui", "href"),
+        ["https://10.0.0.1/", "http://10.0.0.4:8000/"]
+    );
+    let alpha_ui = format!("{} a.remote-ui", row_css(f.ids["alpha"]));
+    assert_eq!(attr(&html, &alpha_ui, "target"), "_blank");
+    assert_eq!(attr(&html, &alpha_ui, "rel"), "noopener noreferrer");
+    // Status, product, building, location and group of a row.
+    let alpha = row_of(&html, f.ids["alpha"]);
+    assert_eq!(alpha[1], "Service call");
+    assert_eq!(alpha[3..], ["iR-ADV C5840", "Tower", "3F East", "Group A"]);
 }
 
 #[tokio::test]
 async fn the_most_severe_condition_is_shown_and_an_smtp_device_is_always_normal() {
     let f = fleet().await;
 
-    let html = f.web.page("/devices").await;
+    let html = f.page("/devices").await;
 
-    let row = |name: &str| {
-        let at = html
-            .find(&format!("data-device-id=\"{}\"", f.ids[name]))
-            .unwrap();
-        let row = &html[at..];
-        row[..row.find("</tr>").unwrap()].to_string()
+    let status = |name: &str| {
+        attr(
+            &html,
+            &format!("{} .status-tag", row_css(f.ids[name])),
+            "data-status",
+        )
     };
-    assert!(
-        row("alpha").contains("data-status=\"service_call\""),
+    assert_eq!(
+        status("alpha"),
+        "service_call",
         "service call beats warning"
     );
-    assert!(
-        row("echo").contains("data-status=\"unknown\""),
-        "never reported"
-    );
-    assert!(
-        row("foxtrot").contains("data-status=\"normal\""),
+    assert_eq!(status("echo"), "unknown", "never reported");
+    assert_eq!(
+        status("foxtrot"),
+        "normal",
         "an SMTP device cannot send status, so it is normal even before its first mail"
     );
 }
@@ -296,8 +333,8 @@ async fn the_most_severe_condition_is_shown_and_an_smtp_device_is_always_normal(
 async fn the_counts_by_status_cover_the_selection() {
     let f = fleet().await;
 
-    let all = f.web.page("/devices").await;
-    let group_a = f.web.page(&format!("/devices?group={}", f.group_a)).await;
+    let all = f.page("/devices").await;
+    let group_a = f.page(&format!("/devices?group={}", f.group_a)).await;
 
     assert_eq!(
         [
@@ -321,13 +358,9 @@ async fn the_counts_by_status_cover_the_selection() {
 async fn a_status_count_filters_the_list_to_that_status() {
     let f = fleet().await;
 
-    let html = f.web.page("/devices?status=normal").await;
+    let html = f.page("/devices?status=normal").await;
 
-    let mut ids = row_ids(&html);
-    ids.sort();
-    let mut expected = vec![f.ids["delta"], f.ids["foxtrot"]];
-    expected.sort();
-    assert_eq!(ids, expected);
+    assert_eq!(sorted_ids(&html), f.ids_of(&["delta", "foxtrot"]));
     assert_eq!(
         chip(&html, "all"),
         "6",
@@ -338,106 +371,83 @@ async fn a_status_count_filters_the_list_to_that_status() {
 #[tokio::test]
 async fn the_group_selector_shows_all_devices_those_in_no_group_or_one_group() {
     let f = fleet().await;
-    let ids = |names: &[&str]| -> Vec<i64> {
-        let mut v: Vec<i64> = names.iter().map(|n| f.ids[n]).collect();
-        v.sort();
-        v
-    };
-    let sorted = |mut v: Vec<i64>| {
-        v.sort();
-        v
-    };
 
-    let all = f.web.page("/devices?group=all").await;
-    let none = f.web.page("/devices?group=none").await;
-    let a = f.web.page(&format!("/devices?group={}", f.group_a)).await;
-    let b = f.web.page(&format!("/devices?group={}", f.group_b)).await;
+    let all = f.page("/devices?group=all").await;
+    let none = f.page("/devices?group=none").await;
+    let a = f.page(&format!("/devices?group={}", f.group_a)).await;
+    let b = f.page(&format!("/devices?group={}", f.group_b)).await;
 
-    assert_eq!(sorted(row_ids(&all)).len(), 6);
-    assert_eq!(sorted(row_ids(&none)), ids(&["delta", "echo", "foxtrot"]));
-    assert_eq!(sorted(row_ids(&a)), ids(&["alpha", "bravo"]));
-    assert_eq!(sorted(row_ids(&b)), ids(&["charlie"]));
-    assert!(a.contains(&format!(
-        "<option value=\"{}\" selected>Group A</option>",
-        f.group_a
-    )));
-    assert!(none.contains("<option value=\"none\" selected>Devices in no group</option>"));
+    assert_eq!(row_ids(&all).len(), 6);
+    assert_eq!(sorted_ids(&none), f.ids_of(&["delta", "echo", "foxtrot"]));
+    assert_eq!(sorted_ids(&a), f.ids_of(&["alpha", "bravo"]));
+    assert_eq!(sorted_ids(&b), f.ids_of(&["charlie"]));
+    assert_eq!(
+        selected(&a, "#group"),
+        (f.group_a.to_string(), "Group A".to_string())
+    );
+    assert_eq!(
+        selected(&none, "#group"),
+        ("none".to_string(), "Devices in no group".to_string())
+    );
 }
 
 #[tokio::test]
 async fn another_tenant_s_group_in_the_url_shows_all_devices_and_none_of_its_own() {
     let f = fleet().await;
-    let other = f.web.app.tenant("Other", "Asia/Tokyo").await;
-    let theirs = f
-        .web
-        .app
-        .device(&other, device_json("SN-X", "theirs", "mono_mfp", json!({})))
-        .await;
-    let their_group = f
-        .web
-        .app
-        .store
-        .create_group(other.id, "Theirs", &[theirs], T0)
-        .await
-        .unwrap()
-        .id;
+    let (other, theirs) = f.theirs().await;
+    let their_group = f.web.app.group(&other, "Theirs", &[theirs]).await;
 
-    let (status, html) = f.web.get(&format!("/devices?group={their_group}")).await;
+    let html = f.page(&format!("/devices?group={their_group}")).await;
 
-    assert_eq!(status, 200);
-    assert!(html.contains("id=\"group-fallback\""));
+    assert_eq!(
+        text(&html, "#group-fallback"),
+        "The chosen group does not exist (it may have been deleted). All devices are shown."
+    );
     assert_eq!(row_ids(&html).len(), 6);
     assert!(!row_ids(&html).contains(&theirs));
-    assert!(!html.contains("Theirs"));
+    assert_absent(&html, "Theirs");
 }
 
 #[tokio::test]
 async fn the_text_filter_matches_name_serial_product_building_and_location_ignoring_case() {
     let f = fleet().await;
-    let found = |html: &str| {
-        let mut v = row_ids(html);
-        v.sort();
-        v
-    };
-    let of = |names: &[&str]| {
-        let mut v: Vec<i64> = names.iter().map(|n| f.ids[n]).collect();
-        v.sort();
-        v
-    };
 
-    let by_name = f.web.page("/devices?q=ALPH").await;
-    let by_serial = f.web.page("/devices?q=sn-c").await;
-    let by_product = f.web.page("/devices?q=lbp852").await;
-    let by_building = f.web.page("/devices?q=annex").await;
-    let by_location = f.web.page("/devices?q=lobby").await;
+    let by_name = f.page("/devices?q=ALPH").await;
+    let by_serial = f.page("/devices?q=sn-c").await;
+    let by_product = f.page("/devices?q=lbp852").await;
+    let by_building = f.page("/devices?q=annex").await;
+    let by_location = f.page("/devices?q=lobby").await;
     let with_group = f
-        .web
         .page(&format!("/devices?q=annex&group={}", f.group_a))
         .await;
-    let percent = f.web.page("/devices?q=%25").await;
+    let percent = f.page("/devices?q=%25").await;
 
-    assert_eq!(found(&by_name), of(&["alpha"]));
-    assert_eq!(found(&by_serial), of(&["charlie"]));
-    assert_eq!(found(&by_product), of(&["delta"]));
-    assert_eq!(found(&by_building), of(&["bravo", "foxtrot"]));
-    assert_eq!(found(&by_location), of(&["bravo"]));
+    assert_eq!(sorted_ids(&by_name), f.ids_of(&["alpha"]));
+    assert_eq!(sorted_ids(&by_serial), f.ids_of(&["charlie"]));
+    assert_eq!(sorted_ids(&by_product), f.ids_of(&["delta"]));
+    assert_eq!(sorted_ids(&by_building), f.ids_of(&["bravo", "foxtrot"]));
+    assert_eq!(sorted_ids(&by_location), f.ids_of(&["bravo"]));
     assert_eq!(
-        found(&with_group),
-        of(&["bravo"]),
+        sorted_ids(&with_group),
+        f.ids_of(&["bravo"]),
         "the filter and the group together"
     );
     assert!(
-        found(&percent).is_empty(),
+        row_ids(&percent).is_empty(),
         "a % is a character to find, not a wildcard"
     );
-    assert!(percent.contains("id=\"no-devices\""));
+    assert_eq!(
+        text(&percent, "#no-devices"),
+        "No device matches these conditions. Change the group, the filter or the status, or clear the conditions."
+    );
     assert_eq!(
         chip(&by_building, "all"),
         "2",
         "the counts follow the filter"
     );
-    assert!(
-        by_building.contains("value=\"annex\""),
+    assert_eq!(
+        value(&by_building, "q"),
+        "annex",
         "the filter stays in its box"
     );
 }
@@ -488,8 +498,8 @@ async fn every_heading_sorts_the_list_both_ways() {
         ),
     ];
     for (sort, asc, desc) in cases {
-        let up = f.web.page(&format!("/devices?sort={sort}&dir=asc")).await;
-        let down = f.web.page(&format!("/devices?sort={sort}&dir=desc")).await;
+        let up = f.page(&format!("/devices?sort={sort}&dir=asc")).await;
+        let down = f.page(&format!("/devices?sort={sort}&dir=desc")).await;
 
         assert_eq!(row_ids(&up), asc.map(|n| f.ids[n]), "{sort} ascending");
         assert_eq!(row_ids(&down), desc.map(|n| f.ids[n]), "{sort} descending");
@@ -500,15 +510,29 @@ async fn every_heading_sorts_the_list_both_ways() {
 async fn the_status_heading_sorts_the_most_severe_first_on_the_first_click() {
     let f = fleet().await;
 
-    let html = f.web.page("/devices").await;
+    let html = f.page("/devices").await;
 
-    // The heading's link (`&` written `&#38;` in the HTML) asks for descending severity.
-    assert!(html.contains("sort=status&#38;dir=desc"));
+    let heading = |label: &str| {
+        links(&html, "#device-list thead a")
+            .into_iter()
+            .find(|(text, _)| text == label)
+            .unwrap_or_else(|| panic!("a heading {label}"))
+            .1
+    };
     assert!(
-        html.contains("sort=name&#38;dir=desc"),
-        "the current column reverses"
+        heading("Status").ends_with("sort=status&dir=desc"),
+        "{}",
+        heading("Status")
     );
-    assert!(html.contains("aria-sort=\"ascending\""));
+    assert!(
+        heading("Device name ▲").ends_with("sort=name&dir=desc"),
+        "the current column reverses: {}",
+        heading("Device name ▲")
+    );
+    assert_eq!(
+        texts(&html, "#device-list th[aria-sort=\"ascending\"]"),
+        ["Device name ▲"]
+    );
 }
 
 #[tokio::test]
@@ -524,22 +548,31 @@ async fn a_large_fleet_is_paged_a_hundred_devices_at_a_time() {
         .await;
     }
 
-    let first = web.page("/devices").await;
-    let third = web.page("/devices?page=3").await;
-    let beyond = web.page("/devices?page=99").await;
+    let first = web.browser.html("/devices").await;
+    let third = web.browser.html("/devices?page=3").await;
+    let beyond = web.browser.html("/devices?page=99").await;
 
     assert_eq!(row_ids(&first).len(), 100);
-    assert_eq!(text_of(&first, "list-summary"), "1–100 of 250");
-    assert!(first.contains("rel=\"next\""));
+    assert_eq!(text(&first, "#list-summary"), "1–100 of 250");
+    assert_eq!(count(&first, "#pager a[rel=\"next\"]"), 1);
     assert_eq!(row_ids(&third).len(), 50);
-    assert_eq!(text_of(&third, "list-summary"), "201–250 of 250");
-    assert!(third.contains(">dev 0200<"), "sorted by name across pages");
+    assert_eq!(text(&third, "#list-summary"), "201–250 of 250");
+    assert_eq!(
+        texts(&third, "#device-list td.name span")[0],
+        "dev 0200",
+        "sorted by name across pages"
+    );
     assert_eq!(
         row_ids(&beyond),
         row_ids(&third),
         "a page past the end shows the last"
     );
-    assert!(first.contains("page=3"), "links to the other pages");
+    let to_third = attr(&first, "#pager a[href*=\"page=3\"]", "href");
+    assert_eq!(
+        row_ids(&web.browser.html(&to_third).await),
+        row_ids(&third),
+        "links to the other pages"
+    );
 }
 
 // ---- Device information (S11)
@@ -549,50 +582,55 @@ async fn the_device_information_shows_every_field_and_the_open_conditions_since_
     let f = fleet().await;
     let id = f.ids["alpha"];
 
-    let (status, html) = f.web.get(&format!("/devices/{id}")).await;
+    let html = f.page(&format!("/devices/{id}")).await;
 
-    assert_eq!(status, 200);
-    assert_eq!(text_of(&html, "device-name"), "alpha");
-    assert_eq!(text_of(&html, "device-serial"), "SN-A");
-    assert!(text_of(&html, "device-product").starts_with("iR-ADV C5840"));
-    assert_eq!(text_of(&html, "device-mac"), "00:1A:2B:3C:4D:5E");
-    assert_eq!(text_of(&html, "device-host"), "printer-a.example.com");
-    assert_eq!(text_of(&html, "device-building"), "Tower");
-    assert_eq!(text_of(&html, "device-location"), "3F East");
+    assert_eq!(text(&html, "#device-name"), "alpha");
+    assert_eq!(text(&html, "#device-serial"), "SN-A");
+    assert_eq!(text(&html, "#device-product"), "iR-ADV C5840 (Colour MFP)");
+    assert_eq!(text(&html, "#device-mac"), "00:1A:2B:3C:4D:5E");
+    assert_eq!(text(&html, "#device-host"), "printer-a.example.com");
+    assert_eq!(text(&html, "#device-building"), "Tower");
+    assert_eq!(text(&html, "#device-location"), "3F East");
     // The status, then every open condition, most severe first, since when in the user's
     // zone (Asia/Tokyo: the report said 10:00 +09:00).
-    assert!(html.contains("data-status=\"service_call\""));
-    let conditions = &html[html.find("id=\"conditions\"").unwrap()..];
-    let service = conditions.find("Fixing unit failure").unwrap();
-    let warning = conditions.find("Toner low").unwrap();
-    assert!(service < warning, "most severe first");
-    assert!(conditions.contains("<code>E000-0001</code>"));
-    assert!(conditions.contains("since <time class=\"since\">30 Nov 2021 10:00:00</time>"));
-    assert!(
-        html.contains("Asia/Tokyo"),
+    assert_eq!(
+        attr(&html, "#device-status > .status-tag", "data-status"),
+        "service_call"
+    );
+    assert_eq!(
+        texts(&html, "#conditions .message"),
+        ["Fixing unit failure", "Toner low"],
+        "most severe first"
+    );
+    assert_eq!(texts(&html, "#conditions code"), ["E000-0001", "W-1"]);
+    assert_eq!(
+        texts(&html, "#conditions .meta")[0],
+        "Code: E000-0001 · since 30 Nov 2021 10:00:00"
+    );
+    assert_eq!(
+        text(&html, "section.device-info > p.hint"),
+        "Times are shown in the time zone Asia/Tokyo (see User information).",
         "the page names the zone of its times"
     );
     // Group select with "None" and every group; the device's group chosen.
-    assert!(html.contains("<option value=\"\">None</option>"));
-    assert!(html.contains(&format!(
-        "<option value=\"{}\" selected>Group A</option>",
-        f.group_a
-    )));
-    assert!(html.contains(&format!("<option value=\"{}\">Group B</option>", f.group_b)));
-    assert!(html.contains("id=\"device-remote-ui\""));
+    assert_eq!(
+        options(&html, "#group"),
+        [
+            (String::new(), "None".to_string(), false),
+            (f.group_a.to_string(), "Group A".to_string(), true),
+            (f.group_b.to_string(), "Group B".to_string(), false),
+        ]
+    );
+    assert_eq!(
+        attr(&html, "#device-remote-ui", "href"),
+        "https://10.0.0.1/"
+    );
 }
 
 #[tokio::test]
 async fn a_device_s_status_in_another_zone_shows_in_the_user_s_zone() {
     let f = fleet().await;
-    let me = f
-        .web
-        .app
-        .store
-        .user_by_username_any_tenant("yamada")
-        .await
-        .unwrap()
-        .unwrap();
+    let me = &f.web.user;
     f.web
         .app
         .store
@@ -608,10 +646,11 @@ async fn a_device_s_status_in_another_zone_shows_in_the_user_s_zone() {
         .await
         .unwrap();
 
-    let html = f.web.page(&format!("/devices/{}", f.ids["bravo"])).await;
+    let html = f.page(&format!("/devices/{}", f.ids["bravo"])).await;
 
-    assert!(
-        html.contains("<time class=\"since\">30 Nov 2021 01:00:00</time>"),
+    assert_eq!(
+        texts(&html, "#conditions time.since"),
+        ["30 Nov 2021 01:00:00"],
         "10:00 JST is 01:00 in London, written the British way"
     );
 }
@@ -623,21 +662,18 @@ async fn the_latest_counters_and_the_last_reading_time_are_shown_with_dashes_for
         {"serial": "SN-B", "read_at": "2021-11-29T09:00:00+09:00", "counters": {"total1": 1000, "mono": 1000}},
         {"serial": "SN-B", "read_at": "2021-11-30T09:30:00+09:00", "counters": {"total1": 178011, "mono": 178011, "copy": 455, "paper_a4": 12}},
     ]);
-    let (status, body) = f
-        .web
+    f.web
         .app
-        .post("/api/v1/ingest/readings", &f.web.ingest, &readings)
+        .ingest_ok("readings", &f.web.ingest, &readings)
         .await;
-    assert_eq!(status, 200, "{body}");
 
-    let html = f.web.page(&format!("/devices/{}", f.ids["bravo"])).await;
-    let never = f.web.page(&format!("/devices/{}", f.ids["charlie"])).await;
+    let html = f.page(&format!("/devices/{}", f.ids["bravo"])).await;
+    let never = f.page(&format!("/devices/{}", f.ids["charlie"])).await;
 
     assert_eq!(
         texts(&html, "#device-last-reading time"),
         ["30 Nov 2021 09:30:00"]
     );
-    let counters = &html[html.find("id=\"latest-counters\"").unwrap()..];
     let shown = rows(&html, "#latest-counters tbody tr");
     for row in [
         ["Total 1", "178,011"],
@@ -651,16 +687,24 @@ async fn the_latest_counters_and_the_last_reading_time_are_shown_with_dashes_for
         );
     }
     assert_eq!(
-        text_of(&html, "paper-note"),
+        text(&html, "#paper-note"),
         "Total 1 includes the paper sizes that are not listed here. \
          Choose the listed sizes under Settings > Paper sizes."
     );
-    assert!(counters.contains(
-        "<a href=\"/settings/paper-sizes\">Choose the listed sizes under Settings &#62; Paper sizes.</a>"
-    ));
-    assert!(never.contains("This device has not sent any counters yet."));
-    assert!(
-        !never.contains("id=\"paper-note\""),
+    assert_eq!(
+        links(&html, "#paper-note a"),
+        [(
+            "Choose the listed sizes under Settings > Paper sizes.".to_string(),
+            "/settings/paper-sizes".to_string()
+        )]
+    );
+    assert_eq!(
+        text(&never, "#latest-counters p.hint"),
+        "This device has not sent any counters yet."
+    );
+    assert_eq!(
+        count(&never, "#paper-note"),
+        0,
         "no counters, no note on them"
     );
 }
@@ -671,51 +715,36 @@ async fn saving_stores_the_group_and_the_toner_administrator_with_the_administra
     let id = f.ids["delta"];
     let tanaka = f
         .web
-        .user(
-            &f.web.tenant.clone(),
-            "tanaka",
-            Some("tanaka@example.com"),
-            "ja",
-        )
-        .await;
-    let page = f.web.page(&format!("/devices/{id}")).await;
+        .app
+        .user(&f.web.tenant, "tanaka", Some("tanaka@example.com"), "ja")
+        .await
+        .id;
+    let page = f.page(&format!("/devices/{id}")).await;
     assert!(
-        page.contains("tanaka – tanaka@example.com"),
+        options(&page, "#toner_admin").contains(&(
+            tanaka.to_string(),
+            "tanaka – tanaka@example.com".to_string(),
+            false
+        )),
         "the choice names the address"
     );
 
-    let (status, _, location) = f
-        .web
-        .post(
-            &format!("/devices/{id}"),
-            &[
-                ("csrf", &csrf(&page)),
-                ("group", &f.group_b.to_string()),
-                ("toner_admin", &tanaka.to_string()),
-            ],
-        )
+    let saved = f
+        .save(id, &f.group_b.to_string(), &tanaka.to_string(), 303)
         .await;
 
-    assert_eq!(
-        (status, location),
-        (303, Some(format!("/devices/{id}?saved=1")))
-    );
+    assert_eq!(saved.location, Some(format!("/devices/{id}?saved=1")));
     let d = f.web.app.store.device(f.web.tenant.id, id).await.unwrap();
     assert_eq!(d.group.map(|g| g.0), Some(f.group_b));
     assert_eq!(d.toner_admin.map(|a| a.id), Some(tanaka));
-    let html = f.web.page(&format!("/devices/{id}?saved=1")).await;
-    assert!(html.contains("id=\"saved\""));
-    assert_eq!(text_of(&html, "device-admin-email"), "tanaka@example.com");
+    let html = f.page(&format!("/devices/{id}?saved=1")).await;
+    assert_eq!(count(&html, "#saved"), 1);
+    assert_eq!(selected(&html, "#group").0, f.group_b.to_string());
+    assert_eq!(selected(&html, "#toner_admin").0, tanaka.to_string());
+    assert_eq!(text(&html, "#device-admin-email"), "tanaka@example.com");
 
     // And back to no group and no administrator.
-    let (status, _, _) = f
-        .web
-        .post(
-            &format!("/devices/{id}"),
-            &[("csrf", &csrf(&html)), ("group", ""), ("toner_admin", "")],
-        )
-        .await;
-    assert_eq!(status, 303);
+    f.save(id, "", "", 303).await;
     let d = f.web.app.store.device(f.web.tenant.id, id).await.unwrap();
     assert_eq!((d.group, d.toner_admin), (None, None));
 }
@@ -725,57 +754,35 @@ async fn another_tenant_s_group_or_user_is_refused_next_to_its_field_and_nothing
     let f = fleet().await;
     let id = f.ids["alpha"];
     let other = f.web.app.tenant("Other", "Asia/Tokyo").await;
-    let their_group = f
-        .web
-        .app
-        .store
-        .create_group(other.id, "Theirs", &[], T0)
-        .await
-        .unwrap()
-        .id;
+    let their_group = f.web.app.group(&other, "Theirs", &[]).await;
     let their_user = f
         .web
+        .app
         .user(&other, "suzuki", Some("suzuki@other.example"), "ja")
-        .await;
-    let page = f.web.page(&format!("/devices/{id}")).await;
+        .await
+        .id;
 
-    let (status, html, _) = f
-        .web
-        .post(
-            &format!("/devices/{id}"),
-            &[
-                ("csrf", &csrf(&page)),
-                ("group", &their_group.to_string()),
-                ("toner_admin", &their_user.to_string()),
-            ],
-        )
+    let theirs = f
+        .save(id, &their_group.to_string(), &their_user.to_string(), 422)
         .await;
-    let (nonsense_status, nonsense, _) = f
-        .web
-        .post(
-            &format!("/devices/{id}"),
-            &[
-                ("csrf", &csrf(&page)),
-                ("group", "abc"),
-                ("toner_admin", "999999"),
-            ],
-        )
-        .await;
+    let nonsense = f.save(id, "abc", "999999", 422).await;
 
-    assert_eq!((status, nonsense_status), (422, 422));
-    assert!(html.contains("id=\"error-group\""), "next to the group");
-    assert!(
-        html.contains("id=\"error-toner_admin\""),
-        "next to the administrator"
-    );
-    assert!(html.contains("This group does not exist"));
-    assert!(
-        !html.contains("suzuki"),
-        "nothing of the other tenant is shown"
-    );
-    assert!(
-        nonsense.contains("id=\"error-group\"") && nonsense.contains("id=\"error-toner_admin\"")
-    );
+    for html in [&theirs.html, &nonsense.html] {
+        assert_eq!(
+            error_fields(html),
+            ["group", "toner_admin"],
+            "next to the group and to the administrator"
+        );
+        assert_eq!(
+            field_error(html, "group"),
+            "This group does not exist (it may have been deleted). Choose a group from the list, or None."
+        );
+        assert_eq!(
+            field_error(html, "toner_admin"),
+            "This user does not exist (the account may have been deleted). Choose a user from the list, or None."
+        );
+    }
+    assert_absent(&theirs.html, "suzuki");
     let d = f.web.app.store.device(f.web.tenant.id, id).await.unwrap();
     assert_eq!(d.group.map(|g| g.0), Some(f.group_a), "unchanged");
     assert_eq!(d.toner_admin, None);
@@ -784,35 +791,38 @@ async fn another_tenant_s_group_or_user_is_refused_next_to_its_field_and_nothing
 #[tokio::test]
 async fn another_tenant_s_device_is_not_found_for_reading_or_saving() {
     let f = fleet().await;
-    let other = f.web.app.tenant("Other", "Asia/Tokyo").await;
-    let theirs = f
-        .web
-        .app
-        .device(&other, device_json("SN-X", "theirs", "mono_mfp", json!({})))
-        .await;
-    let page = f.web.page("/devices").await;
+    let (_, theirs) = f.theirs().await;
+    let token = f.web.browser.session_csrf().await;
 
-    let (status, html) = f.web.get(&format!("/devices/{theirs}")).await;
-    let (post_status, _, _) = f
+    let page = f.web.browser.get(&format!("/devices/{theirs}")).await;
+    let saved = f
         .web
+        .browser
         .post(
             &format!("/devices/{theirs}"),
-            &[("csrf", &csrf(&page)), ("group", ""), ("toner_admin", "")],
+            &[("csrf", &token), ("group", ""), ("toner_admin", "")],
         )
         .await;
-    let (missing, _) = f.web.get("/devices/999999").await;
-    let (garbage, _) = f.web.get("/devices/abc").await;
+    let missing = f.web.browser.get("/devices/999999").await;
+    let garbage = f.web.browser.get("/devices/abc").await;
 
     assert_eq!(
-        (status, post_status, missing, garbage),
-        (404, 404, 404, 404)
+        [page.status, saved.status, missing.status, garbage.status],
+        [404; 4]
     );
-    assert!(!html.contains("theirs"));
-    assert!(
-        html.contains("<nav class=\"menu\"") && html.contains("action=\"/logout\""),
+    assert_absent(&page.html, "theirs");
+    assert_eq!(
+        (
+            count(&page.html, "nav.menu"),
+            count(&page.html, "form[action=\"/logout\"]")
+        ),
+        (1, 1),
         "a logged-in user keeps the menu on the not-found page"
     );
-    assert!(html.contains("id=\"error-body\""));
+    assert_eq!(
+        text(&page.html, "#error-body"),
+        "This page does not exist or is not available to your account."
+    );
 }
 
 #[tokio::test]
@@ -820,20 +830,24 @@ async fn a_save_without_the_session_s_csrf_token_is_refused_and_changes_nothing(
     let f = fleet().await;
     let id = f.ids["delta"];
 
-    let (status, html, _) = f
+    let refused = f
         .web
-        .post(
+        .browser
+        .post_expect(
             &format!("/devices/{id}"),
             &[
                 ("csrf", "forged"),
                 ("group", &f.group_a.to_string()),
                 ("toner_admin", ""),
             ],
+            422,
         )
         .await;
 
-    assert_eq!(status, 422);
-    assert!(html.contains("The form had expired or came from elsewhere"));
+    assert_eq!(
+        error_notice(&refused.html),
+        "The form had expired or came from elsewhere. Please try again."
+    );
     let d = f.web.app.store.device(f.web.tenant.id, id).await.unwrap();
     assert_eq!(d.group, None);
 }
@@ -854,44 +868,43 @@ async fn a_device_named_like_a_script_is_shown_as_text_on_every_screen() {
         "conditions": [{"code": "X", "severity": "error", "message": "<img src=x onerror=alert(1)>"}],
         "supplies": [{"name": "<i>ink</i>", "kind": "ink", "level_percent": 5}]}))
         .await;
-    web.app
-        .store
-        .create_group(web.tenant.id, "G", &[], T0)
-        .await
-        .unwrap();
+    web.app.group(&web.tenant, "G", &[]).await;
 
-    for path in [
-        "/devices".to_string(),
-        format!("/devices/{id}"),
-        "/supplies".to_string(),
-        "/settings/groups/new".to_string(),
+    // Where each screen shows the name.
+    for (path, css) in [
+        ("/devices".to_string(), "#device-list td.name span"),
+        (format!("/devices/{id}"), "#device-name"),
+        ("/supplies".to_string(), "#supply-list td:first-child a"),
+        ("/settings/groups/new".to_string(), "#devices tbody label"),
     ] {
-        let (status, html) = web.get(&path).await;
-        assert_eq!(status, 200, "{path}");
-        assert!(!html.contains(name), "{path} shows the raw name");
-        assert!(!html.contains("<img src=x"), "{path}");
-        assert!(!html.contains("<i>ink</i>"), "{path}");
-        assert!(
-            html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
-            "{path} escapes it"
-        );
+        let html = web.browser.html(&path).await;
+        assert_eq!(texts(&html, css), [name], "{path} shows the name as text");
+        assert_absent(&html, name);
+        assert_absent(&html, "<img src=x");
+        assert_absent(&html, "<i>ink</i>");
+        assert_absent(&html, "<b>x</b>");
     }
+    let info = web.browser.html(&format!("/devices/{id}")).await;
+    assert_eq!(texts(&info, "#device-location"), ["<b>x</b>"]);
+    assert_eq!(
+        texts(&info, "#conditions .message"),
+        ["<img src=x onerror=alert(1)>"]
+    );
+    assert_eq!(
+        supplies(&info, "#device-supplies"),
+        [("<i>ink</i> ink".to_string(), "5%".to_string())]
+    );
 }
 
 #[tokio::test]
 async fn pages_of_the_device_screens_need_a_login() {
     let web = setup().await;
-    let anonymous = Browser::on(&web.app).client;
+    let anonymous = Browser::on(&web.app);
 
     for path in ["/devices", "/devices/1", "/supplies"] {
-        let res = anonymous.get(web.app.url(path)).send().await.unwrap();
-        assert_eq!(res.status().as_u16(), 303, "{path}");
-        assert!(
-            res.headers()["location"]
-                .to_str()
-                .unwrap()
-                .starts_with("/login?next=")
-        );
+        let page = anonymous.get(path).await;
+        assert_eq!(page.status, 303, "{path}");
+        assert!(page.location.unwrap().starts_with("/login?next="), "{path}");
     }
 }
 
@@ -913,28 +926,53 @@ async fn supply_levels_from_a_status_report_are_shown_lowest_first_with_a_low_wa
         ]))
         .await;
 
-    let html = f.web.page("/supplies").await;
-    let info = f.web.page(&format!("/devices/{}", f.ids["delta"])).await;
-    let group_b = f.web.page(&format!("/supplies?group={}", f.group_b)).await;
+    let html = f.page("/supplies").await;
+    let info = f.page(&format!("/devices/{}", f.ids["delta"])).await;
+    let group_b = f.page(&format!("/supplies?group={}", f.group_b)).await;
 
     assert_eq!(
         row_ids(&html),
         [f.ids["charlie"], f.ids["delta"], f.ids["bravo"]],
         "the device with the lowest level first"
     );
-    assert!(html.contains("3 devices report their supply levels."));
-    assert!(html.contains("2 supplies at 10% or less, on 2 devices."));
-    assert!(html.contains(
-        "<rect class=\"fill sc-cyan\" x=\"0\" y=\"0\" width=\"8\" height=\"10\"></rect>"
-    ));
-    assert!(html.contains("<span class=\"supply low\">"));
+    assert_eq!(
+        texts(&html, "#supply-summary li"),
+        [
+            "3 devices report their supply levels.",
+            "2 supplies at 10% or less, on 2 devices."
+        ]
+    );
+    assert_eq!(
+        attr(&html, "#supply-list rect.fill.sc-cyan", "width"),
+        "8",
+        "the bar in the supply's colour"
+    );
+    assert_eq!(
+        texts(&html, "#supply-list .supply.low .supply-name"),
+        ["Toner toner", "Cyan toner toner"],
+        "the low supplies are marked"
+    );
     assert!(
-        html.contains("level unknown"),
+        supplies(&html, &row_css(f.ids["delta"]))
+            .contains(&("Drum drum".to_string(), "level unknown".to_string())),
         "a level the device cannot tell"
     );
-    assert!(html.contains("3 devices do not report their toner, ink or other supply levels"));
-    assert!(info.contains("Cyan toner") && info.contains(">8%<"));
-    assert!(info.contains("Levels as reported at <time>30 Nov 2021 11:00:00</time>"));
+    assert_eq!(
+        text(&html, "#silent-devices p"),
+        "3 devices do not report their toner, ink or other supply levels, so no level can be shown for them."
+    );
+    assert!(
+        supplies(&info, "#device-supplies")
+            .contains(&("Cyan toner toner".to_string(), "8%".to_string()))
+    );
+    assert_eq!(
+        text(&info, "#device-supplies p.hint"),
+        "Levels as reported at 30 Nov 2021 11:00:00"
+    );
+    assert_eq!(
+        texts(&info, "#device-supplies p.hint time"),
+        ["30 Nov 2021 11:00:00"]
+    );
     assert_eq!(row_ids(&group_b), [f.ids["charlie"]], "filtered by group");
 }
 
@@ -942,14 +980,18 @@ async fn supply_levels_from_a_status_report_are_shown_lowest_first_with_a_low_wa
 async fn without_any_supply_report_the_screens_say_that_no_levels_are_reported() {
     let f = fleet().await;
 
-    let html = f.web.page("/supplies").await;
-    let info = f.web.page(&format!("/devices/{}", f.ids["alpha"])).await;
+    let html = f.page("/supplies").await;
+    let info = f.page(&format!("/devices/{}", f.ids["alpha"])).await;
 
-    assert!(html.contains("id=\"no-supply-reports\""));
-    assert!(html.contains("None of these devices reports its supply levels."));
+    assert_eq!(
+        texts(&html, "#no-supply-reports p")[0],
+        "None of these devices reports its supply levels."
+    );
     assert!(row_ids(&html).is_empty());
-    assert!(info.contains("id=\"no-supplies\""));
-    assert!(info.contains("This device does not report its toner, ink or other supply levels."));
+    assert_eq!(
+        text(&info, "#no-supplies"),
+        "This device does not report its toner, ink or other supply levels."
+    );
 }
 
 #[tokio::test]
@@ -963,6 +1005,13 @@ async fn a_report_without_supplies_keeps_them_a_newer_list_replaces_them_and_an_
         }
         r
     };
+    let info = format!("/devices/{}", f.ids["delta"]);
+    let shown = |html: &str| -> Vec<String> {
+        supplies(html, "#device-supplies")
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect()
+    };
     f.web
         .status(report(
             "2021-11-30T11:00:00+09:00",
@@ -972,7 +1021,7 @@ async fn a_report_without_supplies_keeps_them_a_newer_list_replaces_them_and_an_
     f.web
         .status(report("2021-11-30T12:00:00+09:00", None))
         .await;
-    let kept = f.web.page(&format!("/devices/{}", f.ids["delta"])).await;
+    let kept = f.page(&info).await;
     f.web
         .status(report(
             "2021-11-30T13:00:00+09:00",
@@ -986,17 +1035,18 @@ async fn a_report_without_supplies_keeps_them_a_newer_list_replaces_them_and_an_
         ))
         .await;
 
-    let html = f.web.page(&format!("/devices/{}", f.ids["delta"])).await;
+    let html = f.page(&info).await;
 
-    assert!(
-        kept.contains("Old toner"),
+    assert_eq!(
+        shown(&kept),
+        ["Old toner toner"],
         "a report that says nothing about supplies keeps them"
     );
-    assert!(
-        html.contains("New toner") && !html.contains("Old toner"),
-        "replaced"
+    assert_eq!(
+        shown(&html),
+        ["New toner toner"],
+        "replaced, and an older report is ignored"
     );
-    assert!(!html.contains("Late toner"), "an older report is ignored");
 }
 
 #[tokio::test]
@@ -1012,14 +1062,8 @@ async fn an_invalid_supply_is_refused_naming_each_field_and_nothing_is_stored() 
         .await;
 
     assert_eq!(status, 422, "{answer}");
-    let fields: Vec<&str> = answer["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        fields,
+        refused_fields(&answer),
         [
             "supplies[0].name",
             "supplies[0].kind",
@@ -1041,37 +1085,44 @@ async fn an_invalid_supply_is_refused_naming_each_field_and_nothing_is_stored() 
 #[tokio::test]
 async fn the_device_screens_are_in_japanese_for_a_japanese_user() {
     let f = fleet().await;
-    f.web.user(&f.web.tenant.clone(), "sato", None, "ja").await;
-    let web = Web {
-        browser: Browser::on(&f.web.app),
-        ..f.web
-    };
-    web.login("sato").await;
+    f.web.app.user(&f.web.tenant, "sato", None, "ja").await;
+    let sato = Browser::on(&f.web.app);
+    sato.login("sato", PASSWORD).await;
 
-    let list = web.page("/devices").await;
-    let info = web.page(&format!("/devices/{}", f.ids["alpha"])).await;
-    let supplies = web.page("/supplies").await;
+    let list = sato.html("/devices").await;
+    let info = sato.html(&format!("/devices/{}", f.ids["alpha"])).await;
+    let supplies = sato.html("/supplies").await;
 
-    for word in [
-        "デバイスリスト",
-        "すべてのデバイス",
-        "グループ未登録デバイス",
-        "製品名",
-        "ビル名",
-        "デバイス設置場所",
-        "リモートUI",
-        "サービスコール",
-    ] {
-        assert!(list.contains(word), "{word}");
+    assert_eq!(text(&list, "main h1"), "デバイスリスト");
+    let groups: Vec<String> = options(&list, "#group")
+        .into_iter()
+        .map(|(_, label, _)| label)
+        .collect();
+    assert_eq!(groups[..2], ["すべてのデバイス", "グループ未登録デバイス"]);
+    assert_eq!(
+        texts(&list, "#device-list thead th"),
+        [
+            "デバイス名 ▲",
+            "ステータス",
+            "リモートUI",
+            "製品名",
+            "ビル名",
+            "デバイス設置場所",
+            "グループ名"
+        ]
+    );
+    assert_eq!(row_of(&list, f.ids["alpha"])[1], "サービスコール");
+    let terms = texts(&info, "dl.info dt");
+    for term in ["MACアドレス", "IPアドレス/ホスト名", "トナー/インク管理者"] {
+        assert!(terms.iter().any(|t| t == term), "{term} in {terms:?}");
     }
-    for word in [
-        "MACアドレス",
-        "IPアドレス/ホスト名",
-        "トナー/インク管理者",
-        "指定なし",
-        "発生日時",
-    ] {
-        assert!(info.contains(word), "{word}");
-    }
-    assert!(supplies.contains("いずれも消耗品の残量を報告していません"));
+    assert_eq!(options(&info, "#toner_admin")[0].1, "指定なし");
+    assert!(
+        texts(&info, "#conditions .meta")[0].contains("発生日時"),
+        "since when"
+    );
+    assert_eq!(
+        texts(&supplies, "#no-supply-reports p")[0],
+        "表示対象のデバイスはいずれも消耗品の残量を報告していません。"
+    );
 }

@@ -2,61 +2,49 @@
 //! SQLite or PostgreSQL (`METERPORT_TEST_BACKEND`): device groups (S22), paper sizes (S21)
 //! and e-mail notification (S23).
 
-use crate::harness::web::{Browser, attrs, csrf, field_error, selector, texts};
-use crate::harness::{T0, TestApp};
+use crate::harness::OPERATOR_TOKEN;
+use crate::harness::web::{
+    Customer, Page, assert_absent, attr, attrs, checked, count, csrf, error_fields, error_notice,
+    field_error, link, options, rows, selector, text, texts, value,
+};
 use meterport_domain::policy::MAX_GROUPS_PER_TENANT;
 use meterport_store::counters::GroupFilter;
-use meterport_store::notifications::Scope;
-use meterport_store::tenants::Tenant;
-use meterport_store::users::hash_password;
+use meterport_store::notifications::{NotificationSettings, Scope};
 use serde_json::json;
 
-const PASSWORD: &str = "secret123";
+const NEW_GROUP: &str = "/settings/groups/new";
+const PAPER: &str = "/settings/paper-sizes";
+const NOTIFY: &str = "/settings/notifications";
+const CSRF_REFUSED: &str = "The form had expired or came from elsewhere. Please try again.";
 
-struct Web {
-    app: TestApp,
-    browser: Browser,
-    tenant: Tenant,
+/// The logged-in customer of the settings screens, with the settings' own helpers.
+struct Web(Customer);
+
+impl std::ops::Deref for Web {
+    type Target = Customer;
+
+    fn deref(&self) -> &Customer {
+        &self.0
+    }
 }
 
 impl Web {
-    /// One GET: status and body, for the test to check.
-    async fn get(&self, path: &str) -> (u16, String) {
-        let page = self.browser.get(path).await;
-        (page.status, page.html)
-    }
-
-    /// A GET that must answer 200: its body.
     async fn page(&self, path: &str) -> String {
-        self.browser.get_ok(path).await.html
+        self.browser.html(path).await
     }
 
-    /// One form POST: status, body and redirect, for the test to check.
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let page = self.browser.post(path, form).await;
-        (page.status, page.html, page.location)
+    /// Opens the form at `path` and posts `fields` back to it with the form's CSRF token; the
+    /// answer must be `status`.
+    async fn submit(&self, path: &str, fields: &[(&str, &str)], status: u16) -> Page {
+        self.browser.submit(path, path, fields, status).await
     }
 
-    /// Opens the form at `page` (200), posts `form` with its CSRF token to `path` and asserts
-    /// that the answer is `status`.
-    async fn submit(
-        &self,
-        page: &str,
-        path: &str,
-        form: &[(&str, &str)],
-        status: u16,
-    ) -> (u16, String, Option<String>) {
-        let page = self.browser.submit(page, path, form, status).await;
-        (page.status, page.html, page.location)
-    }
-
-    /// A form POST that must answer `status`: its body.
-    async fn post_expect(&self, path: &str, form: &[(&str, &str)], status: u16) -> String {
-        self.browser.post_expect(path, form, status).await.html
-    }
-
-    async fn login(&self, user: &str) {
-        self.browser.login(user, PASSWORD).await;
+    /// Posts `fields` with a forged CSRF token to `path`: refused (422) and said so.
+    async fn forge(&self, path: &str, fields: &[(&str, &str)]) {
+        let mut form = vec![("csrf", "forged")];
+        form.extend_from_slice(fields);
+        let refused = self.browser.post_expect(path, &form, 422).await;
+        assert_eq!(error_notice(&refused.html), CSRF_REFUSED, "{path}");
     }
 
     async fn device(&self, serial: &str, name: &str) -> i64 {
@@ -67,6 +55,11 @@ impl Web {
                        "device_type": "color_mfp", "protocol": "http", "location": "2F"}),
             )
             .await
+    }
+
+    /// A group made directly in the store; its id.
+    async fn group(&self, name: &str, devices: &[i64]) -> i64 {
+        self.app.group(&self.tenant, name, devices).await
     }
 
     async fn group_named(&self, name: &str) -> Option<(i64, i64)> {
@@ -80,11 +73,16 @@ impl Web {
             .map(|g| (g.id, g.device_count))
     }
 
-    async fn members(&self, group: i64) -> Vec<i64> {
+    async fn group_count(&self) -> usize {
+        let groups = self.app.store.list_groups(self.tenant.id).await;
+        groups.unwrap().len()
+    }
+
+    async fn members(&self, filter: GroupFilter) -> Vec<i64> {
         let mut ids: Vec<i64> = self
             .app
             .store
-            .list_devices(self.tenant.id, GroupFilter::Group(group))
+            .list_devices(self.tenant.id, filter)
             .await
             .unwrap()
             .into_iter()
@@ -93,16 +91,26 @@ impl Web {
         ids.sort();
         ids
     }
-}
 
-/// The message shown next to a field (`<p class="error" id="error-<field>" ...>`).
-fn error_of(html: &str, field: &str) -> String {
-    field_error(html, field).unwrap_or_else(|| panic!("a message for {field} in {html}"))
+    async fn paper_sizes(&self) -> Vec<String> {
+        let tenant = self.app.store.tenant(self.tenant.id).await.unwrap();
+        tenant.paper_sizes
+    }
+
+    /// The stored notification settings of `user`.
+    async fn notifications_of(&self, user: &str) -> NotificationSettings {
+        let store = &self.app.store;
+        let user = store.user_by_username_any_tenant(user).await.unwrap();
+        store
+            .notification_settings(self.tenant.id, user.unwrap().id)
+            .await
+            .unwrap()
+    }
 }
 
 /// The device checkboxes of a group form: (id, checked).
 fn device_boxes(html: &str) -> Vec<(i64, bool)> {
-    let doc = scraper::Html::parse_document(html);
+    let doc = crate::harness::web::document(html);
     doc.select(&selector("input[name=\"device\"]"))
         .map(|input| {
             let id = input.value().attr("value").unwrap().parse().unwrap();
@@ -112,27 +120,7 @@ fn device_boxes(html: &str) -> Vec<(i64, bool)> {
 }
 
 async fn setup_as(lang: &str) -> Web {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme", "Asia/Tokyo").await;
-    app.store
-        .create_user(
-            tenant.id,
-            "yamada",
-            &hash_password(PASSWORD),
-            Some("yamada@example.com"),
-            lang,
-            T0,
-        )
-        .await
-        .unwrap();
-    let browser = Browser::on(&app);
-    let web = Web {
-        app,
-        browser,
-        tenant,
-    };
-    web.login("yamada").await;
-    web
+    Web(Customer::new(lang).await)
 }
 
 async fn setup() -> Web {
@@ -147,44 +135,40 @@ async fn a_new_group_lists_the_devices_in_no_group_and_takes_the_ticked_ones() {
     let a = web.device("SN-A", "alpha").await;
     let b = web.device("SN-B", "bravo").await;
     let c = web.device("SN-C", "charlie").await;
-    web.app
-        .store
-        .create_group(web.tenant.id, "Taken", &[c], T0)
-        .await
-        .unwrap();
+    web.group("Taken", &[c]).await;
 
-    let (status, form) = web.get("/settings/groups/new").await;
-    let (post, _, location) = web
+    let form = web.page(NEW_GROUP).await;
+    let created = web
         .submit(
-            "/settings/groups/new",
-            "/settings/groups/new",
+            NEW_GROUP,
             &[("name", "Head office"), ("device", &a.to_string())],
             303,
         )
         .await;
 
-    assert_eq!(status, 200);
     assert_eq!(
         device_boxes(&form),
         [(a, false), (b, false)],
         "only devices in no group"
     );
-    assert_eq!(post, 303);
     let (id, count) = web.group_named("Head office").await.expect("created");
     assert_eq!(count, 1);
-    assert_eq!(location, Some(format!("/settings/groups?created={id}")));
-    assert_eq!(web.members(id).await, [a]);
-    let list = web.page(location.as_deref().unwrap()).await;
-    assert!(
-        texts(&list, "#saved")
-            .iter()
-            .any(|t| t.contains("The group \"Head office\" has been created.")),
-        "{list}"
+    assert_eq!(
+        created.location,
+        Some(format!("/settings/groups?created={id}"))
     );
-    assert!(list.contains(&format!(
-        "<a href=\"/settings/groups/{id}\">Head office</a>"
-    )));
-    assert!(list.contains("Devices in no group: <a href=\"/devices?group=none\">1</a>"));
+    assert_eq!(web.members(GroupFilter::Group(id)).await, [a]);
+    let list = web.page(&created.location.unwrap()).await;
+    assert_eq!(
+        text(&list, "#saved"),
+        "The group \"Head office\" has been created."
+    );
+    assert_eq!(
+        link(&list, "#group-list a", "Head office"),
+        format!("/settings/groups/{id}")
+    );
+    assert_eq!(text(&list, "#ungrouped"), "Devices in no group: 1");
+    assert_eq!(link(&list, "#ungrouped a", "1"), "/devices?group=none");
 }
 
 #[tokio::test]
@@ -192,37 +176,21 @@ async fn the_list_shows_each_group_with_its_number_of_devices() {
     let web = setup().await;
     let a = web.device("SN-A", "alpha").await;
     let b = web.device("SN-B", "bravo").await;
-    web.app
-        .store
-        .create_group(web.tenant.id, "Two", &[a, b], T0)
-        .await
-        .unwrap();
-    web.app
-        .store
-        .create_group(web.tenant.id, "Empty", &[], T0)
-        .await
-        .unwrap();
+    web.group("Two", &[a, b]).await;
+    web.group("Empty", &[]).await;
 
     let html = web.page("/settings/groups").await;
 
-    let row = |name: &str| {
-        let at = html.find(&format!(">{name}</a>")).unwrap();
-        let rest = &html[at..];
-        rest[..rest.find("</tr>").unwrap()].to_string()
-    };
-    assert!(row("Two").contains("<td class=\"num\">2</td>"));
-    assert!(row("Empty").contains("<td class=\"num\">0</td>"));
-    assert!(html.contains("2 / 200"));
+    let mut listed = rows(&html, "#group-list tbody tr");
+    listed.sort();
+    assert_eq!(listed, [["", "Empty", "0"], ["", "Two", "2"]]);
+    assert_eq!(text(&html, "#group-count"), "2 / 200");
 }
 
 #[tokio::test]
 async fn each_rule_of_a_group_name_is_explained_next_to_the_name_in_english() {
     let web = setup().await;
-    web.app
-        .store
-        .create_group(web.tenant.id, "Sales", &[], T0)
-        .await
-        .unwrap();
+    web.group("Sales", &[]).await;
     let cases: [(&str, &str); 6] = [
         ("", "Is required."),
         ("   ", "Is required."),
@@ -239,130 +207,59 @@ async fn each_rule_of_a_group_name_is_explained_next_to_the_name_in_english() {
     ];
 
     for (name, message) in cases {
-        let (status, html, _) = web
-            .submit(
-                "/settings/groups/new",
-                "/settings/groups/new",
-                &[("name", name)],
-                422,
-            )
-            .await;
-        assert_eq!(status, 422, "{name:?} is refused on the form");
-        let shown = error_of(&html, "name");
+        let refused = web.submit(NEW_GROUP, &[("name", name)], 422).await;
+        let shown = field_error(&refused.html, "name");
         assert!(shown.contains(message), "{name:?}: {shown}");
         assert_eq!(
-            attrs(&html, "#name", "aria-invalid"),
-            ["true"],
+            attr(&refused.html, "#name", "aria-invalid"),
+            "true",
             "{name:?}: the field is marked"
         );
     }
-    assert_eq!(
-        web.app
-            .store
-            .list_groups(web.tenant.id)
-            .await
-            .unwrap()
-            .len(),
-        1,
-        "nothing created"
-    );
+    assert_eq!(web.group_count().await, 1, "nothing created");
     // Exactly 50 half-width units is allowed: 25 full-width characters.
-    let (status, _, _) = web
-        .submit(
-            "/settings/groups/new",
-            "/settings/groups/new",
-            &[("name", &"あ".repeat(25))],
-            303,
-        )
+    web.submit(NEW_GROUP, &[("name", &"あ".repeat(25))], 303)
         .await;
-    assert_eq!(status, 303);
 }
 
 #[tokio::test]
 async fn each_rule_of_a_group_name_is_explained_in_japanese_for_a_japanese_user() {
     let web = setup_as("ja").await;
-    web.app
-        .store
-        .create_group(web.tenant.id, "営業部", &[], T0)
-        .await
-        .unwrap();
+    web.group("営業部", &[]).await;
+    let cases: [(&str, &str); 5] = [
+        ("", "グループ名を入力してください。"),
+        (&"あ".repeat(26), "半角50文字以内で入力してください。"),
+        ("a;b", "次の文字は使用できません"),
+        ("ｶﾅ", "半角カタカナは使用できません"),
+        ("営業部", "同じ名前のグループがすでにあります。"),
+    ];
 
-    let (_, empty, _) = web
-        .submit(
-            "/settings/groups/new",
-            "/settings/groups/new",
-            &[("name", "")],
-            422,
-        )
-        .await;
-    let (_, wide, _) = web
-        .submit(
-            "/settings/groups/new",
-            "/settings/groups/new",
-            &[("name", &"あ".repeat(26))],
-            422,
-        )
-        .await;
-    let (_, chars, _) = web
-        .submit(
-            "/settings/groups/new",
-            "/settings/groups/new",
-            &[("name", "a;b")],
-            422,
-        )
-        .await;
-    let (_, kana, _) = web
-        .submit(
-            "/settings/groups/new",
-            "/settings/groups/new",
-            &[("name", "ｶﾅ")],
-            422,
-        )
-        .await;
-    let (_, taken, _) = web
-        .submit(
-            "/settings/groups/new",
-            "/settings/groups/new",
-            &[("name", "営業部")],
-            422,
-        )
-        .await;
-
-    assert!(error_of(&empty, "name").contains("グループ名を入力してください。"));
-    assert!(error_of(&wide, "name").contains("半角50文字以内で入力してください。"));
-    assert!(error_of(&chars, "name").contains("次の文字は使用できません"));
-    assert!(error_of(&kana, "name").contains("半角カタカナは使用できません"));
-    assert!(error_of(&taken, "name").contains("同じ名前のグループがすでにあります。"));
+    for (name, message) in cases {
+        let refused = web.submit(NEW_GROUP, &[("name", name)], 422).await;
+        let shown = field_error(&refused.html, "name");
+        assert!(shown.contains(message), "{name:?}: {shown}");
+    }
 }
 
 #[tokio::test]
 async fn the_two_hundred_and_first_group_is_refused_with_the_limit_named() {
     let web = setup().await;
     for i in 0..MAX_GROUPS_PER_TENANT {
-        web.app
-            .store
-            .create_group(web.tenant.id, &format!("G{i:03}"), &[], T0)
-            .await
-            .unwrap();
+        web.group(&format!("G{i:03}"), &[]).await;
     }
 
     let list = web.page("/settings/groups").await;
-    let (status, html, _) = web
-        .submit(
-            "/settings/groups/new",
-            "/settings/groups/new",
-            &[("name", "One more")],
-            422,
-        )
-        .await;
+    let refused = web.submit(NEW_GROUP, &[("name", "One more")], 422).await;
 
-    assert!(
-        list.contains("id=\"group-limit\""),
+    assert_eq!(
+        text(&list, "#group-limit"),
+        "You have the maximum of 200 groups. Delete a group before creating another.",
         "the list says the limit is reached"
     );
-    assert!(!list.contains("id=\"new-group\""));
-    assert_eq!(status, 422);
-    assert!(error_of(&html, "name").contains("You already have 200 groups, the maximum."));
+    assert_eq!(count(&list, "#new-group"), 0);
+    assert!(
+        field_error(&refused.html, "name").contains("You already have 200 groups, the maximum.")
+    );
     assert!(web.group_named("One more").await.is_none());
 }
 
@@ -373,22 +270,13 @@ async fn the_edit_screen_lists_the_group_s_devices_and_those_in_no_group_and_sav
     let b = web.device("SN-B", "bravo").await;
     let c = web.device("SN-C", "charlie").await;
     let d = web.device("SN-D", "delta").await;
-    let store = &web.app.store;
-    let g = store
-        .create_group(web.tenant.id, "Floor 2", &[a, b], T0)
-        .await
-        .unwrap()
-        .id;
-    store
-        .create_group(web.tenant.id, "Other", &[d], T0)
-        .await
-        .unwrap();
+    let g = web.group("Floor 2", &[a, b]).await;
+    web.group("Other", &[d]).await;
     let path = format!("/settings/groups/{g}");
 
-    let (status, form) = web.get(&path).await;
-    let (post, _, location) = web
+    let form = web.page(&path).await;
+    let saved = web
         .submit(
-            &path,
             &path,
             &[
                 ("name", "Floor 2 East"),
@@ -399,30 +287,29 @@ async fn the_edit_screen_lists_the_group_s_devices_and_those_in_no_group_and_sav
         )
         .await;
 
-    assert_eq!(status, 200);
     assert_eq!(
         device_boxes(&form),
         [(a, true), (b, true), (c, false)],
         "the group's devices ticked, then those in no group; not another group's"
     );
-    assert!(
-        form.contains(&format!("href=\"{path}\">Reset</a>")),
+    assert_eq!(
+        link(&form, "#group-form .actions a", "Reset"),
+        path,
         "Reset goes back to the stored state"
     );
-    assert_eq!(
-        (post, location),
-        (303, Some(format!("/settings/groups?saved={g}")))
-    );
+    assert_eq!(saved.location, Some(format!("/settings/groups?saved={g}")));
     assert_eq!(web.group_named("Floor 2 East").await, Some((g, 2)));
     let mut expected = vec![b, c];
     expected.sort();
-    assert_eq!(web.members(g).await, expected, "a left the group, c joined");
+    assert_eq!(
+        web.members(GroupFilter::Group(g)).await,
+        expected,
+        "a left the group, c joined"
+    );
     let list = web.page(&format!("/settings/groups?saved={g}")).await;
-    assert!(
-        texts(&list, "#saved")
-            .iter()
-            .any(|t| t.contains("The group \"Floor 2 East\" has been saved.")),
-        "{list}"
+    assert_eq!(
+        text(&list, "#saved"),
+        "The group \"Floor 2 East\" has been saved."
     );
 }
 
@@ -431,26 +318,16 @@ async fn a_device_of_another_group_or_tenant_is_refused_and_nothing_changes() {
     let web = setup().await;
     let a = web.device("SN-A", "alpha").await;
     let b = web.device("SN-B", "bravo").await;
-    let store = &web.app.store;
-    let g = store
-        .create_group(web.tenant.id, "Mine", &[a], T0)
-        .await
-        .unwrap()
-        .id;
-    store
-        .create_group(web.tenant.id, "Busy", &[b], T0)
-        .await
-        .unwrap();
+    let g = web.group("Mine", &[a]).await;
+    web.group("Busy", &[b]).await;
     let other = web.app.tenant("Other", "Asia/Tokyo").await;
-    let theirs = web
-        .app
+    let theirs = web.app
         .device(&other, json!({"serial": "SN-X", "name": "theirs", "product": "p", "device_type": "mono_lbp", "protocol": "http"}))
         .await;
     let path = format!("/settings/groups/{g}");
 
-    let (_, busy, _) = web
+    let busy = web
         .submit(
-            &path,
             &path,
             &[
                 ("name", "Renamed"),
@@ -460,9 +337,8 @@ async fn a_device_of_another_group_or_tenant_is_refused_and_nothing_changes() {
             422,
         )
         .await;
-    let (_, foreign, _) = web
+    let foreign = web
         .submit(
-            &path,
             &path,
             &[("name", "Renamed"), ("device", &theirs.to_string())],
             422,
@@ -470,37 +346,34 @@ async fn a_device_of_another_group_or_tenant_is_refused_and_nothing_changes() {
         .await;
 
     assert!(
-        error_of(&busy, "devices")
+        field_error(&busy.html, "devices")
             .contains("These devices were put in another group in the meantime: SN-B (Busy).")
     );
-    assert!(error_of(&foreign, "devices").contains("1 of the chosen devices no longer exist."));
-    assert!(!foreign.contains("theirs"));
+    assert!(
+        field_error(&foreign.html, "devices").contains("1 of the chosen devices no longer exist.")
+    );
+    assert_absent(&foreign.html, "theirs");
     assert_eq!(
         web.group_named("Mine").await,
         Some((g, 1)),
         "neither renamed nor changed"
     );
-    assert_eq!(web.members(g).await, [a]);
+    assert_eq!(web.members(GroupFilter::Group(g)).await, [a]);
 }
 
 #[tokio::test]
 async fn another_tenant_s_group_cannot_be_opened_changed_or_deleted() {
     let web = setup().await;
     let other = web.app.tenant("Other", "Asia/Tokyo").await;
-    let theirs = web
-        .app
-        .store
-        .create_group(other.id, "Theirs", &[], T0)
-        .await
-        .unwrap()
-        .id;
+    let theirs = web.app.group(&other, "Theirs", &[]).await;
     let path = format!("/settings/groups/{theirs}");
+    let browser = &web.browser;
 
-    let (get, _) = web.get(&path).await;
-    let (post, _, _) = web
+    let opened = browser.get(&path).await;
+    browser
         .submit("/settings/groups", &path, &[("name", "Hijacked")], 404)
         .await;
-    let (_, delete, _) = web
+    let delete = browser
         .submit(
             "/settings/groups",
             "/settings/groups/delete",
@@ -509,9 +382,9 @@ async fn another_tenant_s_group_cannot_be_opened_changed_or_deleted() {
         )
         .await;
 
-    assert_eq!((get, post), (404, 404));
+    assert_eq!(opened.status, 404);
     assert!(
-        error_of(&delete, "ids").contains("Select the groups to delete"),
+        field_error(&delete.html, "ids").contains("Select the groups to delete"),
         "treated as nothing chosen"
     );
     let still = web.app.store.list_groups(other.id).await.unwrap();
@@ -524,66 +397,64 @@ async fn deleting_several_groups_asks_first_then_leaves_their_devices_in_no_grou
     let web = setup().await;
     let a = web.device("SN-A", "alpha").await;
     let b = web.device("SN-B", "bravo").await;
-    let store = &web.app.store;
-    let one = store
-        .create_group(web.tenant.id, "One", &[a], T0)
-        .await
-        .unwrap()
-        .id;
-    let two = store
-        .create_group(web.tenant.id, "Two", &[b], T0)
-        .await
-        .unwrap()
-        .id;
-    let keep = store
-        .create_group(web.tenant.id, "Keep", &[], T0)
-        .await
-        .unwrap()
-        .id;
+    let one = web.group("One", &[a]).await;
+    let two = web.group("Two", &[b]).await;
+    let keep = web.group("Keep", &[]).await;
     let list = web.page("/settings/groups").await;
-    assert!(
-        list.contains(&format!("name=\"id\" value=\"{one}\"")),
-        "a checkbox per group"
-    );
-    let token = csrf(&list);
+    let mut boxes = attrs(&list, "#group-list input[name=\"id\"]", "value");
+    boxes.sort();
+    let mut ids = [one, two, keep].map(|g| g.to_string());
+    ids.sort();
+    assert_eq!(boxes, ids, "a checkbox per group");
+    let (one, two) = (one.to_string(), two.to_string());
 
     // Step 1: the confirmation page, and nothing deleted yet.
-    let (status, confirm, _) = web
-        .post(
+    let confirm = web
+        .browser
+        .post_expect(
             "/settings/groups/delete",
-            &[
-                ("csrf", &token),
-                ("id", &one.to_string()),
-                ("id", &two.to_string()),
-            ],
+            &[("csrf", &csrf(&list)), ("id", &one), ("id", &two)],
+            200,
         )
-        .await;
-    assert_eq!(status, 200);
-    assert!(confirm.contains("Do you want to delete these groups?"));
-    assert!(confirm.contains("<strong>One</strong>") && confirm.contains("<strong>Two</strong>"));
-    assert!(!confirm.contains("<strong>Keep</strong>"));
-    assert!(confirm.contains("Their 2 device(s) will then be in no group."));
-    assert!(confirm.contains("name=\"confirm\" value=\"yes\""));
-    assert_eq!(store.list_groups(web.tenant.id).await.unwrap().len(), 3);
+        .await
+        .html;
+    assert_eq!(
+        texts(&confirm, "#delete-confirm > p"),
+        [
+            "Do you want to delete these groups?",
+            "Their 2 device(s) will then be in no group. No device and no counter data is deleted."
+        ]
+    );
+    assert_eq!(texts(&confirm, "#delete-list strong"), ["One", "Two"]);
+    assert_eq!(value(&confirm, "confirm"), "yes");
+    assert_eq!(
+        attrs(&confirm, "#confirm-form input[name=\"id\"]", "value"),
+        [one.as_str(), two.as_str()]
+    );
+    assert_eq!(web.group_count().await, 3);
 
     // Step 2: Yes.
-    let (status, _, location) = web
-        .post(
+    let deleted = web
+        .browser
+        .post_expect(
             "/settings/groups/delete",
             &[
                 ("csrf", &csrf(&confirm)),
                 ("confirm", "yes"),
-                ("id", &one.to_string()),
-                ("id", &two.to_string()),
+                ("id", &one),
+                ("id", &two),
             ],
+            303,
         )
         .await;
 
     assert_eq!(
-        (status, location.as_deref()),
-        (303, Some("/settings/groups?deleted=2"))
+        deleted.location.as_deref(),
+        Some("/settings/groups?deleted=2")
     );
-    let left: Vec<i64> = store
+    let left: Vec<i64> = web
+        .app
+        .store
         .list_groups(web.tenant.id)
         .await
         .unwrap()
@@ -591,36 +462,31 @@ async fn deleting_several_groups_asks_first_then_leaves_their_devices_in_no_grou
         .map(|g| g.id)
         .collect();
     assert_eq!(left, [keep]);
-    let mut free: Vec<i64> = store
-        .list_devices(web.tenant.id, GroupFilter::NoGroup)
-        .await
-        .unwrap()
-        .iter()
-        .map(|d| d.id)
-        .collect();
-    free.sort();
-    assert_eq!(free, [a, b], "their devices are in no group, not deleted");
+    assert_eq!(
+        web.members(GroupFilter::NoGroup).await,
+        [a, b],
+        "their devices are in no group, not deleted"
+    );
     let after = web.page("/settings/groups?deleted=2").await;
-    assert!(after.contains("2 group(s) deleted."));
+    assert_eq!(
+        text(&after, "#saved"),
+        "2 group(s) deleted. Their devices are now in no group."
+    );
 }
 
 #[tokio::test]
 async fn deleting_without_choosing_a_group_says_what_to_do() {
     let web = setup().await;
-    web.app
-        .store
-        .create_group(web.tenant.id, "One", &[], T0)
-        .await
-        .unwrap();
+    web.group("One", &[]).await;
 
-    let (status, html, _) = web
+    let refused = web
+        .browser
         .submit("/settings/groups", "/settings/groups/delete", &[], 422)
         .await;
 
-    assert_eq!(status, 422);
-    assert!(
-        error_of(&html, "ids")
-            .contains("Select the groups to delete (tick their boxes), then click Delete.")
+    assert_eq!(
+        field_error(&refused.html, "ids"),
+        "Select the groups to delete (tick their boxes), then click Delete."
     );
 }
 
@@ -628,42 +494,22 @@ async fn deleting_without_choosing_a_group_says_what_to_do() {
 async fn every_group_form_refuses_a_post_without_the_session_s_csrf_token() {
     let web = setup().await;
     let a = web.device("SN-A", "alpha").await;
-    let g = web
-        .app
-        .store
-        .create_group(web.tenant.id, "One", &[], T0)
-        .await
-        .unwrap()
-        .id;
-    let forged = [("csrf", "forged")];
+    let g = web.group("One", &[]).await;
 
-    let create = web
-        .post_expect("/settings/groups/new", &[forged[0], ("name", "New")], 422)
-        .await;
-    let update = web
-        .post_expect(
-            &format!("/settings/groups/{g}"),
-            &[forged[0], ("name", "Renamed"), ("device", &a.to_string())],
-            422,
-        )
-        .await;
-    let delete = web
-        .post_expect(
-            "/settings/groups/delete",
-            &[forged[0], ("id", &g.to_string()), ("confirm", "yes")],
-            422,
-        )
-        .await;
+    web.forge(NEW_GROUP, &[("name", "New")]).await;
+    web.forge(
+        &format!("/settings/groups/{g}"),
+        &[("name", "Renamed"), ("device", &a.to_string())],
+    )
+    .await;
+    web.forge(
+        "/settings/groups/delete",
+        &[("id", &g.to_string()), ("confirm", "yes")],
+    )
+    .await;
 
-    for html in [&create, &update, &delete] {
-        assert!(html.contains("The form had expired or came from elsewhere."));
-    }
-    let groups = web.app.store.list_groups(web.tenant.id).await.unwrap();
-    assert_eq!(groups.len(), 1);
-    assert_eq!(
-        (groups[0].name.as_str(), groups[0].device_count),
-        ("One", 0)
-    );
+    assert_eq!(web.group_named("One").await, Some((g, 0)));
+    assert_eq!(web.group_count().await, 1);
 }
 
 #[tokio::test]
@@ -671,21 +517,18 @@ async fn a_group_named_like_a_script_is_shown_as_text() {
     let web = setup().await;
     // The name rules refuse < > themselves, so the operator API's path is the only way in;
     // the store takes what it is given.
-    let g = web
-        .app
-        .store
-        .create_group(web.tenant.id, "<script>x</script>", &[], T0)
-        .await
-        .unwrap()
-        .id;
+    let name = "<script>x</script>";
+    let g = web.group(name, &[]).await;
 
     let list = web.page("/settings/groups").await;
     let edit = web.page(&format!("/settings/groups/{g}")).await;
     let devices = web.page("/devices").await;
 
+    assert_eq!(texts(&list, "#group-list tbody a"), [name]);
+    assert_eq!(value(&edit, "name"), name);
+    assert_eq!(options(&devices, "#group")[2].1, name);
     for html in [&list, &edit, &devices] {
-        assert!(!html.contains("<script>x</script>"));
-        assert!(html.contains("&#60;script&#62;x&#60;/script&#62;"));
+        assert_absent(html, name);
     }
 }
 
@@ -695,17 +538,11 @@ async fn a_group_named_like_a_script_is_shown_as_text() {
 async fn the_paper_sizes_start_at_the_defaults_and_offer_all_seventeen() {
     let web = setup().await;
 
-    let (status, html) = web.get("/settings/paper-sizes").await;
+    let html = web.page(PAPER).await;
 
-    assert_eq!(status, 200);
-    assert_eq!(html.matches("name=\"size\"").count(), 17);
-    let checked: Vec<&str> = html
-        .split("name=\"size\" value=\"")
-        .skip(1)
-        .filter(|p| p.split('>').next().unwrap().contains("checked"))
-        .map(|p| p.split('"').next().unwrap())
-        .collect();
-    assert_eq!(checked, ["a3", "a4", "b4", "b5"]);
+    assert_eq!(count(&html, "#sizes input[name=\"size\"]"), 17);
+    assert_eq!(checked(&html, "size"), ["a3", "a4", "b4", "b5"]);
+    let labels = texts(&html, "#sizes label");
     for label in [
         "Ledger (11x17)",
         "Postcard",
@@ -714,10 +551,14 @@ async fn the_paper_sizes_start_at_the_defaults_and_offer_all_seventeen() {
         "Envelope",
         "Other",
     ] {
-        assert!(html.contains(label), "{label}");
+        assert!(labels.iter().any(|l| l == label), "{label} in {labels:?}");
     }
-    assert!(html.contains("Large-format printers (LFP) have no paper-size counters"));
-    assert!(html.contains("Total 1 includes the sizes that are not listed."));
+    let notes = texts(&html, "ul.notes li");
+    assert_eq!(notes[0], "Total 1 includes the sizes that are not listed.");
+    assert_eq!(
+        notes[1],
+        "Large-format printers (LFP) have no paper-size counters: this setting does not apply to them."
+    );
 }
 
 #[tokio::test]
@@ -726,29 +567,28 @@ async fn saved_paper_sizes_are_the_tenant_s_and_head_the_paper_tab_of_the_csv() 
     let read = web.app.read_token(&web.tenant).await;
     web.device("SN-A", "alpha").await;
 
-    let (status, _, location) = web
+    let saved = web
         .submit(
-            "/settings/paper-sizes",
-            "/settings/paper-sizes",
+            PAPER,
             &[("size", "letter"), ("size", "a4"), ("size", "12x18")],
             303,
         )
         .await;
 
     assert_eq!(
-        (status, location.as_deref()),
-        (303, Some("/settings/paper-sizes?saved=1"))
+        saved.location.as_deref(),
+        Some("/settings/paper-sizes?saved=1")
     );
-    let tenant = web.app.store.tenant(web.tenant.id).await.unwrap();
     assert_eq!(
-        tenant.paper_sizes,
+        web.paper_sizes().await,
         ["a4", "letter", "12x18"],
         "kept in the setting's order"
     );
     let html = web.page("/settings/paper-sizes?saved=1").await;
-    assert!(html.contains("The paper sizes have been saved."));
-    assert!(html.contains("value=\"letter\" checked"));
-    assert!(!html.contains("value=\"a3\" checked"));
+    assert_eq!(text(&html, "#saved"), "The paper sizes have been saved.");
+    let mut ticked = checked(&html, "size");
+    ticked.sort();
+    assert_eq!(ticked, ["12x18", "a4", "letter"]);
     let csv = web
         .app
         .get_raw(
@@ -772,23 +612,24 @@ async fn saved_paper_sizes_are_the_tenant_s_and_head_the_paper_tab_of_the_csv() 
 async fn at_least_one_paper_size_must_stay_and_unknown_sizes_are_refused() {
     let web = setup().await;
 
-    let (status, none, _) = web
-        .submit("/settings/paper-sizes", "/settings/paper-sizes", &[], 422)
-        .await;
-    let (_, unknown, _) = web
-        .submit(
-            "/settings/paper-sizes",
-            "/settings/paper-sizes",
-            &[("size", "a4"), ("size", "a0")],
-            422,
-        )
+    let none = web.submit(PAPER, &[], 422).await;
+    let unknown = web
+        .submit(PAPER, &[("size", "a4"), ("size", "a0")], 422)
         .await;
 
-    assert_eq!(status, 422);
-    assert!(error_of(&none, "size").contains("Select at least one paper size."));
-    assert!(error_of(&unknown, "size").contains("Choose paper sizes from the list only."));
-    let tenant = web.app.store.tenant(web.tenant.id).await.unwrap();
-    assert_eq!(tenant.paper_sizes, ["a3", "a4", "b4", "b5"], "unchanged");
+    assert_eq!(
+        field_error(&none.html, "size"),
+        "Select at least one paper size."
+    );
+    assert_eq!(
+        field_error(&unknown.html, "size"),
+        "Choose paper sizes from the list only."
+    );
+    assert_eq!(
+        web.paper_sizes().await,
+        ["a3", "a4", "b4", "b5"],
+        "unchanged"
+    );
 }
 
 #[tokio::test]
@@ -802,28 +643,23 @@ async fn the_defaults_can_be_selected_again_and_are_stored_only_on_save() {
 
     let html = web.page("/settings/paper-sizes?defaults=1").await;
 
-    assert!(html.contains("id=\"defaults-shown\""));
-    assert!(html.contains("value=\"a3\" checked") && !html.contains("value=\"letter\" checked"));
-    assert!(html.contains("href=\"/settings/paper-sizes\">Reset</a>"));
-    let tenant = web.app.store.tenant(web.tenant.id).await.unwrap();
-    assert_eq!(tenant.paper_sizes, ["letter"], "nothing stored by looking");
+    assert_eq!(count(&html, "#defaults-shown"), 1);
+    assert_eq!(checked(&html, "size"), ["a3", "a4", "b4", "b5"]);
+    assert_eq!(link(&html, "#paper-form .actions a", "Reset"), PAPER);
+    assert_eq!(
+        web.paper_sizes().await,
+        ["letter"],
+        "nothing stored by looking"
+    );
 }
 
 #[tokio::test]
 async fn a_paper_size_change_without_the_csrf_token_is_refused() {
     let web = setup().await;
 
-    let html = web
-        .post_expect(
-            "/settings/paper-sizes",
-            &[("csrf", "forged"), ("size", "a5")],
-            422,
-        )
-        .await;
+    web.forge(PAPER, &[("size", "a5")]).await;
 
-    assert!(html.contains("The form had expired or came from elsewhere."));
-    let tenant = web.app.store.tenant(web.tenant.id).await.unwrap();
-    assert_eq!(tenant.paper_sizes, ["a3", "a4", "b4", "b5"]);
+    assert_eq!(web.paper_sizes().await, ["a3", "a4", "b4", "b5"]);
 }
 
 // ---- E-mail notification (S23)
@@ -831,45 +667,25 @@ async fn a_paper_size_change_without_the_csrf_token_is_refused() {
 #[tokio::test]
 async fn notification_settings_start_off_and_are_saved_per_user() {
     let web = setup().await;
-    let g1 = web
-        .app
-        .store
-        .create_group(web.tenant.id, "HQ", &[], T0)
-        .await
-        .unwrap()
-        .id;
-    let g2 = web
-        .app
-        .store
-        .create_group(web.tenant.id, "Branch", &[], T0)
-        .await
-        .unwrap()
-        .id;
-    let sato = web
-        .app
-        .store
-        .create_user(
-            web.tenant.id,
-            "sato",
-            &hash_password(PASSWORD),
-            None,
-            "ja",
-            T0,
-        )
-        .await
-        .unwrap();
-    let first = web.page("/settings/notifications").await;
+    let g1 = web.group("HQ", &[]).await;
+    let g2 = web.group("Branch", &[]).await;
+    web.app.user(&web.tenant, "sato", None, "ja").await;
+    let first = web.page(NOTIFY).await;
+    for event in ["service_call", "error", "warning"] {
+        assert_eq!(
+            checked(&first, &format!("{event}_scope")),
+            ["off"],
+            "{event} is off at first"
+        );
+    }
     assert_eq!(
-        first.matches("value=\"off\" checked").count(),
-        3,
-        "everything off at first"
+        text(&first, "#notify-address"),
+        "E-mails go to: yamada@example.com"
     );
-    assert!(first.contains("E-mails go to: <strong>yamada@example.com</strong>"));
 
-    let (status, _, location) = web
+    let saved = web
         .submit(
-            "/settings/notifications",
-            "/settings/notifications",
+            NOTIFY,
             &[
                 ("service_call_scope", "all"),
                 ("error_scope", "groups"),
@@ -883,67 +699,45 @@ async fn notification_settings_start_off_and_are_saved_per_user() {
         .await;
 
     assert_eq!(
-        (status, location.as_deref()),
-        (303, Some("/settings/notifications?saved=1"))
+        saved.location.as_deref(),
+        Some("/settings/notifications?saved=1")
     );
-    let me = web
-        .app
-        .store
-        .user_by_username_any_tenant("yamada")
-        .await
-        .unwrap()
-        .unwrap();
-    let mine = web
-        .app
-        .store
-        .notification_settings(web.tenant.id, me.id)
-        .await
-        .unwrap();
+    let mine = web.notifications_of("yamada").await;
     let mut groups = vec![g1, g2];
     groups.sort();
     assert_eq!(mine.service_call, Scope::AllDevices);
     assert_eq!(mine.error, Scope::Groups(groups));
     assert_eq!(mine.warning, Scope::Off);
     assert!(mine.tell_toner_admins);
-    let theirs = web
-        .app
-        .store
-        .notification_settings(web.tenant.id, sato.id)
-        .await
-        .unwrap();
     assert_eq!(
-        theirs,
+        web.notifications_of("sato").await,
         Default::default(),
         "another user's settings are untouched"
     );
     let shown = web.page("/settings/notifications?saved=1").await;
-    assert!(shown.contains("Your e-mail notification settings have been saved."));
-    assert!(shown.contains("name=\"service_call_scope\" value=\"all\" checked"));
-    assert!(shown.contains(&format!("name=\"error_group\" value=\"{g1}\" checked")));
-    assert!(shown.contains("name=\"toner_admins\" value=\"1\" checked"));
+    assert_eq!(
+        text(&shown, "#saved"),
+        "Your e-mail notification settings have been saved."
+    );
+    assert_eq!(checked(&shown, "service_call_scope"), ["all"]);
+    let mut ticked = checked(&shown, "error_group");
+    ticked.sort();
+    let mut expected = [g1.to_string(), g2.to_string()];
+    expected.sort();
+    assert_eq!(ticked, expected);
+    assert_eq!(checked(&shown, "toner_admins"), ["1"]);
 }
 
 #[tokio::test]
 async fn selected_groups_need_a_group_and_another_tenant_s_group_is_refused() {
     let web = setup().await;
     let other = web.app.tenant("Other", "Asia/Tokyo").await;
-    let theirs = web
-        .app
-        .store
-        .create_group(other.id, "Theirs", &[], T0)
-        .await
-        .unwrap()
-        .id;
-    web.app
-        .store
-        .create_group(web.tenant.id, "Mine", &[], T0)
-        .await
-        .unwrap();
+    let theirs = web.app.group(&other, "Theirs", &[]).await;
+    web.group("Mine", &[]).await;
 
-    let (status, empty, _) = web
+    let empty = web
         .submit(
-            "/settings/notifications",
-            "/settings/notifications",
+            NOTIFY,
             &[
                 ("service_call_scope", "groups"),
                 ("error_scope", "off"),
@@ -952,10 +746,9 @@ async fn selected_groups_need_a_group_and_another_tenant_s_group_is_refused() {
             422,
         )
         .await;
-    let (_, foreign, _) = web
+    let foreign = web
         .submit(
-            "/settings/notifications",
-            "/settings/notifications",
+            NOTIFY,
             &[
                 ("service_call_scope", "off"),
                 ("error_scope", "off"),
@@ -966,42 +759,30 @@ async fn selected_groups_need_a_group_and_another_tenant_s_group_is_refused() {
         )
         .await;
 
-    assert_eq!(status, 422);
-    assert!(
-        error_of(&empty, "service_call")
-            .contains("Select at least one group, or choose All devices.")
+    assert_eq!(error_fields(&empty.html), ["service_call"]);
+    assert_eq!(
+        field_error(&empty.html, "service_call"),
+        "Select at least one group, or choose All devices."
     );
-    assert!(error_of(&foreign, "warning").contains("A chosen group no longer exists."));
-    assert!(!foreign.contains("Theirs"));
-    let me = web
-        .app
-        .store
-        .user_by_username_any_tenant("yamada")
-        .await
-        .unwrap()
-        .unwrap();
-    let stored = web
-        .app
-        .store
-        .notification_settings(web.tenant.id, me.id)
-        .await
-        .unwrap();
-    assert_eq!(stored, Default::default(), "nothing saved");
+    assert_eq!(error_fields(&foreign.html), ["warning"]);
+    assert_eq!(
+        field_error(&foreign.html, "warning"),
+        "A chosen group no longer exists. Choose again from the list."
+    );
+    assert_absent(&foreign.html, "Theirs");
+    assert_eq!(
+        web.notifications_of("yamada").await,
+        Default::default(),
+        "nothing saved"
+    );
 }
 
 #[tokio::test]
 async fn a_deleted_group_leaves_a_visible_gap_in_the_notification_choice() {
     let web = setup().await;
-    let g = web
-        .app
-        .store
-        .create_group(web.tenant.id, "Gone soon", &[], T0)
-        .await
-        .unwrap()
-        .id;
+    let g = web.group("Gone soon", &[]).await;
     web.submit(
-        "/settings/notifications",
-        "/settings/notifications",
+        NOTIFY,
         &[
             ("service_call_scope", "groups"),
             ("service_call_group", &g.to_string()),
@@ -1011,55 +792,36 @@ async fn a_deleted_group_leaves_a_visible_gap_in_the_notification_choice() {
         303,
     )
     .await;
-    web.app
-        .store
-        .create_group(web.tenant.id, "Stays", &[], T0)
-        .await
-        .unwrap();
+    web.group("Stays", &[]).await;
     web.app
         .store
         .delete_groups(web.tenant.id, &[g])
         .await
         .unwrap();
 
-    let html = web.page("/settings/notifications").await;
+    let html = web.page(NOTIFY).await;
 
-    assert!(html.contains("id=\"warn-service_call\""));
-    assert!(html.contains("The groups chosen here have been deleted"));
+    assert_eq!(
+        text(&html, "#event-service_call #warn-service_call"),
+        "The groups chosen here have been deleted: no device is selected. Choose groups, or All devices."
+    );
 }
 
 #[tokio::test]
 async fn notification_settings_without_the_csrf_token_are_refused() {
     let web = setup().await;
 
-    let html = web
-        .post_expect(
-            "/settings/notifications",
-            &[
-                ("csrf", "forged"),
-                ("service_call_scope", "all"),
-                ("error_scope", "all"),
-                ("warning_scope", "all"),
-            ],
-            422,
-        )
-        .await;
+    web.forge(
+        NOTIFY,
+        &[
+            ("service_call_scope", "all"),
+            ("error_scope", "all"),
+            ("warning_scope", "all"),
+        ],
+    )
+    .await;
 
-    assert!(html.contains("The form had expired or came from elsewhere."));
-    let me = web
-        .app
-        .store
-        .user_by_username_any_tenant("yamada")
-        .await
-        .unwrap()
-        .unwrap();
-    let stored = web
-        .app
-        .store
-        .notification_settings(web.tenant.id, me.id)
-        .await
-        .unwrap();
-    assert_eq!(stored, Default::default());
+    assert_eq!(web.notifications_of("yamada").await, Default::default());
 }
 
 #[tokio::test]
@@ -1067,15 +829,23 @@ async fn the_settings_screens_speak_japanese_to_a_japanese_user() {
     let web = setup_as("ja").await;
 
     let groups = web.page("/settings/groups").await;
-    let paper = web.page("/settings/paper-sizes").await;
-    let notify = web.page("/settings/notifications").await;
+    let paper = web.page(PAPER).await;
+    let notify = web.page(NOTIFY).await;
 
-    assert!(groups.contains("デバイスグループ") && groups.contains("新規作成"));
-    assert!(paper.contains("レジャー(11x17)") && paper.contains("はがき"));
+    assert_eq!(text(&groups, "main h1"), "デバイスグループ");
+    assert_eq!(text(&groups, "#new-group"), "新規作成");
+    let sizes = texts(&paper, "#sizes label");
     assert!(
-        notify.contains("サービスコール")
-            && notify
-                .contains("トナー/インクの残量が少なくなったときにトナー/インク管理者に通知する")
+        sizes.iter().any(|s| s == "レジャー(11x17)") && sizes.iter().any(|s| s == "はがき"),
+        "{sizes:?}"
+    );
+    assert_eq!(
+        text(&notify, "#event-service_call legend"),
+        "サービスコール"
+    );
+    assert_eq!(
+        text(&notify, "#toner label"),
+        "トナー/インクの残量が少なくなったときにトナー/インク管理者に通知する"
     );
 }
 
@@ -1087,27 +857,20 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
         web.device("SN-B", "bravo").await,
     );
     // The customer creates, renames and deletes a group on the screens...
-    let (status, _, _) = web
-        .submit(
-            "/settings/groups/new",
-            "/settings/groups/new",
-            &[("name", "Screen"), ("device", &a.to_string())],
-            303,
-        )
-        .await;
-    assert_eq!(status, 303);
-    let screen = web.app.store.list_groups(web.tenant.id).await.unwrap()[0].id;
-    let path = format!("/settings/groups/{screen}");
-    let (status, _, _) = web
-        .submit(
-            &path,
-            &path,
-            &[("name", "Screen 2"), ("device", &a.to_string())],
-            303,
-        )
-        .await;
-    assert_eq!(status, 303);
-    let (status, _, _) = web
+    web.submit(
+        NEW_GROUP,
+        &[("name", "Screen"), ("device", &a.to_string())],
+        303,
+    )
+    .await;
+    let (screen, _) = web.group_named("Screen").await.unwrap();
+    web.submit(
+        &format!("/settings/groups/{screen}"),
+        &[("name", "Screen 2"), ("device", &a.to_string())],
+        303,
+    )
+    .await;
+    web.browser
         .submit(
             "/settings/groups",
             "/settings/groups/delete",
@@ -1115,41 +878,26 @@ async fn a_group_changed_on_the_screen_or_through_the_operator_api_leaves_the_sa
             303,
         )
         .await;
-    assert_eq!(status, 303);
     // ...and the operator does the same through the API.
+    let app = &web.app;
     let base = format!("/api/v1/admin/tenants/{}/groups", web.tenant.id);
-    let (status, created) = web
-        .app
+    let (status, created) = app
         .post(
             &base,
-            crate::harness::OPERATOR_TOKEN,
+            OPERATOR_TOKEN,
             &json!({"name": "Api", "device_ids": [b]}),
         )
         .await;
     assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_i64().unwrap();
-    let res = web
-        .app
-        .client
-        .patch(web.app.url(&format!("{base}/{id}")))
-        .bearer_auth(crate::harness::OPERATOR_TOKEN)
-        .json(&json!({"name": "Api 2"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let res = web
-        .app
-        .client
-        .delete(web.app.url(&format!("{base}/{id}")))
-        .bearer_auth(crate::harness::OPERATOR_TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
+    let group = app.url(&format!("{base}/{}", created["id"]));
+    let renamed = app.client.patch(&group).json(&json!({"name": "Api 2"}));
+    let deleted = app.client.delete(&group);
+    for request in [renamed, deleted] {
+        let res = request.bearer_auth(OPERATOR_TOKEN).send().await.unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+    }
 
-    let entries = web
-        .app
+    let entries = app
         .store
         .list_audit(Some(web.tenant.id), None, 100)
         .await

@@ -336,15 +336,18 @@ impl Browser {
         self.find(css).await.text().await.expect("element text")
     }
 
+    /// Every element that matches, in page order (no waiting).
+    async fn all(&self, css: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("cannot look for {css}: {e}"))
+    }
+
     /// The text of every element that matches, in page order.
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for e in self
-            .client
-            .find_all(Locator::Css(css))
-            .await
-            .expect("find_all")
-        {
+        for e in self.all(css).await {
             out.push(e.text().await.expect("element text"));
         }
         out
@@ -353,12 +356,7 @@ impl Browser {
     /// An attribute of every element that matches, in page order.
     pub async fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for e in self
-            .client
-            .find_all(Locator::Css(css))
-            .await
-            .expect("find_all")
-        {
+        for e in self.all(css).await {
             out.push(e.attr(attr).await.expect("attribute").unwrap_or_default());
         }
         out
@@ -367,6 +365,74 @@ impl Browser {
     /// The whole page's visible text.
     pub async fn body_text(&self) -> String {
         self.text("body").await
+    }
+
+    /// Logs in through the login form as a person does: opens it (unless the browser shows
+    /// it already, as after a refused attempt), types the user name and the password, and
+    /// submits. The test checks where that leads.
+    pub async fn log_in(&self, user: &str, password: &str) {
+        if !self.path().await.starts_with("/login") {
+            self.goto("/login").await;
+        }
+        self.type_into("#username", user).await;
+        self.type_into("#password", password).await;
+        self.click_and_wait("#login button[type=submit]").await;
+    }
+
+    /// Asserts that the page is no wider than the window: nothing to scroll sideways to.
+    /// `clientWidth` is the window less its vertical scroll bar, the strictest measure.
+    pub async fn assert_fits_width(&self, screen: &str) {
+        let sizes = self
+            .js("const d = document.documentElement; return [d.scrollWidth, d.clientWidth, window.innerWidth];")
+            .await;
+        let [scroll, client, inner] = [0, 1, 2].map(|i| sizes[i].as_i64().unwrap());
+        if scroll > client || client > inner {
+            // Name the culprits: the elements that reach beyond the window's right edge.
+            let wide = self
+                .js("const w = document.documentElement.clientWidth; \
+                     return [...document.querySelectorAll('body *')] \
+                       .filter(e => e.getBoundingClientRect().right > w + 0.5) \
+                       .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') \
+                         + (e.className ? '.' + e.className : '') + ' ' \
+                         + Math.round(e.getBoundingClientRect().right) + 'px');")
+                .await;
+            panic!(
+                "{screen}: the page is {scroll} px wide in a {client} px ({inner} px) window; too wide: {wide}"
+            );
+        }
+    }
+
+    /// Fills in a form as a person does, field by field (`#id`, text), and submits it with
+    /// the button `submit`, waiting for the page that answers.
+    pub async fn submit(&self, fields: &[(&str, &str)], submit: &str) {
+        for (css, text) in fields {
+            self.type_into(css, text).await;
+        }
+        self.click_and_wait(submit).await;
+    }
+
+    /// The current value of a form field (what is typed in it now).
+    pub async fn value(&self, css: &str) -> String {
+        let value = self.find(css).await.prop("value").await;
+        value
+            .unwrap_or_else(|e| panic!("the value of {css}: {e}"))
+            .unwrap_or_default()
+    }
+
+    /// Whether the element is on the page (waiting for it) and displayed.
+    pub async fn shown(&self, css: &str) -> bool {
+        self.find(css)
+            .await
+            .is_displayed()
+            .await
+            .unwrap_or_else(|e| panic!("cannot tell whether {css} is displayed: {e}"))
+    }
+
+    /// Follows the menu's link to `href` and asserts the heading of the page it opens.
+    pub async fn open_from_menu(&self, href: &str, heading: &str) {
+        self.click_and_wait(&format!("nav.menu a[href='{href}']"))
+            .await;
+        assert_eq!(self.text("main h1").await, heading, "{href}");
     }
 
     /// Types into a field as a user does: click, select all that is there, type over it (a

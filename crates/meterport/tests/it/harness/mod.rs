@@ -7,6 +7,7 @@
 //! asked for and unreachable fails the test: nothing is skipped.
 
 pub mod chromium;
+pub mod seed;
 pub mod smtp;
 pub mod web;
 
@@ -14,15 +15,26 @@ use std::sync::Arc;
 
 use meterport_domain::device::DeviceInput;
 use meterport_portal::app::{AppState, router};
-use meterport_portal::clock::ManualClock;
+use meterport_portal::clock::{Clock, ManualClock};
 use meterport_portal::mail::MailConfig;
 use meterport_portal::web::session::WebConfig;
 use meterport_store::Store;
 use meterport_store::tenants::Tenant;
 use meterport_store::tokens::TokenKind;
+use meterport_store::users::{User, hash_password};
 use serde_json::Value;
 
 pub const OPERATOR_TOKEN: &str = "test-operator-token-0123456789abcdef";
+
+/// The password of every user made with [`TestApp::user`].
+pub const PASSWORD: &str = "secret123";
+
+/// [`PASSWORD`]'s hash, made once: Argon2 is slow on purpose, and the tests make hundreds of
+/// users.
+fn password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(PASSWORD))
+}
 
 /// 2021-12-01T00:00:00Z: after the seed's months, so its readings are in the past.
 pub const T0: i64 = 1_638_316_800_000;
@@ -169,6 +181,50 @@ impl TestApp {
             .expect("create tenant")
     }
 
+    /// A user made directly in the store at the test clock's now, with [`PASSWORD`], an
+    /// e-mail address or none, and a display language (`ja`, `en`).
+    pub async fn user(&self, tenant: &Tenant, name: &str, email: Option<&str>, lang: &str) -> User {
+        let now = self.clock.now_ms();
+        self.store
+            .create_user(tenant.id, name, password_hash(), email, lang, now)
+            .await
+            .expect("create user")
+    }
+
+    /// The customer of the walk-throughs of the screens: the company 株式会社アクメ
+    /// (Asia/Tokyo) and its user `yamada`, 山田 太郎, who reads the portal in Japanese.
+    pub async fn acme_yamada(&self, email: Option<&str>) -> (Tenant, User) {
+        let tenant = self.tenant("株式会社アクメ", "Asia/Tokyo").await;
+        let user = self.user(&tenant, "yamada", email, "ja").await;
+        self.store
+            .update_profile(tenant.id, user.id, "太郎", "山田", "ja", "ja-JP", None)
+            .await
+            .expect("update the profile");
+        (tenant, user)
+    }
+
+    /// A device group made directly in the store; its id.
+    pub async fn group(&self, tenant: &Tenant, name: &str, devices: &[i64]) -> i64 {
+        self.store
+            .create_group(tenant.id, name, devices, T0)
+            .await
+            .expect("create group")
+            .id
+    }
+
+    /// A device group made through the operator API; its id.
+    pub async fn api_group(&self, tenant: i64, name: &str, devices: &[i64]) -> i64 {
+        let (status, body) = self
+            .post(
+                &format!("/api/v1/admin/tenants/{tenant}/groups"),
+                OPERATOR_TOKEN,
+                &serde_json::json!({"name": name, "device_ids": devices}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_i64().unwrap()
+    }
+
     /// A device made directly in the store from its operator-API JSON.
     pub async fn device(&self, tenant: &Tenant, json: Value) -> i64 {
         let input: DeviceInput = serde_json::from_value(json).expect("device json");
@@ -197,36 +253,44 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        let res = self
-            .client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        answer(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(token)
+                .json(body),
         )
+        .await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        let res = self
+        answer(self.client.get(self.url(path)).bearer_auth(token)).await
+    }
+
+    /// A report to the ingest API (`readings` or `status`) with the ingest token `token`,
+    /// which must be accepted (200): the answer.
+    pub async fn ingest_ok(&self, what: &str, token: &str, body: &Value) -> Value {
+        let (status, answer) = self
+            .post(&format!("/api/v1/ingest/{what}"), token, body)
+            .await;
+        assert_eq!(status, 200, "{what}: {answer}");
+        answer
+    }
+
+    /// A request of the operator (with [`OPERATOR_TOKEN`]), with a JSON body or none.
+    pub async fn operator(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
             .client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request");
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+            .request(method, self.url(path))
+            .bearer_auth(OPERATOR_TOKEN);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        answer(req).await
     }
 
     pub async fn get_raw(&self, path: &str, token: &str) -> reqwest::Response {
@@ -237,6 +301,37 @@ impl TestApp {
             .await
             .expect("request")
     }
+}
+
+/// Sends `req`: the status and the body, as JSON or else as a JSON string.
+async fn answer(req: reqwest::RequestBuilder) -> (u16, Value) {
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// The string `key` of each object of the JSON array `list`, in order.
+#[track_caller]
+pub fn each<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("an array: {list}"))
+        .iter()
+        .map(|item| {
+            item[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("a string {key} in {item}"))
+        })
+        .collect()
+}
+
+/// The fields a refusal of the JSON APIs names (`error.details[].field`), in order.
+#[track_caller]
+pub fn refused_fields(body: &Value) -> Vec<&str> {
+    each(&body["error"]["details"], "field")
 }
 
 /// A mono MFP's operator JSON with the given serial.
