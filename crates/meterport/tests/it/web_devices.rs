@@ -64,8 +64,8 @@ fn chip(html: &str, status: &str) -> String {
 
 /// The supplies shown under `css`, each as its name (with its kind) and its level.
 fn supplies(html: &str, css: &str) -> Vec<(String, String)> {
-    let names = texts(html, &format!("{css} .supply-name"));
-    let levels = texts(html, &format!("{css} .pct"));
+    let names = texts(html, &format!("{css} .supply > .supply-name"));
+    let levels = texts(html, &format!("{css} .supply .pct"));
     assert_eq!(names.len(), levels.len(), "a level for every supply");
     names.into_iter().zip(levels).collect()
 }
