@@ -1033,19 +1033,7 @@ async fn single_ingest(
             let mut next = 0;
             let mut body = Vec::with_capacity(1024);
             while Instant::now() < deadline {
-                let n = mine.len();
-                let (i, sim, last) = &mut mine[next % n];
-                next += 1;
-                let p = &plan.devices[*i];
-                let amount = p.volume / 8;
-                sim.print(amount);
-                let read_at = Timestamp::now().as_millisecond().max(*last + 1000);
-                *last = read_at;
-                body.clear();
-                let ts = Timestamp::from_millisecond(read_at).expect("in range");
-                sim.write_reading(&mut body, &p.serial, |out| {
-                    out.extend_from_slice(ts.to_string().as_bytes())
-                });
+                next_reading(&plan, &mut mine, &mut next, &mut body);
                 let t = Instant::now();
                 let res = client
                     .post(&url)
@@ -1084,6 +1072,28 @@ async fn single_ingest(
         },
         fleet,
     ))
+}
+
+/// Writes into `body` the next reading of a client's devices, taken in turn: the device
+/// prints an eighth of its daily volume, and the reading is a second later than its last.
+fn next_reading(
+    plan: &Plan,
+    mine: &mut [(usize, SimDevice, i64)],
+    next: &mut usize,
+    body: &mut Vec<u8>,
+) {
+    let n = mine.len();
+    let (i, sim, last) = &mut mine[*next % n];
+    *next += 1;
+    let p = &plan.devices[*i];
+    sim.print(p.volume / 8);
+    let read_at = Timestamp::now().as_millisecond().max(*last + 1000);
+    *last = read_at;
+    body.clear();
+    let ts = Timestamp::from_millisecond(read_at).expect("in range");
+    sim.write_reading(body, &p.serial, |out| {
+        out.extend_from_slice(ts.to_string().as_bytes())
+    });
 }
 
 /// The median and the 99th percentile (nearest rank above) of some times.
@@ -1283,18 +1293,7 @@ async fn smtp_ingest(
             let mut next = 0;
             let mut body = Vec::with_capacity(1024);
             while Instant::now() < deadline {
-                let n = mine.len();
-                let (i, sim, last) = &mut mine[next % n];
-                next += 1;
-                let p = &plan.devices[*i];
-                sim.print(p.volume / 8);
-                let read_at = Timestamp::now().as_millisecond().max(*last + 1000);
-                *last = read_at;
-                body.clear();
-                let ts = Timestamp::from_millisecond(read_at).expect("in range");
-                sim.write_reading(&mut body, &p.serial, |out| {
-                    out.extend_from_slice(ts.to_string().as_bytes())
-                });
+                next_reading(&plan, &mut mine, &mut next, &mut body);
                 let t = Instant::now();
                 let reply = transport
                     .send_raw(&envelope, &json_mail(&body))

@@ -189,6 +189,22 @@ pub fn email_changed(to: &Recipient, at: i64) -> NewMail {
     m.render(to)
 }
 
+/// A listed device's model and place, as every device mail says them.
+fn device_lines(lang: Lang, product: &str, place: &str, lines: &mut Vec<String>) {
+    lines.push(t_args(
+        lang,
+        "mail-status-product",
+        &[("product", product.to_string())],
+    ));
+    if !place.is_empty() {
+        lines.push(t_args(
+            lang,
+            "mail-status-place",
+            &[("place", place.to_string())],
+        ));
+    }
+}
+
 /// A device condition a status mail reports (S23).
 #[derive(Debug, Clone)]
 pub struct ConditionNotice {
@@ -257,18 +273,7 @@ pub fn conditions_opened(
             "mail-status-since",
             &[("since", to.time(n.since))],
         ));
-        lines.push(t_args(
-            lang,
-            "mail-status-product",
-            &[("product", n.product.clone())],
-        ));
-        if !n.place.is_empty() {
-            lines.push(t_args(
-                lang,
-                "mail-status-place",
-                &[("place", n.place.clone())],
-            ));
-        }
+        device_lines(lang, &n.product, &n.place, &mut lines);
         if let Some(group) = &n.group {
             lines.push(t_args(
                 lang,
@@ -353,18 +358,7 @@ pub fn supplies_low(to: &Recipient, notices: &[SupplyNotice], supplies_link: &st
                 &[("date", day.strftime("%Y/%m/%d").to_string())],
             ));
         }
-        lines.push(t_args(
-            lang,
-            "mail-status-product",
-            &[("product", n.product.clone())],
-        ));
-        if !n.place.is_empty() {
-            lines.push(t_args(
-                lang,
-                "mail-status-place",
-                &[("place", n.place.clone())],
-            ));
-        }
+        device_lines(lang, &n.product, &n.place, &mut lines);
         m.items.push(MailItem {
             title: n.device_name.clone(),
             lines,

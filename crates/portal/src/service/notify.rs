@@ -110,6 +110,16 @@ fn event(severity: Severity) -> Event {
     }
 }
 
+/// Where a device stands, as its mails say it: building and location.
+fn place(d: &Device) -> String {
+    [d.building.as_deref(), d.location.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether a user's choices cover this condition of this device.
 fn wants(settings: &NotificationSettings, severity: Severity, device: &Device) -> bool {
     match settings.scope(event(severity)) {
@@ -184,12 +194,7 @@ async fn tenant_round(
                 wants(settings, severity, device).then(|| ConditionNotice {
                     device_name: device.name.clone(),
                     product: device.product.clone(),
-                    place: [device.building.as_deref(), device.location.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    place: place(device),
                     group: device.group.as_ref().map(|(_, name)| name.clone()),
                     severity,
                     code: c.code.clone(),
@@ -378,12 +383,7 @@ async fn supply_round(
                     crate::mail::messages::SupplyNotice {
                         device_name: d.name.clone(),
                         product: d.product.clone(),
-                        place: [d.building.as_deref(), d.location.as_deref()]
-                            .into_iter()
-                            .flatten()
-                            .filter(|s| !s.is_empty())
-                            .collect::<Vec<_>>()
-                            .join(" "),
+                        place: place(d),
                         supply: names
                             .get(&(a.device_id, a.supply.clone()))
                             .cloned()
