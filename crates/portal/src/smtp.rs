@@ -270,7 +270,14 @@ struct Session<'a> {
     tls: bool,
     transaction: Option<Transaction>,
     errors: usize,
+    /// The last recipient this session found valid and when: a client that sends mail
+    /// after mail to one address over one connection is not looked up each time, but at
+    /// least every [`RECIPIENT_TRUSTED_FOR`] (a revoked token stops working within it).
+    known: Option<(String, meterport_store::tenants::Tenant, std::time::Instant)>,
 }
+
+/// How long a session trusts a recipient it has looked up.
+const RECIPIENT_TRUSTED_FOR: Duration = Duration::from_secs(30);
 
 impl<'a> Session<'a> {
     fn new(
@@ -289,6 +296,7 @@ impl<'a> Session<'a> {
             tls: false,
             transaction: None,
             errors: 0,
+            known: None,
         }
     }
 
@@ -569,8 +577,22 @@ impl<'a> Session<'a> {
             reply(out, 452, "4.5.3", &[text]);
             return Next::Go;
         }
-        let tenant = match meter_mail::recipient(&self.state.store, address).await {
-            Ok(Some(tenant)) => tenant,
+        let cached = self
+            .known
+            .as_ref()
+            .filter(|(known, _, at)| known == address && at.elapsed() < RECIPIENT_TRUSTED_FOR);
+        let found = match cached {
+            Some((_, tenant, _)) => Ok(Some(tenant.clone())),
+            None => meter_mail::recipient(&self.state.store, address).await,
+        };
+        let tenant = match found {
+            Ok(Some(tenant)) => {
+                if cached.is_none() {
+                    let now = std::time::Instant::now();
+                    self.known = Some((address.to_string(), tenant.clone(), now));
+                }
+                tenant
+            }
             Ok(None) => {
                 // The same answer for every address that is no valid token: it tells no one
                 // whether a tenant or a token exists.
