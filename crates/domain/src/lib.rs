@@ -12,6 +12,7 @@
 //! - [`login`]: lockout, password expiry and the forced change (S1-S3).
 //! - [`labels`]: the counter tables' words in Japanese and English, and each tab's counters.
 //! - [`supply_forecast`]: which supply levels are kept, and the day a supply runs out (B1).
+//! - [`reporting`]: when a device that reported before is "not reporting".
 
 pub mod counters;
 pub mod device;
@@ -26,6 +27,7 @@ pub mod oracle;
 pub mod period;
 pub mod person;
 pub mod policy;
+pub mod reporting;
 pub mod status;
 pub mod supply_forecast;
 pub mod table;

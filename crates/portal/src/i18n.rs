@@ -374,6 +374,7 @@ pub fn refused(lang: Lang, r: Refused) -> String {
         Refused::GroupsNotDeleted => "refused-groups-not-deleted",
         Refused::TenantNotChanged => "refused-tenant-not-changed",
         Refused::WebhookNotRegistered => "refused-webhook-not-registered",
+        Refused::DeviceNotChanged => "refused-device-not-changed",
     };
     t(lang, id)
 }
@@ -1030,7 +1031,8 @@ mod tests {
                     | Refused::GroupNotChanged
                     | Refused::GroupsNotDeleted
                     | Refused::TenantNotChanged
-                    | Refused::WebhookNotRegistered => {}
+                    | Refused::WebhookNotRegistered
+                    | Refused::DeviceNotChanged => {}
                 }
                 assert_readable("refused-", &refused(lang, r));
             }

@@ -60,6 +60,9 @@ pub fn device_json(d: &Device) -> Value {
             "email": a.email,
         })),
         "last_reading_at": iso(d.last_reading_at), "last_mail_at": iso(d.last_mail_at),
+        // When the portal last heard from it, and its own "not reporting" threshold in hours
+        // (null: the tenant's).
+        "last_report_at": iso(d.last_report_at), "late_after_hours": d.late_after_hours,
     })
 }
 

@@ -22,14 +22,16 @@ pub struct OpenCondition {
 }
 
 impl Store {
-    /// Applies a status report taken at `at` to a device of the tenant. Returns `false` when
-    /// the report is older than (or as old as) the last one applied: it is ignored.
+    /// Applies a status report taken at `at`, which arrived at `heard_at`, to a device of the
+    /// tenant. Returns `false` when the report is older than (or as old as) the last one
+    /// applied: it is ignored, and says nothing of the device now.
     pub async fn apply_status(
         &self,
         tenant_id: i64,
         device_id: i64,
         at: i64,
         conditions: &[Condition],
+        heard_at: i64,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let lock = match self.backend() {
@@ -109,12 +111,17 @@ impl Store {
             }
         }
         let status = Status::derive(protocol, true, conditions.iter().map(|c| c.severity));
-        sqlx::query("UPDATE devices SET status = $2, status_at = $3 WHERE id = $1")
-            .bind(device_id)
-            .bind(status.as_str())
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+        // The row is rewritten for its status anyway: when the device was heard from goes in
+        // the same statement (migration 0016).
+        sqlx::query(
+            "UPDATE devices SET status = $2, status_at = $3, status_heard_at = $4 WHERE id = $1",
+        )
+        .bind(device_id)
+        .bind(status.as_str())
+        .bind(at)
+        .bind(heard_at)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -5,15 +5,20 @@
 //! The device list must stay fast for a fleet of 10,000 devices, so the database does the
 //! work: the filter, the sort and the page are one `ORDER BY .. LIMIT .. OFFSET` query, and the
 //! counts by status are one `GROUP BY`; no more than a page of rows ever reaches Rust.
+//!
+//! "Not reporting" (`meterport_domain::reporting`) is selected, counted and sorted here with
+//! the domain's inequality in SQL ([`late_sql`]); the list's rows carry the flag the same
+//! query computed, so a row, the filter and the count never disagree.
 
 use meterport_domain::counters::CounterSet;
 use meterport_domain::device::DeviceType;
+use meterport_domain::reporting::{HOUR_MS, Reporting};
 use meterport_domain::status::Status;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::change::alone;
 use crate::counters::GroupFilter;
-use crate::{Backend, Change, Result, Store, StoreError};
+use crate::{Backend, Change, Result, Store, StoreError, list_placeholders};
 
 /// The columns of the device list a user can sort by (S7: every heading).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,10 +33,13 @@ pub enum DeviceSort {
     Building,
     Location,
     Group,
+    /// Devices not reporting first, then the oldest last report first (ascending); devices
+    /// never heard from last in both directions.
+    LastReport,
 }
 
 impl DeviceSort {
-    pub const ALL: [DeviceSort; 7] = [
+    pub const ALL: [DeviceSort; 8] = [
         DeviceSort::Name,
         DeviceSort::Status,
         DeviceSort::RemoteUi,
@@ -39,6 +47,7 @@ impl DeviceSort {
         DeviceSort::Building,
         DeviceSort::Location,
         DeviceSort::Group,
+        DeviceSort::LastReport,
     ];
 
     /// The name in URLs (`sort=`).
@@ -51,6 +60,7 @@ impl DeviceSort {
             DeviceSort::Building => "building",
             DeviceSort::Location => "location",
             DeviceSort::Group => "group",
+            DeviceSort::LastReport => "last_report",
         }
     }
 
@@ -68,6 +78,10 @@ pub struct DeviceListQuery {
     pub text: Option<String>,
     /// Only devices that show this status.
     pub status: Option<Status>,
+    /// Only devices that report ([`Reporting::Ok`]) or do not ([`Reporting::Late`]).
+    pub reporting: Option<Reporting>,
+    /// The instant "not reporting" is judged at.
+    pub now: i64,
     pub sort: DeviceSort,
     pub descending: bool,
     pub limit: i64,
@@ -88,9 +102,14 @@ pub struct DeviceRow {
     pub building: Option<String>,
     pub location: Option<String>,
     pub group: Option<(i64, String)>,
+    /// When the portal last heard from the device (`None`: never).
+    pub last_report_at: Option<i64>,
+    /// Not reporting at the query's `now`.
+    pub late: bool,
 }
 
-/// How many devices of a selection show each status (the counts above the device list).
+/// How many devices of a selection show each status (the counts above the device list), and
+/// how many of them are not reporting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StatusCounts {
     pub normal: i64,
@@ -98,6 +117,8 @@ pub struct StatusCounts {
     pub warning: i64,
     pub error: i64,
     pub service_call: i64,
+    /// Devices not reporting, whatever their status (so not part of [`StatusCounts::total`]).
+    pub late: i64,
 }
 
 impl StatusCounts {
@@ -132,6 +153,21 @@ impl StatusCounts {
 /// first counter mail arrives.
 pub const STATUS_SQL: &str = "(CASE WHEN d.protocol = 'smtp' THEN 'normal' ELSE d.status END)";
 
+/// Whether a device `d` (joined with its `device_reading_times` as `rt` and its tenant as
+/// `t`) is not reporting at the instant in the parameter `now`: the inequality of
+/// [`meterport_domain::reporting::reporting`], `heard + threshold < now`, the threshold the
+/// device's own or its tenant's. NULL (neither true nor false) for a device never heard from.
+pub fn late_sql(now: &str) -> String {
+    format!(
+        "({} + COALESCE(d.late_after_hours, t.late_after_hours) * {HOUR_MS} < {now})",
+        crate::devices::HEARD_SQL
+    )
+}
+
+/// The joins [`late_sql`] needs, after `FROM devices d`.
+const LATE_JOINS: &str = " LEFT JOIN device_reading_times rt ON rt.device_id = d.id \
+    JOIN tenants t ON t.id = d.tenant_id";
+
 /// [`Status::rank`] in SQL, built from the domain's own ranks so the two cannot drift apart.
 fn rank_sql() -> String {
     let mut sql = format!("(CASE {STATUS_SQL}");
@@ -157,14 +193,19 @@ fn like_pattern(text: &str) -> String {
     p
 }
 
-/// The WHERE clause of a selection (tenant, group, text, status) and its text parameters,
-/// numbered from `$2` (`$1` is the tenant).
+/// The WHERE clause of a selection (tenant, group, text, status, reporting) and its
+/// parameters, numbered after `$1`, the tenant, and, when `now_bound`, `$2`, the instant "not
+/// reporting" is judged at (a filter on reporting needs it, and [`LATE_JOINS`]).
 fn selection_sql(
     backend: Backend,
+    now_bound: bool,
     group: GroupFilter,
     text: Option<&str>,
     status: Option<Status>,
+    reporting: Option<Reporting>,
 ) -> (String, Vec<SqlParam>) {
+    debug_assert!(now_bound || reporting.is_none());
+    let before = if now_bound { 2 } else { 1 };
     let mut sql = String::from("d.tenant_id = $1");
     let mut params = Vec::new();
     match group {
@@ -172,12 +213,12 @@ fn selection_sql(
         GroupFilter::NoGroup => sql.push_str(" AND d.group_id IS NULL"),
         GroupFilter::Group(g) => {
             params.push(SqlParam::Int(g));
-            sql.push_str(&format!(" AND d.group_id = ${}", params.len() + 1));
+            sql.push_str(&format!(" AND d.group_id = ${}", params.len() + before));
         }
     }
     if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
         params.push(SqlParam::Text(like_pattern(text)));
-        let n = params.len() + 1;
+        let n = params.len() + before;
         // Case-insensitive on both: SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE
         // ignores case in every script (full-width Latin letters too).
         let op = match backend {
@@ -199,7 +240,16 @@ fn selection_sql(
     }
     if let Some(status) = status {
         params.push(SqlParam::Text(status.as_str().to_string()));
-        sql.push_str(&format!(" AND {STATUS_SQL} = ${}", params.len() + 1));
+        sql.push_str(&format!(" AND {STATUS_SQL} = ${}", params.len() + before));
+    }
+    match reporting {
+        None => {}
+        Some(Reporting::Late) => sql.push_str(&format!(" AND {}", late_sql("$2"))),
+        Some(Reporting::Ok) => sql.push_str(&format!(
+            " AND {} IS NOT NULL AND NOT {}",
+            crate::devices::HEARD_SQL,
+            late_sql("$2")
+        )),
     }
     (sql, params)
 }
@@ -244,6 +294,17 @@ fn order_sql(sort: DeviceSort, descending: bool) -> String {
         DeviceSort::Building => text("d.building"),
         DeviceSort::Location => text("d.location"),
         DeviceSort::Group => text("g.name"),
+        DeviceSort::LastReport => {
+            // Ascending: the devices not reporting first (late 1 before 0), then the oldest
+            // report first; descending reverses both. Never heard from: last either way.
+            let late_dir = if descending { "ASC" } else { "DESC" };
+            format!(
+                "CASE WHEN {heard} IS NULL THEN 1 ELSE 0 END, \
+                 CASE WHEN {late} THEN 1 ELSE 0 END {late_dir}, {heard} {dir}, ",
+                heard = crate::devices::HEARD_SQL,
+                late = late_sql("$2"),
+            )
+        }
     };
     format!("{primary}LOWER(d.name), d.name, d.id")
 }
@@ -273,20 +334,50 @@ impl From<sqlx::Error> for DeviceSettingsError {
 impl Store {
     /// One page of the tenant's devices (S7).
     pub async fn device_page(&self, tenant_id: i64, q: &DeviceListQuery) -> Result<Vec<DeviceRow>> {
-        let (filter, params) = selection_sql(self.backend(), q.group, q.text.as_deref(), q.status);
-        let n = params.len() + 2;
+        // When neither the filter nor the order needs to know which devices report, the page
+        // is chosen without the reading times (10,000 devices joined with them cost
+        // PostgreSQL more than the page itself), and only its rows are looked up after.
+        let joined = q.reporting.is_some() || q.sort == DeviceSort::LastReport;
+        let (filter, params) = selection_sql(
+            self.backend(),
+            joined,
+            q.group,
+            q.text.as_deref(),
+            q.status,
+            q.reporting,
+        );
+        let n = params.len() + if joined { 3 } else { 2 };
+        let (reporting, joins) = if joined {
+            (
+                format!(
+                    "{} AS last_report_at, \
+                     CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) AS late",
+                    crate::devices::HEARD_SQL,
+                    late_sql("$2")
+                ),
+                LATE_JOINS,
+            )
+        } else {
+            (
+                "CAST(NULL AS BIGINT) AS last_report_at, CAST(0 AS BIGINT) AS late".into(),
+                "",
+            )
+        };
         let sql = format!(
             "SELECT d.id, d.serial, d.name, d.product, d.device_type, {STATUS_SQL} AS status, \
-             d.remote_ui_url, d.building, d.location, g.id AS group_id, g.name AS group_name \
-             FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id \
+             d.remote_ui_url, d.building, d.location, g.id AS group_id, g.name AS group_name, \
+             {reporting} FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id{joins} \
              WHERE {filter} ORDER BY {} LIMIT ${n} OFFSET ${}",
             order_sql(q.sort, q.descending),
-            n + 1
+            n + 1,
         );
-        let query = bind_all(sqlx::query(AssertSqlSafe(sql)).bind(tenant_id), &params)
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id);
+        if joined {
+            query = query.bind(q.now);
+        }
+        let mut rows: Vec<DeviceRow> = bind_all(query, &params)
             .bind(q.limit.max(0))
-            .bind(q.offset.max(0));
-        query
+            .bind(q.offset.max(0))
             .fetch_all(self.pool())
             .await?
             .into_iter()
@@ -304,29 +395,97 @@ impl Store {
                     group: r
                         .get::<Option<i64>, _>("group_id")
                         .map(|id| (id, r.get("group_name"))),
+                    last_report_at: r.get("last_report_at"),
+                    late: r.get::<i64, _>("late") != 0,
                 })
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        if !joined && !rows.is_empty() {
+            let sql = format!(
+                "SELECT d.id, {} AS last_report_at, \
+                 CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) AS late \
+                 FROM devices d{LATE_JOINS} WHERE d.tenant_id = $1 AND d.id IN ({})",
+                crate::devices::HEARD_SQL,
+                late_sql("$2"),
+                list_placeholders(3, rows.len())
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id).bind(q.now);
+            for r in &rows {
+                query = query.bind(r.id);
+            }
+            let mut found: std::collections::HashMap<i64, (Option<i64>, bool)> = query
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .map(|r| (r.get(0), (r.get(1), r.get::<i64, _>(2) != 0)))
+                .collect();
+            for row in &mut rows {
+                if let Some((last_report_at, late)) = found.remove(&row.id) {
+                    row.last_report_at = last_report_at;
+                    row.late = late;
+                }
+            }
+        }
+        Ok(rows)
     }
 
-    /// How many of the tenant's devices in a group and text selection show each status.
+    /// How many of the tenant's devices in a group and text selection show each status
+    /// (`late` is not counted: see [`Store::device_counts`]).
     pub async fn device_status_counts(
         &self,
         tenant_id: i64,
         group: GroupFilter,
         text: Option<&str>,
     ) -> Result<StatusCounts> {
-        let (filter, params) = selection_sql(self.backend(), group, text, None);
+        self.counts(tenant_id, group, text, None).await
+    }
+
+    /// How many of the tenant's devices in a group and text selection show each status, and
+    /// how many are not reporting at `now`.
+    pub async fn device_counts(
+        &self,
+        tenant_id: i64,
+        group: GroupFilter,
+        text: Option<&str>,
+        now: i64,
+    ) -> Result<StatusCounts> {
+        self.counts(tenant_id, group, text, Some(now)).await
+    }
+
+    async fn counts(
+        &self,
+        tenant_id: i64,
+        group: GroupFilter,
+        text: Option<&str>,
+        now: Option<i64>,
+    ) -> Result<StatusCounts> {
+        let (filter, params) =
+            selection_sql(self.backend(), now.is_some(), group, text, None, None);
+        // The joins of "not reporting" only when it is counted.
+        let (late, joins) = match now {
+            Some(_) => (
+                format!(
+                    "CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT)",
+                    late_sql("$2")
+                ),
+                LATE_JOINS,
+            ),
+            None => ("CAST(0 AS BIGINT)".to_string(), ""),
+        };
         let sql = format!(
-            "SELECT {STATUS_SQL}, COUNT(*) FROM devices d WHERE {filter} GROUP BY {STATUS_SQL}"
+            "SELECT {STATUS_SQL}, COUNT(*), {late} FROM devices d{joins} WHERE {filter} \
+             GROUP BY {STATUS_SQL}"
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)).bind(tenant_id), &params)
-            .fetch_all(self.pool())
-            .await?;
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id);
+        if let Some(now) = now {
+            q = q.bind(now);
+        }
+        let rows = bind_all(q, &params).fetch_all(self.pool()).await?;
         let mut counts = StatusCounts::default();
         for r in rows {
             let status = Status::parse(&r.get::<String, _>(0)).unwrap_or(Status::Unknown);
             *counts.slot(status) += r.get::<i64, _>(1);
+            counts.late += r.get::<Option<i64>, _>(2).unwrap_or(0);
         }
         Ok(counts)
     }

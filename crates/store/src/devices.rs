@@ -33,6 +33,12 @@ pub struct Device {
     pub last_reading_at: Option<i64>,
     /// When the last mail that stored a reading of the device arrived (SPEC I2).
     pub last_mail_at: Option<i64>,
+    /// When the portal last heard from the device (a reading, status report or meter mail
+    /// arrived; [`HEARD_SQL`]); `None`: never.
+    pub last_report_at: Option<i64>,
+    /// The device's own "not reporting" threshold in hours, set by the operator; `None`: the
+    /// tenant's (`meterport_domain::reporting::late_after_hours`).
+    pub late_after_hours: Option<i64>,
 }
 
 /// The user who looks after a device's toner (S10), as the device's pages name them.
@@ -45,15 +51,28 @@ pub struct TonerAdmin {
     pub email: Option<String>,
 }
 
-const SELECT: &str = "SELECT d.id, d.tenant_id, d.serial, d.name, d.product, d.device_type, \
+/// [`HEARD_SQL`]'s text, for the statements that build on it with `concat!`.
+macro_rules! heard_sql {
+    () => {
+        "(CASE WHEN rt.heard_at IS NULL THEN d.status_heard_at \
+         WHEN d.status_heard_at IS NULL OR rt.heard_at >= d.status_heard_at THEN rt.heard_at \
+         ELSE d.status_heard_at END)"
+    };
+}
+
+const SELECT: &str = concat!(
+    "SELECT d.id, d.tenant_id, d.serial, d.name, d.product, d.device_type, \
     d.protocol, d.mac, d.host, d.building, d.location, d.remote_ui_url, d.lfp_unit, \
     g.id AS group_id, g.name AS group_name, u.id AS admin_id, u.username AS admin_username, \
     u.first_name AS admin_first_name, u.last_name AS admin_last_name, u.email AS admin_email, \
-    d.status, rt.last_at, mt.last_mail_at \
+    d.status, rt.last_at, mt.last_mail_at, d.late_after_hours, ",
+    heard_sql!(),
+    " AS last_report_at \
     FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id \
     LEFT JOIN users u ON u.id = d.toner_admin_id \
     LEFT JOIN device_reading_times rt ON rt.device_id = d.id \
-    LEFT JOIN device_mail_times mt ON mt.device_id = d.id";
+    LEFT JOIN device_mail_times mt ON mt.device_id = d.id"
+);
 
 /// A stored enum's text read back. The columns hold only what `as_str` wrote, so a value
 /// it does not know is damage, reported rather than shown as something it is not.
@@ -106,8 +125,16 @@ fn from_row(r: sqlx::any::AnyRow) -> Result<Device> {
         status: Status::shown(protocol, stored(&r, "status", Status::parse)?),
         last_reading_at: r.get("last_at"),
         last_mail_at: r.get("last_mail_at"),
+        last_report_at: r.get("last_report_at"),
+        late_after_hours: r.get("late_after_hours"),
     })
 }
+
+/// When the portal last heard from a device `d` (joined with its `device_reading_times` as
+/// `rt`): the later of the arrival of its last stored reading (HTTP or meter mail) and of its
+/// last applied status report; NULL when it never reported (migration 0016 says why two
+/// columns).
+pub const HEARD_SQL: &str = heard_sql!();
 
 /// Where a serial is registered, across tenants (ingest must tell "unknown" from "another
 /// tenant's").
@@ -383,6 +410,28 @@ impl Change<'_> {
             .await?
             .map(from_row)
             .ok_or(StoreError::NotFound)?
+    }
+
+    /// Sets a device's own "not reporting" threshold in hours (validated by the caller);
+    /// `None`: the tenant's. Another tenant's device is [`StoreError::NotFound`].
+    pub async fn set_device_late_after_hours(
+        &mut self,
+        tenant_id: i64,
+        device_id: i64,
+        hours: Option<i64>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE devices SET late_after_hours = $3 WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant_id)
+        .bind(device_id)
+        .bind(hours)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     /// Deletes a device with its readings, roll-ups and conditions.

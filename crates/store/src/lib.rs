@@ -17,6 +17,7 @@
 //!   supply's level changes for the days-to-empty forecast (B1).
 //! - [`counters`]: reading roll-ups back for the counters query.
 //! - [`email_tokens`], [`outbox`]: mailed single-use links, and mail waiting to be sent.
+//! - [`late_notices`]: devices that stop reporting, and what the notifier told of each stop.
 
 pub mod announcements;
 pub mod audit;
@@ -28,6 +29,7 @@ pub mod devices;
 pub mod email_tokens;
 pub mod fingerprint;
 pub mod groups;
+pub mod late_notices;
 pub mod mail_rejects;
 pub mod notices;
 pub mod notifications;

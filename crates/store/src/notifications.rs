@@ -1,6 +1,7 @@
-//! Each user's e-mail notification choices (SPEC S23): for service calls, errors and warnings,
-//! whether to be told, about all devices or about the devices of chosen groups; and whether
-//! the toner/ink administrators of devices are told when toner or ink runs low.
+//! Each user's e-mail notification choices (SPEC S23): for service calls, errors, warnings and
+//! devices that stop reporting, whether to be told, about all devices or about the devices of
+//! chosen groups; and whether the toner/ink administrators of devices are told when toner or
+//! ink runs low.
 //!
 //! A user who never saved the screen has every notification off: nobody gets mail they did not
 //! ask for. A chosen group that is deleted leaves the choice (its row goes with the group,
@@ -12,23 +13,42 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::{Backend, Result, Store, StoreError, list_placeholders};
 
-/// The events a user can be told about, from the most severe.
+/// The events a user can be told about: the severities, from the most severe, then a device
+/// that stops reporting (`meterport_domain::reporting`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Event {
     ServiceCall,
     Error,
     Warning,
+    /// A device that reported before stops reporting.
+    Late,
 }
 
 impl Event {
-    pub const ALL: [Event; 3] = [Event::ServiceCall, Event::Error, Event::Warning];
+    pub const ALL: [Event; 4] = [
+        Event::ServiceCall,
+        Event::Error,
+        Event::Warning,
+        Event::Late,
+    ];
 
-    /// The name in the database and in forms; the same as the severity's.
+    /// The name in the database and in forms; for a severity, the same as the severity's.
     pub fn as_str(self) -> &'static str {
         match self {
             Event::ServiceCall => "service_call",
             Event::Error => "error",
             Event::Warning => "warning",
+            Event::Late => "late",
+        }
+    }
+
+    /// The `notification_settings` column of the event's choice.
+    fn column(self) -> &'static str {
+        match self {
+            Event::ServiceCall => "on_service_call",
+            Event::Error => "on_error",
+            Event::Warning => "on_warning",
+            Event::Late => "on_late",
         }
     }
 
@@ -63,6 +83,8 @@ pub struct NotificationSettings {
     pub service_call: Scope,
     pub error: Scope,
     pub warning: Scope,
+    /// Devices that stop reporting.
+    pub late: Scope,
     /// Tell each device's toner/ink administrator when its toner or ink runs low.
     pub tell_toner_admins: bool,
 }
@@ -73,6 +95,7 @@ impl NotificationSettings {
             Event::ServiceCall => &self.service_call,
             Event::Error => &self.error,
             Event::Warning => &self.warning,
+            Event::Late => &self.late,
         }
     }
 
@@ -81,6 +104,7 @@ impl NotificationSettings {
             Event::ServiceCall => &mut self.service_call,
             Event::Error => &mut self.error,
             Event::Warning => &mut self.warning,
+            Event::Late => &mut self.late,
         }
     }
 }
@@ -101,11 +125,18 @@ impl From<sqlx::Error> for NotificationError {
     }
 }
 
-/// A user's choices from their `notification_settings` row (columns: on_service_call,
-/// on_error, on_warning, tell_toner_admins) and their `(event, group_id)` rows.
+/// The columns [`settings_of`] reads, in its order: one per event, then tell_toner_admins.
+fn settings_columns() -> String {
+    let mut columns: Vec<&str> = Event::ALL.iter().map(|e| e.column()).collect();
+    columns.push("tell_toner_admins");
+    columns.join(", ")
+}
+
+/// A user's choices from their `notification_settings` row ([`settings_columns`]) and their
+/// `(event, group_id)` rows.
 fn settings_of(row: &sqlx::any::AnyRow, groups: &[(String, i64)]) -> NotificationSettings {
     let mut settings = NotificationSettings {
-        tell_toner_admins: row.get::<i64, _>(3) != 0,
+        tell_toner_admins: row.get::<i64, _>(Event::ALL.len()) != 0,
         ..NotificationSettings::default()
     };
     for (i, event) in Event::ALL.into_iter().enumerate() {
@@ -132,14 +163,15 @@ impl Store {
         tenant_id: i64,
         user_id: i64,
     ) -> Result<NotificationSettings> {
-        let row = sqlx::query(
-            "SELECT on_service_call, on_error, on_warning, tell_toner_admins \
-             FROM notification_settings WHERE tenant_id = $1 AND user_id = $2",
-        )
-        .bind(tenant_id)
-        .bind(user_id)
-        .fetch_optional(self.pool())
-        .await?;
+        let sql = format!(
+            "SELECT {} FROM notification_settings WHERE tenant_id = $1 AND user_id = $2",
+            settings_columns()
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant_id)
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?;
         let Some(row) = row else {
             return Ok(NotificationSettings::default());
         };
@@ -163,13 +195,14 @@ impl Store {
         &self,
         tenant_id: i64,
     ) -> Result<std::collections::BTreeMap<i64, NotificationSettings>> {
-        let rows = sqlx::query(
-            "SELECT on_service_call, on_error, on_warning, tell_toner_admins, user_id \
-             FROM notification_settings WHERE tenant_id = $1",
-        )
-        .bind(tenant_id)
-        .fetch_all(self.pool())
-        .await?;
+        let sql = format!(
+            "SELECT {}, user_id FROM notification_settings WHERE tenant_id = $1",
+            settings_columns()
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant_id)
+            .fetch_all(self.pool())
+            .await?;
         let groups: Vec<(i64, String, i64)> = sqlx::query(
             "SELECT user_id, event, group_id FROM notification_groups \
              WHERE tenant_id = $1 ORDER BY user_id, event, group_id",
@@ -183,7 +216,7 @@ impl Store {
         Ok(rows
             .iter()
             .map(|row| {
-                let user: i64 = row.get(4);
+                let user: i64 = row.get(Event::ALL.len() + 1);
                 let mine: Vec<(String, i64)> = groups
                     .iter()
                     .filter(|(u, _, _)| *u == user)
@@ -261,10 +294,12 @@ impl Store {
         }
         sqlx::query(
             "INSERT INTO notification_settings (user_id, tenant_id, on_service_call, on_error, \
-             on_warning, tell_toner_admins, updated_at) VALUES ($2, $1, $3, $4, $5, $6, $7) \
+             on_warning, tell_toner_admins, updated_at, on_late) \
+             VALUES ($2, $1, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (user_id) DO UPDATE SET on_service_call = excluded.on_service_call, \
              on_error = excluded.on_error, on_warning = excluded.on_warning, \
-             tell_toner_admins = excluded.tell_toner_admins, updated_at = excluded.updated_at",
+             tell_toner_admins = excluded.tell_toner_admins, updated_at = excluded.updated_at, \
+             on_late = excluded.on_late",
         )
         .bind(tenant_id)
         .bind(user_id)
@@ -273,6 +308,7 @@ impl Store {
         .bind(settings.warning.word())
         .bind(i64::from(settings.tell_toner_admins))
         .bind(now)
+        .bind(settings.late.word())
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM notification_groups WHERE tenant_id = $1 AND user_id = $2")

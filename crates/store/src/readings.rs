@@ -62,9 +62,13 @@ impl crate::Store {
     /// savepoint, so that a failure leaves the other tenants' batches intact; a batch refused
     /// for conflicts writes nothing. Returns each batch's outcome, valid only if the commit succeeded:
     /// a commit failure is the `Err` of the whole call.
+    ///
+    /// `heard_at`: when the group's requests arrived (the latest of them); every device with
+    /// a reading stored was heard from then (`device_reading_times.heard_at`, migration 0016).
     pub async fn store_batches(
         &self,
         batches: Vec<(i64, TimeZone, Vec<NewReading>)>,
+        heard_at: i64,
     ) -> Result<Vec<BatchOutcome>> {
         let mut tx = self.begin_ingest().await?;
         // On SQLite the writer's cache, taken out for the transaction: an early return leaves
@@ -114,7 +118,17 @@ impl crate::Store {
         for (tenant_id, tz, indexes, jobs) in by_tenant {
             sqlx::query("SAVEPOINT batch").execute(&mut *tx).await?;
             let kept = cache.as_mut().map(|(c, _)| c);
-            match store_jobs(&mut tx, self.backend(), tenant_id, &tz, jobs, kept).await {
+            match store_jobs(
+                &mut tx,
+                self.backend(),
+                tenant_id,
+                &tz,
+                jobs,
+                heard_at,
+                kept,
+            )
+            .await
+            {
                 Ok(results) => {
                     sqlx::query("RELEASE SAVEPOINT batch")
                         .execute(&mut *tx)
@@ -174,6 +188,8 @@ type JobOutcome = std::result::Result<Stored, Vec<ItemError>>;
 /// and a request with a conflict is refused whole. The readings of all accepted requests are
 /// then written together, each row and roll-up row once.
 ///
+/// `heard_at`: when the requests arrived, kept for each device with a reading stored.
+///
 /// `cache`: the writer's copy of latest times and roll-up rows, trusted as the database's
 /// state before the call; what the call read and wrote goes back into it only once all its
 /// statements have succeeded.
@@ -183,6 +199,7 @@ async fn store_jobs(
     tenant_id: i64,
     tz: &TimeZone,
     jobs: Vec<Vec<NewReading>>,
+    heard_at: i64,
     mut cache: Option<&mut WriterCache>,
 ) -> Result<Vec<JobOutcome>> {
     let mut device_ids: Vec<i64> = jobs.iter().flatten().map(|r| r.device_id).collect();
@@ -258,8 +275,9 @@ async fn store_jobs(
         q.execute(&mut *conn).await?;
     }
 
-    // The devices' first and latest reading times, and "unknown" becomes "normal" at a
-    // device's first report.
+    // The devices' first and latest reading times and when they were last heard from (in
+    // the same statement: hearing from a device costs no statement of its own), and
+    // "unknown" becomes "normal" at a device's first report.
     let updates: Vec<(i64, i64, i64)> = by_device
         .iter()
         .filter_map(|(id, rs)| Some((*id, rs.first()?.read_at, rs.last()?.read_at)))
@@ -269,16 +287,19 @@ async fn store_jobs(
         Backend::Postgres => ("LEAST", "GREATEST"),
     };
     for chunk in updates.chunks(HOT_CHUNK) {
+        // `heard_at` may be NULL in a row older than migration 0016: the excluded value wins.
         let sql = format!(
-            "INSERT INTO device_reading_times (device_id, first_at, last_at) VALUES {} \
-             ON CONFLICT (device_id) DO UPDATE SET \
+            "INSERT INTO device_reading_times (device_id, first_at, last_at, heard_at) \
+             VALUES {} ON CONFLICT (device_id) DO UPDATE SET \
                first_at = {least}(device_reading_times.first_at, excluded.first_at), \
-               last_at = {greatest}(device_reading_times.last_at, excluded.last_at)",
-            bulk_values(backend, 1, chunk.len(), 3)
+               last_at = {greatest}(device_reading_times.last_at, excluded.last_at), \
+               heard_at = {greatest}(COALESCE(device_reading_times.heard_at, \
+                 excluded.heard_at), excluded.heard_at)",
+            bulk_values(backend, 1, chunk.len(), 4)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
         for (id, f, t) in chunk {
-            q = q.bind(*id).bind(*f).bind(*t);
+            q = q.bind(*id).bind(*f).bind(*t).bind(heard_at);
         }
         q.execute(&mut *conn).await?;
     }

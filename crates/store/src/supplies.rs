@@ -249,7 +249,55 @@ pub struct SupplySummary {
     /// Supplies at or below [`LOW_LEVEL_PERCENT`], and the devices that have them.
     pub low_supplies: i64,
     pub low_devices: i64,
+    /// Of those, the supplies that are empty, and the devices that have one.
+    pub empty_supplies: i64,
+    pub empty_devices: i64,
 }
+
+/// Which devices the supplies screen lists: those with a low or empty supply
+/// ([`Supply::is_low`]), or with an empty one. Without a filter, every device that reports
+/// supplies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SupplyFilter {
+    Low,
+    Empty,
+}
+
+impl SupplyFilter {
+    pub const ALL: [SupplyFilter; 2] = [SupplyFilter::Low, SupplyFilter::Empty];
+
+    /// The name in the supplies screen's URL (`supply=`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupplyFilter::Low => "low",
+            SupplyFilter::Empty => "empty",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SupplyFilter> {
+        SupplyFilter::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// Whether a supply `s` is one the filter looks for, in SQL ([`Supply::state`]'s rule).
+    fn supply_sql(self) -> String {
+        match self {
+            SupplyFilter::Low => low_sql(),
+            SupplyFilter::Empty => EMPTY_SQL.to_string(),
+        }
+    }
+}
+
+/// A supply `s` that is low or empty, as [`Supply::is_low`] decides it: a reported state,
+/// else the level.
+fn low_sql() -> String {
+    format!(
+        "(s.state IN ('low', 'empty') \
+         OR (s.state IS NULL AND s.level_percent <= {LOW_LEVEL_PERCENT}))"
+    )
+}
+
+/// A supply `s` that is empty, as [`Supply::state`] decides it.
+const EMPTY_SQL: &str = "(s.state = 'empty' OR (s.state IS NULL AND s.level_percent = 0))";
 
 fn group_sql(group: GroupFilter) -> (&'static str, Option<i64>) {
     match group {
@@ -380,11 +428,7 @@ impl Store {
         group: GroupFilter,
     ) -> Result<SupplySummary> {
         let (filter, param) = group_sql(group);
-        // Low or empty, as [`Supply::is_low`] decides it: a reported state, else the level.
-        let low = format!(
-            "(s.state IN ('low', 'empty') \
-             OR (s.state IS NULL AND s.level_percent <= {LOW_LEVEL_PERCENT}))"
-        );
+        let low = low_sql();
         let sql = format!(
             "SELECT COUNT(*), \
              CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM supplies s WHERE s.device_id = d.id) \
@@ -392,7 +436,11 @@ impl Store {
              CAST(SUM((SELECT COUNT(*) FROM supplies s WHERE s.device_id = d.id \
                  AND {low})) AS BIGINT), \
              CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM supplies s WHERE s.device_id = d.id \
-                 AND {low}) THEN 1 ELSE 0 END) AS BIGINT) \
+                 AND {low}) THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM((SELECT COUNT(*) FROM supplies s WHERE s.device_id = d.id \
+                 AND {EMPTY_SQL})) AS BIGINT), \
+             CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM supplies s WHERE s.device_id = d.id \
+                 AND {EMPTY_SQL}) THEN 1 ELSE 0 END) AS BIGINT) \
              FROM devices d WHERE d.tenant_id = $1{filter}"
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(tenant_id);
@@ -409,19 +457,31 @@ impl Store {
             silent: total - reporting,
             low_supplies: r.get::<Option<i64>, _>(2).unwrap_or(0),
             low_devices: r.get::<Option<i64>, _>(3).unwrap_or(0),
+            empty_supplies: r.get::<Option<i64>, _>(4).unwrap_or(0),
+            empty_devices: r.get::<Option<i64>, _>(5).unwrap_or(0),
         })
     }
 
-    /// One page of the devices that report supplies, the device with the lowest known level
-    /// first (levels the device cannot tell come after every known level), then by name.
+    /// One page of the devices that report supplies (with `only`, those with such a
+    /// supply), the device with the lowest known level first (levels the device cannot tell
+    /// come after every known level), then by name.
     pub async fn supply_page(
         &self,
         tenant_id: i64,
         group: GroupFilter,
+        only: Option<SupplyFilter>,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<DeviceSupplies>> {
-        let (filter, param) = group_sql(group);
+        let (group_filter, param) = group_sql(group);
+        let filter = match only {
+            None => group_filter.to_string(),
+            Some(f) => format!(
+                "{group_filter} AND EXISTS (SELECT 1 FROM supplies s WHERE s.device_id = d.id \
+                 AND {})",
+                f.supply_sql()
+            ),
+        };
         let n = if param.is_some() { 3 } else { 2 };
         let sql = format!(
             "SELECT d.id, d.name, d.product, d.location, g.id, g.name, r.reported_at, \

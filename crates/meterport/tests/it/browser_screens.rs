@@ -361,7 +361,7 @@ async fn the_device_list_filters_and_the_settings_screens_save_with_messages_by_
     assert_eq!(
         counts,
         json!({"all": "3", "service_call": "0", "error": "1", "warning": "0",
-               "unknown": "1", "normal": "1"}),
+               "unknown": "1", "normal": "1", "late": "0"}),
         "the paper jam is an error, the printer never reported"
     );
     let remote: Vec<String> = b.attrs("#device-list a[target=_blank]", "href").await;

@@ -538,7 +538,7 @@ async fn requests_committed_together_are_judged_one_after_the_other() {
     ];
     let outcomes: Vec<_> = app
         .store
-        .store_batches(jobs)
+        .store_batches(jobs, T0)
         .await
         .unwrap()
         .into_iter()

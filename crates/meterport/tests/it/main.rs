@@ -21,6 +21,7 @@ mod notify;
 mod operator;
 mod process;
 mod read;
+mod reporting;
 mod security;
 mod smtp_ingest;
 mod supply_forecast;

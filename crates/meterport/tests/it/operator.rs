@@ -681,7 +681,8 @@ async fn a_device_is_registered_with_every_field_and_listed() {
                "product": "imagePROGRAF TX-4100", "device_type": "lfp", "protocol": "snmp",
                "status": "unknown", "mac": "00:1A:2B:3C:4D:5E", "host": "plotter.example.jp",
                "building": "本社", "location": "3F", "remote_ui_url": "https://192.168.1.20/",
-               "lfp_unit": "m2", "group": null, "toner_admin": null, "last_reading_at": null, "last_mail_at": null})
+               "lfp_unit": "m2", "group": null, "toner_admin": null, "last_reading_at": null,
+               "last_mail_at": null, "last_report_at": null, "late_after_hours": null})
     );
     let listed = app.admin_list(&devices, "devices").await;
     assert_eq!(names(&listed), ["Copier", "Plotter"]);

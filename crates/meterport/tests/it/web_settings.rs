@@ -671,7 +671,7 @@ async fn notification_settings_start_off_and_are_saved_per_user() {
     let g2 = web.group("Branch", &[]).await;
     web.app.user(&web.tenant, "sato", None, "ja").await;
     let first = web.page(NOTIFY).await;
-    for event in ["service_call", "error", "warning"] {
+    for event in ["service_call", "error", "warning", "late"] {
         assert_eq!(
             checked(&first, &format!("{event}_scope")),
             ["off"],
@@ -692,6 +692,8 @@ async fn notification_settings_start_off_and_are_saved_per_user() {
                 ("error_group", &g1.to_string()),
                 ("error_group", &g2.to_string()),
                 ("warning_scope", "off"),
+                ("late_scope", "groups"),
+                ("late_group", &g2.to_string()),
                 ("toner_admins", "1"),
             ],
             303,
@@ -708,6 +710,7 @@ async fn notification_settings_start_off_and_are_saved_per_user() {
     assert_eq!(mine.service_call, Scope::AllDevices);
     assert_eq!(mine.error, Scope::Groups(groups));
     assert_eq!(mine.warning, Scope::Off);
+    assert_eq!(mine.late, Scope::Groups(vec![g2]));
     assert!(mine.tell_toner_admins);
     assert_eq!(
         web.notifications_of("sato").await,
@@ -726,6 +729,7 @@ async fn notification_settings_start_off_and_are_saved_per_user() {
     expected.sort();
     assert_eq!(ticked, expected);
     assert_eq!(checked(&shown, "toner_admins"), ["1"]);
+    assert_eq!(checked(&shown, "late_group"), [g2.to_string()]);
 }
 
 #[tokio::test]
@@ -742,6 +746,7 @@ async fn selected_groups_need_a_group_and_another_tenant_s_group_is_refused() {
                 ("service_call_scope", "groups"),
                 ("error_scope", "off"),
                 ("warning_scope", "off"),
+                ("late_scope", "off"),
             ],
             422,
         )
@@ -754,6 +759,7 @@ async fn selected_groups_need_a_group_and_another_tenant_s_group_is_refused() {
                 ("error_scope", "off"),
                 ("warning_scope", "groups"),
                 ("warning_group", &theirs.to_string()),
+                ("late_scope", "off"),
             ],
             422,
         )
@@ -788,6 +794,7 @@ async fn a_deleted_group_leaves_a_visible_gap_in_the_notification_choice() {
             ("service_call_group", &g.to_string()),
             ("error_scope", "off"),
             ("warning_scope", "off"),
+            ("late_scope", "off"),
         ],
         303,
     )

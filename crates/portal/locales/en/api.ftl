@@ -62,6 +62,7 @@ refused-group-not-changed = the group was not changed
 refused-groups-not-deleted = the groups were not deleted
 refused-tenant-not-changed = the tenant's settings were not changed
 refused-webhook-not-registered = the webhook was not registered
+refused-device-not-changed = the device's settings were not changed
 
 # The JSON APIs' own refusals (`api::ApiError`).
 api-unauthorized = a valid bearer token is required

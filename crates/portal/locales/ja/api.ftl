@@ -61,6 +61,7 @@ refused-group-not-changed = グループは変更されませんでした。
 refused-groups-not-deleted = グループは削除されませんでした。
 refused-tenant-not-changed = テナントの設定は変更されませんでした。
 refused-webhook-not-registered = Webhook は登録されませんでした。
+refused-device-not-changed = デバイスの設定は変更されませんでした。
 
 # JSON API 自身の拒否理由（`api::ApiError`）。
 api-unauthorized = 有効なベアラートークンが必要です。

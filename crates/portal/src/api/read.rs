@@ -47,12 +47,23 @@ fn group_json(g: &Option<(i64, String)>) -> Value {
     }
 }
 
-fn device_summary(d: &Device) -> Value {
+/// Whether a device reports (`"ok"` or `"late"`, "not reporting"), and when the portal last
+/// heard from it; both null for a device never heard from.
+fn reporting_json(tenant: &Tenant, d: &Device, now: i64) -> (Value, Value) {
+    (
+        devices::reporting(tenant, d, now).map_or(Value::Null, |r| Value::from(r.as_str())),
+        iso(d.last_report_at),
+    )
+}
+
+fn device_summary(tenant: &Tenant, d: &Device, now: i64) -> Value {
+    let (reporting, last_report_at) = reporting_json(tenant, d, now);
     json!({
         "id": d.id, "serial": d.serial, "name": d.name, "product": d.product,
         "device_type": d.device_type.as_str(), "status": d.status.as_str(), "building": d.building,
         "location": d.location, "group": group_json(&d.group),
         "last_reading_at": iso(d.last_reading_at), "last_mail_at": iso(d.last_mail_at),
+        "reporting": reporting, "last_report_at": last_report_at,
     })
 }
 
@@ -79,9 +90,10 @@ async fn devices(
         Err(ServiceError::NotFound(_)) => return Err(ApiError::not_found()),
         other => other?,
     };
-    Ok(Json(
-        json!({"devices": list.iter().map(device_summary).collect::<Vec<_>>()}),
-    ))
+    let now = state.now_ms();
+    Ok(Json(json!({
+        "devices": list.iter().map(|d| device_summary(&tenant, d, now)).collect::<Vec<_>>()
+    })))
 }
 
 async fn device(
@@ -99,6 +111,9 @@ async fn device(
     // The same device fields as the operator API (one place decides them), plus its open
     // conditions.
     let mut body = super::operator::device_json(&d);
+    let (reporting, last_report_at) = reporting_json(&tenant, &d, state.now_ms());
+    body["reporting"] = reporting;
+    body["last_report_at"] = last_report_at;
     body["conditions"] = conditions
         .iter()
         .map(|c| {

@@ -297,6 +297,21 @@ pub enum DeviceCommand {
         tenant: i64,
         id: i64,
     },
+    /// When the device counts as "not reporting": after its own number of hours without a
+    /// report (for a device known to report weekly, say), or after the tenant's (see
+    /// `tenant set-notifications`). Prints the device.
+    SetReporting {
+        /// The tenant's id (`tenant list` shows it).
+        #[arg(long)]
+        tenant: i64,
+        id: i64,
+        /// Hours without a report, 1 to 8760.
+        #[arg(long, required_unless_present = "tenant_default")]
+        late_after_hours: Option<i64>,
+        /// Use the tenant's threshold again.
+        #[arg(long, conflicts_with = "late_after_hours")]
+        tenant_default: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -801,6 +816,27 @@ async fn device(
         DeviceCommand::Delete { tenant, id } => {
             op::delete_device(store, actor, TenantId(tenant), DeviceId(id), now()).await?;
             eprintln!("deleted device {id}");
+        }
+        DeviceCommand::SetReporting {
+            tenant,
+            id,
+            late_after_hours,
+            tenant_default: _,
+        } => {
+            let device = op::set_device_late_after_hours(
+                store,
+                actor,
+                TenantId(tenant),
+                DeviceId(id),
+                late_after_hours,
+                now(),
+            )
+            .await?;
+            print_device(out, &device);
+            match device.late_after_hours {
+                Some(h) => eprintln!("device {id}: not reporting after {h} h without a report"),
+                None => eprintln!("device {id}: not reporting after the tenant's threshold"),
+            }
         }
     }
     Ok(())

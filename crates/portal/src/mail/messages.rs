@@ -373,6 +373,91 @@ pub fn supplies_low(to: &Recipient, notices: &[SupplyNotice], supplies_link: &st
     m.render(to)
 }
 
+/// A device that stopped reporting, as a mail reports it.
+#[derive(Debug, Clone)]
+pub struct LateDeviceNotice {
+    pub device_name: String,
+    pub product: String,
+    pub place: String,
+    pub group: Option<String>,
+    /// When the portal last heard from it.
+    pub last_report_at: i64,
+    /// Its threshold in hours (its own, or its tenant's).
+    pub late_after_hours: i64,
+    /// The device's page.
+    pub link: String,
+}
+
+/// Devices listed in one "not reporting" mail at most; the rest are counted and linked.
+pub const MAX_LISTED_LATE: usize = 50;
+
+/// Devices the user chose to hear about stopped reporting: one names its device in the
+/// subject; several are listed, the longest silent first.
+pub fn devices_not_reporting(
+    to: &Recipient,
+    notices: &[LateDeviceNotice],
+    list_link: &str,
+) -> NewMail {
+    let lang = to.lang;
+    let mut sorted: Vec<&LateDeviceNotice> = notices.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.last_report_at
+            .cmp(&b.last_report_at)
+            .then(a.device_name.cmp(&b.device_name))
+    });
+    let mut m = Mail::new(to, "mail-late-subject-many");
+    m.subject = match sorted.as_slice() {
+        [one] => t_args(
+            lang,
+            "mail-late-subject-one",
+            &[("device", one.device_name.clone())],
+        ),
+        _ => t_args(
+            lang,
+            "mail-late-subject-many",
+            &[("count", notices.len().to_string())],
+        ),
+    };
+    m.paragraphs.push(t(lang, "mail-late-body"));
+    for n in sorted.iter().take(MAX_LISTED_LATE) {
+        let mut lines = vec![
+            t_args(
+                lang,
+                "mail-late-last-report",
+                &[("time", to.time(n.last_report_at))],
+            ),
+            t_args(
+                lang,
+                "mail-late-threshold",
+                &[("hours", n.late_after_hours.to_string())],
+            ),
+        ];
+        device_lines(lang, &n.product, &n.place, &mut lines);
+        if let Some(group) = &n.group {
+            lines.push(t_args(
+                lang,
+                "mail-status-group",
+                &[("group", group.clone())],
+            ));
+        }
+        m.items.push(MailItem {
+            title: n.device_name.clone(),
+            lines,
+            link: Some((t(lang, "mail-status-open-device"), n.link.clone())),
+        });
+    }
+    if sorted.len() > MAX_LISTED_LATE {
+        m.paragraphs.push(t_args(
+            lang,
+            "mail-status-more",
+            &[("count", (sorted.len() - MAX_LISTED_LATE).to_string())],
+        ));
+    }
+    m.action = Some((t(lang, "mail-late-open-list"), list_link.to_string()));
+    m.notes.push(t(lang, "mail-late-why"));
+    m.render(to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,6 +487,55 @@ mod tests {
             since: T0,
             link: "https://portal.example.com/devices/7".into(),
         }
+    }
+
+    fn late(name: &str, hours_ago: i64) -> LateDeviceNotice {
+        LateDeviceNotice {
+            device_name: name.into(),
+            product: "iR-ADV C5840".into(),
+            place: "HQ 3F".into(),
+            group: None,
+            last_report_at: T0 - hours_ago * 3_600_000,
+            late_after_hours: 48,
+            link: "https://portal.example.com/devices/7".into(),
+        }
+    }
+
+    #[test]
+    fn a_not_reporting_mail_lists_the_longest_silent_first_with_their_last_report() {
+        let to = recipient(Lang::En, "Yamada Taro");
+        let mail = devices_not_reporting(
+            &to,
+            &[late("2F printer", 49), late("3F copier", 72)],
+            "https://portal.example.com/devices?reporting=late",
+        );
+        assert_eq!(
+            mail.subject,
+            "[Customer Portal] 2 devices stopped reporting"
+        );
+        let first = mail.text.find("3F copier").unwrap();
+        assert!(
+            first < mail.text.find("2F printer").unwrap(),
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.text
+                .contains("Last report: 2021/11/28 09:00 (Asia/Tokyo)"),
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.text.contains("No report for more than 48 hours"),
+            "{}",
+            mail.text
+        );
+        let one = devices_not_reporting(
+            &recipient(Lang::Ja, "山田 太郎"),
+            &[late("3F copier", 72)],
+            "https://portal.example.com/devices?reporting=late",
+        );
+        assert_eq!(one.subject, "【Customer Portal】報告途絶: 3F copier");
     }
 
     fn supply(empty: bool) -> SupplyNotice {
@@ -466,6 +600,16 @@ mod tests {
                     &to,
                     &[notice("SC-1"), notice("SC-2")],
                     "https://portal.example.com/devices",
+                ),
+                devices_not_reporting(
+                    &to,
+                    &[late("3F copier", 72)],
+                    "https://portal.example.com/devices?reporting=late",
+                ),
+                devices_not_reporting(
+                    &to,
+                    &[late("3F copier", 72), late("2F printer", 50)],
+                    "https://portal.example.com/devices?reporting=late",
                 ),
             ] {
                 for part in [&mail.subject, &mail.text, &mail.html] {

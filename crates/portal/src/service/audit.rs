@@ -39,10 +39,12 @@ pub enum AuditAction {
     NotifySettingsChanged,
     WebhookCreated,
     WebhookRevoked,
+    /// The operator set or removed a device's own "not reporting" threshold.
+    DeviceReportingChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 31] = [
         AuditAction::TenantCreated,
         AuditAction::UserCreated,
         AuditAction::UserDeleted,
@@ -73,6 +75,7 @@ impl AuditAction {
         AuditAction::NotifySettingsChanged,
         AuditAction::WebhookCreated,
         AuditAction::WebhookRevoked,
+        AuditAction::DeviceReportingChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,6 +110,7 @@ impl AuditAction {
             AuditAction::NotifySettingsChanged => "notify_settings_changed",
             AuditAction::WebhookCreated => "webhook_created",
             AuditAction::WebhookRevoked => "webhook_revoked",
+            AuditAction::DeviceReportingChanged => "device_reporting_changed",
         }
     }
 }

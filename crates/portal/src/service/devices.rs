@@ -1,9 +1,11 @@
 //! A customer's devices (S7-S11, S28): the list with its counts by status, one device's
 //! information, the two settings a customer may change on it (group and toner
-//! administrator, with their audit entry), and the toner/ink overview.
+//! administrator, with their audit entry), the toner/ink overview, whether a device still
+//! reports, and the fleet's figures on the welcome screen.
 
 use meterport_domain::counters::CounterSet;
 use meterport_domain::ids::{DeviceId, TenantId};
+use meterport_domain::reporting::{self, Reporting};
 use meterport_store::Store;
 use meterport_store::conditions::OpenCondition;
 use meterport_store::counters::GroupFilter;
@@ -12,7 +14,8 @@ use meterport_store::device_settings::{
 };
 use meterport_store::devices::Device;
 use meterport_store::groups::Group;
-use meterport_store::supplies::{DeviceSupplies, SupplyReport, SupplySummary};
+use meterport_store::supplies::{DeviceSupplies, SupplyFilter, SupplyReport, SupplySummary};
+use meterport_store::tenants::Tenant;
 use meterport_store::users::User;
 use serde_json::json;
 
@@ -20,15 +23,47 @@ use super::Missing;
 use super::audit::{self, AuditAction};
 use super::{ServiceError, ServiceResult};
 
-/// How many devices of a selection show each status (the counts above the list).
+/// How many devices of a selection show each status, and how many are not reporting at
+/// `now` (the counts above the list).
 pub async fn status_counts(
     store: &Store,
     tenant_id: TenantId,
     group: GroupFilter,
     text: Option<&str>,
+    now: i64,
 ) -> ServiceResult<StatusCounts> {
     let tenant_id = tenant_id.get();
-    Ok(store.device_status_counts(tenant_id, group, text).await?)
+    Ok(store.device_counts(tenant_id, group, text, now).await?)
+}
+
+/// Whether a device of `tenant` reports at `now` (`meterport_domain::reporting`): `None`
+/// when the portal never heard from it.
+pub fn reporting(tenant: &Tenant, device: &Device, now: i64) -> Option<Reporting> {
+    let hours =
+        reporting::late_after_hours(tenant.notify.late_after_hours, device.late_after_hours);
+    reporting::reporting(device.last_report_at, hours, now)
+}
+
+/// The fleet at a glance (the welcome screen): devices by status, how many are not
+/// reporting, and the low and empty supplies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FleetSummary {
+    pub statuses: StatusCounts,
+    pub supplies: SupplySummary,
+}
+
+pub async fn fleet_summary(
+    store: &Store,
+    tenant_id: TenantId,
+    now: i64,
+) -> ServiceResult<FleetSummary> {
+    let tenant_id = tenant_id.get();
+    Ok(FleetSummary {
+        statuses: store
+            .device_counts(tenant_id, GroupFilter::All, None, now)
+            .await?,
+        supplies: store.supply_summary(tenant_id, GroupFilter::All).await?,
+    })
 }
 
 /// One page of the device list, sorted and filtered in SQL.
@@ -231,11 +266,14 @@ pub async fn supply_page(
     store: &Store,
     tenant_id: TenantId,
     group: GroupFilter,
+    only: Option<SupplyFilter>,
     limit: i64,
     offset: i64,
 ) -> ServiceResult<Vec<DeviceSupplies>> {
     let tenant_id = tenant_id.get();
-    Ok(store.supply_page(tenant_id, group, limit, offset).await?)
+    Ok(store
+        .supply_page(tenant_id, group, only, limit, offset)
+        .await?)
 }
 
 pub async fn devices_without_supplies(

@@ -101,7 +101,7 @@ async fn ingest(
     } else {
         Vec::new()
     };
-    let stored = writer.submit(tenant, readings).await?;
+    let stored = writer.submit(tenant, readings, now_ms).await?;
     Ok(Ingested { stored, devices })
 }
 
@@ -317,7 +317,7 @@ pub async fn ingest_status(
     let mut outcome = StatusOutcome::default();
     for (device_id, at, conditions, supplies) in targets {
         if store
-            .apply_status(tenant.id, device_id, at, conditions)
+            .apply_status(tenant.id, device_id, at, conditions, now_ms)
             .await?
         {
             if let Some(supplies) = supplies {
@@ -342,6 +342,8 @@ struct Job {
     tenant_id: i64,
     tz: jiff::tz::TimeZone,
     readings: Vec<NewReading>,
+    /// When the request arrived: its devices were heard from then.
+    received_at: i64,
     reply: Reply,
 }
 
@@ -384,17 +386,20 @@ impl IngestWriter {
         self.admission.clone().acquire_many_owned(kib).await.ok()
     }
 
-    /// Stores readings of one tenant; returns once they are committed.
+    /// Stores readings of one tenant that arrived at `received_at`; returns once they are
+    /// committed.
     pub async fn submit(
         &self,
         tenant: &Tenant,
         readings: Vec<NewReading>,
+        received_at: i64,
     ) -> Result<Stored, IngestError> {
         let (reply, rx) = oneshot::channel();
         let job = Job {
             tenant_id: tenant.id,
             tz: tenant.tz(),
             readings,
+            received_at,
             reply,
         };
         let closed =
@@ -449,11 +454,14 @@ async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>) {
 
 /// Stores a group of jobs in one transaction and answers each job after the commit.
 async fn commit_group(store: &Store, jobs: Vec<Job>) {
+    // The group's requests arrived within the moments it took to gather them: the devices
+    // were heard from at the latest of their arrivals.
+    let heard_at = jobs.iter().map(|j| j.received_at).max().unwrap_or_default();
     let (batches, replies): (Vec<_>, Vec<_>) = jobs
         .into_iter()
         .map(|j| ((j.tenant_id, j.tz, j.readings), j.reply))
         .unzip();
-    match store.store_batches(batches).await {
+    match store.store_batches(batches, heard_at).await {
         Ok(outcomes) => {
             for (reply, outcome) in replies.into_iter().zip(outcomes) {
                 let _ = reply.send(outcome);

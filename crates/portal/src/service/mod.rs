@@ -71,10 +71,11 @@ pub enum Refused {
     GroupsNotDeleted,
     TenantNotChanged,
     WebhookNotRegistered,
+    DeviceNotChanged,
 }
 
 impl Refused {
-    pub const ALL: [Refused; 11] = [
+    pub const ALL: [Refused; 12] = [
         Refused::TenantNotCreated,
         Refused::UserNotCreated,
         Refused::PasswordNotChanged,
@@ -86,6 +87,7 @@ impl Refused {
         Refused::GroupsNotDeleted,
         Refused::TenantNotChanged,
         Refused::WebhookNotRegistered,
+        Refused::DeviceNotChanged,
     ];
 }
 

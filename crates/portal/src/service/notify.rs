@@ -89,6 +89,7 @@ pub async fn round(store: &Store, public_url: &str, now: i64) -> Result<Round, S
     for tenant_id in store.toner_mail_tenants().await? {
         total += supply_round(store, public_url, tenant_id, now).await?;
     }
+    total += late_round(store, public_url, now).await?;
     if total.sent + total.dropped > 0 {
         tracing::info!(
             mails = total.mails,
@@ -425,5 +426,117 @@ async fn supply_round(
     }
     change.commit().await?;
     round.supply_mails = mails.len();
+    Ok(round)
+}
+
+/// The "not reporting" part of a round ("Fleet health by e-mail"): every device that stopped
+/// reporting since the last round (`meterport_domain::reporting`) is decided once per stop,
+/// in every tenant, whether or not anyone chose to hear of it, so that a user who chooses
+/// later is not told of stops that are old news. The users who chose it (all devices, or the
+/// devices of their groups) get one mail listing their devices; the decisions and the mails
+/// are one transaction per tenant, so a crash neither loses nor repeats a mail. A device that
+/// reports again and later stops again is a new stop. Its mails count in [`Round::mails`].
+async fn late_round(store: &Store, public_url: &str, now: i64) -> Result<Round, StoreError> {
+    use meterport_store::late_notices::{LateDevice, LateNotice};
+    let stops = store
+        .undecided_late_devices_any_tenant(now, ROUND_LIMIT)
+        .await?;
+    let mut by_tenant: BTreeMap<i64, Vec<LateDevice>> = BTreeMap::new();
+    for stop in stops {
+        by_tenant.entry(stop.tenant_id).or_default().push(stop);
+    }
+    let mut round = Round::default();
+    for (tenant_id, stops) in by_tenant {
+        let audience = store.notification_audience(tenant_id).await?;
+        let listeners: Vec<(&i64, &NotificationSettings)> = audience
+            .iter()
+            .filter(|(_, s)| s.late != Scope::Off)
+            .collect();
+        let mut mails = Vec::new();
+        let mut told = std::collections::BTreeSet::new();
+        if !listeners.is_empty() {
+            let tenant = store.tenant(tenant_id).await?;
+            let ids: Vec<i64> = stops.iter().map(|s| s.device_id).collect();
+            let devices: HashMap<i64, Device> = store
+                .devices_by_ids(tenant_id, &ids)
+                .await?
+                .into_iter()
+                .map(|d| (d.id, d))
+                .collect();
+            let users: HashMap<i64, meterport_store::users::User> = store
+                .list_users(tenant_id)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u))
+                .collect();
+            for (user_id, settings) in listeners {
+                let Some(user) = users.get(user_id) else {
+                    continue;
+                };
+                let covers = |d: &Device| match &settings.late {
+                    Scope::Off => false,
+                    Scope::AllDevices => true,
+                    Scope::Groups(groups) => {
+                        d.group.as_ref().is_some_and(|(g, _)| groups.contains(g))
+                    }
+                };
+                let mine: Vec<(&LateDevice, &Device)> = stops
+                    .iter()
+                    .filter_map(|s| devices.get(&s.device_id).map(|d| (s, d)))
+                    .filter(|(_, d)| covers(d))
+                    .collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                let Some(address) = user.email.as_deref() else {
+                    round.without_address += 1;
+                    continue;
+                };
+                let notices: Vec<crate::mail::messages::LateDeviceNotice> = mine
+                    .iter()
+                    .map(|(s, d)| crate::mail::messages::LateDeviceNotice {
+                        device_name: d.name.clone(),
+                        product: d.product.clone(),
+                        place: place(d),
+                        group: d.group.as_ref().map(|(_, name)| name.clone()),
+                        last_report_at: s.last_report_at,
+                        late_after_hours: meterport_domain::reporting::late_after_hours(
+                            tenant.notify.late_after_hours,
+                            d.late_after_hours,
+                        ),
+                        link: format!("{public_url}/devices/{}", d.id),
+                    })
+                    .collect();
+                let to = Recipient::user(user, &tenant, address);
+                mails.push(crate::mail::messages::devices_not_reporting(
+                    &to,
+                    &notices,
+                    &format!("{public_url}/devices?reporting=late"),
+                ));
+                told.extend(mine.iter().map(|(s, _)| s.device_id));
+            }
+        }
+        let (sent, unheard): (Vec<LateDevice>, Vec<LateDevice>) =
+            stops.iter().partition(|s| told.contains(&s.device_id));
+        let mut change = store.change().await?;
+        change
+            .decide_late(tenant_id, &sent, LateNotice::Sent, now)
+            .await?;
+        change
+            .decide_late(tenant_id, &unheard, LateNotice::None, now)
+            .await?;
+        for mail in &mails {
+            change.enqueue_mail(mail, now).await?;
+        }
+        change.commit().await?;
+        tracing::info!(
+            tenant.id = tenant_id,
+            devices = stops.len(),
+            told = sent.len(),
+            mails = mails.len(),
+            "devices stopped reporting"
+        );
+        round.mails += mails.len();
+    }
     Ok(round)
 }

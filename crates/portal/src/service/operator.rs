@@ -446,6 +446,52 @@ pub async fn delete_device(
     Ok(())
 }
 
+/// Sets a device's own "not reporting" threshold in hours (`Some`), for a device known to
+/// report less often than its tenant's threshold, or goes back to the tenant's (`None`):
+/// 1 to 8,760 hours, as for the tenant (`meterport_domain::reporting`).
+pub async fn set_device_late_after_hours(
+    store: &Store,
+    actor: &str,
+    tenant_id: TenantId,
+    device_id: DeviceId,
+    hours: Option<i64>,
+    now: i64,
+) -> ServiceResult<Device> {
+    use meterport_domain::reporting::{
+        LATE_AFTER_HOURS_MAX, LATE_AFTER_HOURS_MIN, is_valid_late_after_hours,
+    };
+    require_tenant(store, tenant_id).await?;
+    let (tenant_id, device_id) = (tenant_id.get(), device_id.get());
+    if hours.is_some_and(|h| !is_valid_late_after_hours(h)) {
+        return Err(ServiceError::invalid(
+            Refused::DeviceNotChanged,
+            vec![FieldError::new(
+                "late_after_hours",
+                Problem::OutOfRange {
+                    min: LATE_AFTER_HOURS_MIN,
+                    max: LATE_AFTER_HOURS_MAX,
+                },
+            )],
+        ));
+    }
+    let mut change = store.change().await?;
+    change
+        .set_device_late_after_hours(tenant_id, device_id, hours)
+        .await
+        .map_err(ServiceError::missing(Missing::Device))?;
+    audit::record(
+        &mut change,
+        Some(tenant_id),
+        actor,
+        AuditAction::DeviceReportingChanged,
+        &json!({"device_id": device_id, "late_after_hours": hours}).to_string(),
+        now,
+    )
+    .await?;
+    change.commit().await?;
+    device(store, TenantId(tenant_id), DeviceId(device_id)).await
+}
+
 /// A token issued, shown this once.
 #[derive(Debug)]
 pub struct IssuedToken {

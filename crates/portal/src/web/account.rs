@@ -1,4 +1,5 @@
-//! The welcome screen (S5), change password (S24) and user information (S25).
+//! The welcome screen (S5, with the fleet at a glance), change password (S24) and user
+//! information (S25).
 //!
 //! A refused form is shown again with each message next to its field, in the user's language,
 //! and nothing is changed.
@@ -10,15 +11,31 @@ use askama::Template;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use meterport_domain::policy::check_password;
+use meterport_domain::status::Status;
 use meterport_store::announcements::Announcement;
+use meterport_store::supplies::LOW_LEVEL_PERCENT;
 
 use super::form::FieldErrors;
 use super::session::Viewer;
+use super::widgets::group_digits;
 use super::{Lang, PageCtx, PageError, render};
 use crate::app::AppState;
-use crate::service::account;
+use crate::service::{account, devices};
 
 // ---- Welcome (S5)
+
+/// One figure of the fleet summary: a count that links to the list it counts.
+pub struct FleetFigure {
+    /// `service_call`, ..., `late`, `low`, `empty`: its CSS class (`fig-...`) and id.
+    pub kind: &'static str,
+    pub label: String,
+    pub count: String,
+    /// What else the figure says ("on 3 devices").
+    pub detail: Option<String>,
+    pub href: String,
+    /// Something needs attention (a non-zero count of a kind that does).
+    pub attention: bool,
+}
 
 #[derive(Template)]
 #[template(path = "welcome.html")]
@@ -27,6 +44,81 @@ struct WelcomePage {
     username: String,
     previous_login: Option<String>,
     announcements: Vec<(String, String)>,
+    total_devices: String,
+    statuses: Vec<FleetFigure>,
+    supplies: Vec<FleetFigure>,
+}
+
+/// The welcome screen's figures: devices by status, most severe first, then not reporting;
+/// low and empty supplies. Each links to the device list or toner/ink screen it counts.
+fn fleet_figures(
+    lang: Lang,
+    summary: &devices::FleetSummary,
+) -> (Vec<FleetFigure>, Vec<FleetFigure>) {
+    use super::i18n::{t, t_args};
+    let counts = &summary.statuses;
+    let mut statuses: Vec<FleetFigure> = [Status::ServiceCall, Status::Error, Status::Warning]
+        .into_iter()
+        .map(|s| FleetFigure {
+            kind: s.as_str(),
+            label: crate::i18n::status_label(s, lang),
+            count: group_digits(counts.get(s)),
+            detail: None,
+            href: format!("/devices?status={}", s.as_str()),
+            attention: counts.get(s) > 0,
+        })
+        .collect();
+    statuses.push(FleetFigure {
+        kind: "late",
+        label: t(lang, "devices-not-reporting"),
+        count: group_digits(counts.late),
+        detail: None,
+        href: "/devices?reporting=late".into(),
+        attention: counts.late > 0,
+    });
+    statuses.extend(
+        [Status::Unknown, Status::Normal]
+            .into_iter()
+            .map(|s| FleetFigure {
+                kind: s.as_str(),
+                label: crate::i18n::status_label(s, lang),
+                count: group_digits(counts.get(s)),
+                detail: None,
+                href: format!("/devices?status={}", s.as_str()),
+                attention: false,
+            }),
+    );
+    let s = &summary.supplies;
+    let on_devices = |n: i64| {
+        t_args(
+            lang,
+            "welcome-fleet-on-devices",
+            &[("count", group_digits(n))],
+        )
+    };
+    let supplies = vec![
+        FleetFigure {
+            kind: "low",
+            label: t_args(
+                lang,
+                "welcome-fleet-low",
+                &[("limit", LOW_LEVEL_PERCENT.to_string())],
+            ),
+            count: group_digits(s.low_supplies),
+            detail: Some(on_devices(s.low_devices)),
+            href: "/supplies?supply=low".into(),
+            attention: s.low_supplies > 0,
+        },
+        FleetFigure {
+            kind: "empty",
+            label: t(lang, "welcome-fleet-empty"),
+            count: group_digits(s.empty_supplies),
+            detail: Some(on_devices(s.empty_devices)),
+            href: "/supplies?supply=empty".into(),
+            attention: s.empty_supplies > 0,
+        },
+    ];
+    (statuses, supplies)
 }
 
 pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
@@ -34,8 +126,13 @@ pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Re
     let lang = viewer.lang;
     let announcements: Vec<Announcement> =
         account::current_announcements(&state.store, now).await?;
+    let summary = devices::fleet_summary(&state.store, TenantId(viewer.tenant.id), now).await?;
+    let (statuses, supplies) = fleet_figures(lang, &summary);
     let page = WelcomePage {
         ctx: viewer.ctx("welcome", "welcome"),
+        total_devices: group_digits(summary.statuses.total()),
+        statuses,
+        supplies,
         username: viewer.user.username.clone(),
         previous_login: viewer.user.previous_login_at.map(|t| viewer.datetime(t)),
         announcements: announcements

@@ -15,12 +15,15 @@ use meterport_domain::device::{DeviceType, Protocol};
 use meterport_domain::ids::{DeviceId, TenantId};
 use meterport_domain::labels::{self, View};
 use meterport_domain::person::display_name;
+use meterport_domain::reporting::Reporting;
 use meterport_domain::status::{Severity, Status};
 use meterport_domain::supply_forecast::Forecast;
 use meterport_store::counters::GroupFilter;
 use meterport_store::device_settings::{DeviceListQuery, DeviceSort};
 use meterport_store::groups::Group;
-use meterport_store::supplies::{LOW_LEVEL_PERCENT, Supply, SupplyKind, SupplyReport, SupplyState};
+use meterport_store::supplies::{
+    LOW_LEVEL_PERCENT, Supply, SupplyFilter, SupplyKind, SupplyReport, SupplyState,
+};
 
 use super::form::{FieldErrors, FormData};
 use super::i18n::{self, t};
@@ -209,17 +212,20 @@ pub struct ListParams {
     group: Option<String>,
     q: Option<String>,
     status: Option<String>,
+    reporting: Option<String>,
     sort: Option<String>,
     dir: Option<String>,
     page: Option<String>,
 }
 
-/// The list's conditions, parsed; they make every link of the page.
+/// The list's conditions, parsed; they make every link of the page. A list shows one status
+/// or the devices not reporting (`reporting=late`, whatever their status), as its chips do.
 #[derive(Debug, Clone)]
 struct ListState {
     group: GroupFilter,
     q: String,
     status: Option<Status>,
+    reporting: Option<Reporting>,
     sort: DeviceSort,
     descending: bool,
     page: i64,
@@ -233,6 +239,9 @@ impl ListState {
         }
         if let Some(s) = self.status {
             url.push_str(&format!("&status={}", s.as_str()));
+        }
+        if let Some(r) = self.reporting {
+            url.push_str(&format!("&reporting={}", r.as_str()));
         }
         url.push_str(&format!(
             "&sort={}&dir={}",
@@ -253,7 +262,8 @@ impl ListState {
 }
 
 /// Which way a heading sorts first: the status most severe first (what needs attention),
-/// everything else A to Z.
+/// everything else A to Z (the last report: the devices not reporting first, then the
+/// oldest report).
 fn first_direction_is_descending(sort: DeviceSort) -> bool {
     sort == DeviceSort::Status
 }
@@ -282,6 +292,10 @@ pub struct DeviceListRow {
     pub icon: Icon,
     pub status: &'static str,
     pub status_label: String,
+    /// Not reporting: its own badge beside the status.
+    pub late: bool,
+    /// When the portal last heard from the device, as the user reads it.
+    pub last_report: Option<String>,
     pub remote_ui: Option<String>,
     pub product: String,
     pub building: String,
@@ -297,9 +311,11 @@ struct DevicesPage {
     group_fallback: bool,
     q: String,
     status: String,
+    reporting: &'static str,
     sort: &'static str,
     dir: &'static str,
     chips: Vec<StatusChip>,
+    late_chip: StatusChip,
     headings: Vec<Heading>,
     rows: Vec<DeviceListRow>,
     pager: Pager,
@@ -334,21 +350,36 @@ pub async fn list(
             .chars()
             .take(100)
             .collect();
-    let status = p.status.as_deref().and_then(Status::parse);
+    // The list offers the devices not reporting (`reporting=late`); the others are the
+    // statuses' lists.
+    let reporting = p
+        .reporting
+        .as_deref()
+        .and_then(Reporting::parse)
+        .filter(|r| *r == Reporting::Late);
+    // One filter at a time, as the chips set them: the devices not reporting, or a status.
+    let status = p
+        .status
+        .as_deref()
+        .and_then(Status::parse)
+        .filter(|_| reporting.is_none());
+    let now = state.now_ms();
     let mut st = ListState {
         group,
         q,
         status,
+        reporting,
         sort,
         descending,
         page: page_param(p.page.as_deref()),
     };
 
     let text = (!st.q.is_empty()).then_some(st.q.as_str());
-    let counts = devices::status_counts(store, TenantId(tenant), group, text).await?;
-    let total = match status {
-        Some(s) => counts.get(s),
-        None => counts.total(),
+    let counts = devices::status_counts(store, TenantId(tenant), group, text, now).await?;
+    let total = match (status, reporting) {
+        (_, Some(_)) => counts.late,
+        (Some(s), None) => counts.get(s),
+        (None, None) => counts.total(),
     };
     // A page past the end (the list shrank since the link was made) shows the last page.
     st.page = st.page.min(pages_for(total));
@@ -359,6 +390,8 @@ pub async fn list(
             group,
             text: text.map(str::to_string),
             status,
+            reporting,
+            now,
             sort,
             descending,
             limit: PAGE_SIZE,
@@ -373,9 +406,10 @@ pub async fn list(
         count: group_digits(counts.total()),
         href: st.with(|s| {
             s.status = None;
+            s.reporting = None;
             s.page = 1;
         }),
-        current: status.is_none(),
+        current: status.is_none() && reporting.is_none(),
     }];
     // Most severe first, as a fleet manager reads them.
     for s in [
@@ -391,11 +425,24 @@ pub async fn list(
             count: group_digits(counts.get(s)),
             href: st.with(|x| {
                 x.status = Some(s);
+                x.reporting = None;
                 x.page = 1;
             }),
             current: status == Some(s),
         });
     }
+    // Not reporting cuts across the statuses: its own chip, after them.
+    let late_chip = StatusChip {
+        status: "late",
+        label: t(lang, "devices-not-reporting"),
+        count: group_digits(counts.late),
+        href: st.with(|x| {
+            x.status = None;
+            x.reporting = Some(Reporting::Late);
+            x.page = 1;
+        }),
+        current: reporting == Some(Reporting::Late),
+    };
 
     let columns = [
         (DeviceSort::Name, "devices-col-name", ""),
@@ -405,6 +452,7 @@ pub async fn list(
         (DeviceSort::Building, "devices-col-building", ""),
         (DeviceSort::Location, "devices-col-location", ""),
         (DeviceSort::Group, "devices-col-group", ""),
+        (DeviceSort::LastReport, "devices-col-last-report", ""),
     ];
     let headings = columns
         .into_iter()
@@ -443,6 +491,8 @@ pub async fn list(
             icon: Icon::new(lang, d.device_type, d.status),
             status: d.status.as_str(),
             status_label: status_label(lang, d.status),
+            late: d.late,
+            last_report: d.last_report_at.map(|at| viewer.datetime(at)),
             remote_ui: remote_ui_link(d.remote_ui_url.as_deref()),
             id: d.id,
             name: d.name,
@@ -459,12 +509,17 @@ pub async fn list(
         groups: group_options(lang, &groups, group),
         group_fallback,
         status: status.map(|s| s.as_str()).unwrap_or("").to_string(),
+        reporting: reporting.map(Reporting::as_str).unwrap_or(""),
         sort: sort.as_str(),
         dir: if descending { "desc" } else { "asc" },
-        filtered: !st.q.is_empty() || status.is_some() || group != GroupFilter::All,
+        filtered: !st.q.is_empty()
+            || status.is_some()
+            || reporting.is_some()
+            || group != GroupFilter::All,
         clear_href: "/devices".into(),
         q: st.q.clone(),
         chips,
+        late_chip,
         headings,
         rows,
         pager,
@@ -624,6 +679,11 @@ struct DevicePage {
     last_reading: Option<String>,
     /// When the last meter mail of the device arrived.
     last_mail: Option<String>,
+    /// When the portal last heard from the device (a reading, a status report or a mail).
+    last_report: Option<String>,
+    /// Not reporting: silent for longer than `late_after_hours`.
+    late: bool,
+    late_after_hours: i64,
     counters: Vec<CounterSection>,
     lfp_unit: Option<String>,
     supplies: Vec<SupplyView>,
@@ -701,6 +761,11 @@ async fn device_page(
         supplies,
     } = devices::detail(&state.store, TenantId(tenant), DeviceId(id)).await?;
     let tz = viewer.tz();
+    let late = devices::reporting(&viewer.tenant, &d, state.now_ms()) == Some(Reporting::Late);
+    let late_after_hours = meterport_domain::reporting::late_after_hours(
+        viewer.tenant.notify.late_after_hours,
+        d.late_after_hours,
+    );
 
     let status = d.status;
     let kind = d.device_type;
@@ -820,6 +885,9 @@ async fn device_page(
         remote_ui: remote_ui_link(d.remote_ui_url.as_deref()),
         last_reading,
         last_mail: d.last_mail_at.map(|at| viewer.datetime(at)),
+        last_report: d.last_report_at.map(|at| viewer.datetime(at)),
+        late,
+        late_after_hours,
         counters,
         lfp_unit,
         supplies,
@@ -964,6 +1032,9 @@ struct SuppliesPage {
     low_supplies: i64,
     low_devices: i64,
     low_limit: i64,
+    /// `low` or `empty` when the list shows only the devices with such a supply.
+    only: &'static str,
+    all_href: String,
     rows: Vec<SupplyDeviceRow>,
     pager: Pager,
     silent_devices: Vec<(i64, String)>,
@@ -974,6 +1045,8 @@ struct SuppliesPage {
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct SupplyParams {
     group: Option<String>,
+    /// `low` (a supply low or empty) or `empty`: only the devices with such a supply.
+    supply: Option<String>,
     page: Option<String>,
 }
 
@@ -991,11 +1064,18 @@ pub async fn supplies(
     let groups = groups::list_groups(store, TenantId(tenant)).await?;
     let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
     let summary = devices::supply_summary(store, TenantId(tenant), group).await?;
-    let page = page_param(p.page.as_deref()).min(pages_for(summary.reporting));
+    let only = p.supply.as_deref().and_then(SupplyFilter::parse);
+    let listed = match only {
+        None => summary.reporting,
+        Some(SupplyFilter::Low) => summary.low_devices,
+        Some(SupplyFilter::Empty) => summary.empty_devices,
+    };
+    let page = page_param(p.page.as_deref()).min(pages_for(listed));
     let devices = devices::supply_page(
         store,
         TenantId(tenant),
         group,
+        only,
         PAGE_SIZE,
         (page - 1) * PAGE_SIZE,
     )
@@ -1033,8 +1113,11 @@ pub async fn supplies(
         })
         .collect();
     let group_value = group_param(group);
-    let pager = Pager::new(lang, summary.reporting, page, |n| {
-        format!("/supplies?group={group_value}&page={n}")
+    let only_param = only
+        .map(|f| format!("&supply={}", f.as_str()))
+        .unwrap_or_default();
+    let pager = Pager::new(lang, listed, page, |n| {
+        format!("/supplies?group={group_value}{only_param}&page={n}")
     });
     Ok(render(&SuppliesPage {
         ctx: viewer.ctx("supplies", "supplies"),
@@ -1045,6 +1128,8 @@ pub async fn supplies(
         low_supplies: summary.low_supplies,
         low_devices: summary.low_devices,
         low_limit: LOW_LEVEL_PERCENT,
+        only: only.map(SupplyFilter::as_str).unwrap_or(""),
+        all_href: format!("/supplies?group={group_value}"),
         rows,
         pager,
         silent_more: (summary.silent - silent_devices.len() as i64).max(0),
@@ -1133,7 +1218,7 @@ mod tests {
                 // Every argument any of these messages takes, so that formatting succeeds.
                 let args: Vec<(&'static str, String)> = [
                     "first", "last", "total", "count", "name", "zone", "chars", "max", "devices",
-                    "supplies", "limit", "days",
+                    "supplies", "limit", "days", "time", "hours",
                 ]
                 .into_iter()
                 .map(|a| (a, "1".to_string()))

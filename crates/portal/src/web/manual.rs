@@ -138,6 +138,10 @@ pub const TOPICS: &[Topic] = &[
                         "manual-welcome-field-previous-desc",
                     ],
                     [
+                        "manual-welcome-field-fleet",
+                        "manual-welcome-field-fleet-desc",
+                    ],
+                    [
                         "manual-welcome-field-news",
                         "manual-welcome-field-news-desc",
                     ],
@@ -188,6 +192,10 @@ pub const TOPICS: &[Topic] = &[
                     [
                         "manual-devices-field-place",
                         "manual-devices-field-place-desc",
+                    ],
+                    [
+                        "manual-devices-field-last-report",
+                        "manual-devices-field-last-report-desc",
                     ],
                 ],
             ),
@@ -489,6 +497,10 @@ pub const TOPICS: &[Topic] = &[
                     ],
                     ["manual-status-error", "manual-notifications-error"],
                     ["manual-status-warning", "manual-notifications-warning"],
+                    [
+                        "manual-notifications-late",
+                        "manual-notifications-late-desc",
+                    ],
                     [
                         "manual-notifications-toner",
                         "manual-notifications-toner-desc",

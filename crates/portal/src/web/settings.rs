@@ -199,6 +199,7 @@ fn event_keys(event: Event) -> (&'static str, &'static str) {
         Event::ServiceCall => ("notify-service-call", "notify-service-call-desc"),
         Event::Error => ("notify-error", "notify-error-desc"),
         Event::Warning => ("notify-warning", "notify-warning-desc"),
+        Event::Late => ("notify-late", "notify-late-desc"),
     }
 }
 
