@@ -72,7 +72,54 @@ impl Store {
     }
 }
 
+/// A device heard from again after a stop the notifier decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resumed {
+    pub tenant_id: i64,
+    pub device_id: i64,
+    /// When it was heard from again.
+    pub heard_at: i64,
+}
+
+impl Store {
+    /// The devices of every tenant heard from again after a decided stop whose end is not
+    /// recorded yet; at most `limit`.
+    pub async fn resumed_devices_any_tenant(&self, limit: i64) -> Result<Vec<Resumed>> {
+        let sql = format!(
+            "SELECT d.tenant_id, d.id, {HEARD_SQL} FROM late_notices n \
+             JOIN devices d ON d.id = n.device_id AND d.tenant_id = n.tenant_id \
+             LEFT JOIN device_reading_times rt ON rt.device_id = d.id \
+             WHERE n.resumed_at IS NULL AND {HEARD_SQL} > n.heard_at \
+             ORDER BY d.tenant_id, d.id LIMIT $1"
+        );
+        Ok(sqlx::query(AssertSqlSafe(sql))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|r| Resumed {
+                tenant_id: r.get(0),
+                device_id: r.get(1),
+                heard_at: r.get(2),
+            })
+            .collect())
+    }
+}
+
 impl Change<'_> {
+    /// Records that the device of a stop was heard from again.
+    pub async fn record_resumed(&mut self, r: &Resumed) -> Result<()> {
+        sqlx::query(
+            "UPDATE late_notices SET resumed_at = $3 WHERE tenant_id = $1 AND device_id = $2",
+        )
+        .bind(r.tenant_id)
+        .bind(r.device_id)
+        .bind(r.heard_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Records the decision on these stops of the tenant's devices (each once: a device's
     /// former stop is replaced), decided at `now`.
     pub async fn decide_late(
@@ -87,7 +134,7 @@ impl Change<'_> {
             let sql = format!(
                 "INSERT INTO late_notices (device_id, tenant_id, heard_at, decided_at, notice) \
                  VALUES {} ON CONFLICT (device_id) DO UPDATE SET heard_at = excluded.heard_at, \
-                 decided_at = excluded.decided_at, notice = excluded.notice",
+                 decided_at = excluded.decided_at, notice = excluded.notice, resumed_at = NULL",
                 bulk_values(backend, 1, chunk.len(), 5)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);

@@ -200,3 +200,73 @@ async fn conditions_opened_and_closed_reach_the_receiver_signed_and_retried() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_device_that_stops_and_resumes_reporting_is_posted_both_times() {
+    use meterport_portal::service::notify::round;
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme", "Asia/Tokyo").await;
+    let device = app.device(&tenant, mfp("MFP-1", "3F copier")).await;
+    let ingest = app.ingest_token(&tenant).await;
+    let received = Arc::new(Received::default());
+    let url = receiver(received.clone()).await;
+    let (ok, _, err) = admin(
+        &app.db.url,
+        &[
+            "webhook",
+            "create",
+            "--tenant",
+            &tenant.id.to_string(),
+            "--url",
+            &url,
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    let hour = 3_600_000;
+    let report = |at: i64| {
+        let at = jiff::Timestamp::from_millisecond(at).unwrap();
+        json!({"serial": "MFP-1", "at": at.to_string(), "conditions": []})
+    };
+    let (code, _) = app
+        .post("/api/v1/ingest/status", &ingest, &report(T0))
+        .await;
+    assert_eq!(code, 200);
+    let client = reqwest::Client::new();
+
+    // Silent for longer than the tenant's 48 hours.
+    app.clock.set(T0 + 49 * hour);
+    round(&app.store, &app.base, T0 + 49 * hour).await.unwrap();
+    assert_eq!(
+        deliver_due(&app.store, &client, T0 + 49 * hour)
+            .await
+            .unwrap(),
+        1
+    );
+    // Heard from again.
+    app.clock.set(T0 + 50 * hour);
+    let (code, _) = app
+        .post("/api/v1/ingest/status", &ingest, &report(T0 + 50 * hour))
+        .await;
+    assert_eq!(code, 200);
+    round(&app.store, &app.base, T0 + 50 * hour).await.unwrap();
+    round(&app.store, &app.base, T0 + 51 * hour).await.unwrap();
+    assert_eq!(
+        deliver_due(&app.store, &client, T0 + 51 * hour)
+            .await
+            .unwrap(),
+        1
+    );
+
+    let posts = received.posts.lock().unwrap().clone();
+    let events: Vec<Value> = posts
+        .iter()
+        .map(|(_, b)| serde_json::from_slice(b).unwrap())
+        .collect();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0]["event"], "device.stopped_reporting");
+    assert_eq!(events[0]["device"]["id"], device);
+    assert_eq!(events[0]["condition"], Value::Null);
+    assert_eq!(events[1]["event"], "device.resumed_reporting");
+    assert_eq!(events[1]["at"], "2021-12-03T02:00:00Z");
+}

@@ -438,6 +438,23 @@ async fn supply_round(
 /// reports again and later stops again is a new stop. Its mails count in [`Round::mails`].
 async fn late_round(store: &Store, public_url: &str, now: i64) -> Result<Round, StoreError> {
     use meterport_store::late_notices::{LateDevice, LateNotice};
+    // Stops that ended: recorded once each (with the webhooks' event) before new stops are
+    // decided, so that a device that resumed and stopped again is both.
+    for resumed in store.resumed_devices_any_tenant(ROUND_LIMIT).await? {
+        let mut change = store.change().await?;
+        change.record_resumed(&resumed).await?;
+        let kind = meterport_store::webhooks::EventKind::ResumedReporting;
+        change
+            .record_device_event(
+                resumed.tenant_id,
+                resumed.device_id,
+                kind,
+                resumed.heard_at,
+                now,
+            )
+            .await?;
+        change.commit().await?;
+    }
     let stops = store
         .undecided_late_devices_any_tenant(now, ROUND_LIMIT)
         .await?;
@@ -527,6 +544,12 @@ async fn late_round(store: &Store, public_url: &str, now: i64) -> Result<Round, 
             .await?;
         for mail in &mails {
             change.enqueue_mail(mail, now).await?;
+        }
+        for stop in &stops {
+            let kind = meterport_store::webhooks::EventKind::StoppedReporting;
+            change
+                .record_device_event(tenant_id, stop.device_id, kind, now, now)
+                .await?;
         }
         change.commit().await?;
         tracing::info!(

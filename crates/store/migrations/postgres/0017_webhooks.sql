@@ -37,3 +37,7 @@ CREATE TABLE webhook_deliveries (
     last_error TEXT
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE delivered_at IS NULL;
+
+-- A stop of a device that ended: when the device was heard from again (the webhook's
+-- 'resumed_reporting'); NULL while it is still silent, and again when it stops anew.
+ALTER TABLE late_notices ADD COLUMN resumed_at BIGINT;
