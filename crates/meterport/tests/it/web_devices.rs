@@ -247,7 +247,8 @@ async fn the_list_shows_each_device_with_its_type_and_status_icon_and_every_colu
             "Product name",
             "Building",
             "Location",
-            "Group"
+            "Group",
+            "Last report"
         ]
     );
     // Each type's picture with its status badge; the unknown device is drawn faded.
@@ -297,10 +298,19 @@ async fn the_list_shows_each_device_with_its_type_and_status_icon_and_every_colu
     let alpha_ui = format!("{} a.remote-ui", row_css(f.ids["alpha"]));
     assert_eq!(attr(&html, &alpha_ui, "target"), "_blank");
     assert_eq!(attr(&html, &alpha_ui, "rel"), "noopener noreferrer");
-    // Status, product, building, location and group of a row.
+    // Status, product, building, location, group and last report of a row.
     let alpha = row_of(&html, f.ids["alpha"]);
     assert_eq!(alpha[1], "Service call");
-    assert_eq!(alpha[3..], ["iR-ADV C5840", "Tower", "3F East", "Group A"]);
+    assert_eq!(
+        alpha[3..],
+        [
+            "iR-ADV C5840",
+            "Tower",
+            "3F East",
+            "Group A",
+            "1 Dec 2021 09:00:00"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -1108,7 +1118,8 @@ async fn the_device_screens_are_in_japanese_for_a_japanese_user() {
             "製品名",
             "ビル名",
             "デバイス設置場所",
-            "グループ名"
+            "グループ名",
+            "最終報告日時"
         ]
     );
     assert_eq!(row_of(&list, f.ids["alpha"])[1], "サービスコール");
