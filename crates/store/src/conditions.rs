@@ -75,8 +75,17 @@ impl Store {
                         message: message.clone(),
                     };
                     let kind = EventKind::ConditionClosed;
-                    record_event(&mut tx, tenant_id, device_id, kind, Some(&closed), at, at)
-                        .await?;
+                    record_event(
+                        self,
+                        &mut tx,
+                        tenant_id,
+                        device_id,
+                        kind,
+                        Some(&closed),
+                        at,
+                        at,
+                    )
+                    .await?;
                 }
                 Some(c) => {
                     sqlx::query("UPDATE conditions SET severity = $2, message = $3 WHERE id = $1")
@@ -107,7 +116,17 @@ impl Store {
                     message: c.message.clone(),
                 };
                 let kind = EventKind::ConditionOpened;
-                record_event(&mut tx, tenant_id, device_id, kind, Some(&opened), at, at).await?;
+                record_event(
+                    self,
+                    &mut tx,
+                    tenant_id,
+                    device_id,
+                    kind,
+                    Some(&opened),
+                    at,
+                    at,
+                )
+                .await?;
             }
         }
         let status = Status::derive(protocol, true, conditions.iter().map(|c| c.severity));

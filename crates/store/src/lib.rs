@@ -103,6 +103,8 @@ pub struct Store {
     backend: Backend,
     /// Large tenants' device lists as the counters query reads them ([`counters`]).
     directory: std::sync::Arc<counters::DirectoryCache>,
+    /// Whether any tenant has an active webhook, as last read ([`webhooks`]).
+    hooks: std::sync::Arc<webhooks::HooksSeen>,
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -150,6 +152,7 @@ impl Store {
             writer_cache: Default::default(),
             backend,
             directory: Default::default(),
+            hooks: Default::default(),
         };
         match backend {
             Backend::Sqlite => SQLITE_MIGRATOR.run(&store.pool).await?,

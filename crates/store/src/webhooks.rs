@@ -76,9 +76,43 @@ pub struct DueDelivery {
     pub at: i64,
 }
 
+/// Whether any tenant has an active webhook, read at most every [`HOOKS_SEEN_FOR`]: a
+/// status report of a portal without webhooks (the usual case) then costs no lookup. A
+/// webhook registered by this process is seen at once; one registered by another instance
+/// within that time.
+#[derive(Debug, Default)]
+pub(crate) struct HooksSeen(std::sync::Mutex<Option<(std::time::Instant, bool)>>);
+
+/// How long [`HooksSeen`] trusts what it read.
+const HOOKS_SEEN_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl HooksSeen {
+    async fn any(&self, conn: &mut AnyConnection) -> Result<bool> {
+        if let Some((at, any)) = *self.0.lock().expect("hooks seen")
+            && at.elapsed() < HOOKS_SEEN_FOR
+        {
+            return Ok(any);
+        }
+        let any: bool = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM webhooks WHERE revoked_at IS NULL LIMIT 1) h",
+        )
+        .fetch_one(&mut *conn)
+        .await?
+            > 0;
+        *self.0.lock().expect("hooks seen") = Some((std::time::Instant::now(), any));
+        Ok(any)
+    }
+
+    fn forget(&self) {
+        *self.0.lock().expect("hooks seen") = None;
+    }
+}
+
 /// Records an event of a device of the tenant in `conn`'s transaction, and a delivery of it
 /// to each of the tenant's active webhooks; nothing when the tenant has none.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn record_event(
+    store: &Store,
     conn: &mut AnyConnection,
     tenant_id: i64,
     device_id: i64,
@@ -87,6 +121,9 @@ pub(crate) async fn record_event(
     at: i64,
     now: i64,
 ) -> Result<()> {
+    if !store.hooks.any(conn).await? {
+        return Ok(());
+    }
     let hooks: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM webhooks WHERE tenant_id = $1 AND revoked_at IS NULL")
             .bind(tenant_id)
@@ -256,6 +293,7 @@ impl Change<'_> {
         .bind(now)
         .fetch_one(&mut *self.tx)
         .await?;
+        self.store.hooks.forget();
         Ok(Webhook {
             id,
             tenant_id,
@@ -291,7 +329,18 @@ impl Change<'_> {
         at: i64,
         now: i64,
     ) -> Result<()> {
-        record_event(&mut self.tx, tenant_id, device_id, kind, None, at, now).await
+        let store = self.store;
+        record_event(
+            store,
+            &mut self.tx,
+            tenant_id,
+            device_id,
+            kind,
+            None,
+            at,
+            now,
+        )
+        .await
     }
 }
 
