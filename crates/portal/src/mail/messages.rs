@@ -116,6 +116,53 @@ impl Mail {
         }
     }
 
+    /// Lists a device: its name, these lines, then its model, place and group, as every
+    /// device mail says them, and a link to its page.
+    fn device_item(
+        &mut self,
+        name: &str,
+        mut lines: Vec<String>,
+        product: &str,
+        place: &str,
+        group: Option<&str>,
+        link: &str,
+    ) {
+        let lang = self.lang;
+        lines.push(t_args(
+            lang,
+            "mail-status-product",
+            &[("product", product.to_string())],
+        ));
+        if !place.is_empty() {
+            lines.push(t_args(
+                lang,
+                "mail-status-place",
+                &[("place", place.to_string())],
+            ));
+        }
+        if let Some(group) = group {
+            lines.push(t_args(
+                lang,
+                "mail-status-group",
+                &[("group", group.to_string())],
+            ));
+        }
+        self.items.push(MailItem {
+            title: name.to_string(),
+            lines,
+            link: Some((t(lang, "mail-status-open-device"), link.to_string())),
+        });
+    }
+
+    /// Says how many of `total` things the list leaves out after `listed`.
+    fn more_than_listed(&mut self, total: usize, listed: usize) {
+        if total > listed {
+            let more = (total - listed).to_string();
+            let text = t_args(self.lang, "mail-status-more", &[("count", more)]);
+            self.paragraphs.push(text);
+        }
+    }
+
     fn render(self, to: &Recipient) -> NewMail {
         // The templates are checked at compile time and have no fallible filters: a failure
         // here is a bug, and a mail with its words but no layout is better than none.
@@ -189,22 +236,6 @@ pub fn email_changed(to: &Recipient, at: i64) -> NewMail {
     m.render(to)
 }
 
-/// A listed device's model and place, as every device mail says them.
-fn device_lines(lang: Lang, product: &str, place: &str, lines: &mut Vec<String>) {
-    lines.push(t_args(
-        lang,
-        "mail-status-product",
-        &[("product", product.to_string())],
-    ));
-    if !place.is_empty() {
-        lines.push(t_args(
-            lang,
-            "mail-status-place",
-            &[("place", place.to_string())],
-        ));
-    }
-}
-
 /// A device condition a status mail reports (S23).
 #[derive(Debug, Clone)]
 pub struct ConditionNotice {
@@ -273,27 +304,16 @@ pub fn conditions_opened(
             "mail-status-since",
             &[("since", to.time(n.since))],
         ));
-        device_lines(lang, &n.product, &n.place, &mut lines);
-        if let Some(group) = &n.group {
-            lines.push(t_args(
-                lang,
-                "mail-status-group",
-                &[("group", group.clone())],
-            ));
-        }
-        m.items.push(MailItem {
-            title: n.device_name.clone(),
+        m.device_item(
+            &n.device_name,
             lines,
-            link: Some((t(lang, "mail-status-open-device"), n.link.clone())),
-        });
+            &n.product,
+            &n.place,
+            n.group.as_deref(),
+            &n.link,
+        );
     }
-    if sorted.len() > MAX_LISTED_CONDITIONS {
-        m.paragraphs.push(t_args(
-            lang,
-            "mail-status-more",
-            &[("count", (sorted.len() - MAX_LISTED_CONDITIONS).to_string())],
-        ));
-    }
+    m.more_than_listed(sorted.len(), MAX_LISTED_CONDITIONS);
     m.action = Some((t(lang, "mail-status-open-list"), devices_link.to_string()));
     m.notes.push(t(lang, "mail-status-why"));
     m.render(to)
@@ -358,12 +378,7 @@ pub fn supplies_low(to: &Recipient, notices: &[SupplyNotice], supplies_link: &st
                 &[("date", day.strftime("%Y/%m/%d").to_string())],
             ));
         }
-        device_lines(lang, &n.product, &n.place, &mut lines);
-        m.items.push(MailItem {
-            title: n.device_name.clone(),
-            lines,
-            link: Some((t(lang, "mail-status-open-device"), n.link.clone())),
-        });
+        m.device_item(&n.device_name, lines, &n.product, &n.place, None, &n.link);
     }
     m.action = Some((
         t(lang, "mail-supplies-open-list"),
@@ -420,7 +435,7 @@ pub fn devices_not_reporting(
     };
     m.paragraphs.push(t(lang, "mail-late-body"));
     for n in sorted.iter().take(MAX_LISTED_LATE) {
-        let mut lines = vec![
+        let lines = vec![
             t_args(
                 lang,
                 "mail-late-last-report",
@@ -432,27 +447,16 @@ pub fn devices_not_reporting(
                 &[("hours", n.late_after_hours.to_string())],
             ),
         ];
-        device_lines(lang, &n.product, &n.place, &mut lines);
-        if let Some(group) = &n.group {
-            lines.push(t_args(
-                lang,
-                "mail-status-group",
-                &[("group", group.clone())],
-            ));
-        }
-        m.items.push(MailItem {
-            title: n.device_name.clone(),
+        m.device_item(
+            &n.device_name,
             lines,
-            link: Some((t(lang, "mail-status-open-device"), n.link.clone())),
-        });
+            &n.product,
+            &n.place,
+            n.group.as_deref(),
+            &n.link,
+        );
     }
-    if sorted.len() > MAX_LISTED_LATE {
-        m.paragraphs.push(t_args(
-            lang,
-            "mail-status-more",
-            &[("count", (sorted.len() - MAX_LISTED_LATE).to_string())],
-        ));
-    }
+    m.more_than_listed(sorted.len(), MAX_LISTED_LATE);
     m.action = Some((t(lang, "mail-late-open-list"), list_link.to_string()));
     m.notes.push(t(lang, "mail-late-why"));
     m.render(to)
