@@ -111,6 +111,33 @@ fn event(severity: Severity) -> Event {
     }
 }
 
+/// These devices of the tenant, by id.
+async fn devices_by_id(
+    store: &Store,
+    tenant_id: i64,
+    ids: &[i64],
+) -> Result<HashMap<i64, Device>, StoreError> {
+    Ok(store
+        .devices_by_ids(tenant_id, ids)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect())
+}
+
+/// The tenant's users, by id.
+async fn users_by_id(
+    store: &Store,
+    tenant_id: i64,
+) -> Result<HashMap<i64, meterport_store::users::User>, StoreError> {
+    Ok(store
+        .list_users(tenant_id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
 /// Where a device stands, as its mails say it: building and location.
 fn place(d: &Device) -> String {
     [d.building.as_deref(), d.location.as_deref()]
@@ -160,22 +187,12 @@ async fn tenant_round(
     let mut device_ids: Vec<i64> = sent.iter().map(|c| c.device_id).collect();
     device_ids.sort_unstable();
     device_ids.dedup();
-    let devices: HashMap<i64, Device> = store
-        .devices_by_ids(tenant_id, &device_ids)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
+    let devices = devices_by_id(store, tenant_id, &device_ids).await?;
     let audience = store.notification_audience(tenant_id).await?;
-    let users: HashMap<i64, meterport_store::users::User> = if audience.is_empty() {
+    let users = if audience.is_empty() {
         HashMap::new()
     } else {
-        store
-            .list_users(tenant_id)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect()
+        users_by_id(store, tenant_id).await?
     };
     let mut round = Round {
         sent: decision.send.len(),
@@ -326,18 +343,8 @@ async fn supply_round(
     if !due.is_empty() {
         let mut device_ids: Vec<i64> = due.iter().map(|a| a.device_id).collect();
         device_ids.dedup();
-        let devices: HashMap<i64, Device> = store
-            .devices_by_ids(tenant_id, &device_ids)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d))
-            .collect();
-        let users: HashMap<i64, meterport_store::users::User> = store
-            .list_users(tenant_id)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+        let devices = devices_by_id(store, tenant_id, &device_ids).await?;
+        let users = users_by_id(store, tenant_id).await?;
         let mut by_admin: BTreeMap<i64, Vec<&SupplyAlert>> = BTreeMap::new();
         for a in &due {
             if let Some(admin) = devices
@@ -440,19 +447,16 @@ async fn late_round(store: &Store, public_url: &str, now: i64) -> Result<Round, 
     use meterport_store::late_notices::{LateDevice, LateNotice};
     // Stops that ended: recorded once each (with the webhooks' event) before new stops are
     // decided, so that a device that resumed and stopped again is both.
-    for resumed in store.resumed_devices_any_tenant(ROUND_LIMIT).await? {
+    let resumed = store.resumed_devices_any_tenant(ROUND_LIMIT).await?;
+    if !resumed.is_empty() {
         let mut change = store.change().await?;
-        change.record_resumed(&resumed).await?;
-        let kind = meterport_store::webhooks::EventKind::ResumedReporting;
-        change
-            .record_device_event(
-                resumed.tenant_id,
-                resumed.device_id,
-                kind,
-                resumed.heard_at,
-                now,
-            )
-            .await?;
+        for r in &resumed {
+            change.record_resumed(r).await?;
+            let kind = meterport_store::webhooks::EventKind::ResumedReporting;
+            change
+                .record_device_event(r.tenant_id, r.device_id, kind, r.heard_at, now)
+                .await?;
+        }
         change.commit().await?;
     }
     let stops = store
@@ -474,18 +478,8 @@ async fn late_round(store: &Store, public_url: &str, now: i64) -> Result<Round, 
         if !listeners.is_empty() {
             let tenant = store.tenant(tenant_id).await?;
             let ids: Vec<i64> = stops.iter().map(|s| s.device_id).collect();
-            let devices: HashMap<i64, Device> = store
-                .devices_by_ids(tenant_id, &ids)
-                .await?
-                .into_iter()
-                .map(|d| (d.id, d))
-                .collect();
-            let users: HashMap<i64, meterport_store::users::User> = store
-                .list_users(tenant_id)
-                .await?
-                .into_iter()
-                .map(|u| (u.id, u))
-                .collect();
+            let devices = devices_by_id(store, tenant_id, &ids).await?;
+            let users = users_by_id(store, tenant_id).await?;
             for (user_id, settings) in listeners {
                 let Some(user) = users.get(user_id) else {
                     continue;
