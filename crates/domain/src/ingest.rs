@@ -115,6 +115,42 @@ impl ItemProblem {
             minutes: MAX_FUTURE_MS / 60_000,
         }
     }
+
+    /// A short, stable name of the problem, for counting refusals by reason (the portal's
+    /// ingest metrics); the sentences are `portal::i18n`'s.
+    pub fn reason(&self) -> &'static str {
+        use crate::counters::ValueError;
+        match self {
+            ItemProblem::Field(p) => p.code(),
+            ItemProblem::NotAnObject => "not_an_object",
+            ItemProblem::DuplicateKey => "duplicate_key",
+            ItemProblem::InvalidShape { .. } => "invalid_shape",
+            ItemProblem::NotAString => "not_a_string",
+            ItemProblem::Empty => "empty",
+            ItemProblem::InvalidSerial => "invalid_serial",
+            ItemProblem::InvalidTimestamp => "invalid_timestamp",
+            ItemProblem::NoSuchOffset { .. } => "no_such_offset",
+            ItemProblem::NotAReadingField => "unknown_field",
+            ItemProblem::CountersNotAnObject => "counters_not_an_object",
+            ItemProblem::NoCounters => "no_counters",
+            ItemProblem::UnknownCounter => "unknown_counter",
+            ItemProblem::InFuture { .. } => "in_future",
+            ItemProblem::BeforeRetention { .. } => "before_retention",
+            ItemProblem::NotACounterOf { .. } => "not_a_counter_of_class",
+            ItemProblem::Value(v) => match v {
+                ValueError::NotANumber => "not_a_number",
+                ValueError::Negative => "negative",
+                ValueError::Fractional => "fractional",
+                ValueError::TooPrecise => "too_precise",
+                ValueError::TooLarge => "too_large",
+                ValueError::Exponent => "exponent",
+            },
+            ItemProblem::UnknownSerial => "unknown_serial",
+            ItemProblem::GivenTwice => "given_twice",
+            ItemProblem::TooManySupplies { .. } => "too_many_supplies",
+            ItemProblem::ConflictsWithItem { .. } | ItemProblem::ConflictsWithStored => "conflict",
+        }
+    }
 }
 /// The largest batch accepted in one request.
 pub const MAX_BATCH: usize = 50_000;

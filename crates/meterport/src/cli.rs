@@ -43,8 +43,13 @@ pub struct Serve {
 }
 
 pub async fn main() -> ExitCode {
-    meterport_portal::cli::init_tracing();
     let cli = Cli::parse();
+    let log_format = match &cli.command {
+        Command::Serve(serve) => serve.args.log_format,
+        // The other commands talk to a person or a site's scripts: text, as always.
+        _ => Some(meterport_portal::telemetry::LogFormat::Text),
+    };
+    meterport_portal::cli::init_tracing(log_format);
     let result = match cli.command {
         Command::Serve(Serve { args, demo: false }) => meterport_portal::cli::run_serve(args).await,
         Command::Serve(Serve { args, demo: true }) => run_serve_demo(args).await,

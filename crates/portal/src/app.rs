@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use meterport_store::Store;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::service::ingest::IngestWriter;
@@ -30,11 +29,15 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// Outgoing mail through the outbox; log mode unless [`AppState::with_mail`] says more.
     pub mail: crate::mail::Mailer,
+    /// What the `/metrics` scrapes keep between them.
+    pub monitor: Arc<crate::service::monitoring::Monitor>,
 }
 
 impl AppState {
     /// State over a store, with the ingest writer started.
     pub fn new(store: Store, clock: Arc<dyn Clock>, operator_token: Option<String>) -> AppState {
+        // Metrics are recorded from the first request on.
+        crate::telemetry::install();
         let ingest = IngestWriter::start(store.clone());
         let mail =
             crate::mail::Mailer::new(crate::mail::MailConfig::log(), store.clone(), clock.clone());
@@ -47,6 +50,7 @@ impl AppState {
             web: Arc::new(crate::web::session::WebConfig::default()),
             login_guard: Arc::default(),
             trust_proxy: false,
+            monitor: Arc::default(),
         }
     }
 
@@ -72,6 +76,8 @@ pub(crate) const BODY_LIMIT: usize = 64 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/openapi.json", get(crate::api::openapi::serve))
         .merge(crate::api::operator::routes())
         .merge(crate::api::announcements::routes())
         .merge(crate::api::ingest::routes())
@@ -85,8 +91,37 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(crate::api::json_errors))
         .layer(axum::middleware::from_fn(crate::web::security::headers))
-        .layer(TraceLayer::new_for_http())
+        // Outermost, so that it counts and logs every answer as the client gets it; a layer
+        // of the router, so that it sees each request's route template.
+        .layer(axum::middleware::from_fn(crate::telemetry::http))
         .with_state(state)
+}
+
+/// The router of `serve --metrics-listen`: `/metrics` alone, for scrapers on an address of
+/// their own.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// `GET /metrics` (SPEC B3): the Prometheus text format, for the operator token only (as the
+/// operator API: 401 without it or with another token, 404 when no token is configured).
+async fn metrics(
+    _: crate::api::operator::Operator,
+    State(state): State<AppState>,
+) -> Result<axum::response::Response, crate::api::ApiError> {
+    use axum::response::IntoResponse;
+    let text =
+        crate::service::monitoring::scrape(&state.store, &state.monitor, state.now_ms()).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
@@ -105,6 +140,7 @@ pub async fn serve(
     listener: TcpListener,
     state: AppState,
     smtp: Option<(TcpListener, crate::smtp::SmtpConfig)>,
+    metrics: Option<TcpListener>,
 ) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
     let app = router(state.clone());
@@ -124,6 +160,17 @@ pub async fn serve(
             stopping.clone(),
         ))
     });
+    let metrics = metrics.map(|listener| {
+        let mut stopping = stopping.clone();
+        let app = metrics_router(state.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    stopping.wait_for(|stop| *stop).await.ok();
+                })
+                .await
+        })
+    });
     let mut http_stopping = stopping.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -141,6 +188,11 @@ pub async fn serve(
         && let Err(e) = smtp.await
     {
         tracing::error!(error = %e, "the SMTP listener failed");
+    }
+    if let Some(metrics) = metrics
+        && let Ok(Err(e)) = metrics.await
+    {
+        tracing::error!(error = %e, "the metrics listener failed");
     }
     state.ingest.shutdown().await;
     tokio::time::timeout(Duration::from_secs(10), state.store.close())

@@ -22,4 +22,5 @@ pub mod mail;
 pub mod service;
 pub mod shapes;
 pub mod smtp;
+pub mod telemetry;
 pub mod web;

@@ -18,6 +18,8 @@
 //! - [`counters`]: reading roll-ups back for the counters query.
 //! - [`email_tokens`], [`outbox`]: mailed single-use links, and mail waiting to be sent.
 //! - [`late_notices`]: devices that stop reporting, and what the notifier told of each stop.
+//! - [`monitoring`]: what the `/metrics` scrape reads: devices per tenant by status and
+//!   reporting state, and the connection pools' use.
 
 pub mod announcements;
 pub mod audit;
@@ -31,6 +33,7 @@ pub mod fingerprint;
 pub mod groups;
 pub mod late_notices;
 pub mod mail_rejects;
+pub mod monitoring;
 pub mod notices;
 pub mod notifications;
 pub mod outbox;

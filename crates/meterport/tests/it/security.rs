@@ -163,6 +163,28 @@ impl World {
         };
         Some(match route {
             "GET /healthz" => vec![web_get("/healthz".into())],
+            // The operator's scrape: every customer credential and none are refused; the
+            // operator's answer names tenants by id only (checked against A's markers).
+            "GET /metrics" => {
+                let mut v = op_paths(Method::GET, "/metrics".into(), Value::Null);
+                v.push(Probe::api(
+                    Method::GET,
+                    "/metrics".into(),
+                    Who::Operator,
+                    Value::Null,
+                ));
+                v
+            }
+            // The API's description is public and holds no data.
+            "GET /api/v1/openapi.json" => vec![
+                read("/api/v1/openapi.json".into()),
+                Probe::api(
+                    Method::GET,
+                    "/api/v1/openapi.json".into(),
+                    Who::Nobody,
+                    Value::Null,
+                ),
+            ],
             "GET /" => vec![web_get("/".into())],
             "GET /static/{file}" => vec![web_get("/static/..%2F..%2FCargo.toml".into())],
             "GET /lang/{code}" => vec![web_get(format!("/lang/en?next=/devices/{ad}"))],
@@ -503,7 +525,7 @@ impl Probe {
 /// Every route of the portal's router as `METHOD /template`, read from the router itself
 /// (its `Debug` form lists each path with the methods it takes), so that a route added
 /// without an isolation case fails the suite.
-fn router_routes(state: AppState) -> BTreeSet<String> {
+pub(crate) fn router_routes(state: AppState) -> BTreeSet<String> {
     let text = format!("{:?}", router(state));
     // `paths: {RouteId(3): "/healthz", ...}` and `RouteId(3): MethodRouter(MethodRouter {
     // get: Route, head: None, ... })`.
@@ -579,8 +601,10 @@ async fn every_route_is_tried_with_another_tenant_s_session_and_tokens_and_revea
                     assert!(!location.contains(marker), "{route}: {location}");
                 }
             }
-            // Operator routes never answer a customer credential.
-            if probe.path.starts_with("/api/v1/admin/") && !matches!(probe.who, Who::Operator) {
+            // Operator routes (and the metrics) never answer a customer credential.
+            if (probe.path.starts_with("/api/v1/admin/") || probe.path == "/metrics")
+                && !matches!(probe.who, Who::Operator)
+            {
                 assert_eq!(res.status, 401, "{route} {probe:?}");
             }
             // Anything of tenant A named by id is "not found" to tenant B.

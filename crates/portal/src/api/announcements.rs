@@ -18,6 +18,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::ApiResult;
+use super::openapi;
 use super::operator::{API_ACTOR, Operator, body};
 use crate::app::AppState;
 use crate::service::Missing;
@@ -33,7 +34,24 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/announcements/{id}", delete(del))
 }
 
-async fn post(
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/announcements",
+    operation_id = "create_announcement",
+    tag = "operator",
+    summary = "Post an announcement (S5)",
+    security(("operator_token" = [])),
+    request_body = openapi::NewAnnouncement,
+    responses(
+        (status = 201, description = "Created.", body = openapi::Announcement),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn post(
     _: Operator,
     State(state): State<AppState>,
     bytes: Bytes,
@@ -43,14 +61,43 @@ async fn post(
     Ok((StatusCode::CREATED, Json(announcement_json(&a))))
 }
 
-async fn list(_: Operator, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/announcements",
+    operation_id = "list_announcements",
+    tag = "operator",
+    summary = "Every announcement, newest first",
+    security(("operator_token" = [])),
+    responses(
+        (status = 200, description = "The announcements.", body = openapi::AnnouncementList),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn list(_: Operator, State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let all = list_announcements(&state.store).await?;
     Ok(Json(
         json!({"announcements": all.iter().map(announcement_json).collect::<Vec<_>>()}),
     ))
 }
 
-async fn del(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/announcements/{id}",
+    operation_id = "delete_announcement",
+    tag = "operator",
+    summary = "Delete an announcement",
+    security(("operator_token" = [])),
+    params(("id" = i64, Path, description = "The announcement.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn del(
     _: Operator,
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -10,6 +10,7 @@ use meterport_domain::ids::TenantId;
 use meterport_store::tokens::TokenKind;
 use serde_json::{Value, json};
 
+use super::openapi;
 use super::{ApiError, ApiResult, authenticate};
 use crate::app::AppState;
 use crate::service::ingest::{IngestError, ingest_readings, ingest_status};
@@ -37,7 +38,23 @@ fn text(body: &Bytes) -> ApiResult<&str> {
     std::str::from_utf8(body).map_err(|_| ApiError::bad_request(crate::i18n::api("api-not-utf8")))
 }
 
-async fn readings(
+#[utoipa::path(
+    post,
+    path = "/api/v1/ingest/readings",
+    operation_id = "ingest_readings",
+    tag = "ingest",
+    summary = "Store readings (all or nothing)",
+    security(("ingest_token" = [])),
+    request_body = openapi::Readings,
+    responses(
+        (status = 200, description = "Stored (after the commit).", body = openapi::IngestResult),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 422, description = "Items refused: `details` names each (`index`, `field`); nothing stored.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn readings(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
@@ -57,7 +74,23 @@ async fn readings(
     ))
 }
 
-async fn status(
+#[utoipa::path(
+    post,
+    path = "/api/v1/ingest/status",
+    operation_id = "ingest_status",
+    tag = "ingest",
+    summary = "Report devices' conditions and supplies",
+    security(("ingest_token" = [])),
+    request_body = openapi::StatusReports,
+    responses(
+        (status = 200, description = "Applied.", body = openapi::StatusResult),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn status(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,

@@ -5,6 +5,7 @@
 
 pub mod announcements;
 pub mod ingest;
+pub mod openapi;
 pub mod operator;
 pub mod read;
 
@@ -205,7 +206,9 @@ pub async fn authenticate(
     kind: TokenKind,
 ) -> ApiResult<TokenOwner> {
     let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
-    crate::service::tokens::verify(&state.store, kind, token)
+    let owner = crate::service::tokens::verify(&state.store, kind, token)
         .await?
-        .ok_or_else(ApiError::unauthorized)
+        .ok_or_else(ApiError::unauthorized)?;
+    crate::telemetry::note_tenant(owner.tenant_id);
+    Ok(owner)
 }

@@ -25,6 +25,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::openapi;
 use super::{ApiError, ApiResult, bearer};
 use crate::app::AppState;
 use crate::i18n::{self, Lang};
@@ -141,7 +142,9 @@ fn path_id(raw: &str) -> ApiResult<i64> {
 
 /// The tenant named by the path, or 404.
 async fn tenant_of(state: &AppState, raw: &str) -> ApiResult<Tenant> {
-    Ok(require_tenant(&state.store, TenantId(path_id(raw)?)).await?)
+    let tenant = require_tenant(&state.store, TenantId(path_id(raw)?)).await?;
+    crate::telemetry::note_tenant(tenant.id);
+    Ok(tenant)
 }
 
 /// Parses a JSON body. Malformed JSON is a 400; well-formed JSON of the wrong shape (a
@@ -192,7 +195,23 @@ fn created(v: Value) -> Created {
     (StatusCode::CREATED, Json(v))
 }
 
-async fn list_tenants(_: Operator, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants",
+    operation_id = "list_tenants",
+    tag = "operator",
+    summary = "Every tenant",
+    security(("operator_token" = [])),
+    responses(
+        (status = 200, description = "The tenants.", body = openapi::TenantList),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn list_tenants(
+    _: Operator,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Value>> {
     let tenants = ops::list_tenants(&state.store).await?;
     Ok(Json(
         json!({"tenants": tenants.iter().map(tenant_json).collect::<Vec<_>>()}),
@@ -218,7 +237,23 @@ struct TenantBody {
     retention_months: Option<Option<i64>>,
 }
 
-async fn post_tenant(
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tenants",
+    operation_id = "create_tenant",
+    tag = "operator",
+    summary = "Create a tenant",
+    security(("operator_token" = [])),
+    request_body = openapi::NewTenant,
+    responses(
+        (status = 201, description = "Created.", body = openapi::Tenant),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn post_tenant(
     _: Operator,
     State(state): State<AppState>,
     bytes: Bytes,
@@ -236,7 +271,22 @@ async fn post_tenant(
     Ok(created(tenant_json(&tenant)))
 }
 
-async fn get_tenant(
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants/{tenant_id}",
+    operation_id = "get_tenant",
+    tag = "operator",
+    summary = "A tenant",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    responses(
+        (status = 200, description = "The tenant.", body = openapi::Tenant),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn get_tenant(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -244,7 +294,22 @@ async fn get_tenant(
     Ok(Json(tenant_json(&tenant_of(&state, &tenant_id).await?)))
 }
 
-async fn list_users(
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants/{tenant_id}/users",
+    operation_id = "list_users",
+    tag = "operator",
+    summary = "The tenant's users",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    responses(
+        (status = 200, description = "The users.", body = openapi::UserList),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn list_users(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -256,7 +321,25 @@ async fn list_users(
     ))
 }
 
-async fn post_user(
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tenants/{tenant_id}/users",
+    operation_id = "create_user",
+    tag = "operator",
+    summary = "Create a user",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    request_body = openapi::NewUser,
+    responses(
+        (status = 201, description = "Created.", body = openapi::User),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn post_user(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -275,7 +358,22 @@ async fn post_user(
     Ok(created(user_json(&user)))
 }
 
-async fn get_user(
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants/{tenant_id}/users/{id}",
+    operation_id = "get_user",
+    tag = "operator",
+    summary = "A user",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The user.")),
+    responses(
+        (status = 200, description = "The user.", body = openapi::User),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn get_user(
     _: Operator,
     State(state): State<AppState>,
     Path((tenant_id, id)): Path<(String, String)>,
@@ -285,7 +383,22 @@ async fn get_user(
     Ok(Json(user_json(&user)))
 }
 
-async fn del_user(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/tenants/{tenant_id}/users/{id}",
+    operation_id = "delete_user",
+    tag = "operator",
+    summary = "Delete a user",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The user.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn del_user(
     _: Operator,
     State(state): State<AppState>,
     Path((tenant_id, id)): Path<(String, String)>,
@@ -308,7 +421,25 @@ struct PasswordBody {
     password: Option<String>,
 }
 
-async fn post_reset(
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tenants/{tenant_id}/users/{id}/reset-password",
+    operation_id = "reset_password",
+    tag = "operator",
+    summary = "Set a new password the user must change",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The user.")),
+    request_body = openapi::PasswordReset,
+    responses(
+        (status = 200, description = "The user.", body = openapi::User),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn post_reset(
     _: Operator,
     State(state): State<AppState>,
     Path((tenant_id, id)): Path<(String, String)>,
@@ -329,7 +460,22 @@ async fn post_reset(
     Ok(Json(user_json(&user)))
 }
 
-async fn post_unlock(
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tenants/{tenant_id}/users/{id}/unlock",
+    operation_id = "unlock_user",
+    tag = "operator",
+    summary = "Unlock a locked account",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The user.")),
+    responses(
+        (status = 200, description = "The user.", body = openapi::User),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn post_unlock(
     _: Operator,
     State(state): State<AppState>,
     Path((tenant_id, id)): Path<(String, String)>,
@@ -346,7 +492,22 @@ async fn post_unlock(
     Ok(Json(user_json(&user)))
 }
 
-async fn list_devices(
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants/{tenant_id}/devices",
+    operation_id = "list_devices",
+    tag = "operator",
+    summary = "The tenant's devices",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    responses(
+        (status = 200, description = "The devices.", body = openapi::OperatorDeviceList),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn list_devices(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -358,7 +519,25 @@ async fn list_devices(
     ))
 }
 
-async fn post_device(
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tenants/{tenant_id}/devices",
+    operation_id = "create_device",
+    tag = "operator",
+    summary = "Register a device",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    request_body = openapi::NewDevice,
+    responses(
+        (status = 201, description = "Created.", body = openapi::Device),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn post_device(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -377,7 +556,22 @@ async fn post_device(
     Ok(created(device_json(&device)))
 }
 
-async fn get_device(
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants/{tenant_id}/devices/{id}",
+    operation_id = "get_device",
+    tag = "operator",
+    summary = "A device",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The device.")),
+    responses(
+        (status = 200, description = "The device.", body = openapi::Device),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn get_device(
     _: Operator,
     State(state): State<AppState>,
     Path((tenant_id, id)): Path<(String, String)>,
@@ -387,7 +581,22 @@ async fn get_device(
     Ok(Json(device_json(&device)))
 }
 
-async fn del_device(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/tenants/{tenant_id}/devices/{id}",
+    operation_id = "delete_device",
+    tag = "operator",
+    summary = "Delete a device and its readings",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The device.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn del_device(
     _: Operator,
     State(state): State<AppState>,
     Path((tenant_id, id)): Path<(String, String)>,
@@ -404,7 +613,22 @@ async fn del_device(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_groups(
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants/{tenant_id}/groups",
+    operation_id = "list_groups",
+    tag = "operator",
+    summary = "The tenant's device groups",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    responses(
+        (status = 200, description = "The groups.", body = openapi::GroupList),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn list_groups(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -423,7 +647,25 @@ struct GroupBody {
     device_ids: Option<Vec<i64>>,
 }
 
-async fn post_group(
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tenants/{tenant_id}/groups",
+    operation_id = "create_group",
+    tag = "operator",
+    summary = "Create a device group (S22)",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    request_body = openapi::GroupInput,
+    responses(
+        (status = 201, description = "Created.", body = openapi::Group),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn post_group(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -443,7 +685,25 @@ async fn post_group(
     Ok(created(group_json(&group)))
 }
 
-async fn patch_group(
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/tenants/{tenant_id}/groups/{id}",
+    operation_id = "update_group",
+    tag = "operator",
+    summary = "Rename a group or change its members",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The group.")),
+    request_body = openapi::GroupInput,
+    responses(
+        (status = 200, description = "The group.", body = openapi::Group),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn patch_group(
     _: Operator,
     State(state): State<AppState>,
     Path((tenant_id, id)): Path<(String, String)>,
@@ -465,7 +725,22 @@ async fn patch_group(
     Ok(Json(group_json(&group)))
 }
 
-async fn del_group(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/tenants/{tenant_id}/groups/{id}",
+    operation_id = "delete_group",
+    tag = "operator",
+    summary = "Delete a group (its devices stay, in no group)",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The group.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn del_group(
     _: Operator,
     State(state): State<AppState>,
     Path((tenant_id, id)): Path<(String, String)>,
@@ -482,7 +757,22 @@ async fn del_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn post_ingest_token(
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tenants/{tenant_id}/ingest-tokens",
+    operation_id = "issue_ingest_token",
+    tag = "operator",
+    summary = "Issue an ingest token",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    responses(
+        (status = 201, description = "The token, shown this once.", body = openapi::IssuedToken),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn post_ingest_token(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -499,7 +789,25 @@ struct ApiTokenBody {
     username: Option<String>,
 }
 
-async fn post_api_token(
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tenants/{tenant_id}/api-tokens",
+    operation_id = "issue_read_token",
+    tag = "operator",
+    summary = "Issue a read token acting as a user",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    request_body = openapi::ReadTokenRequest,
+    responses(
+        (status = 201, description = "The token, shown this once.", body = openapi::IssuedToken),
+        (status = 400, description = "Not JSON.", body = openapi::Error),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn post_api_token(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -518,7 +826,22 @@ async fn post_api_token(
     Ok(created(issued_token_json(&issued)))
 }
 
-async fn list_tokens(
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants/{tenant_id}/tokens",
+    operation_id = "list_tokens",
+    tag = "operator",
+    summary = "The tenant's tokens (never the secrets)",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant.")),
+    responses(
+        (status = 200, description = "The tokens.", body = openapi::TokenList),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn list_tokens(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,
@@ -530,7 +853,22 @@ async fn list_tokens(
     ))
 }
 
-async fn del_token(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/tenants/{tenant_id}/tokens/{id}",
+    operation_id = "revoke_token",
+    tag = "operator",
+    summary = "Revoke a token",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The token.")),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn del_token(
     _: Operator,
     State(state): State<AppState>,
     Path((tenant_id, id)): Path<(String, String)>,
@@ -548,7 +886,7 @@ async fn del_token(
 }
 
 #[derive(Deserialize)]
-struct PageQuery {
+pub(crate) struct PageQuery {
     page: Option<String>,
     per_page: Option<String>,
 }
@@ -585,7 +923,23 @@ fn page_of(q: &PageQuery) -> ApiResult<Page> {
     Ok(Page::new(page, per_page).expect("checked above"))
 }
 
-async fn unknown_serials(
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants/{tenant_id}/unknown-serials",
+    operation_id = "list_unknown_serials",
+    tag = "operator",
+    summary = "Serials that tried to report unregistered",
+    security(("operator_token" = [])),
+    params(("tenant_id" = i64, Path, description = "The tenant."), ("page" = Option<i64>, Query, description = "From 1 (default 1)."), ("per_page" = Option<i64>, Query, description = "Default 100.")),
+    responses(
+        (status = 200, description = "One page.", body = openapi::UnknownSerialPage),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn unknown_serials(
     _: Operator,
     State(state): State<AppState>,
     Path(tenant_id): Path<String>,

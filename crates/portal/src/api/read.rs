@@ -18,6 +18,7 @@ use meterport_store::tenants::Tenant;
 use meterport_store::tokens::TokenKind;
 use serde_json::{Value, json};
 
+use super::openapi;
 use super::{ApiError, ApiResult, authenticate};
 use crate::app::AppState;
 use crate::i18n;
@@ -67,7 +68,23 @@ fn device_summary(tenant: &Tenant, d: &Device, now: i64) -> Value {
     })
 }
 
-async fn devices(
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices",
+    operation_id = "read_devices",
+    tag = "read",
+    summary = "The user's devices",
+    security(("read_token" = [])),
+    params(("group" = Option<String>, Query, description = "`all` (default), `none` or a group id.")),
+    responses(
+        (status = 200, description = "The devices.", body = openapi::DeviceList),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn devices(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
@@ -96,7 +113,22 @@ async fn devices(
     })))
 }
 
-async fn device(
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices/{id}",
+    operation_id = "read_device",
+    tag = "read",
+    summary = "A device with its conditions and supplies",
+    security(("read_token" = [])),
+    params(("id" = i64, Path, description = "The device.")),
+    responses(
+        (status = 200, description = "The device.", body = openapi::DeviceDetail),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn device(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -188,7 +220,23 @@ pub async fn prepare(
         })
 }
 
-async fn counters(
+#[utoipa::path(
+    get,
+    path = "/api/v1/counters",
+    operation_id = "read_counters",
+    tag = "read",
+    summary = "Usage or cumulative counters per device and period",
+    security(("read_token" = [])),
+    params(("unit" = Option<String>, Query, description = "`month` or `day`."), ("from" = Option<String>, Query, description = "First period, `YYYY-MM` or `YYYY-MM-DD` (S12 limits: 12 months, 3 months of days)."), ("to" = Option<String>, Query, description = "Last period, same form as `from`."), ("kind" = Option<String>, Query, description = "`usage` (default) or `cumulative`."), ("group" = Option<String>, Query, description = "`all` (default), `none` or a group id."), ("class" = Option<String>, Query, description = "`mfp` (default) or `lfp`."), ("device" = Option<i64>, Query, description = "One device over the periods (S16)."), ("period" = Option<String>, Query, description = "One period for every device (S17); `from`/`to` not needed."), ("oldest" = Option<String>, Query, description = "`include` (default) or `exclude`: whether totals count oldest-period values (C5)."), ("keys" = Option<String>, Query, description = "Comma-separated counter names to answer (default: every key of the class), e.g. `total1,color`.")),
+    responses(
+        (status = 200, description = "The table (streamed).", body = openapi::CountersAnswer),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn counters(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
@@ -199,7 +247,23 @@ async fn counters(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-async fn counters_csv(
+#[utoipa::path(
+    get,
+    path = "/api/v1/counters.csv",
+    operation_id = "read_counters_csv",
+    tag = "read",
+    summary = "The same as CSV, laid out as the screen it mirrors (S19)",
+    security(("read_token" = [])),
+    params(("unit" = Option<String>, Query, description = "`month` or `day`."), ("from" = Option<String>, Query, description = "First period, `YYYY-MM` or `YYYY-MM-DD` (S12 limits: 12 months, 3 months of days)."), ("to" = Option<String>, Query, description = "Last period, same form as `from`."), ("kind" = Option<String>, Query, description = "`usage` (default) or `cumulative`."), ("group" = Option<String>, Query, description = "`all` (default), `none` or a group id."), ("class" = Option<String>, Query, description = "`mfp` (default) or `lfp`."), ("device" = Option<i64>, Query, description = "One device over the periods (S16)."), ("period" = Option<String>, Query, description = "One period for every device (S17); `from`/`to` not needed."), ("oldest" = Option<String>, Query, description = "`include` (default) or `exclude`: whether totals count oldest-period values (C5)."), ("keys" = Option<String>, Query, description = "Comma-separated counter names to answer (default: every key of the class), e.g. `total1,color`."), ("view" = Option<String>, Query, description = "`counter`, `paper`, `color_mode` or `function` (S16 tabs)."), ("encoding" = Option<String>, Query, description = "`utf-8` (with BOM, default) or `shift_jis`."), ("lang" = Option<String>, Query, description = "Headings in `ja` or `en`.")),
+    responses(
+        (status = 200, description = "The CSV file.", content_type = "text/csv", body = String),
+        (status = 401, description = "No token, or not this one.", body = openapi::Error),
+        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
+        (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
+        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+    )
+)]
+pub(crate) async fn counters_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,

@@ -65,6 +65,15 @@ pub struct ServeArgs {
     #[arg(long, env = "METERPORT_SMTP_CONNECTIONS_PER_CLIENT", default_value_t = 32,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub smtp_connections_per_client: u32,
+    /// Also serve `/metrics` (Prometheus, operator token required) on this address, e.g.
+    /// 127.0.0.1:9464, for scrapers kept off the public listener. It stays on the main
+    /// address too.
+    #[arg(long, env = "METERPORT_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
+    /// How the log is written: `json` (one object per line, for a log collector) or `text`.
+    /// Default: text when standard error is a terminal, JSON otherwise.
+    #[arg(long, env = "METERPORT_LOG_FORMAT", value_enum)]
+    pub log_format: Option<crate::telemetry::LogFormat>,
 }
 
 impl ServeArgs {
@@ -102,15 +111,10 @@ impl ServeArgs {
     }
 }
 
-/// Logs to standard error, `RUST_LOG` or info.
-pub fn init_tracing() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+/// Logs to standard error, `RUST_LOG` or info, in `format` (`None`: JSON unless standard
+/// error is a terminal).
+pub fn init_tracing(format: Option<crate::telemetry::LogFormat>) {
+    crate::telemetry::init_logs(format.unwrap_or_else(crate::telemetry::LogFormat::for_stderr));
 }
 
 /// `meterport collect`: the collector has exit codes of its own (3, 4, 5) for the site's
@@ -208,11 +212,22 @@ pub async fn serve_store(
         }
         _ => None,
     };
+    let metrics = match &args.metrics_listen {
+        Some(at) => {
+            let metrics = tokio::net::TcpListener::bind(at).await?;
+            println!(
+                "meterport serves metrics on http://{}/metrics",
+                metrics.local_addr()?
+            );
+            Some(metrics)
+        }
+        None => None,
+    };
     println!("meterport is listening on http://{addr}/");
     if let Some(banner) = banner {
         println!("{banner}");
     }
-    serve(listener, state, smtp).await?;
+    serve(listener, state, smtp, metrics).await?;
     Ok(())
 }
 

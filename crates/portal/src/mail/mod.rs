@@ -397,6 +397,7 @@ impl Sender {
             let recorded = match result {
                 Ok(()) => self.store.mark_mail_sent(mail.id, now).await,
                 Err(failure) => {
+                    crate::telemetry::mail_failed();
                     let (error, retry) = match failure {
                         Failure::Permanent(e) => (e, None),
                         Failure::Transient(e) => {
@@ -412,13 +413,15 @@ impl Sender {
                             (e, retry)
                         }
                     };
+                    // A server's refusal often quotes the recipient: the log gets its domain.
+                    let logged = error.replace(&mail.to, &format!("...@{}", domain_of(&mail.to)));
                     match retry {
                         Some(at) => tracing::warn!(
                             mail.id = mail.id, attempts = mail.attempts, retry_in_ms = at - now,
-                            error = %error, "mail not delivered; will retry"
+                            error = %logged, "mail not delivered; will retry"
                         ),
                         None => tracing::error!(
-                            mail.id = mail.id, attempts = mail.attempts, error = %error,
+                            mail.id = mail.id, attempts = mail.attempts, error = %logged,
                             "mail not delivered; given up"
                         ),
                     }

@@ -93,16 +93,42 @@ async fn ingest(
     // Requests being validated and stored take memory in proportion to their size; a flood
     // of large batches waits here instead of growing the process.
     let _admitted = writer.admit(body.len()).await;
-    // The parsed items are dropped before the wait for the commit.
-    let readings = validate_readings(store, tenant, body, now_ms).await?;
-    let devices = if name_devices {
-        let set: BTreeSet<i64> = readings.iter().map(|r| r.device_id).collect();
-        set.into_iter().collect()
-    } else {
-        Vec::new()
-    };
-    let stored = writer.submit(tenant, readings, now_ms).await?;
-    Ok(Ingested { stored, devices })
+    let outcome = async {
+        // The parsed items are dropped before the wait for the commit.
+        let readings = validate_readings(store, tenant, body, now_ms).await?;
+        let devices = if name_devices {
+            let set: BTreeSet<i64> = readings.iter().map(|r| r.device_id).collect();
+            set.into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        let stored = writer.submit(tenant, readings, now_ms).await?;
+        Ok(Ingested { stored, devices })
+    }
+    .await;
+    count_readings(&outcome);
+    outcome
+}
+
+/// Counts a request's readings for the metrics: stored and duplicate ones, or the items a
+/// refusal names (each once, by its first problem) and a body that is no report at all.
+fn count_readings(outcome: &Result<Ingested, IngestError>) {
+    match outcome {
+        Ok(done) => crate::telemetry::readings_stored(
+            done.stored.accepted as u64,
+            done.stored.duplicates as u64,
+        ),
+        Err(IngestError::Malformed(_)) => crate::telemetry::readings_refused("malformed", 1),
+        Err(IngestError::Invalid(errors)) => {
+            let mut seen = BTreeSet::new();
+            for e in errors {
+                if seen.insert(e.index) {
+                    crate::telemetry::readings_refused(e.problem.reason(), 1);
+                }
+            }
+        }
+        Err(IngestError::Store(_)) => {}
+    }
 }
 
 /// Checks every item of a request against the contract and the tenant's devices: the
@@ -461,7 +487,11 @@ async fn commit_group(store: &Store, jobs: Vec<Job>) {
         .into_iter()
         .map(|j| ((j.tenant_id, j.tz, j.readings), j.reply))
         .unzip();
-    match store.store_batches(batches, heard_at).await {
+    let readings: usize = batches.iter().map(|(_, _, r)| r.len()).sum();
+    let started = std::time::Instant::now();
+    let result = store.store_batches(batches, heard_at).await;
+    crate::telemetry::group_commit(readings, started.elapsed().as_secs_f64());
+    match result {
         Ok(outcomes) => {
             for (reply, outcome) in replies.into_iter().zip(outcomes) {
                 let _ = reply.send(outcome);

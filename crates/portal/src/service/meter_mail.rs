@@ -235,7 +235,9 @@ async fn refuse(
     let reason = crate::i18n::mail_refusal(Lang::En, &refusal).join("; ");
     tracing::warn!(
         tenant.id = received.tenant.id,
-        sender = received.sender,
+        // The sender's domain only: no e-mail address in the log (the whole sender is
+        // kept with the refused mail for `meterport admin mail-rejects`).
+        sender.domain = crate::mail::domain_of(received.sender),
         client = received.client,
         reason = %reason,
         "meter mail refused"

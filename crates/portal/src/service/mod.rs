@@ -11,6 +11,7 @@ pub mod groups;
 pub mod ingest;
 pub mod login;
 pub mod meter_mail;
+pub mod monitoring;
 pub mod notify;
 pub mod operator;
 pub mod recovery;

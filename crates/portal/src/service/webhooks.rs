@@ -183,7 +183,9 @@ pub async fn deliver_due(
         let failure = match sent {
             Ok(res) if res.status().is_success() => None,
             Ok(res) => Some(format!("answered {}", res.status())),
-            Err(e) => Some(e.to_string()),
+            // Without the URL: a receiver's URL often carries its secret (a token in the
+            // path or query), and the error goes to the log and the database.
+            Err(e) => Some(e.without_url().to_string()),
         };
         match failure {
             None => store.mark_webhook_delivered(d.id, now).await?,
@@ -193,7 +195,12 @@ pub async fn deliver_due(
                     let delay = 10_000_i64.saturating_mul(1 << (d.attempts - 1).clamp(0, 20));
                     now + delay.min(3_600_000)
                 });
-                tracing::warn!(delivery = d.id, url = %d.url, %error, "webhook not delivered");
+                // The receiver by host only, for the same reason.
+                let host = url::Url::parse(&d.url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default();
+                tracing::warn!(delivery = d.id, url.host = %host, %error, "webhook not delivered");
                 store.mark_webhook_failed(d.id, next, &error).await?;
             }
         }

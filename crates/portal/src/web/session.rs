@@ -186,6 +186,7 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Viewer> {
         user,
         tenant,
     } = login::current_session(&state.store, &id, state.web.limits(), now).await?;
+    crate::telemetry::note_tenant(tenant.id);
     let lang = Lang::parse(&user.language).unwrap_or_default();
     let expires = meterport_domain::login::expires_at(user.password_changed_at);
     let password_expires_soon =

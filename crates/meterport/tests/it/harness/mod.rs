@@ -7,6 +7,7 @@
 //! asked for and unreachable fails the test: nothing is skipped.
 
 pub mod chromium;
+pub mod openapi;
 pub mod seed;
 pub mod smtp;
 pub mod web;
@@ -350,8 +351,10 @@ pub fn lfp(serial: &str, name: &str, unit: &str) -> Value {
 }
 
 /// Serves the portal of `state` on `listener` in the background.
+/// Every `/api/` answer is checked against the OpenAPI document on its way out
+/// ([`openapi::check`]).
 pub fn serve_on(listener: tokio::net::TcpListener, state: AppState) {
-    let app = router(state);
+    let app = router(state).layer(axum::middleware::from_fn(openapi::check));
     tokio::spawn(async move {
         axum::serve(
             listener,
