@@ -194,7 +194,10 @@ fn reading(serial: &str, day: u32, total: i64) -> Value {
 #[tokio::test]
 async fn metrics_answer_the_operator_token_only_in_the_prometheus_format_and_follow_what_happens() {
     let db = TestDb::new().await;
-    let server = Server::start(&db, &["--metrics-listen", "127.0.0.1:0"], &[], None);
+    // No --log-format: standard error is a file here, so the log is JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let server = Server::start(&db, &["--metrics-listen", "127.0.0.1:0"], &[], Some(&log));
     let client = reqwest::Client::new();
     let base = &server.base;
     let tenant = operator(
@@ -414,6 +417,9 @@ async fn metrics_answer_the_operator_token_only_in_the_prometheus_format_and_fol
         ),
         1.0
     );
+    let first_line = std::fs::read_to_string(&log).unwrap();
+    let first_line = first_line.lines().next().expect("a log line");
+    assert!(serde_json::from_str::<Value>(first_line).is_ok(), "JSON by default: {first_line}");
     // The first scrape through the main address was counted under its own route.
     assert!(
         second.value(

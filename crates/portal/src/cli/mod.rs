@@ -257,6 +257,19 @@ mod tests {
     }
 
     #[test]
+    fn the_log_format_and_the_metrics_address_are_flags() {
+        use crate::telemetry::LogFormat;
+        let args = serve_args(&["--log-format", "json", "--metrics-listen", "127.0.0.1:9464"]);
+        assert_eq!(args.log_format, Some(LogFormat::Json));
+        assert_eq!(args.metrics_listen.as_deref(), Some("127.0.0.1:9464"));
+        assert_eq!(serve_args(&["--log-format", "text"]).log_format, Some(LogFormat::Text));
+        let defaults = serve_args(&[]);
+        assert_eq!((defaults.log_format, defaults.metrics_listen), (None, None));
+        let argv = ["serve", "--log-format", "xml"];
+        assert!(Serve::try_parse_from(argv).is_err(), "xml is refused");
+    }
+
+    #[test]
     fn session_timeouts_and_the_proxy_are_configurable_and_checked() {
         let args = serve_args(&[
             "--session-idle-minutes",
