@@ -969,7 +969,8 @@ async fn time_service(
         let query = CounterQuery::parse(&params)
             .map_err(|e| anyhow::anyhow!("bench query refused: {e:?}"))?;
         let t = Instant::now();
-        let prepared = Prepared::new(store, tenant, query)
+        let now = jiff::Timestamp::now().as_millisecond();
+        let prepared = Prepared::new(store, tenant, query, now)
             .await
             .map_err(|e| anyhow::anyhow!("bench query failed: {e:?}"))?;
         let prepared_in = t.elapsed();

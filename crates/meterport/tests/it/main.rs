@@ -6,6 +6,7 @@
 //! `cargo test -p meterport --test it web_devices::` runs one area.
 
 mod harness;
+mod honest;
 
 mod browser;
 mod browser_screens;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod announcements;
 pub mod audit;
 pub mod counters;
+pub mod counters_order;
 pub mod devices;
 pub mod groups;
 pub mod ingest;
