@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::web::{self, Browser, attr, attrs, text, texts};
+use crate::harness::web::{self, Browser, assert_absent, attr, attrs, text, texts};
 use crate::harness::{PASSWORD, TestApp, mfp};
 
 struct Fleet {
@@ -46,7 +46,12 @@ async fn fleet() -> Fleet {
     let app = TestApp::spawn().await;
     // 2025-12-07 00:00 UTC: the readings below are in the past, the retention keeps them.
     app.clock.set(1_765_065_600_000);
-    let tenant = app.tenant("Honest", "Asia/Tokyo").await;
+    // Two years kept: from 2023-12-01.
+    let tenant = app
+        .store
+        .create_tenant("Honest", "Asia/Tokyo", Some(24), 1_765_065_600_000)
+        .await
+        .unwrap();
     let stops = app.device(&tenant, mfp("STOP-1", "倉庫 伝票 LBP 2")).await;
     let reset = app.device(&tenant, mfp("RESET-1", "本社 複合機")).await;
     let late = app.device(&tenant, mfp("LATE-1", "Annex MFP")).await;
@@ -437,6 +442,10 @@ async fn the_screens_mark_totals_incomplete_months_and_resets_and_say_why_a_rang
             "unit=month&from=2030-01&to=2030-03",
             "この期間はまだ始まっていません",
         ),
+        (
+            "unit=month&from=2020-01&to=2020-03",
+            "読み取り値は 2023/12/01 から保持",
+        ),
     ] {
         let page = browser.html(&format!("/counters?{range}")).await;
         assert!(
@@ -444,5 +453,59 @@ async fn the_screens_mark_totals_incomplete_months_and_resets_and_say_why_a_rang
             "{range}: {}",
             text(&page, "#table-empty")
         );
+    }
+    // A range reaching back before what is kept says from when data is kept.
+    let page = browser
+        .html("/counters?unit=month&from=2023-06&to=2024-05")
+        .await;
+    assert!(
+        texts(&page, ".table-notes p")
+            .iter()
+            .any(|n| n.contains("読み取り値は 2023/12/01 から保持しています")),
+        "{:?}",
+        texts(&page, ".table-notes p")
+    );
+    let page = browser.html(&format!("/counters?{RANGE}")).await;
+    assert_absent(&page, "id=\"table-empty\"");
+}
+
+/// The marks in a real browser, at a desk and on a phone, in Japanese and English: the
+/// first-reading box, the incomplete and reset marks with their dates on hover, the empty
+/// range's word; nothing wider than the window.
+#[tokio::test]
+async fn the_marks_read_well_in_a_browser_on_a_desk_and_a_phone() {
+    use crate::harness::chromium::{Browser as Chromium, DESKTOP, PHONE};
+    let f = fleet().await;
+    for (user, lang, test) in [("tanaka", "ja", "honest-ja"), ("smith", "en", "honest-en")] {
+        let mut b = Chromium::start(test, &f.app.base).await;
+        b.log_in(user, PASSWORD).await;
+        for (size, screen) in [(DESKTOP, "1280"), (PHONE, "390")] {
+            b.viewport(size).await;
+            b.goto(&format!("/counters?{RANGE}&kind=usage")).await;
+            assert!(b.exists("sup.incomplete").await);
+            let hover = b.attrs("sup.incomplete", "title").await;
+            assert!(hover[0].contains("2025"), "{hover:?}");
+            assert!(
+                b.exists("#oldest").await,
+                "the box that puts lifetimes into totals"
+            );
+            b.assert_fits_width(&format!("usage {lang} {screen}")).await;
+            b.screenshot(&format!("usage-{lang}-{screen}")).await;
+            b.goto(&format!("/counters?{RANGE}&kind=cumulative")).await;
+            assert!(b.exists("sup.reset").await);
+            b.screenshot(&format!("cumulative-{lang}-{screen}")).await;
+            b.goto(&format!(
+                "/counters/device/{}?{RANGE}&kind=cumulative",
+                f.reset
+            ))
+            .await;
+            assert!(b.text(".table-notes").await.contains('↺'));
+            b.screenshot(&format!("device-reset-{lang}-{screen}")).await;
+            b.goto("/counters?unit=month&from=2030-01&to=2030-03").await;
+            assert!(!b.text("#table-empty").await.is_empty());
+            b.screenshot(&format!("future-{lang}-{screen}")).await;
+        }
+        b.check_console().await;
+        b.close().await;
     }
 }
