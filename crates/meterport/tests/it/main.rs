@@ -18,6 +18,7 @@ mod ingest;
 mod mail;
 mod manual;
 mod notify;
+mod operating;
 mod operator;
 mod process;
 mod read;
