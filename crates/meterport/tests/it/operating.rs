@@ -386,3 +386,54 @@ fn admin_takes_its_database_from_the_configuration_file() {
     let (ok, out, err) = admin(&url, &["tenant", "list"], "");
     assert!(ok && out.contains("Config KK"), "{out}{err}");
 }
+
+/// The settings the container image ships (`packaging/container.toml`) are valid.
+#[test]
+fn the_container_images_settings_are_valid() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/container.toml");
+    let (code, out, err) = run(meterport().args(["config", "check"]).arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("valid (2 settings)"), "{out}");
+}
+
+/// `packaging/grafana-dashboard.json` is a dashboard whose every panel queries something,
+/// and every metric it queries is one the README documents.
+#[test]
+fn the_grafana_dashboard_queries_only_documented_metrics() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let dashboard: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("packaging/grafana-dashboard.json")).unwrap(),
+    )
+    .expect("the dashboard is JSON");
+    let panels = dashboard["panels"].as_array().expect("panels");
+    let mut queried = std::collections::BTreeSet::new();
+    for panel in panels.iter().filter(|p| p["type"] != "row") {
+        let targets = panel["targets"].as_array().expect("targets");
+        assert!(!targets.is_empty(), "{} queries nothing", panel["title"]);
+        for target in targets {
+            let expr = target["expr"].as_str().expect("a PromQL expression");
+            for word in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                if word.starts_with("meterport_") || word.starts_with("process_") {
+                    let metric = ["_bucket", "_sum", "_count"]
+                        .iter()
+                        .find_map(|s| word.strip_suffix(s))
+                        .unwrap_or(word);
+                    queried.insert(metric.to_string());
+                }
+            }
+        }
+    }
+    assert!(queried.len() >= 10, "{queried:?}");
+    for metric in &queried {
+        let documented = if metric.starts_with("process_") {
+            readme.contains("`process_*`")
+        } else {
+            readme.contains(&format!("`{metric}`")) || readme.contains(&format!("`{metric}{{"))
+        };
+        assert!(
+            documented,
+            "{metric} is not in the README's monitoring table"
+        );
+    }
+}
