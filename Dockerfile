@@ -29,7 +29,8 @@ COPY --from=build /out/meterport /usr/local/bin/meterport
 # flags still win over them; mount another file here to change them.
 COPY packaging/container.toml /etc/meterport/meterport.toml
 ENV METERPORT_CONFIG=/etc/meterport/meterport.toml
-USER meterport
+# Numeric, so that a runtime can tell it is not root (Kubernetes runAsNonRoot).
+USER 10001:10001
 WORKDIR /var/lib/meterport
 # The SQLite database (when METERPORT_DATABASE_URL is not PostgreSQL).
 VOLUME ["/var/lib/meterport"]
