@@ -49,8 +49,8 @@ pub struct ServeArgs {
     #[arg(long, env = "METERPORT_PUBLIC_URL", value_parser = public_url)]
     pub public_url: Option<String>,
     /// Outgoing mail server: `smtp://host:port`, `smtp://user:password@host:587` (STARTTLS)
-    /// or `smtps://...`; without it mails go to the log.
-    #[arg(long, env = "METERPORT_SMTP_URL", hide_env_values = true, requires = "mail_from",
+    /// or `smtps://...`, with --mail-from; without it mails go to the log.
+    #[arg(long, env = "METERPORT_SMTP_URL", hide_env_values = true,
           value_parser = crate::mail::check_smtp_url)]
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail, e.g. `Customer Portal <portal@example.com>`.
@@ -101,9 +101,13 @@ fn database_url(url: &str) -> Result<String, String> {
     }
 }
 
-/// `--public-url`: an http or https address, without a trailing slash.
+/// `--public-url`: an http or https address, without a trailing slash; empty is unset, as
+/// an empty environment variable has always been.
 fn public_url(url: &str) -> Result<String, String> {
     let url = url.trim().trim_end_matches('/');
+    if url.is_empty() {
+        return Ok(String::new());
+    }
     match url::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
             Ok(url.to_string())
@@ -274,6 +278,29 @@ mod tests {
         assert_eq!(web.idle_ms, 30 * 60_000);
         assert_eq!(web.absolute_ms, 12 * 3_600_000);
         assert!(!serve_args(&[]).trust_proxy);
+    }
+
+    #[test]
+    fn addresses_are_checked_and_an_empty_one_is_unset() {
+        let args = serve_args(&["--public-url=https://portal.example.com/", "--smtp-url="]);
+        assert_eq!(
+            args.public_url.as_deref(),
+            Some("https://portal.example.com")
+        );
+        assert_eq!(args.smtp_url.as_deref(), Some(""));
+        assert_eq!(
+            serve_args(&["--public-url="]).public_url.as_deref(),
+            Some("")
+        );
+        for bad in [
+            ["--public-url", "portal.example.com"],
+            ["--smtp-url", "http://mail.example.com"],
+            ["--mail-from", "not an address"],
+            ["--database", "mysql://db"],
+        ] {
+            let argv = ["serve"].into_iter().chain(bad);
+            assert!(Serve::try_parse_from(argv).is_err(), "{bad:?} is refused");
+        }
     }
 
     #[test]

@@ -175,15 +175,22 @@ impl MailConfig {
 }
 
 /// Checks an SMTP URL as [`MailConfig::smtp`] will read it (for the `--smtp-url` flag).
+/// Empty is unset, as an empty environment variable has always been.
 pub fn check_smtp_url(url: &str) -> Result<String, MailConfigError> {
+    if url.trim().is_empty() {
+        return Ok(String::new());
+    }
     let normalized = normalize_smtp_url(url)?;
     AsyncSmtpTransport::<Tokio1Executor>::from_url(&normalized)
         .map_err(|e| MailConfigError::BadUrl(e.to_string()))?;
     Ok(url.trim().to_string())
 }
 
-/// Checks a sender address (for the `--mail-from` flag).
+/// Checks a sender address (for the `--mail-from` flag). Empty is unset.
 pub fn check_from(from: &str) -> Result<String, MailConfigError> {
+    if from.trim().is_empty() {
+        return Ok(String::new());
+    }
     parse_from(from.trim()).map(|_| from.trim().to_string())
 }
 
