@@ -65,10 +65,21 @@ pub struct Serve {
 pub async fn main() -> ExitCode {
     meterport_portal::cli::init_tracing();
     let cli = match parse(std::env::args_os().collect()) {
-        Ok((matches, _)) => match Cli::from_arg_matches(&matches) {
-            Ok(cli) => cli,
-            Err(e) => e.exit(),
-        },
+        Ok((matches, filled)) => {
+            if let Some((path, filled)) = filled
+                && matches.subcommand_name() == Some("serve")
+            {
+                tracing::info!(
+                    file = %path.display(),
+                    settings = filled.len(),
+                    "configuration file read (flags and environment variables win over it)"
+                );
+            }
+            match Cli::from_arg_matches(&matches) {
+                Ok(cli) => cli,
+                Err(e) => e.exit(),
+            }
+        }
         Err(Refusal::Clap(e)) => e.exit(),
         Err(Refusal::Config(problems)) => {
             for p in problems {
