@@ -63,23 +63,10 @@ pub struct Serve {
 }
 
 pub async fn main() -> ExitCode {
-    meterport_portal::cli::init_tracing();
-    let cli = match parse(std::env::args_os().collect()) {
-        Ok((matches, filled)) => {
-            if let Some((path, filled)) = filled
-                && matches.subcommand_name() == Some("serve")
-            {
-                tracing::info!(
-                    file = %path.display(),
-                    settings = filled.len(),
-                    "configuration file read (flags and environment variables win over it)"
-                );
-            }
-            match Cli::from_arg_matches(&matches) {
-                Ok(cli) => cli,
-                Err(e) => e.exit(),
-            }
-        }
+    // The command line first, with the configuration file under it: the log's own settings
+    // may come from the file.
+    let (matches, filled) = match parse(std::env::args_os().collect()) {
+        Ok(parsed) => parsed,
         Err(Refusal::Clap(e)) => e.exit(),
         Err(Refusal::Config(problems)) => {
             for p in problems {
@@ -88,6 +75,15 @@ pub async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    meterport_portal::cli::init_tracing();
+    if let (Command::Serve(_), Some((path, filled))) = (&cli.command, &filled) {
+        tracing::info!(
+            file = %path.display(),
+            settings = filled.len(),
+            "configuration file read (flags and environment variables win over it)"
+        );
+    }
     let result = match cli.command {
         Command::Serve(Serve { args, demo: false }) => meterport_portal::cli::run_serve(args).await,
         Command::Serve(Serve { args, demo: true }) => run_serve_demo(args).await,
