@@ -740,6 +740,7 @@ impl ServerProcess {
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
             .args(["--smtp-listen", "127.0.0.1:0"])
             .env_remove("METERPORT_OPERATOR_TOKEN")
+            .env_remove("METERPORT_CONFIG")
             .stdout(std::process::Stdio::piped())
             .spawn()
             .context("starting meterport serve")?;

@@ -19,6 +19,7 @@ mod ingest;
 mod mail;
 mod manual;
 mod notify;
+mod operating;
 mod operator;
 mod process;
 mod read;

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod announcements;
 pub mod audit;
+pub mod backup;
 pub mod counters;
 pub mod counters_order;
 pub mod devices;
