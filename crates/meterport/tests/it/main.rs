@@ -6,6 +6,7 @@
 //! `cargo test -p meterport --test it web_devices::` runs one area.
 
 mod harness;
+mod honest;
 
 mod browser;
 mod browser_screens;
@@ -20,6 +21,7 @@ mod manual;
 mod monitoring;
 mod notify;
 mod openapi;
+mod operating;
 mod operator;
 mod process;
 mod read;

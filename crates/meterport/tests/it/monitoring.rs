@@ -419,7 +419,10 @@ async fn metrics_answer_the_operator_token_only_in_the_prometheus_format_and_fol
     );
     let first_line = std::fs::read_to_string(&log).unwrap();
     let first_line = first_line.lines().next().expect("a log line");
-    assert!(serde_json::from_str::<Value>(first_line).is_ok(), "JSON by default: {first_line}");
+    assert!(
+        serde_json::from_str::<Value>(first_line).is_ok(),
+        "JSON by default: {first_line}"
+    );
     // The first scrape through the main address was counted under its own route.
     assert!(
         second.value(

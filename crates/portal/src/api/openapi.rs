@@ -719,6 +719,11 @@ pub struct CountersAnswer {
     pub timezone: String,
     /// The period labels, `YYYY-MM` or `YYYY-MM-DD`, in order.
     pub periods: Vec<String>,
+    /// Whether totals add a counter's first reading (its lifetime value): `include` or
+    /// `exclude`, as asked with `oldest=` (default `include`).
+    pub oldest: OldestInTotals,
+    /// The counters answered, in order: those of `keys=`, else every key of the class.
+    pub keys: Vec<String>,
     pub devices: Vec<CounterDevice>,
     /// The Total row (S13); null for kind cumulative.
     #[schema(required = true)]
@@ -746,16 +751,20 @@ pub struct CounterDevice {
     /// The sum over the periods; null for kind cumulative or a device without data.
     #[schema(required = true)]
     pub total: Option<CounterCells>,
-    /// Whether `total` includes an oldest period's value (see `oldest` and `oldest=`).
-    #[schema(nullable = false)]
-    pub includes_oldest: Option<bool>,
+    /// Whether `total` adds an oldest period's value (see `oldest` and `oldest=`).
+    pub includes_oldest: bool,
     /// Periods the device's readings cover only in part: the label to the first and last
-    /// day with data (empty object when none).
-    #[schema(nullable = false)]
-    pub incomplete: Option<BTreeMap<String, DayRange>>,
+    /// day with data (an empty object when none).
+    pub incomplete: BTreeMap<String, DayRange>,
     /// Counter resets (C6) within the range: when, and which counters went down.
-    #[schema(nullable = false)]
-    pub resets: Option<Vec<CounterReset>>,
+    pub resets: Vec<CounterReset>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OldestInTotals {
+    Include,
+    Exclude,
 }
 
 /// Days from `from` to `to`, both included.
@@ -786,9 +795,8 @@ pub struct CounterReset {
 pub struct CounterTotals {
     pub periods: BTreeMap<String, PeriodCounters>,
     pub total: CounterCells,
-    /// Whether the totals include oldest-period values.
-    #[schema(nullable = false)]
-    pub includes_oldest: Option<bool>,
+    /// Whether the totals add oldest-period values.
+    pub includes_oldest: bool,
 }
 
 #[cfg(test)]
