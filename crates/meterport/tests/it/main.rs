@@ -8,6 +8,7 @@
 mod harness;
 
 mod browser;
+mod browser_layout;
 mod browser_screens;
 mod browser_shell;
 mod collect;
