@@ -74,6 +74,16 @@
   }
   window.addEventListener("resize", layout);
   window.addEventListener("load", layout);
+  // The headings' height changes when the web fonts arrive, or a heading wraps.
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(layout);
+  }
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(stickTotals);
+    document.querySelectorAll("table.counters-table thead").forEach(function (head) {
+      observer.observe(head);
+    });
+  }
   // Select elements marked data-autosubmit submit their form when changed.
   document.addEventListener("change", function (e) {
     var el = e.target;

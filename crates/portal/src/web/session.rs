@@ -206,7 +206,12 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Viewer> {
 }
 
 /// Paths a restricted session (password to change) may reach.
-const RESTRICTED_ALLOWED: &[&str] = &["/account/password", "/logout", "/manual"];
+const RESTRICTED_ALLOWED: &[&str] = &[
+    "/account/password",
+    "/account/language",
+    "/logout",
+    "/manual",
+];
 
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;

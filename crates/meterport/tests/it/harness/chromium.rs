@@ -610,6 +610,15 @@ impl Browser {
             .js("return [window.innerWidth, window.innerHeight, window.scrollX, window.scrollY];")
             .await;
         let [w, h, x, y] = [0, 1, 2, 3].map(|i| size[i].as_f64().unwrap_or(0.0));
+        // The same picture for the same page: no hover left by the last click (the mouse
+        // goes to the window's bottom-left corner), no focus ring or blinking caret.
+        self.cdp(
+            "Input.dispatchMouseEvent",
+            json!({ "type": "mouseMoved", "x": 1, "y": h - 1.0 }),
+        )
+        .await;
+        self.js("if (document.activeElement) { document.activeElement.blur(); }")
+            .await;
         let shot = self
             .cdp(
                 "Page.captureScreenshot",
