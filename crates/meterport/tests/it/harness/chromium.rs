@@ -599,9 +599,12 @@ impl Browser {
     /// A PNG of what the window shows now (not the whole page), scaled by `scale`: the
     /// manual's screenshots are a 1280 x 800 window at half scale.
     pub async fn window_png(&mut self, scale: f64) -> Vec<u8> {
+        // Fonts ready, then two frames, so that what reacts to them (the counter tables'
+        // sticky Total row measures its headings) has been laid out.
         self.client
             .execute_async(
-                "const done = arguments[arguments.length - 1]; document.fonts.ready.then(() => done(true));",
+                "const done = arguments[arguments.length - 1]; \
+                 document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));",
                 vec![],
             )
             .await
