@@ -567,3 +567,72 @@ pub fn png_size(png: &[u8]) -> (u32, u32) {
     let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
     (be(&png[16..20]), be(&png[20..24]))
 }
+
+/// What the window shows, through the DevTools protocol alone (no script in the page).
+async fn picture(b: &Browser) -> String {
+    b.cdp("Page.captureScreenshot", json!({"format": "png"}))
+        .await["data"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The phone's menu button is a checkbox and its label: it opens the menu in a browser that
+/// runs no script at all. While scripts are off the test uses the DevTools protocol alone
+/// (WebDriver's element commands run scripts of their own): a click at the button's place,
+/// and pictures of the window.
+#[tokio::test]
+async fn without_script_the_phone_s_menu_still_opens_from_its_button() {
+    let app = TestApp::spawn().await;
+    app.acme_yamada(None).await;
+    let mut b = Browser::start("menu_without_script", &app.base).await;
+    b.log_in("yamada", PASSWORD).await;
+    assert_eq!(b.path().await, "/welcome");
+    b.viewport(PHONE).await;
+    let button = b
+        .js(
+            "const r = document.querySelector('#menu-button').getBoundingClientRect();
+             return [r.left + r.width / 2, r.top + r.height / 2];",
+        )
+        .await;
+    let folded = b
+        .js("return document.querySelector('nav.menu').getBoundingClientRect().height;")
+        .await;
+    assert_eq!(folded, json!(0), "folded");
+
+    b.cdp(
+        "Emulation.setScriptExecutionDisabled",
+        json!({"value": true}),
+    )
+    .await;
+    b.goto("/welcome").await;
+    let before = picture(&b).await;
+    for kind in ["mousePressed", "mouseReleased"] {
+        b.cdp(
+            "Input.dispatchMouseEvent",
+            json!({"type": kind, "x": button[0], "y": button[1], "button": "left", "clickCount": 1}),
+        )
+        .await;
+    }
+    let after = picture(&b).await;
+    b.cdp(
+        "Emulation.setScriptExecutionDisabled",
+        json!({"value": false}),
+    )
+    .await;
+    b.screenshot("menu-opened").await;
+    assert_ne!(before, after, "the click changed the screen");
+    // The page's own script did not run, and the menu is open: the checkbox did it.
+    let state = b
+        .js("return [document.querySelector('#menu-toggle').checked,
+                     document.querySelector('#menu-toggle').getAttribute('aria-expanded'),
+                     document.querySelector('nav.menu').getBoundingClientRect().height];")
+        .await;
+    assert_eq!(state[0], json!(true), "{state}");
+    assert_eq!(state[1], json!("false"), "app.js did not run: {state}");
+    assert!(
+        state[2].as_f64().unwrap() > 200.0,
+        "the menu is open: {state}"
+    );
+    b.close().await;
+}
