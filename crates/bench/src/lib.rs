@@ -209,6 +209,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 q.month_from, q.month_to
             ),
         ),
+        (
+            "Monthly usage, 12 months, all devices, Total 1 only (keys=total1)".into(),
+            format!(
+                "/api/v1/counters?unit=month&from={}&to={}&kind=usage&keys=total1",
+                q.month_from, q.month_to
+            ),
+        ),
     ];
     for (label, path) in &queries {
         let url = format!("{base}{path}");
@@ -733,6 +740,7 @@ impl ServerProcess {
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
             .args(["--smtp-listen", "127.0.0.1:0"])
             .env_remove("METERPORT_OPERATOR_TOKEN")
+            .env_remove("METERPORT_CONFIG")
             .stdout(std::process::Stdio::piped())
             .spawn()
             .context("starting meterport serve")?;
@@ -969,7 +977,8 @@ async fn time_service(
         let query = CounterQuery::parse(&params)
             .map_err(|e| anyhow::anyhow!("bench query refused: {e:?}"))?;
         let t = Instant::now();
-        let prepared = Prepared::new(store, tenant, query)
+        let now = jiff::Timestamp::now().as_millisecond();
+        let prepared = Prepared::new(store, tenant, query, now)
             .await
             .map_err(|e| anyhow::anyhow!("bench query failed: {e:?}"))?;
         let prepared_in = t.elapsed();
@@ -1572,7 +1581,14 @@ impl Report {
                 String::new(),
             ]);
         }
-        let targets = ["< 100 ms", "< 500 ms", "< 30 ms", "< 30 ms", ""];
+        let targets = [
+            "< 100 ms",
+            "< 500 ms",
+            "< 30 ms",
+            "< 30 ms",
+            "",
+            "≤ ⅓ of the full 12-month answer",
+        ];
         for (i, (label, timing)) in self.queries.iter().enumerate() {
             let result = match timing {
                 Timing::Measured { median, p95, bytes } => format!(

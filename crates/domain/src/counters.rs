@@ -338,6 +338,35 @@ pub fn format_value(v: i64, class: DeviceClass) -> String {
     }
 }
 
+/// The decimals a value is shown with: none for sheets (also A4- and Letter-equivalent
+/// sheets of large-format printers), two for areas (m², sq ft); three, all that is stored,
+/// for a large-format value of no known unit. Fixed per unit, so that a column's decimal
+/// points line up.
+pub fn shown_places(class: DeviceClass, unit: Option<crate::device::LfpUnit>) -> u32 {
+    use crate::device::LfpUnit;
+    match (class, unit) {
+        (DeviceClass::Mfp, _) | (_, Some(LfpUnit::A4 | LfpUnit::Letter)) => 0,
+        (DeviceClass::Lfp, Some(LfpUnit::M2 | LfpUnit::Sqft)) => 2,
+        (DeviceClass::Lfp, None) => 3,
+    }
+}
+
+/// A value as shown on the screens and in the CSV: [`shown_places`] decimals, rounded half
+/// away from zero (as a spreadsheet rounds), no thousands separators.
+pub fn format_shown(v: i64, class: DeviceClass, unit: Option<crate::device::LfpUnit>) -> String {
+    match class {
+        DeviceClass::Mfp => v.to_string(),
+        DeviceClass::Lfp => {
+            let places = shown_places(class, unit);
+            let d = Decimal::new(v, 3).round_dp_with_strategy(
+                places,
+                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+            );
+            format!("{d:.prec$}", prec = places as usize)
+        }
+    }
+}
+
 /// A value as a JSON number: an integer for sheets, a decimal for LFP units.
 pub fn json_value(v: i64, class: DeviceClass) -> serde_json::Value {
     match class {
@@ -418,6 +447,27 @@ impl CounterSet {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("stored counter data could not be decoded")]
 pub struct CodecError;
+
+#[cfg(test)]
+mod shown_tests {
+    use super::*;
+    use crate::device::LfpUnit;
+
+    #[test]
+    fn shown_values_have_a_fixed_number_of_decimals_per_unit() {
+        let lfp = DeviceClass::Lfp;
+        assert_eq!(format_shown(225_600, lfp, Some(LfpUnit::M2)), "225.60");
+        assert_eq!(format_shown(20_740, lfp, Some(LfpUnit::Sqft)), "20.74");
+        assert_eq!(format_shown(212_534, lfp, Some(LfpUnit::M2)), "212.53");
+        assert_eq!(format_shown(212_535, lfp, Some(LfpUnit::M2)), "212.54");
+        assert_eq!(format_shown(-212_535, lfp, Some(LfpUnit::M2)), "-212.54");
+        assert_eq!(format_shown(7_000, lfp, Some(LfpUnit::M2)), "7.00");
+        assert_eq!(format_shown(225_600, lfp, Some(LfpUnit::A4)), "226");
+        assert_eq!(format_shown(225_500, lfp, Some(LfpUnit::Letter)), "226");
+        assert_eq!(format_shown(225_600, lfp, None), "225.600");
+        assert_eq!(format_shown(178_011, DeviceClass::Mfp, None), "178011");
+    }
+}
 
 #[cfg(test)]
 mod tests {

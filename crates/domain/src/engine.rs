@@ -42,6 +42,15 @@ pub struct KeyStat {
     pub usage: i64,
     /// The period holds the counter's first reading: its usage is the value itself (C5).
     pub oldest: bool,
+    /// The counter went down at a reading of the period (C6: a reset, counted from zero).
+    pub reset: bool,
+}
+
+impl KeyStat {
+    /// The flags byte of the stored form: bit 0 `oldest`, bit 1 `reset`.
+    fn flags(&self) -> u8 {
+        u8::from(self.oldest) | (u8::from(self.reset) << 1)
+    }
 }
 
 /// What to show: usage (使用枚数) or cumulative values (積算値).
@@ -73,6 +82,10 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PeriodStats {
     entries: Vec<(Key, KeyStat)>,
+    /// For a month: the days (bit `day - 1`, in the tenant's zone) that have a reading, so
+    /// that a query can tell a month its readings cover from one they stop short of. Zero
+    /// for a day, and for months stored before the days were kept.
+    covered: u32,
 }
 
 impl PeriodStats {
@@ -109,6 +122,19 @@ impl PeriodStats {
         self.entries.iter().any(|(_, s)| s.oldest)
     }
 
+    /// The days of a month with a reading (bit `day - 1`); see the field.
+    pub fn covered(&self) -> u32 {
+        self.covered
+    }
+
+    /// Records that the day `day_id` (`yyyymmdd`) of this month has a reading.
+    pub fn cover_day(&mut self, day_id: i64) {
+        let day = day_id.rem_euclid(100);
+        if (1..=31).contains(&day) {
+            self.covered |= 1 << (day - 1);
+        }
+    }
+
     fn entry_mut(&mut self, key: Key) -> Result<&mut KeyStat, usize> {
         match self.entries.binary_search_by_key(&key, |(k, _)| *k) {
             Ok(i) => Ok(&mut self.entries[i].1),
@@ -122,6 +148,7 @@ impl PeriodStats {
             match self.entry_mut(key) {
                 Ok(stat) => {
                     stat.usage += step(stat.last, value);
+                    stat.reset |= value < stat.last;
                     stat.last = value;
                 }
                 Err(at) => {
@@ -134,6 +161,7 @@ impl PeriodStats {
                                 last: value,
                                 usage: step(prev.unwrap_or(0), value),
                                 oldest: prev.is_none(),
+                                reset: prev.is_some_and(|p| value < p),
                             },
                         ),
                     );
@@ -165,6 +193,7 @@ impl PeriodStats {
                         o.usage += s.usage;
                         o.last = s.last;
                         o.oldest |= s.oldest;
+                        o.reset |= s.reset;
                     }
                     Err(at) => out.entries.insert(at, (key, *s)),
                 }
@@ -173,17 +202,39 @@ impl PeriodStats {
         out
     }
 
+    /// [`PeriodStats::combine`] of a month's days given with their ids (`yyyymmdd`), which
+    /// also records the days covered.
+    pub fn combine_days<'a>(
+        parts: impl IntoIterator<Item = (i64, &'a PeriodStats)>,
+    ) -> PeriodStats {
+        let mut covered = PeriodStats::default();
+        let stats: Vec<&PeriodStats> = parts
+            .into_iter()
+            .map(|(day, s)| {
+                covered.cover_day(day);
+                s
+            })
+            .collect();
+        let mut out = PeriodStats::combine(stats);
+        out.covered = covered.covered;
+        out
+    }
+
     /// Compact binary form for storage: postcard's form of
-    /// `Vec<(u8 key id, i64 last, i64 usage, bool oldest)>`, written directly (a batch of
-    /// readings encodes thousands of these).
+    /// `Vec<(u8 key id, i64 last, i64 usage, u8 flags)>` (flags: bit 0 oldest, bit 1 reset),
+    /// then, for a month with covered days, the days as a varint; written directly (a batch
+    /// of readings encodes thousands of these).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(2 + self.entries.len() * 12);
+        let mut out = Vec::with_capacity(6 + self.entries.len() * 12);
         put_varint(&mut out, self.entries.len() as u64);
         for (k, s) in &self.entries {
             out.push(k.id());
             put_varint(&mut out, zigzag(s.last));
             put_varint(&mut out, zigzag(s.usage));
-            out.push(u8::from(s.oldest));
+            out.push(s.flags());
+        }
+        if self.covered != 0 {
+            put_varint(&mut out, u64::from(self.covered));
         }
         out
     }
@@ -198,41 +249,51 @@ impl PeriodStats {
             let key = Key::from_id(r.byte()?).ok_or(CodecError)?;
             let last = r.zigzag()?;
             let usage = r.zigzag()?;
-            let oldest = match r.byte()? {
-                0 => false,
-                1 => true,
-                _ => return Err(CodecError),
-            };
+            let flags = r.flags()?;
             entries.push((
                 key,
                 KeyStat {
                     last,
                     usage,
-                    oldest,
+                    oldest: flags & 1 != 0,
+                    reset: flags & 2 != 0,
                 },
             ));
         }
-        if r.at != bytes.len() {
-            return Err(CodecError);
-        }
-        Ok(PeriodStats { entries })
+        let covered = r.covered()?;
+        Ok(PeriodStats { entries, covered })
     }
 }
 
+/// What [`decode_values`] found besides the values: per shown column (bit = the column's
+/// index in the table), whether its counter's first reading (C5) or a reset (C6) falls in
+/// the period, and the month's covered days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Decoded {
+    /// The stats hold any counter at all.
+    pub any: bool,
+    pub oldest: u64,
+    pub reset: u64,
+    pub covered: u32,
+}
+
 /// Decodes stored stats (the form [`PeriodStats::encode`] writes: postcard's varint length,
-/// then per counter its id byte, zigzag varints of `last` and `usage`, and a bool byte)
-/// straight into a table's cells, without building a [`PeriodStats`]: the counters query of a
-/// whole fleet decodes a million of them. `column` maps a key id to its cell, if shown.
-/// Returns whether the stats hold any counter, and whether a shown counter is `oldest`.
+/// then per counter its id byte, zigzag varints of `last` and `usage`, and a flags byte;
+/// then the covered days when there are any) straight into a table's cells, without
+/// building a [`PeriodStats`]: the counters query of a whole fleet decodes a million of
+/// them. `column` maps a key id to its cell, if shown.
 pub fn decode_values(
     bytes: &[u8],
     kind: Kind,
     column: &[Option<u8>; KEY_COUNT],
     out: &mut [Option<i64>],
-) -> Result<(bool, bool), CodecError> {
+) -> Result<Decoded, CodecError> {
     let mut r = Reader { bytes, at: 0 };
     let n = r.varint()?;
-    let mut oldest = false;
+    let mut found = Decoded {
+        any: n > 0,
+        ..Decoded::default()
+    };
     for _ in 0..n {
         let id = r.byte()? as usize;
         // Only the value the table shows is decoded; the other is stepped over.
@@ -247,21 +308,16 @@ pub fn decode_values(
                 last
             }
         };
-        let is_oldest = match r.byte()? {
-            0 => false,
-            1 => true,
-            _ => return Err(CodecError),
-        };
+        let flags = r.flags()?;
         let Some(slot) = column.get(id).ok_or(CodecError)? else {
             continue;
         };
         out[*slot as usize] = Some(value);
-        oldest |= is_oldest;
+        found.oldest |= u64::from(flags & 1) << slot;
+        found.reset |= u64::from((flags >> 1) & 1) << slot;
     }
-    if r.at != bytes.len() {
-        return Err(CodecError);
-    }
-    Ok((n > 0, oldest))
+    found.covered = r.covered()?;
+    Ok(found)
 }
 
 /// A signed value as postcard stores it: zigzag, so that small magnitudes are short.
@@ -328,6 +384,27 @@ impl Reader<'_> {
         Err(CodecError)
     }
 
+    /// A counter's flags byte: bit 0 oldest, bit 1 reset; anything else is refused.
+    #[inline]
+    fn flags(&mut self) -> Result<u8, CodecError> {
+        match self.byte()? {
+            f @ 0..=3 => Ok(f),
+            _ => Err(CodecError),
+        }
+    }
+
+    /// The covered days after the counters, if any, and then the end of the bytes.
+    fn covered(&mut self) -> Result<u32, CodecError> {
+        if self.at == self.bytes.len() {
+            return Ok(0);
+        }
+        let v = self.varint()?;
+        if v == 0 || v >= 1 << 31 || self.at != self.bytes.len() {
+            return Err(CodecError);
+        }
+        Ok(v as u32)
+    }
+
     #[inline]
     fn zigzag(&mut self) -> Result<i64, CodecError> {
         let v = self.varint()?;
@@ -388,25 +465,37 @@ mod tests {
         fn stored_stats_are_written_exactly_as_postcard_writes_them_and_read_back(
             raw in proptest::collection::btree_map(
                 0usize..crate::counters::KEY_COUNT,
-                (proptest::num::i64::ANY, proptest::num::i64::ANY, proptest::bool::ANY),
+                (proptest::num::i64::ANY, proptest::num::i64::ANY, 0u8..4),
                 0..24,
-            )
+            ),
+            covered in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..(1 << 31)],
         ) {
             let stats = PeriodStats {
                 entries: raw
                     .iter()
-                    .map(|(k, (last, usage, oldest))| {
-                        (crate::counters::ALL_KEYS[*k], KeyStat { last: *last, usage: *usage, oldest: *oldest })
+                    .map(|(k, (last, usage, flags))| {
+                        let stat = KeyStat {
+                            last: *last,
+                            usage: *usage,
+                            oldest: flags & 1 != 0,
+                            reset: flags & 2 != 0,
+                        };
+                        (crate::counters::ALL_KEYS[*k], stat)
                     })
                     .collect(),
+                covered,
             };
-            let tuples: Vec<(u8, i64, i64, bool)> = stats
+            let tuples: Vec<(u8, i64, i64, u8)> = stats
                 .entries
                 .iter()
-                .map(|(k, s)| (k.id(), s.last, s.usage, s.oldest))
+                .map(|(k, s)| (k.id(), s.last, s.usage, s.flags()))
                 .collect();
             let bytes = stats.encode();
-            proptest::prop_assert_eq!(&bytes, &postcard::to_allocvec(&tuples).unwrap());
+            let mut theirs = postcard::to_allocvec(&tuples).unwrap();
+            if covered != 0 {
+                theirs.extend(postcard::to_allocvec(&covered).unwrap());
+            }
+            proptest::prop_assert_eq!(&bytes, &theirs);
             proptest::prop_assert_eq!(PeriodStats::decode(&bytes).unwrap(), stats);
         }
 
@@ -431,18 +520,36 @@ mod tests {
         fn stored_stats_are_read_exactly_as_postcard_reads_them(
             bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40)
         ) {
-            // Postcard's reading of the whole input, with every counter id known.
-            let theirs = postcard::take_from_bytes::<Vec<(u8, i64, i64, bool)>>(&bytes)
+            // Postcard's reading of the whole input, with every counter id known, flags of
+            // two bits, and nothing after the counters but a nonzero day set of 31 bits.
+            let covered_of = |rest: &[u8]| -> Option<u32> {
+                if rest.is_empty() {
+                    return Some(0);
+                }
+                postcard::take_from_bytes::<u32>(rest)
+                    .ok()
+                    .filter(|(v, rest)| rest.is_empty() && *v != 0 && *v < 1 << 31)
+                    .map(|(v, _)| v)
+            };
+            let theirs = postcard::take_from_bytes::<Vec<(u8, i64, i64, u8)>>(&bytes)
                 .ok()
-                .filter(|(_, rest)| rest.is_empty())
-                .and_then(|(raw, _)| {
-                    raw.into_iter()
-                        .map(|(id, last, usage, oldest)| {
-                            Some((Key::from_id(id)?, KeyStat { last, usage, oldest }))
+                .and_then(|(raw, rest)| {
+                    let covered = covered_of(rest)?;
+                    let entries = raw
+                        .into_iter()
+                        .map(|(id, last, usage, flags)| {
+                            let stat = KeyStat {
+                                last,
+                                usage,
+                                oldest: flags & 1 != 0,
+                                reset: flags & 2 != 0,
+                            };
+                            (flags < 4).then_some(())?;
+                            Some((Key::from_id(id)?, stat))
                         })
-                        .collect::<Option<Vec<_>>>()
-                })
-                .map(|entries| PeriodStats { entries });
+                        .collect::<Option<Vec<_>>>()?;
+                    Some(PeriodStats { entries, covered })
+                });
             proptest::prop_assert_eq!(PeriodStats::decode(&bytes).ok(), theirs);
         }
     }
@@ -472,7 +579,8 @@ mod tests {
             Some(&KeyStat {
                 last: 130,
                 usage: 130,
-                oldest: true
+                oldest: true,
+                reset: false,
             })
         );
     }
@@ -533,13 +641,14 @@ mod tests {
         let mut b = Baseline::default();
         b.advance(&d1);
         let d2 = PeriodStats::from_readings([&set(&[(Total1, 25), (Mono, 3)])], &b);
-        let m = PeriodStats::combine([&d1, &d2]);
+        let m = PeriodStats::combine_days([(20210801, &d1), (20210831, &d2)]);
         assert_eq!(
             m.get(Total1),
             Some(&KeyStat {
                 last: 25,
                 usage: 25,
-                oldest: true
+                oldest: true,
+                reset: false,
             })
         );
         assert_eq!(
@@ -547,9 +656,37 @@ mod tests {
             Some(&KeyStat {
                 last: 3,
                 usage: 3,
-                oldest: true
+                oldest: true,
+                reset: false,
             })
         );
+        assert_eq!(m.covered(), 1 | 1 << 30, "the 1st and the 31st");
+    }
+
+    #[test]
+    fn a_counter_that_goes_down_marks_its_period_reset() {
+        let mut b = Baseline::default();
+        let d1 = PeriodStats::from_readings([&set(&[(Total1, 500), (Color, 50)])], &b);
+        b.advance(&d1);
+        // Down against the day before (a board replaced overnight).
+        let d2 = PeriodStats::from_readings([&set(&[(Total1, 20), (Color, 60)])], &b);
+        assert_eq!(d2.get(Total1).map(|s| (s.usage, s.reset)), Some((20, true)));
+        assert_eq!(d2.get(Color).map(|s| (s.usage, s.reset)), Some((10, false)));
+        b.advance(&d2);
+        // Down inside one day.
+        let d3 = PeriodStats::from_readings(
+            [
+                &set(&[(Total1, 40)]),
+                &set(&[(Total1, 5)]),
+                &set(&[(Total1, 9)]),
+            ],
+            &b,
+        );
+        assert_eq!(d3.get(Total1).map(|s| (s.usage, s.reset)), Some((29, true)));
+        let m = PeriodStats::combine_days([(20250501, &d1), (20250502, &d2), (20250503, &d3)]);
+        assert!(m.get(Total1).unwrap().reset);
+        assert!(!m.get(Color).unwrap().reset);
+        assert_eq!(PeriodStats::decode(&m.encode()), Ok(m));
     }
 
     #[test]
@@ -576,9 +713,13 @@ mod tests {
         column[Scan as usize] = Some(2);
         for kind in [Kind::Usage, Kind::Cumulative] {
             let mut out = [None; 3];
-            let (any, oldest) = decode_values(&bytes, kind, &column, &mut out).unwrap();
-            assert!(any);
-            assert!(oldest, "scan's first reading is in this period");
+            let found = decode_values(&bytes, kind, &column, &mut out).unwrap();
+            assert!(found.any);
+            assert_eq!(
+                found.oldest, 0b100,
+                "scan's first reading is in this period"
+            );
+            assert_eq!(found.reset, 0b001, "colour went down");
             assert_eq!(
                 out,
                 [
@@ -592,7 +733,7 @@ mod tests {
         let mut out = [None; 3];
         assert_eq!(
             decode_values(&empty, Kind::Usage, &column, &mut out),
-            Ok((false, false))
+            Ok(Decoded::default())
         );
         assert_eq!(
             decode_values(&bytes[..bytes.len() - 1], Kind::Usage, &column, &mut out),
@@ -641,15 +782,18 @@ impl History {
             history.days.insert(crate::period::day_id(day), stats);
             i = j;
         }
-        let mut by_month: std::collections::BTreeMap<i64, Vec<&PeriodStats>> = Default::default();
+        let mut by_month: std::collections::BTreeMap<i64, Vec<(i64, &PeriodStats)>> =
+            Default::default();
         for (day, stats) in &history.days {
             by_month
                 .entry(crate::period::month_of_day_id(*day))
                 .or_default()
-                .push(stats);
+                .push((*day, stats));
         }
         for (month, days) in by_month {
-            history.months.insert(month, PeriodStats::combine(days));
+            history
+                .months
+                .insert(month, PeriodStats::combine_days(days));
         }
         history
     }

@@ -5,6 +5,7 @@
 //! - [`engine`]: usage and cumulative values per period (SPEC C3-C6), as roll-ups that
 //!   the store keeps up to date at ingest time.
 //! - [`table`]: the counters result (SPEC §7) assembled from roll-ups, with totals.
+//! - [`coverage`]: whether a month's readings cover it (incomplete months).
 //! - [`device`], [`status`], [`policy`]: device fields, status severity, password and
 //!   group-name policies.
 //! - [`ingest`]: the wire format of readings and status reports and its validation.
@@ -15,6 +16,7 @@
 //! - [`reporting`]: when a device that reported before is "not reporting".
 
 pub mod counters;
+pub mod coverage;
 pub mod device;
 pub mod engine;
 pub mod ids;

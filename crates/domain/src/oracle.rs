@@ -17,11 +17,7 @@ pub fn value(
     key: Key,
     kind: Kind,
 ) -> (Option<i64>, bool) {
-    let mut series: Vec<(i64, i64)> = readings
-        .iter()
-        .filter_map(|(at, c)| c.get(key).map(|v| (*at, v)))
-        .collect();
-    series.sort();
+    let series = series(readings, key);
     let (start, end) = period.bounds_ms(tz);
     let mut result = None;
     let mut first_in_period = false;
@@ -42,4 +38,36 @@ pub fn value(
         first_in_period |= i == 0;
     }
     (result, first_in_period && kind == Kind::Usage)
+}
+
+/// Whether `key` went down at a reading inside `period` (against the reading before it, also
+/// one before the period): a reset (C6).
+pub fn reset(readings: &[(i64, CounterSet)], tz: &TimeZone, period: Period, key: Key) -> bool {
+    let series = series(readings, key);
+    let (start, end) = period.bounds_ms(tz);
+    series
+        .windows(2)
+        .any(|w| w[1].0 >= start && w[1].0 < end && w[1].1 < w[0].1)
+}
+
+/// The days of a month (bit `day - 1`) with a reading, in `tz`.
+pub fn covered_days(readings: &[(i64, CounterSet)], tz: &TimeZone, month: Period) -> u32 {
+    let (start, end) = month.bounds_ms(tz);
+    readings
+        .iter()
+        .filter(|(at, _)| *at >= start && *at < end)
+        .fold(0, |bits, (at, _)| {
+            let day = crate::period::day_of_ms(*at, tz).day();
+            bits | 1 << (day - 1)
+        })
+}
+
+/// One counter's readings in time order: (time, value).
+fn series(readings: &[(i64, CounterSet)], key: Key) -> Vec<(i64, i64)> {
+    let mut series: Vec<(i64, i64)> = readings
+        .iter()
+        .filter_map(|(at, c)| c.get(key).map(|v| (*at, v)))
+        .collect();
+    series.sort();
+    series
 }

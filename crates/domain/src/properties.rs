@@ -77,8 +77,14 @@ proptest! {
                             prop_assert_eq!(got_oldest, oldest, "oldest {} {}", p, key);
                         }
                     }
+                    let got_reset = stats.and_then(|s| s.get(key)).is_some_and(|s| s.reset);
+                    prop_assert_eq!(got_reset, oracle::reset(&readings, &tz, *p, key), "reset {} {}", p, key);
                 }
             }
+        }
+        for p in &months {
+            let got = h.months.get(&p.id()).map_or(0, |s| s.covered());
+            prop_assert_eq!(got, oracle::covered_days(&readings, &tz, *p), "days of {}", p);
         }
     }
 
@@ -89,14 +95,14 @@ proptest! {
         let h = History::roll_up(&readings, &tz);
         for kind in [Kind::Usage, Kind::Cumulative] {
             for class in [DeviceClass::Mfp, DeviceClass::Lfp] {
-                let shape = TableShape {
+                let shape = TableShape::new(
                     class,
-                    unit: Unit::Day,
+                    Unit::Day,
                     kind,
-                    periods: PeriodRange::parse(Unit::Day, "2021-02-19", "2021-05-18")
+                    PeriodRange::parse(Unit::Day, "2021-02-19", "2021-05-18")
                         .unwrap()
                         .periods(),
-                };
+                );
                 let stats: Vec<(usize, &crate::engine::PeriodStats)> = shape
                     .periods
                     .iter()
@@ -331,14 +337,14 @@ fn the_seed_s_function_table_total_row_is_the_sum_of_its_months() {
     use Key::*;
     let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
     let h = History::roll_up(&seed_device(), &tokyo);
-    let shape = TableShape {
-        class: DeviceClass::Mfp,
-        unit: Unit::Month,
-        kind: Kind::Usage,
-        periods: PeriodRange::parse(Unit::Month, "2021-08", "2021-11")
+    let shape = TableShape::new(
+        DeviceClass::Mfp,
+        Unit::Month,
+        Kind::Usage,
+        PeriodRange::parse(Unit::Month, "2021-08", "2021-11")
             .unwrap()
             .periods(),
-    };
+    );
     let row = shape.device_row(
         shape
             .periods
@@ -364,7 +370,7 @@ fn the_seed_s_function_table_total_row_is_the_sum_of_its_months() {
         ]
     );
     assert_eq!(
-        row.oldest, [false; 4],
+        row.oldest, [0; 4],
         "July's reading is the baseline of August"
     );
 }
@@ -383,12 +389,12 @@ fn the_seed_s_month_detail_total_row_adds_the_devices() {
     let counter = [
         Total1, Color, Mono, Scan, ColorLarge, ColorSmall, MonoLarge, MonoSmall,
     ];
-    let shape = TableShape {
-        class: DeviceClass::Mfp,
-        unit: Unit::Month,
-        kind: Kind::Usage,
-        periods: vec![Period::parse("2021-08").unwrap()],
-    };
+    let shape = TableShape::new(
+        DeviceClass::Mfp,
+        Unit::Month,
+        Kind::Usage,
+        vec![Period::parse("2021-08").unwrap()],
+    );
     let mut totals = Totals::new(&shape);
     for d in devices {
         let readings = vec![

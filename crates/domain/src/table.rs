@@ -16,26 +16,58 @@ pub struct TableShape {
     pub unit: Unit,
     pub kind: Kind,
     pub periods: Vec<Period>,
+    /// Whether totals add the usage of a counter's first period (C5, its lifetime value).
+    /// The cells show it either way, marked.
+    pub oldest_in_totals: bool,
+    /// The counters shown, in the class's order: all of the class unless a query asked
+    /// for fewer.
+    pub columns: Vec<Key>,
 }
 
 /// Values of every key of the class, in [`DeviceClass::keys`] order; `None` is "-".
 pub type Cells = Vec<Option<i64>>;
+
+/// One bit per column of a table's keys (at most [`KEY_COUNT`], fewer than 64).
+pub type ColumnBits = u64;
 
 /// One device over the table's periods.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRow {
     /// Per period: `None` when the device has no reading in it.
     pub cells: Vec<Option<Cells>>,
-    /// Per period: the usage holds a counter's first reading (C5).
-    pub oldest: Vec<bool>,
-    /// Sum over the periods, for usage only.
+    /// Per period, the columns whose usage holds the counter's first reading (C5); usage
+    /// only.
+    pub oldest: Vec<ColumnBits>,
+    /// Per period, the columns whose counter went down at a reading of the period (C6).
+    pub reset: Vec<ColumnBits>,
+    /// Per period of a monthly table, the days with a reading (bit `day - 1`); 0 unknown.
+    pub covered: Vec<u32>,
+    /// Sum over the periods, for usage only (without the first-reading cells when the
+    /// shape leaves them out).
     pub total: Option<Cells>,
+    /// The total adds a first-reading (C5) value.
+    pub total_includes_oldest: bool,
 }
 
 impl DeviceRow {
     /// A value of one key in one period.
     pub fn value(&self, period: usize, key_index: usize) -> Option<i64> {
         self.cells[period].as_ref().and_then(|c| c[key_index])
+    }
+
+    /// Some shown counter's first reading falls in the period (C5).
+    pub fn is_oldest(&self, period: usize) -> bool {
+        self.oldest[period] != 0
+    }
+
+    /// The cell of `key_index` in `period` holds its counter's first reading (C5).
+    pub fn cell_oldest(&self, period: usize, key_index: usize) -> bool {
+        self.oldest[period] >> key_index & 1 != 0
+    }
+
+    /// The counter of `key_index` went down in `period` (C6).
+    pub fn cell_reset(&self, period: usize, key_index: usize) -> bool {
+        self.reset[period] >> key_index & 1 != 0
     }
 }
 
@@ -56,8 +88,20 @@ fn add(acc: &mut Option<i64>, v: Option<i64>) {
 }
 
 impl TableShape {
-    pub fn keys(&self) -> &'static [Key] {
-        self.class.keys()
+    /// A table of every counter of the class, with first-reading values in the totals.
+    pub fn new(class: DeviceClass, unit: Unit, kind: Kind, periods: Vec<Period>) -> TableShape {
+        TableShape {
+            class,
+            unit,
+            kind,
+            periods,
+            oldest_in_totals: true,
+            columns: class.keys().to_vec(),
+        }
+    }
+
+    pub fn keys(&self) -> &[Key] {
+        &self.columns
     }
 
     /// Builds one device's row from its roll-ups, given as (period index, stats) pairs.
@@ -67,17 +111,26 @@ impl TableShape {
     ) -> DeviceRow {
         let keys = self.keys();
         let n = self.periods.len();
+        let mut marks = Marks::new(n);
         let mut cells: Vec<Option<Cells>> = vec![None; n];
-        let mut oldest = vec![false; n];
         for (i, s) in stats {
             if s.is_empty() {
                 continue;
             }
             cells[i] = Some(keys.iter().map(|k| s.value(*k, self.kind)).collect());
-            oldest[i] = self.kind == Kind::Usage
-                && keys.iter().any(|k| s.get(*k).is_some_and(|x| x.oldest));
+            for (c, k) in keys.iter().enumerate() {
+                if let Some(x) = s.get(*k) {
+                    if self.kind == Kind::Usage && x.oldest {
+                        marks.oldest[i] |= 1 << c;
+                    }
+                    if x.reset {
+                        marks.reset[i] |= 1 << c;
+                    }
+                }
+            }
+            marks.covered[i] = s.covered();
         }
-        self.finish_row(cells, oldest)
+        self.finish_row(cells, marks)
     }
 
     /// The same row from stored stats ([`PeriodStats::encode`]), decoded straight into cells;
@@ -90,24 +143,35 @@ impl TableShape {
         let n = self.periods.len();
         let width = self.keys().len();
         let mut cells: Vec<Option<Cells>> = vec![None; n];
-        let mut oldest = vec![false; n];
+        let mut marks = Marks::new(n);
         for (i, bytes) in stats {
             let mut c: Cells = vec![None; width];
-            let (any, old) = decode_values(bytes, self.kind, column, &mut c)?;
-            if any {
+            let found = decode_values(bytes, self.kind, column, &mut c)?;
+            if found.any {
                 cells[i] = Some(c);
-                oldest[i] = self.kind == Kind::Usage && old;
+                if self.kind == Kind::Usage {
+                    marks.oldest[i] = found.oldest;
+                }
+                marks.reset[i] = found.reset;
+                marks.covered[i] = found.covered;
             }
         }
-        Ok(self.finish_row(cells, oldest))
+        Ok(self.finish_row(cells, marks))
     }
 
-    fn finish_row(&self, cells: Vec<Option<Cells>>, oldest: Vec<bool>) -> DeviceRow {
+    fn finish_row(&self, cells: Vec<Option<Cells>>, marks: Marks) -> DeviceRow {
         let keys = self.keys();
+        let mut total_includes_oldest = false;
         let total = (self.kind == Kind::Usage).then(|| {
             let mut t: Cells = vec![None; keys.len()];
-            for c in cells.iter().flatten() {
-                for (acc, v) in t.iter_mut().zip(c) {
+            for (c, old) in cells.iter().zip(&marks.oldest) {
+                let Some(c) = c else { continue };
+                for (k, (acc, v)) in t.iter_mut().zip(c).enumerate() {
+                    let oldest = old >> k & 1 != 0;
+                    if oldest && !self.oldest_in_totals {
+                        continue;
+                    }
+                    total_includes_oldest |= oldest && v.is_some();
                     add(acc, *v);
                 }
             }
@@ -115,8 +179,28 @@ impl TableShape {
         });
         DeviceRow {
             cells,
-            oldest,
+            oldest: marks.oldest,
+            reset: marks.reset,
+            covered: marks.covered,
             total,
+            total_includes_oldest,
+        }
+    }
+}
+
+/// A row's marks per period while it is built.
+struct Marks {
+    oldest: Vec<ColumnBits>,
+    reset: Vec<ColumnBits>,
+    covered: Vec<u32>,
+}
+
+impl Marks {
+    fn new(n: usize) -> Marks {
+        Marks {
+            oldest: vec![0; n],
+            reset: vec![0; n],
+            covered: vec![0; n],
         }
     }
 }
@@ -126,22 +210,35 @@ impl TableShape {
 pub struct Totals {
     /// Per period: `None` when no device has a reading in it.
     pub periods: Vec<Option<Cells>>,
+    /// Per period: its sum adds a first-reading (C5) value.
+    pub period_includes_oldest: Vec<bool>,
     pub total: Cells,
+    /// The grand total adds a first-reading (C5) value.
+    pub includes_oldest: bool,
+    oldest_in_totals: bool,
 }
 
 impl Totals {
     pub fn new(shape: &TableShape) -> Totals {
         Totals {
             periods: vec![None; shape.periods.len()],
+            period_includes_oldest: vec![false; shape.periods.len()],
             total: vec![None; shape.keys().len()],
+            includes_oldest: false,
+            oldest_in_totals: shape.oldest_in_totals,
         }
     }
 
     pub fn add_row(&mut self, row: &DeviceRow) {
-        for (acc, cells) in self.periods.iter_mut().zip(&row.cells) {
+        for (p, (acc, cells)) in self.periods.iter_mut().zip(&row.cells).enumerate() {
             if let Some(cells) = cells {
                 let acc = acc.get_or_insert_with(|| vec![None; cells.len()]);
-                for (a, v) in acc.iter_mut().zip(cells) {
+                for (k, (a, v)) in acc.iter_mut().zip(cells).enumerate() {
+                    let oldest = row.cell_oldest(p, k);
+                    if oldest && !self.oldest_in_totals {
+                        continue;
+                    }
+                    self.period_includes_oldest[p] |= oldest && v.is_some();
                     add(a, *v);
                 }
             }
@@ -150,6 +247,7 @@ impl Totals {
             for (a, v) in self.total.iter_mut().zip(t) {
                 add(a, *v);
             }
+            self.includes_oldest |= row.total_includes_oldest;
         }
     }
 }
@@ -172,15 +270,15 @@ mod tests {
     }
 
     fn shape(kind: Kind) -> TableShape {
-        TableShape {
-            class: DeviceClass::Lfp,
-            unit: Unit::Month,
+        TableShape::new(
+            DeviceClass::Lfp,
+            Unit::Month,
             kind,
-            periods: ["2021-08", "2021-09", "2021-10"]
+            ["2021-08", "2021-09", "2021-10"]
                 .iter()
                 .map(|p| Period::parse(p).unwrap())
                 .collect(),
-        }
+        )
     }
 
     #[test]
@@ -192,10 +290,40 @@ mod tests {
         assert_eq!(row.value(0, 0), Some(100));
         assert_eq!(row.cells[1], None);
         assert_eq!(row.value(2, 0), Some(30));
-        assert_eq!(row.oldest, [true, false, false]);
+        assert_eq!(row.oldest, [1, 0, 0]);
         assert_eq!(row.total.as_ref().unwrap()[0], Some(130));
+        assert!(row.total_includes_oldest);
         // DUTY A was never reported: its total is null, not zero.
         assert_eq!(row.total.as_ref().unwrap()[1], None);
+    }
+
+    #[test]
+    fn totals_can_leave_the_first_reading_values_out_and_say_whether_they_hold_one() {
+        let s = TableShape {
+            oldest_in_totals: false,
+            ..shape(Kind::Usage)
+        };
+        let first = stats(100, None);
+        let later = stats(130, Some(100));
+        let young = s.device_row([(0, &first), (2, &later)]);
+        assert_eq!(young.value(0, 0), Some(100), "the cell still shows it");
+        assert_eq!(young.total.as_ref().unwrap()[0], Some(30));
+        assert!(!young.total_includes_oldest);
+        let (a, b) = (stats(455, Some(0)), stats(10385, Some(0)));
+        let old = s.device_row([(0, &a), (1, &b)]);
+        let mut t = Totals::new(&s);
+        t.add_row(&young);
+        t.add_row(&old);
+        assert_eq!(t.periods[0].as_ref().unwrap()[0], Some(455));
+        assert_eq!(t.total[0], Some(30 + 455 + 10385));
+        assert!(!t.includes_oldest && t.period_includes_oldest == [false; 3]);
+
+        let s = shape(Kind::Usage);
+        let mut t = Totals::new(&s);
+        t.add_row(&s.device_row([(0, &first), (2, &later)]));
+        t.add_row(&s.device_row([(0, &a), (1, &b)]));
+        assert_eq!(t.periods[0].as_ref().unwrap()[0], Some(555));
+        assert!(t.includes_oldest && t.period_includes_oldest == [true, false, false]);
     }
 
     #[test]
@@ -205,7 +333,7 @@ mod tests {
         let row = s.device_row([(0, &a)]);
         assert_eq!(row.value(0, 0), Some(100));
         assert_eq!(row.total, None);
-        assert_eq!(row.oldest, [false, false, false]);
+        assert_eq!(row.oldest, [0, 0, 0]);
     }
 
     #[test]

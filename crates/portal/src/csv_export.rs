@@ -39,7 +39,14 @@
 //!   table of 10,000 devices over 92 days holds its text (a few megabytes), never its rows.
 //!   The whole file is built before answering: a Shift_JIS problem in the last row must still
 //!   turn into a 422, not a truncated file.
-//! - The C5 mark of a first reading's period is not exported: a CSV cell is a number.
+//! - **Marks as notes.** A CSV cell is a number, so the screen's marks (C5 first readings
+//!   and whether the totals add them, incomplete periods with the dates their readings
+//!   cover, counter resets with their day) go into a last column, Notes, of the row they
+//!   belong to; the values stay plain numbers a spreadsheet adds up.
+//! - **As shown.** Rows in the order of the screen (`sort`, `dir` as the screens take them),
+//!   period headings as the screen writes them (`2025/12`, `Dec 2025`; days in full), large-
+//!   format values with their unit's fixed decimals (m² and sq ft two places, sheets none),
+//!   the group's name in the file name.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -48,8 +55,11 @@ use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use meterport_domain::counters::{DeviceClass, Key, format_value};
+use meterport_domain::counters::{DeviceClass, Key, format_shown};
+use meterport_domain::coverage::Covered;
+use meterport_domain::device::LfpUnit;
 use meterport_domain::labels::{self, Heading, Lang, View, view_keys};
+use meterport_domain::period::Period;
 use meterport_domain::table::{DeviceRow, Totals};
 
 use crate::i18n::{self, counter_label, heading, lfp_unit_label};
@@ -59,7 +69,9 @@ use serde_json::json;
 
 use crate::api::{ApiError, ApiResult};
 use crate::app::AppState;
-use crate::service::counters::{Prepared, key_index};
+use crate::period_words;
+use crate::service::counters::{MAX_RESET_LOOKUPS, Prepared, Reset, key_index, undated_resets};
+use crate::service::counters_order::{Grid, Sort, SortBy, device_order};
 
 /// The text encoding of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,6 +108,10 @@ pub struct CsvOptions {
     pub encoding: Encoding,
     pub lang: Lang,
 }
+
+/// Dates in the viewer's region (`en-US` writes `Aug 1, 2021`); the API writes the others'.
+#[derive(Debug, Clone, Copy)]
+pub struct Region<'a>(pub &'a str);
 
 impl CsvOptions {
     /// Parses `view`, `encoding` and `lang`; an empty value takes the default, as the counters
@@ -158,6 +174,7 @@ pub async fn respond(
     tenant: &Tenant,
     prepared: Prepared,
     params: &HashMap<String, String>,
+    region: Region<'_>,
 ) -> ApiResult<Response> {
     let options = CsvOptions::parse(params)?;
     let layout = match (prepared.query.selection.device, prepared.query.period) {
@@ -165,18 +182,41 @@ pub async fn respond(
         (None, Some(_)) => Layout::PeriodDetail,
         (None, None) => Layout::Table,
     };
+    if layout == Layout::Table && key_index(&prepared.shape, Key::Total1).is_none() {
+        let message = i18n::api("api-csv-keys-total1");
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_query",
+            message.clone(),
+        )
+        .with_details(vec![json!({"field": "keys", "message": message})]));
+    }
     let paper_sizes = labels::paper_size_keys(&tenant.paper_sizes);
-    let mut sheet = Sheet::new(&prepared, options, layout, &paper_sizes);
+    let mut sheet = Sheet::new(&prepared, options, layout, &paper_sizes, region.0, params);
     let mut rows = prepared.rows(&state.store);
+    let mut lookups = 0;
     while let Some(item) = rows.next().await {
         let (index, row) = item?;
-        sheet.add(index, &row);
+        let resets = if row.reset.iter().all(|r| *r == 0) {
+            Vec::new()
+        } else if lookups < MAX_RESET_LOOKUPS {
+            lookups += 1;
+            prepared
+                .resets(&state.store, prepared.devices[index].id, &row)
+                .await?
+        } else {
+            undated_resets(&prepared.shape, &row)
+        };
+        sheet.add(index, &row, &resets);
     }
     // Give the database stream back before the CPU work of assembling and encoding.
     drop(rows);
     let body = sheet.finish()?;
-    let name = file_name(&prepared, layout, options.view);
-    let disposition = format!("attachment; filename=\"{name}\"; filename*=UTF-8''{name}");
+    let (ascii, full) = file_name(&prepared, layout, options.view);
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        percent_encode(&full)
+    );
     let mut res = Body::from(body).into_response();
     let headers = res.headers_mut();
     headers.insert(
@@ -191,9 +231,26 @@ pub async fn respond(
 }
 
 /// The file name says what the file holds: kind, unit, period(s), class and group when not
-/// the defaults, the device, and the tab. ASCII only, so that every browser and every file
-/// system keeps it as is.
-fn file_name(p: &Prepared, layout: Layout, view: View) -> String {
+/// the defaults, the device, and the tab. Two forms: the full one names the group by its
+/// name (sent as RFC 6266's `filename*`, UTF-8 percent-encoded, with the characters no file
+/// system takes replaced); the plain `filename` is ASCII only, for clients that know no
+/// other, and names the group by id.
+fn file_name(p: &Prepared, layout: Layout, view: View) -> (String, String) {
+    let group_name = match p.query.selection.group {
+        GroupFilter::Group(id) => p.devices.iter().find_map(|d| {
+            d.group
+                .as_ref()
+                .filter(|(g, _)| *g == id)
+                .map(|(_, n)| n.clone())
+        }),
+        _ => None,
+    };
+    let ascii = file_name_with(p, layout, view, None);
+    let full = file_name_with(p, layout, view, group_name.as_deref());
+    (ascii, full)
+}
+
+fn file_name_with(p: &Prepared, layout: Layout, view: View, group: Option<&str>) -> String {
     let q = &p.query;
     let mut parts: Vec<String> = vec![
         "counters".into(),
@@ -215,7 +272,10 @@ fn file_name(p: &Prepared, layout: Layout, view: View) -> String {
     match q.selection.group {
         GroupFilter::All => {}
         GroupFilter::NoGroup => parts.push("no-group".into()),
-        GroupFilter::Group(id) => parts.push(format!("group-{id}")),
+        GroupFilter::Group(id) => parts.push(match group {
+            Some(name) => name_safe(name),
+            None => format!("group-{id}"),
+        }),
     }
     if let (Some(_), Some(d)) = (q.selection.device, p.devices.first()) {
         parts.push(format!("device-{}", file_safe(&d.serial)));
@@ -224,6 +284,44 @@ fn file_name(p: &Prepared, layout: Layout, view: View) -> String {
         parts.push(view.as_str().into());
     }
     format!("{}.csv", parts.join("_"))
+}
+
+/// A group's name in a file name: the characters Windows, macOS or Linux refuse in a
+/// name, controls, and the `_` that separates the name's parts become `-`; at most 60
+/// characters.
+fn name_safe(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| {
+            let refused = matches!(
+                c,
+                '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '_' | '%' | ';' | '\''
+            );
+            if c.is_control() || c.is_whitespace() || refused {
+                '-'
+            } else {
+                c
+            }
+        })
+        .take(60)
+        .collect();
+    let trimmed = cleaned.trim_matches(|c| c == '.' || c == '-');
+    if trimmed.is_empty() {
+        "group".into()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// RFC 5987's encoding of a UTF-8 file name: unreserved ASCII as is, every other byte as
+/// `%XX`.
+fn percent_encode(s: &str) -> String {
+    const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'-')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, ATTR_CHAR).to_string()
 }
 
 /// Serials are already letters, digits and `. _ -` (device validation); anything else becomes
@@ -280,11 +378,21 @@ struct Sheet<'a> {
     /// Devices listed with a unit column (S13 and S17 of LFPs).
     unit_column: bool,
     headings: Vec<String>,
-    /// The line number of each device's row (S13, S17: by name, then id).
-    device_line: Vec<usize>,
+    /// The lines of the device rows start here (after the headings and the Total row);
+    /// until the order is known, a device's row is written as line `DEVICE_LINES + index`.
+    first_device_line: usize,
+    /// The screen's order, and the values it sorts by: one column (S13: 0 the total, then
+    /// the periods' Total 1; S17: the view's counters).
+    sort: Sort,
+    grid: Grid,
+    region: &'a str,
+    /// Notes of the Total row: its sums add first-reading values, or leave some out.
+    totals_oldest: (bool, bool),
     totals: Option<Totals>,
-    /// S16: the one device's row, kept until the end (its lines are its periods).
+    /// S16: the one device's row and its resets, kept until the end (its lines are its
+    /// periods).
     device_row: Option<DeviceRow>,
+    device_resets: Vec<Reset>,
     w: csv::Writer<Vec<u8>>,
     lines: Vec<(usize, Range<usize>)>,
     unencodable: Vec<Unencodable>,
@@ -293,15 +401,27 @@ struct Sheet<'a> {
     column: usize,
 }
 
+/// Device rows are numbered from here until their order is known.
+const DEVICE_LINES: usize = 1 << 40;
+
 impl<'a> Sheet<'a> {
-    fn new(p: &'a Prepared, options: CsvOptions, layout: Layout, paper: &[Key]) -> Sheet<'a> {
+    fn new(
+        p: &'a Prepared,
+        options: CsvOptions,
+        layout: Layout,
+        paper: &[Key],
+        region: &'a str,
+        params: &HashMap<String, String>,
+    ) -> Sheet<'a> {
         let class = p.shape.class;
         let lang = options.lang;
         let keys: Vec<(Key, usize)> = view_keys(options.view, class, paper)
             .into_iter()
             .filter_map(|k| key_index(&p.shape, k).map(|i| (k, i)))
             .collect();
-        let total1 = key_index(&p.shape, Key::Total1).expect("every class has Total 1");
+        // The aggregate table needs Total 1 (checked in `respond`); the details show the
+        // view's counters among those asked for.
+        let total1 = key_index(&p.shape, Key::Total1).unwrap_or(0);
         let unit_column = class == DeviceClass::Lfp && layout != Layout::DeviceDetail;
         let with_totals = p.totals;
 
@@ -320,7 +440,10 @@ impl<'a> Sheet<'a> {
                 if with_totals {
                     headings.push(heading(Heading::Total, lang));
                 }
-                headings.extend(p.shape.periods.iter().map(|x| x.to_string()));
+                headings.extend(p.shape.periods.iter().map(|x| match x {
+                    Period::Month(d) => period_words::month(*d, lang),
+                    Period::Day(d) => period_words::day(*d, lang, region),
+                }));
             }
             Layout::PeriodDetail => {
                 text_columns(&mut headings);
@@ -344,17 +467,36 @@ impl<'a> Sheet<'a> {
             }
         }
 
-        // Device rows follow the headings and the Total row, in name order as on screen.
+        headings.push(i18n::t(lang, "csv-notes"));
+
+        // Device rows follow the headings and the Total row, in the screen's order.
         let first_device_line = if with_totals { 3 } else { 2 };
-        let mut order: Vec<usize> = (0..p.devices.len()).collect();
-        order.sort_by(|a, b| {
-            let (a, b) = (&p.devices[*a], &p.devices[*b]);
-            a.name.cmp(&b.name).then(a.id.cmp(&b.id))
-        });
-        let mut device_line = vec![0; p.devices.len()];
-        for (rank, index) in order.into_iter().enumerate() {
-            device_line[index] = first_device_line + rank;
-        }
+        let periods = &p.shape.periods;
+        let sort = match layout {
+            Layout::Table => Sort::parse(params, |key| {
+                if key == "total" && with_totals {
+                    return Some(0);
+                }
+                periods
+                    .iter()
+                    .position(|x| x.to_string() == key)
+                    .map(|i| i + 1)
+            }),
+            Layout::PeriodDetail => Sort::parse(params, |key| {
+                Key::from_name(key).and_then(|key| keys.iter().position(|(k, _)| *k == key))
+            }),
+            Layout::DeviceDetail => Sort {
+                by: SortBy::Name,
+                desc: false,
+            },
+        };
+        let grid_cols = match sort.by {
+            SortBy::Col(_) => match layout {
+                Layout::Table => periods.len() + 1,
+                _ => keys.len(),
+            },
+            _ => 0,
+        };
 
         let w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
@@ -368,9 +510,14 @@ impl<'a> Sheet<'a> {
             total1,
             unit_column,
             headings,
-            device_line,
+            first_device_line,
+            sort,
+            grid: Grid::new(p.devices.len(), grid_cols),
+            region,
+            totals_oldest: (false, false),
             totals: with_totals.then(|| Totals::new(&p.shape)),
             device_row: None,
+            device_resets: Vec::new(),
             w,
             lines: Vec::new(),
             unencodable: Vec::new(),
@@ -424,16 +571,76 @@ impl<'a> Sheet<'a> {
         self.field(&safe);
     }
 
-    fn value(&mut self, v: Option<i64>) {
+    /// A value as the screen shows it (its unit's decimals), without thousands separators.
+    fn value(&mut self, v: Option<i64>, unit: Option<LfpUnit>) {
         self.column += 1;
         let result = match v {
             None => self.w.write_field("-"),
             Some(v) => match self.class {
                 DeviceClass::Mfp => self.w.write_field(itoa::Buffer::new().format(v)),
-                DeviceClass::Lfp => self.w.write_field(format_value(v, DeviceClass::Lfp)),
+                DeviceClass::Lfp => self.w.write_field(format_shown(v, DeviceClass::Lfp, unit)),
             },
         };
         result.expect("writing to a Vec cannot fail");
+    }
+
+    /// A period as the screen writes it.
+    fn period_words(&self, p: Period) -> String {
+        period_words::period(p, self.options.lang, self.region)
+    }
+
+    /// The notes of one period of a row: its first reading, its incomplete readings, its
+    /// resets (of the counters the file shows).
+    fn period_notes(
+        &self,
+        notes: &mut Vec<String>,
+        label: Option<&str>,
+        oldest: bool,
+        incomplete: Option<Covered>,
+        resets: &[&Reset],
+    ) {
+        let lang = self.options.lang;
+        let prefix = label.map_or_else(String::new, |l| format!("{l}: "));
+        if oldest {
+            notes.push(format!("{prefix}{}", i18n::t(lang, "csv-note-oldest")));
+        }
+        if let Some(c) = incomplete {
+            notes.push(format!(
+                "{prefix}{}",
+                i18n::t_args(
+                    lang,
+                    "counters-incomplete-title",
+                    &[
+                        ("from", period_words::day(c.from, lang, self.region)),
+                        ("to", period_words::day(c.to, lang, self.region)),
+                    ],
+                )
+            ));
+        }
+        for r in resets {
+            notes.push(format!(
+                "{prefix}{}",
+                i18n::t_args(
+                    lang,
+                    "counters-reset-title",
+                    &[("date", period_words::day(r.day, lang, self.region))],
+                )
+            ));
+        }
+    }
+
+    /// The Notes cell.
+    fn notes(&mut self, notes: &[String]) {
+        let sep = if self.options.lang == Lang::Ja {
+            "。"
+        } else {
+            "; "
+        };
+        let mut text = notes.join(sep);
+        if self.options.lang == Lang::Ja && !text.is_empty() {
+            text.push('。');
+        }
+        self.label(&text);
     }
 
     fn end(&mut self) {
@@ -461,42 +668,111 @@ impl<'a> Sheet<'a> {
     }
 
     /// The view's counters from a table's cells.
-    fn counters(&mut self, cells: Option<&Vec<Option<i64>>>) {
+    fn counters(&mut self, cells: Option<&Vec<Option<i64>>>, unit: Option<LfpUnit>) {
         for i in 0..self.keys.len() {
             let index = self.keys[i].1;
-            self.value(cells.and_then(|c| c[index]));
+            self.value(cells.and_then(|c| c[index]), unit);
+        }
+    }
+
+    /// The view's columns whose counters went down in the resets.
+    fn shown_resets<'r>(&self, resets: &'r [Reset], period: usize) -> Vec<&'r Reset> {
+        let shown: Vec<Key> = match self.layout {
+            Layout::Table => vec![Key::Total1],
+            _ => self.keys.iter().map(|(k, _)| *k).collect(),
+        };
+        resets
+            .iter()
+            .filter(|r| r.period == period && r.keys.iter().any(|k| shown.contains(k)))
+            .collect()
+    }
+
+    /// Some shown counter of the period holds its first reading (C5).
+    fn shown_oldest(&self, row: &DeviceRow, period: usize) -> bool {
+        match self.layout {
+            Layout::Table => {
+                row.cell_oldest(period, self.total1) && row.value(period, self.total1).is_some()
+            }
+            _ => self
+                .keys
+                .iter()
+                .any(|(_, i)| row.cell_oldest(period, *i) && row.value(period, *i).is_some()),
         }
     }
 
     // ---- rows
 
-    fn add(&mut self, index: usize, row: &DeviceRow) {
+    fn add(&mut self, index: usize, row: &DeviceRow, resets: &[Reset]) {
         if let Some(t) = &mut self.totals {
             t.add_row(row);
         }
         let p = self.p;
         let device = &p.devices[index];
+        let unit = device.lfp_unit;
+        let n = p.shape.periods.len();
+        // The Total row's note: whether its sums hold first-reading values.
+        for period in 0..n {
+            if self.shown_oldest(row, period) {
+                if p.shape.oldest_in_totals {
+                    self.totals_oldest.0 = true;
+                } else {
+                    self.totals_oldest.1 = true;
+                }
+            }
+        }
+        if let SortBy::Col(_) = self.sort.by {
+            match self.layout {
+                Layout::Table => {
+                    self.grid
+                        .set(index, 0, row.total.as_ref().and_then(|t| t[self.total1]));
+                    for period in 0..n {
+                        self.grid
+                            .set(index, period + 1, row.value(period, self.total1));
+                    }
+                }
+                _ => {
+                    for (col, (_, i)) in self.keys.clone().iter().enumerate() {
+                        self.grid.set(index, col, row.value(0, *i));
+                    }
+                }
+            }
+        }
+        let incomplete = p.incomplete(row);
         match self.layout {
             Layout::Table => {
-                self.begin(self.device_line[index]);
+                self.begin(DEVICE_LINES + index);
                 self.device_columns(device);
                 if self.totals.is_some() {
                     let total = row.total.as_ref().and_then(|t| t[self.total1]);
-                    self.value(total);
+                    self.value(total, unit);
                 }
-                for period in 0..p.shape.periods.len() {
-                    self.value(row.value(period, self.total1));
+                let mut notes = Vec::new();
+                for (period, incomplete) in incomplete.iter().enumerate() {
+                    self.value(row.value(period, self.total1), unit);
+                    let label = self.period_words(p.shape.periods[period]);
+                    let resets = self.shown_resets(resets, period);
+                    let oldest = self.shown_oldest(row, period);
+                    self.period_notes(&mut notes, Some(&label), oldest, *incomplete, &resets);
                 }
+                self.notes(&notes);
                 self.end();
             }
             Layout::PeriodDetail => {
-                self.begin(self.device_line[index]);
+                self.begin(DEVICE_LINES + index);
                 self.device_columns(device);
-                self.counters(row.cells[0].as_ref());
+                self.counters(row.cells[0].as_ref(), unit);
+                let mut notes = Vec::new();
+                let resets = self.shown_resets(resets, 0);
+                let oldest = self.shown_oldest(row, 0);
+                self.period_notes(&mut notes, None, oldest, incomplete[0], &resets);
+                self.notes(&notes);
                 self.end();
             }
             // One device: its lines are its periods, written at the end.
-            Layout::DeviceDetail => self.device_row = Some(row.clone()),
+            Layout::DeviceDetail => {
+                self.device_row = Some(row.clone());
+                self.device_resets = resets.to_vec();
+            }
         }
     }
 
@@ -504,6 +780,8 @@ impl<'a> Sheet<'a> {
     fn finish(mut self) -> ApiResult<Vec<u8>> {
         let lang = self.options.lang;
         let p = self.p;
+        // Totals exist only when the devices share one unit.
+        let shared_unit = p.devices.iter().find_map(|d| d.lfp_unit);
         if let Some(totals) = self.totals.take() {
             self.begin(2);
             match self.layout {
@@ -512,36 +790,71 @@ impl<'a> Sheet<'a> {
                     self.field("");
                     self.field("");
                     if self.unit_column {
-                        // Totals exist only when the devices share one unit.
-                        let unit = p.devices.iter().find_map(|d| d.lfp_unit);
-                        self.label(&unit.map_or_else(String::new, |u| lfp_unit_label(u, lang)));
+                        self.label(
+                            &shared_unit.map_or_else(String::new, |u| lfp_unit_label(u, lang)),
+                        );
                     }
                     if self.layout == Layout::Table {
-                        self.value(totals.total[self.total1]);
+                        self.value(totals.total[self.total1], shared_unit);
                         for period in &totals.periods {
-                            self.value(period.as_ref().and_then(|c| c[self.total1]));
+                            self.value(period.as_ref().and_then(|c| c[self.total1]), shared_unit);
                         }
                     } else {
-                        self.counters(totals.periods[0].as_ref());
+                        self.counters(totals.periods[0].as_ref(), shared_unit);
                     }
                 }
                 Layout::DeviceDetail => {
                     self.label(&heading(Heading::Total, lang));
-                    self.counters(Some(&totals.total));
+                    self.counters(Some(&totals.total), shared_unit);
                 }
             }
+            let note = match self.totals_oldest {
+                (true, _) => i18n::t(lang, "csv-note-total-includes-oldest"),
+                (false, true) => i18n::t(lang, "csv-note-total-excludes-oldest"),
+                (false, false) => String::new(),
+            };
+            self.label(&note);
             self.end();
         }
         if self.layout == Layout::DeviceDetail {
             // Newest first, under the Total row (S16).
             let row = self.device_row.take();
+            let resets = std::mem::take(&mut self.device_resets);
+            let incomplete = row.as_ref().map(|r| p.incomplete(r));
             let first = self.lines.len() + 1;
             for (n, period) in (0..p.shape.periods.len()).rev().enumerate() {
                 self.begin(first + n);
-                self.label(&p.shape.periods[period].to_string());
-                self.counters(row.as_ref().and_then(|r| r.cells[period].as_ref()));
+                self.label(&self.period_words(p.shape.periods[period]));
+                self.counters(
+                    row.as_ref().and_then(|r| r.cells[period].as_ref()),
+                    shared_unit,
+                );
+                let mut notes = Vec::new();
+                if let Some(r) = &row {
+                    let shown = self.shown_resets(&resets, period);
+                    let oldest = self.shown_oldest(r, period);
+                    let inc = incomplete.as_ref().and_then(|i| i[period]);
+                    self.period_notes(&mut notes, None, oldest, inc, &shown);
+                }
+                self.notes(&notes);
                 self.end();
             }
+        }
+        // The device rows in the screen's order.
+        let order = device_order(&p.devices, &self.grid, self.sort);
+        let mut line_of = vec![0; p.devices.len()];
+        for (rank, index) in order.into_iter().enumerate() {
+            line_of[index] = self.first_device_line + rank;
+        }
+        let renumber = |line: usize| {
+            if line >= DEVICE_LINES {
+                line_of[line - DEVICE_LINES]
+            } else {
+                line
+            }
+        };
+        for cell in &mut self.unencodable {
+            cell.row = renumber(cell.row);
         }
         if !self.unencodable.is_empty() {
             return Err(self.unencodable_error());
@@ -549,6 +862,9 @@ impl<'a> Sheet<'a> {
 
         let text = self.w.into_inner().map_err(ApiError::internal)?;
         let mut lines = self.lines;
+        for (line, _) in &mut lines {
+            *line = renumber(*line);
+        }
         lines.sort_unstable_by_key(|(line, _)| *line);
         let mut out = Vec::with_capacity(text.len() + 3);
         if self.options.encoding == Encoding::Utf8 {

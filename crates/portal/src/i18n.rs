@@ -368,9 +368,13 @@ pub fn param_problem(lang: Lang, e: &ParamError) -> String {
                 "class" => "param-choice-class",
                 "device" => "param-choice-device",
                 "unit" => "param-choice-unit",
+                "oldest" => "param-choice-oldest",
                 _ => "param-choice",
             };
             t(lang, id)
+        }
+        ParamProblem::UnknownKeys(names) => {
+            t_args(lang, "param-unknown-keys", &[("keys", names.join(", "))])
         }
         ParamProblem::Required => problem(lang, &Problem::Required),
         ParamProblem::Range(r) => range_error(lang, r),
@@ -999,18 +1003,20 @@ mod tests {
                 | RangeError::TooManyDays { .. } => {}
             }
         }
-        let mut params: Vec<ParamError> = ["kind", "group", "class", "device", "unit", "x"]
-            .into_iter()
-            .map(|field| ParamError {
-                field,
-                problem: ParamProblem::Choice,
-            })
-            .collect();
+        let mut params: Vec<ParamError> =
+            ["kind", "group", "class", "device", "unit", "oldest", "x"]
+                .into_iter()
+                .map(|field| ParamError {
+                    field,
+                    problem: ParamProblem::Choice,
+                })
+                .collect();
         params.extend(
             [
                 ParamProblem::Required,
                 ParamProblem::PeriodFormat,
                 ParamProblem::PeriodUnit,
+                ParamProblem::UnknownKeys(vec!["toner".into()]),
             ]
             .into_iter()
             .chain(ranges.iter().cloned().map(ParamProblem::Range))
@@ -1025,6 +1031,7 @@ mod tests {
                 | ParamProblem::Required
                 | ParamProblem::Range(_)
                 | ParamProblem::PeriodFormat
+                | ParamProblem::UnknownKeys(_)
                 | ParamProblem::PeriodUnit => {}
             }
         }

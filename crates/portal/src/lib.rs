@@ -10,7 +10,8 @@
 //!   APIs, the mails and the command line alike.
 //! - [`mail`]: outgoing mail: the outbox's sender task and what each mail says.
 //! - [`smtp`]: the SMTP listener of meter mails (I2), a front door like the JSON APIs.
-//! - [`csv_export`]: the CSV layouts of S19.
+//! - [`csv_export`]: the CSV layouts of S19; [`period_words`]: periods as a person reads
+//!   them, shared by the screens and the CSV.
 
 pub mod api;
 pub mod app;
@@ -19,6 +20,7 @@ pub mod clock;
 pub mod csv_export;
 pub mod i18n;
 pub mod mail;
+pub mod period_words;
 pub mod service;
 pub mod shapes;
 pub mod smtp;

@@ -195,6 +195,19 @@ impl Store {
             .collect()
     }
 
+    /// The time of the tenant's first stored reading (after a retention purge, the start of
+    /// what is kept), if any.
+    pub async fn first_reading_ms(&self, tenant_id: i64) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT MIN(rt.first_at) FROM device_reading_times rt \
+             JOIN devices d ON d.id = rt.device_id WHERE d.tenant_id = $1",
+        )
+        .bind(tenant_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<Option<i64>, _>(0)?)
+    }
+
     /// The roll-up rows of the given blocks of the tenant (`blocks` sorted, see
     /// [`crate::rollups::block_of`]) for periods `from..=to` (`yyyymm` or `yyyymmdd`), as a
     /// stream of one [`BlockRows`] per block that has any, in block order.

@@ -21,6 +21,7 @@
 
 pub mod announcements;
 pub mod audit;
+pub mod backup;
 pub mod change;
 pub mod conditions;
 pub mod counters;

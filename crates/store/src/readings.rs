@@ -916,11 +916,9 @@ fn append_stats(
         // A key missing from the month is missing from all its days, so the baseline
         // before the current day is also the month's for that key.
         cur_day.as_mut().expect("set").1.append(&r.counters, &base);
-        cur_month
-            .as_mut()
-            .expect("set")
-            .1
-            .append(&r.counters, &base);
+        let month = &mut cur_month.as_mut().expect("set").1;
+        month.append(&r.counters, &base);
+        month.cover_day(d);
     }
     if let Some((d, stats)) = cur_day {
         out.days.push((device_id, d, stats));
@@ -1064,13 +1062,13 @@ async fn recompute(
         days.insert(day_id(day), stats);
         i = j;
     }
-    let mut months: BTreeMap<i64, Vec<&PeriodStats>> = BTreeMap::new();
+    let mut months: BTreeMap<i64, Vec<(i64, &PeriodStats)>> = BTreeMap::new();
     for (d, s) in &days {
-        months.entry(month_of_day_id(*d)).or_default().push(s);
+        months.entry(month_of_day_id(*d)).or_default().push((*d, s));
     }
     let months = months
         .into_iter()
-        .map(|(m, parts)| (m, PeriodStats::combine(parts)))
+        .map(|(m, parts)| (m, PeriodStats::combine_days(parts)))
         .collect();
     Ok((days, months))
 }

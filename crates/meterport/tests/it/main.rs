@@ -6,6 +6,7 @@
 //! `cargo test -p meterport --test it web_devices::` runs one area.
 
 mod harness;
+mod honest;
 
 mod browser;
 mod browser_layout;
@@ -19,6 +20,7 @@ mod ingest;
 mod mail;
 mod manual;
 mod notify;
+mod operating;
 mod operator;
 mod process;
 mod read;

@@ -181,8 +181,8 @@ async fn the_monthly_usage_table_shows_the_seed_s_numbers_with_a_total_row_and_c
     let all = rows(&html);
     assert_eq!(
         all[0],
-        strs(&["合計", "", "", "13,194", "11,740", "377", "354", "723"]),
-        "the Total row first"
+        strs(&["合計", "", "", "12,294", "10,840", "377", "354", "723"]),
+        "the Total row first, without the first reading's lifetime value"
     );
     assert_eq!(
         row(&html, "本社 3F"),
@@ -192,10 +192,38 @@ async fn the_monthly_usage_table_shows_the_seed_s_numbers_with_a_total_row_and_c
         row(&html, "営業部"),
         strs(&["営業部", "2F", "Sales", "10,385", "10,385", "-", "-", "-"])
     );
-    // The printer's first reading is in August: its usage is its counter, marked (C5).
+    // The printer's first reading is in August: its usage is its counter, marked (C5), and
+    // the totals leave it out unless asked.
     assert_eq!(
         row(&html, "Printer"),
-        strs(&["Printer", "1F", "", "900", "900*", "-", "-", "-"])
+        strs(&["Printer", "1F", "", "-", "900*", "-", "-", "-"])
+    );
+    let include = href(
+        &html,
+        "/counters?unit=month&from=2021-08&to=2021-11&kind=usage&group=all&class=mfp&oldest=include",
+    );
+    let with = web.page(&include).await;
+    assert_eq!(
+        rows(&with)[0],
+        strs(&["合計", "", "", "13,194*", "11,740*", "377", "354", "723"]),
+        "asked for, the totals add it and are marked"
+    );
+    assert_eq!(
+        row(&with, "Printer"),
+        strs(&["Printer", "1F", "", "900*", "900*", "-", "-", "-"])
+    );
+    assert_eq!(
+        checked(&with, "oldest"),
+        ["include"],
+        "the form shows the choice"
+    );
+    assert!(checked(&html, "oldest").is_empty());
+    assert!(
+        texts(&with, ".table-notes p")
+            .iter()
+            .any(|n| n.contains("*印の合計には最古期間の値が含まれています")),
+        "{:?}",
+        texts(&with, ".table-notes p")
     );
     assert!(
         texts(&html, ".table-notes p")
@@ -577,7 +605,7 @@ async fn the_tabs_show_their_headings_in_japanese_and_english() {
     );
     // The tabs keep the conditions.
     assert!(attrs(&function, "nav.tabs a", "href").contains(&format!(
-        "/counters/device/{}?{AUG_NOV}&group=all&class=mfp&view=paper",
+        "/counters/device/{}?{AUG_NOV}&group=all&class=mfp&oldest=exclude&view=paper",
         f.seed.dev1
     )));
 }
@@ -626,7 +654,7 @@ async fn a_period_s_detail_lists_every_device_and_a_month_opens_its_days() {
     let all = rows(&html);
     assert_eq!(
         all[0][..5],
-        strs(&["合計", "", "", "11,740", "2,513"]),
+        strs(&["合計", "", "", "10,840", "2,513"]),
         "the Total row first"
     );
     assert_eq!(
@@ -648,7 +676,7 @@ async fn a_period_s_detail_lists_every_device_and_a_month_opens_its_days() {
             "href"
         ),
         format!(
-            "/counters/device/{}?{AUG_NOV}&group=all&class=mfp&view=counter",
+            "/counters/device/{}?{AUG_NOV}&group=all&class=mfp&oldest=exclude&view=counter",
             f.seed.dev2
         )
     );
@@ -767,7 +795,7 @@ async fn sorting_by_any_heading_puts_dashes_last_and_keeps_the_total_row_first()
         ),
         (
             format!("/counters?{AUG_NOV}&sort=total&dir=asc"),
-            ["合計", "Printer", "本社 3F", "営業部", "Spare"],
+            ["合計", "本社 3F", "営業部", "Printer", "Spare"],
             ("合計", "ascending"),
         ),
         (
@@ -807,7 +835,7 @@ async fn sorting_by_any_heading_puts_dashes_last_and_keeps_the_total_row_first()
     let html = web.page(&format!("/counters?{AUG_NOV}")).await;
     assert!(
         attrs(&html, "#counters-table thead a", "href").contains(&format!(
-            "/counters?{AUG_NOV}&group=all&class=mfp&sort=2021-08&dir=desc"
+            "/counters?{AUG_NOV}&group=all&class=mfp&oldest=exclude&sort=2021-08&dir=desc"
         ))
     );
 }
@@ -831,12 +859,12 @@ async fn paging_shows_two_hundred_rows_and_keeps_the_totals_of_all_devices() {
     let first = web
         .page(&format!("/counters?{AUG_NOV}&sort=total&dir=desc"))
         .await;
-    let total = strs(&["合計", "", "", "15,244", "13,790", "377", "354", "723"]);
+    let total = strs(&["合計", "", "", "14,344", "12,890", "377", "354", "723"]);
     assert_eq!(rows(&first).len(), 1 + 200);
     assert_eq!(rows(&first)[0], total);
     assert_eq!(rows(&first)[1][0], "営業部");
     assert_eq!(text(&first, "#count"), "209 台中 1～200 台目");
-    let next = "/counters?unit=month&from=2021-08&to=2021-11&kind=usage&group=all&class=mfp&sort=total&dir=desc&page=2";
+    let next = "/counters?unit=month&from=2021-08&to=2021-11&kind=usage&group=all&class=mfp&oldest=exclude&sort=total&dir=desc&page=2";
     assert!(attrs(&first, "nav.pager a", "href").contains(&next.to_string()));
     let second = web.page(next).await;
     assert_eq!(rows(&second).len(), 1 + 9);
@@ -879,12 +907,15 @@ async fn the_export_button_returns_the_csv_of_the_screen_with_the_same_numbers()
     );
     let csv = res.text().await.unwrap();
     assert!(
-        csv.starts_with("\u{feff}デバイス名,デバイス設置場所,グループ名,合計,2021-08"),
+        csv.starts_with("\u{feff}デバイス名,デバイス設置場所,グループ名,合計,2021/08"),
         "{csv}"
     );
-    assert!(csv.contains("合計,,,13194,11740,377,354,723\r\n"), "{csv}");
     assert!(
-        csv.contains("本社 3F,2F,,1909,455,377,354,723\r\n"),
+        csv.contains("合計,,,12294,10840,377,354,723,最古期間の値は含まない\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("本社 3F,2F,,1909,455,377,354,723,\r\n"),
         "{csv}"
     );
 
@@ -901,10 +932,10 @@ async fn the_export_button_returns_the_csv_of_the_screen_with_the_same_numbers()
     let (csv, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
     assert!(!bad);
     assert!(
-        csv.starts_with("Period,Total 1,Copy,Receive,Print,Scan (send),Duplex\r\n"),
+        csv.starts_with("Period,Total 1,Copy,Receive,Print,Scan (send),Duplex,Notes\r\n"),
         "{csv}"
     );
-    assert!(csv.contains("2021-08,455,5,0,450,15,130\r\n"), "{csv}");
+    assert!(csv.contains("Aug 2021,455,5,0,450,15,130,\r\n"), "{csv}");
 
     // The form's own Export button sends its fields.
     let res = web
@@ -912,7 +943,7 @@ async fn the_export_button_returns_the_csv_of_the_screen_with_the_same_numbers()
         .await;
     let csv = res.text().await.unwrap();
     assert!(
-        csv.contains("本社 3F,2F,,178011,178388,178742,179465\r\n"),
+        csv.contains("本社 3F,2F,,178011,178388,178742,179465,\r\n"),
         "{csv}"
     );
     // Wrong conditions go back to the form, which says why.
@@ -986,7 +1017,8 @@ async fn large_format_printers_show_their_unit_and_decimals_without_tabs() {
     );
     assert_eq!(
         row(&html, "Plotter"),
-        strs(&["Plotter", "", "", "A4換算枚数", "12.5", "-", "-", "-"])
+        // A4-equivalent sheets are shown whole (12.5 rounds half away from zero).
+        strs(&["Plotter", "", "", "A4換算枚数", "13", "-", "-", "-"])
     );
     // Its detail, reached without conditions (a link from the device screens).
     let html = web
@@ -1010,9 +1042,11 @@ async fn large_format_printers_show_their_unit_and_decimals_without_tabs() {
     );
     assert_eq!(
         row(&html, "2021/08")[1..],
-        strs(&["12.5*", "2.25", "-", "-", "-"])
+        // Each counter's first reading is marked (C5); sheets are shown whole.
+        strs(&["13*", "2*", "-", "-", "-"])
     );
-    assert_eq!(row(&html, "合計")[1..3], strs(&["12.5", "2.25"]));
+    // The totals leave the first readings out (the screens' default): nothing is left.
+    assert_eq!(row(&html, "合計")[1..3], strs(&["-", "-"]));
 }
 
 #[tokio::test]

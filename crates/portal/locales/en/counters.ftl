@@ -49,6 +49,29 @@ counters-device-count = Devices: { $count }
 counters-oldest-mark = First period with data: the usage is the counter value itself
 counters-note-oldest = The device's first period with data: there is no earlier reading to subtract, so its usage is the counter value itself.
 counters-note-mixed-units = No totals: these large-format printers count in different units, which cannot be added together.
+
+# Marks of the counter tables: totals and first readings (C5), incomplete periods, resets
+# (C6), and what an empty table needs said.
+counters-oldest-include = Include first-reading values in the totals
+counters-oldest-hint = A device's first period shows its whole counter (marked *); a year's total that adds it is not a year's pages.
+counters-note-oldest-included = The totals marked * include these first-reading values.
+counters-note-oldest-excluded = The totals leave these first-reading values out.
+counters-oldest-exclude-link = Leave them out
+counters-oldest-include-link = Include them
+counters-note-incomplete = Incomplete: the readings of this period stop early or pause, so its figure may be low. Point at the mark for the dates they cover.
+counters-note-reset = Counter reset (board replaced or counter cleared): usage counts the new value from zero. Point at the mark for the day.
+counters-incomplete-title = readings cover { $from } – { $to } only
+counters-reset-title = counter reset on { $date }
+counters-note-retention = Readings are kept from { $kept }; earlier periods show "-".
+counters-empty-future = This period has not begun yet: there is nothing to count.
+counters-empty-none = No device has sent a reading yet.
+counters-empty-retention = No data: readings are kept from { $kept }, and this period is older.
+counters-empty-before = No data: the first reading is from { $first }, after this period.
+counters-empty-selection = No device of this selection has a reading in this period.
+csv-notes = Notes
+csv-note-oldest = first reading: the counter's value itself, not the period's usage
+csv-note-total-includes-oldest = includes first-reading values (whole counters)
+csv-note-total-excludes-oldest = first-reading values left out
 counters-breadcrumbs = You are here
 counters-views = Views
 counters-device-name = Device name

@@ -49,6 +49,29 @@ counters-device-count = { $count } 台
 counters-oldest-mark = データのある最初の期間: 使用枚数は積算値そのものです
 counters-note-oldest = データ保持期間内でそのデバイスの最古の期間です。差し引く前の値がないため、使用枚数として積算値そのものを表示しています。
 counters-note-mixed-units = 単位の異なる大判プリンターが含まれるため、合計は表示しません。
+
+# Marks of the counter tables: totals and first readings (C5), incomplete periods, resets
+# (C6), and what an empty table needs said.
+counters-oldest-include = 最古期間の値（積算値）を合計に含める
+counters-oldest-hint = デバイスの最初の期間は積算値そのもの（*印）です。これを加えた1年の合計は、その1年の枚数ではありません。
+counters-note-oldest-included = *印の合計には最古期間の値が含まれています。
+counters-note-oldest-excluded = 合計には最古期間の値を含めていません。
+counters-oldest-exclude-link = 合計から除く
+counters-oldest-include-link = 合計に含める
+counters-note-incomplete = 不完全: この期間の読み取りが途中で途切れているため、値が少なく表示されている可能性があります。印にポインターを合わせると、読み取りのある日付を表示します。
+counters-note-reset = カウンターリセット（基板交換・カウンタークリア）: 使用枚数は新しい値を0から数えています。印にポインターを合わせると日付を表示します。
+counters-incomplete-title = 読み取りは { $from } ～ { $to } のみ
+counters-reset-title = { $date } にカウンターリセット
+counters-note-retention = 読み取り値は { $kept } から保持しています。それより前の期間は「-」です。
+counters-empty-future = この期間はまだ始まっていません。
+counters-empty-none = まだどのデバイスからも読み取り値が届いていません。
+counters-empty-retention = データがありません。読み取り値は { $kept } から保持しており、この期間はそれより前です。
+counters-empty-before = データがありません。最初の読み取りは { $first } で、この期間より後です。
+counters-empty-selection = この条件のデバイスには、この期間の読み取りがありません。
+csv-notes = 備考
+csv-note-oldest = 最古期間: 使用枚数ではなく積算値そのもの
+csv-note-total-includes-oldest = 最古期間の値（積算値）を含む
+csv-note-total-excludes-oldest = 最古期間の値は含まない
 counters-breadcrumbs = 現在の位置
 counters-views = 表示
 counters-device-name = デバイス名

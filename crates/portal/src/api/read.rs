@@ -166,7 +166,7 @@ pub async fn prepare(
     tenant: &Tenant,
     params: &HashMap<String, String>,
 ) -> ApiResult<Prepared> {
-    counters::prepare(&state.store, tenant, params)
+    counters::prepare(&state.store, tenant, params, state.now_ms())
         .await
         .map_err(|e| match e {
             QueryError::Invalid(errors) => {
@@ -206,5 +206,12 @@ async fn counters_csv(
 ) -> ApiResult<Response> {
     let tenant = reader(&state, &headers).await?;
     let prepared = prepare(&state, &tenant, &params).await?;
-    crate::csv_export::respond(&state, &tenant, prepared, &params).await
+    crate::csv_export::respond(
+        &state,
+        &tenant,
+        prepared,
+        &params,
+        crate::csv_export::Region(""),
+    )
+    .await
 }

@@ -26,6 +26,10 @@ use crate::shapes;
 
 #[derive(Debug, Args)]
 pub struct AdminArgs {
+    /// The configuration file of `serve`: its `database` is used unless `--database` or
+    /// `METERPORT_DATABASE_URL` says otherwise.
+    #[arg(long, env = "METERPORT_CONFIG", global = true)]
+    pub config: Option<std::path::PathBuf>,
     /// `sqlite:PATH` or `postgres://...`.
     #[arg(
         long,
@@ -94,6 +98,13 @@ pub enum AdminCommand {
     /// revoked at (or active).
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Copy a SQLite database to a new file while the portal runs (SQLite's VACUUM INTO:
+    /// one consistent snapshot, compacted, in one file). PostgreSQL: use pg_dump.
+    Backup {
+        /// The new file; an existing file is never overwritten.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// The audit log, newest first. Columns: time, tenant (or -), actor, action, detail.
     Audit {
         /// Only this tenant's entries.
@@ -656,6 +667,10 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             }
         }
         AdminCommand::Webhook(command) => webhook(store, out, actor, command).await?,
+        AdminCommand::Backup { to } => {
+            let bytes = crate::service::backup::backup(store, &to).await?;
+            println!("{}\t{bytes}", to.display());
+        }
         AdminCommand::Audit {
             tenant,
             since,

@@ -10,6 +10,7 @@ use crate::app::{AppState, serve};
 use crate::clock::SystemClock;
 
 pub mod admin;
+pub mod config;
 
 #[derive(Debug, clap::Args)]
 pub struct CollectArgs {
@@ -29,12 +30,32 @@ pub const DEMO_DATABASE: &str = "sqlite:meterport-demo.db";
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    /// A configuration file (TOML): its keys are these flags' long names with `_` for `-`;
+    /// flags and environment variables win over it (`meterport config check FILE`).
+    #[arg(long, env = "METERPORT_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
     /// Address to listen on.
     #[arg(long, env = "METERPORT_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// `sqlite:PATH` or `postgres://...`.
-    #[arg(long, env = "METERPORT_DATABASE_URL", default_value = DEMO_DATABASE)]
+    #[arg(long, env = "METERPORT_DATABASE_URL", default_value = DEMO_DATABASE,
+          value_parser = database_url)]
     pub database: String,
+    /// The bearer token of the operator API (`/api/v1/admin/...`); the API is off without it.
+    #[arg(long, env = "METERPORT_OPERATOR_TOKEN", hide_env_values = true)]
+    pub operator_token: Option<String>,
+    /// The portal's address as users reach it, for links in mails; `https://` makes
+    /// cookies Secure. Default: the listen address.
+    #[arg(long, env = "METERPORT_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
+    /// Outgoing mail server: `smtp://host:port`, `smtp://user:password@host:587` (STARTTLS)
+    /// or `smtps://...`, with --mail-from; without it mails go to the log.
+    #[arg(long, env = "METERPORT_SMTP_URL", hide_env_values = true,
+          value_parser = crate::mail::check_smtp_url)]
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing mail, e.g. `Customer Portal <portal@example.com>`.
+    #[arg(long, env = "METERPORT_MAIL_FROM", value_parser = crate::mail::check_from)]
+    pub mail_from: Option<String>,
     /// A web session unused this many minutes ends.
     #[arg(long, env = "METERPORT_SESSION_IDLE_MINUTES", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=1440))]
@@ -67,6 +88,34 @@ pub struct ServeArgs {
     pub smtp_connections_per_client: u32,
 }
 
+/// `--database`: the two kinds of URL [`Store::open`] takes.
+fn database_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    if url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://")
+    {
+        Ok(url.to_string())
+    } else {
+        Err("must be sqlite:PATH or postgres://...".into())
+    }
+}
+
+/// `--public-url`: an http or https address, without a trailing slash; empty is unset, as
+/// an empty environment variable has always been.
+fn public_url(url: &str) -> Result<String, String> {
+    let url = url.trim().trim_end_matches('/');
+    if url.is_empty() {
+        return Ok(String::new());
+    }
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+            Ok(url.to_string())
+        }
+        _ => Err("must be an address starting with http:// or https://".into()),
+    }
+}
+
 impl ServeArgs {
     /// The SMTP listener's settings when `--smtp-listen` is given; the name it greets with
     /// is the public address's host.
@@ -91,7 +140,7 @@ impl ServeArgs {
         }))
     }
 
-    /// Session timeouts and the public address, before `METERPORT_PUBLIC_URL`.
+    /// Session timeouts and the public address, before `--public-url`.
     fn web_config(&self) -> crate::web::session::WebConfig {
         crate::web::session::WebConfig {
             idle_ms: i64::from(self.session_idle_minutes) * 60_000,
@@ -139,29 +188,19 @@ pub async fn serve_store(
     store: Store,
     banner: Option<String>,
 ) -> anyhow::Result<()> {
-    let operator_token = std::env::var("METERPORT_OPERATOR_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty());
-    // Mail (S4, S26): without METERPORT_SMTP_URL mails go to the log (the demo's mail); the
-    // links in them point at METERPORT_PUBLIC_URL, which also makes cookies Secure on https.
+    let operator_token = args.operator_token.clone().filter(|t| !t.is_empty());
+    // Mail (S4, S26): without an SMTP URL mails go to the log (the demo's mail); the links
+    // in them point at the public URL, which also makes cookies Secure on https.
     let mail = crate::mail::MailConfig::from_settings(
-        std::env::var("METERPORT_SMTP_URL").ok().as_deref(),
-        std::env::var("METERPORT_MAIL_FROM").ok().as_deref(),
+        args.smtp_url.as_deref(),
+        args.mail_from.as_deref(),
     )?;
     let mut web = args.web_config();
-    if let Some(url) = std::env::var("METERPORT_PUBLIC_URL")
-        .ok()
-        .map(|u| u.trim().trim_end_matches('/').to_string())
-        .filter(|u| !u.is_empty())
-    {
-        anyhow::ensure!(
-            url.starts_with("http://") || url.starts_with("https://"),
-            "METERPORT_PUBLIC_URL must start with http:// or https://"
-        );
+    if let Some(url) = args.public_url.clone().filter(|u| !u.is_empty()) {
         web.public_url = url;
     }
     if mail.is_log() {
-        tracing::info!("no METERPORT_SMTP_URL: mails are written to the log, not sent");
+        tracing::info!("no SMTP URL (--smtp-url): mails are written to the log, not sent");
     }
     let mut state = AppState::new(store, Arc::new(SystemClock), operator_token)
         .with_web(web)
@@ -239,6 +278,29 @@ mod tests {
         assert_eq!(web.idle_ms, 30 * 60_000);
         assert_eq!(web.absolute_ms, 12 * 3_600_000);
         assert!(!serve_args(&[]).trust_proxy);
+    }
+
+    #[test]
+    fn addresses_are_checked_and_an_empty_one_is_unset() {
+        let args = serve_args(&["--public-url=https://portal.example.com/", "--smtp-url="]);
+        assert_eq!(
+            args.public_url.as_deref(),
+            Some("https://portal.example.com")
+        );
+        assert_eq!(args.smtp_url.as_deref(), Some(""));
+        assert_eq!(
+            serve_args(&["--public-url="]).public_url.as_deref(),
+            Some("")
+        );
+        for bad in [
+            ["--public-url", "portal.example.com"],
+            ["--smtp-url", "http://mail.example.com"],
+            ["--mail-from", "not an address"],
+            ["--database", "mysql://db"],
+        ] {
+            let argv = ["serve"].into_iter().chain(bad);
+            assert!(Serve::try_parse_from(argv).is_err(), "{bad:?} is refused");
+        }
     }
 
     #[test]

@@ -34,27 +34,25 @@ use crate::clock::Clock;
 /// A mail configuration that cannot work; said at startup rather than at the first mail.
 #[derive(Debug, thiserror::Error)]
 pub enum MailConfigError {
-    #[error("METERPORT_SMTP_URL is not a valid URL: {0}")]
+    #[error("not a valid URL: {0}")]
     BadUrl(String),
     #[error(
-        "METERPORT_SMTP_URL must start with smtp:// (plain, or STARTTLS with ?tls=required) or \
-         smtps:// (TLS from the start)"
+        "must start with smtp:// (plain, or STARTTLS with ?tls=required) or smtps:// (TLS from \
+         the start)"
     )]
     BadScheme,
-    #[error("METERPORT_SMTP_URL has no host")]
+    #[error("the SMTP URL has no host")]
     NoHost,
-    #[error("METERPORT_SMTP_URL: tls={0:?} is not known; use tls=required or tls=opportunistic")]
+    #[error("tls={0:?} is not known; use tls=required or tls=opportunistic")]
     BadTls(String),
     #[error(
-        "METERPORT_SMTP_URL carries a password: use smtps:// or smtp://...?tls=required so that \
-         it never crosses the network in clear"
+        "the SMTP URL carries a password: use smtps:// or smtp://...?tls=required so that it \
+         never crosses the network in clear"
     )]
     PasswordInClear,
-    #[error(
-        "METERPORT_MAIL_FROM is not a mail address such as \"Portal <noreply@example.com>\": {0}"
-    )]
+    #[error("not a mail address such as \"Portal <noreply@example.com>\": {0}")]
     BadFrom(String),
-    #[error("METERPORT_MAIL_FROM is required when METERPORT_SMTP_URL is set")]
+    #[error("a sender (--mail-from, METERPORT_MAIL_FROM) is required with an SMTP URL")]
     NoFrom,
 }
 
@@ -174,6 +172,26 @@ impl MailConfig {
         self.poll_every = every;
         self
     }
+}
+
+/// Checks an SMTP URL as [`MailConfig::smtp`] will read it (for the `--smtp-url` flag).
+/// Empty is unset, as an empty environment variable has always been.
+pub fn check_smtp_url(url: &str) -> Result<String, MailConfigError> {
+    if url.trim().is_empty() {
+        return Ok(String::new());
+    }
+    let normalized = normalize_smtp_url(url)?;
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(&normalized)
+        .map_err(|e| MailConfigError::BadUrl(e.to_string()))?;
+    Ok(url.trim().to_string())
+}
+
+/// Checks a sender address (for the `--mail-from` flag). Empty is unset.
+pub fn check_from(from: &str) -> Result<String, MailConfigError> {
+    if from.trim().is_empty() {
+        return Ok(String::new());
+    }
+    parse_from(from.trim()).map(|_| from.trim().to_string())
 }
 
 fn parse_from(from: &str) -> Result<Mailbox, MailConfigError> {

@@ -10,13 +10,16 @@ use std::collections::HashMap;
 use std::pin::Pin;
 
 use futures_util::{Stream, StreamExt};
+use jiff::civil::Date;
 use meterport_domain::counters::{DeviceClass, Key, json_value};
+use meterport_domain::coverage::{Covered, incomplete_months};
 use meterport_domain::device::LfpUnit;
-use meterport_domain::engine::Kind;
-use meterport_domain::period::{Period, PeriodRange, RangeError, Unit};
+use meterport_domain::engine::{Kind, PeriodStats};
+use meterport_domain::period::{Period, PeriodRange, RangeError, Unit, day_of_ms};
 use meterport_domain::table::{DeviceRow, TableShape, Totals, columns_of};
 use meterport_store::counters::{CounterDevice, GroupFilter, Selection, StoredBlob};
 use meterport_store::rollups::{BlockView, block_of, slot_of};
+
 use meterport_store::tenants::Tenant;
 use meterport_store::{Store, StoreError};
 
@@ -28,6 +31,12 @@ pub struct CounterQuery {
     pub selection: Selection,
     /// The `period=` drill-down (S17): one period for all devices.
     pub period: Option<Period>,
+    /// `oldest=include|exclude`: whether totals add the usage of a counter's first period
+    /// (C5, its lifetime value). The API includes them by default (§7: a total adds the
+    /// non-null values) and says so in `includes_oldest`; the screens leave them out.
+    pub oldest_in_totals: bool,
+    /// `keys=total1,color,...`: only these counters (in the class's order); all by default.
+    pub keys: Option<Vec<Key>>,
 }
 
 /// A refused query parameter: which, and what is wrong with it, typed so that each front
@@ -50,6 +59,8 @@ pub enum ParamProblem {
     PeriodFormat,
     /// `period=` is of another unit than `unit=`.
     PeriodUnit,
+    /// `keys=` names something that is not a counter of the class.
+    UnknownKeys(Vec<String>),
 }
 
 fn err(field: &'static str, problem: ParamProblem) -> ParamError {
@@ -94,6 +105,41 @@ impl CounterQuery {
                 errors.push(err("class", ParamProblem::Choice));
                 None
             }),
+        };
+        let oldest_in_totals = match get("oldest") {
+            None | Some("include") => true,
+            Some("exclude") => false,
+            Some(_) => {
+                errors.push(err("oldest", ParamProblem::Choice));
+                true
+            }
+        };
+        let keys = match (get("keys"), class) {
+            (None, _) | (_, None) => None,
+            (Some(list), Some(class)) => {
+                let mut wanted = Vec::new();
+                let mut unknown = Vec::new();
+                for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    match Key::from_name(name).filter(|k| class.keys().contains(k)) {
+                        Some(k) => wanted.push(k),
+                        None => unknown.push(name.chars().take(40).collect::<String>()),
+                    }
+                }
+                if !unknown.is_empty() {
+                    unknown.truncate(10);
+                    errors.push(err("keys", ParamProblem::UnknownKeys(unknown)));
+                } else if wanted.is_empty() {
+                    errors.push(err("keys", ParamProblem::Required));
+                }
+                Some(
+                    class
+                        .keys()
+                        .iter()
+                        .copied()
+                        .filter(|k| wanted.contains(k))
+                        .collect(),
+                )
+            }
         };
         let device = match get("device") {
             None => None,
@@ -158,18 +204,25 @@ impl CounterQuery {
                     device,
                 },
                 period,
+                oldest_in_totals,
+                keys,
             }),
             _ => Err(errors),
         }
     }
 
     pub fn shape(&self) -> TableShape {
-        TableShape {
-            class: self.selection.class,
-            unit: self.range.unit,
-            kind: self.kind,
-            periods: self.range.periods(),
+        let mut shape = TableShape::new(
+            self.selection.class,
+            self.range.unit,
+            self.kind,
+            self.range.periods(),
+        );
+        shape.oldest_in_totals = self.oldest_in_totals;
+        if let Some(keys) = &self.keys {
+            shape.columns = keys.clone();
         }
+        shape
     }
 }
 
@@ -183,6 +236,8 @@ pub struct Prepared {
     pub devices: Vec<CounterDevice>,
     /// Totals make sense: usage, and for LFPs a single unit among the devices.
     pub totals: bool,
+    /// Today in the tenant's zone: the month in progress is judged up to it.
+    pub today: Date,
 }
 
 /// Why a query could not run.
@@ -203,6 +258,7 @@ pub async fn prepare(
     store: &Store,
     tenant: &Tenant,
     params: &HashMap<String, String>,
+    now_ms: i64,
 ) -> Result<Prepared, QueryError> {
     let query = CounterQuery::parse(params).map_err(QueryError::Invalid)?;
     if let GroupFilter::Group(g) = query.selection.group
@@ -210,7 +266,7 @@ pub async fn prepare(
     {
         return Err(QueryError::NoSuchGroup);
     }
-    prepare_query(store, tenant, query).await
+    prepare_query(store, tenant, query, now_ms).await
 }
 
 /// [`prepare`] for a query the caller built itself from conditions it checked (the
@@ -220,8 +276,9 @@ pub async fn prepare_query(
     store: &Store,
     tenant: &Tenant,
     query: CounterQuery,
+    now_ms: i64,
 ) -> Result<Prepared, QueryError> {
-    Prepared::new(store, tenant, query).await
+    Prepared::new(store, tenant, query, now_ms).await
 }
 
 impl From<StoreError> for QueryError {
@@ -241,6 +298,7 @@ impl Prepared {
         store: &Store,
         tenant: &Tenant,
         query: CounterQuery,
+        now_ms: i64,
     ) -> Result<Prepared, QueryError> {
         let devices = store.counter_devices(tenant.id, &query.selection).await?;
         if query.selection.device.is_some() && devices.is_empty() {
@@ -260,9 +318,164 @@ impl Prepared {
             timezone: tenant.timezone.clone(),
             devices,
             totals,
+            today: day_of_ms(now_ms, &tenant.tz()),
         })
     }
 
+    /// For each period of a device's row, the days its readings cover when the period is
+    /// incomplete (`domain::coverage`); months only: a day without readings shows "-".
+    pub fn incomplete(&self, row: &DeviceRow) -> Vec<Option<Covered>> {
+        match self.shape.unit {
+            Unit::Day => vec![None; row.covered.len()],
+            Unit::Month => {
+                let months: Vec<(Period, u32)> = self
+                    .shape
+                    .periods
+                    .iter()
+                    .copied()
+                    .zip(row.covered.iter().copied())
+                    .collect();
+                incomplete_months(&months, self.today)
+            }
+        }
+    }
+
+    /// The resets (C6) of a device's row: per period with one, its day (the day's own for a
+    /// daily table; for a month, found in the device's daily roll-ups of that month) and the
+    /// counters that went down, in the table's key order.
+    pub async fn resets(
+        &self,
+        store: &Store,
+        device_id: i64,
+        row: &DeviceRow,
+    ) -> Result<Vec<Reset>, StoreError> {
+        let keys = self.shape.keys();
+        let mut out = Vec::new();
+        for (i, bits) in row.reset.iter().enumerate() {
+            if *bits == 0 {
+                continue;
+            }
+            let period = self.shape.periods[i];
+            let shown: Vec<Key> = keys
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| bits >> k & 1 != 0)
+                .map(|(_, key)| *key)
+                .collect();
+            match period {
+                Period::Day(day) => out.push(Reset {
+                    period: i,
+                    day,
+                    keys: shown,
+                }),
+                Period::Month(_) => {
+                    for (day, keys) in reset_days(store, self.tenant_id, device_id, period).await? {
+                        let keys: Vec<Key> =
+                            keys.into_iter().filter(|k| shown.contains(k)).collect();
+                        if !keys.is_empty() {
+                            out.push(Reset {
+                                period: i,
+                                day,
+                                keys,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Prepared {
+    /// The days in period `period` (an index of the table) on which the device's counter
+    /// `key` went down: the day itself in a daily table, found in the daily roll-ups for a
+    /// month.
+    pub async fn reset_dates(
+        &self,
+        store: &Store,
+        device_id: i64,
+        period: usize,
+        key: Key,
+    ) -> Result<Vec<Date>, StoreError> {
+        Ok(match self.shape.periods[period] {
+            Period::Day(d) => vec![d],
+            month @ Period::Month(_) => reset_days(store, self.tenant_id, device_id, month)
+                .await?
+                .into_iter()
+                .filter(|(_, keys)| keys.contains(&key))
+                .map(|(d, _)| d)
+                .collect(),
+        })
+    }
+}
+
+/// What a tenant's stored data spans, in its zone: from when the retention keeps readings
+/// (`None`: everything is kept), and the first reading of any of its devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataSpan {
+    pub kept_from: Option<Date>,
+    pub first_reading: Option<Date>,
+}
+
+pub async fn data_span(
+    store: &Store,
+    tenant: &Tenant,
+    now_ms: i64,
+) -> Result<DataSpan, StoreError> {
+    let tz = tenant.tz();
+    let first = store.first_reading_ms(tenant.id).await?;
+    Ok(DataSpan {
+        kept_from: crate::service::ingest::retention_start_ms(tenant, now_ms)
+            .map(|ms| day_of_ms(ms, &tz)),
+        first_reading: first.map(|ms| day_of_ms(ms, &tz)),
+    })
+}
+
+/// A counter reset (C6) in a table: the index of its period, its day, the counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reset {
+    pub period: usize,
+    pub day: Date,
+    pub keys: Vec<Key>,
+}
+
+/// The days of a month on which a device's counters went down, with those counters, from
+/// its daily roll-ups (31 rows at most: a month cell's reset is rare, so this is asked only
+/// for the cells that have one).
+async fn reset_days(
+    store: &Store,
+    tenant_id: i64,
+    device_id: i64,
+    month: Period,
+) -> Result<Vec<(Date, Vec<Key>)>, StoreError> {
+    let from = Period::Day(month.first_day()).id();
+    let to = Period::Day(month.last_day()).id();
+    let mut blocks =
+        store.counter_blocks(tenant_id, vec![block_of(device_id)], Unit::Day, from, to);
+    let mut out = Vec::new();
+    while let Some(b) = blocks.next().await.transpose()? {
+        for (day, view) in &b.rows {
+            let Some(raw) = view.raw(slot_of(device_id)) else {
+                continue;
+            };
+            let stats = PeriodStats::decode(raw)?;
+            let keys: Vec<Key> = stats
+                .iter()
+                .filter(|(_, s)| s.reset)
+                .map(|(k, _)| k)
+                .collect();
+            if let (false, Some(Period::Day(d))) =
+                (keys.is_empty(), Period::from_id(Unit::Day, *day))
+            {
+                out.push((d, keys));
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Prepared {
     /// One row per device of the selection, in device id order, also for devices with no
     /// data (all periods "-").
     pub fn rows<'a>(&'a self, store: &'a Store) -> RowStream<'a> {
@@ -324,6 +537,7 @@ pub fn json_chunks(
         let mut totals = Totals::new(&prepared.shape);
         let mut rows = prepared.rows(&store);
         let mut first = true;
+        let mut lookups = 0;
         while let Some(item) = rows.next().await {
             let (index, row) = item.map_err(std::io::Error::other)?;
             if prepared.totals {
@@ -333,7 +547,16 @@ pub fn json_chunks(
                 buf.push(b',');
             }
             first = false;
-            w.device(&mut buf, &prepared.devices[index], &row);
+            let device = &prepared.devices[index];
+            // Resets are rare; a table full of them (a fleet whose counters run backwards)
+            // gets its first ones dated and the rest by period only.
+            let resets = if row.reset.iter().any(|r| *r != 0) && lookups < MAX_RESET_LOOKUPS {
+                lookups += 1;
+                prepared.resets(&store, device.id, &row).await.map_err(std::io::Error::other)?
+            } else {
+                undated_resets(&prepared.shape, &row)
+            };
+            w.device(&mut buf, device, &row, &prepared.incomplete(&row), &resets);
             if buf.len() >= 1 << 16 {
                 yield std::mem::replace(&mut buf, Vec::with_capacity(1 << 17));
             }
@@ -341,6 +564,30 @@ pub fn json_chunks(
         w.tail(&mut buf, prepared.totals.then_some(&totals));
         yield buf;
     }
+}
+
+/// Devices whose month resets are dated per answer (each costs a look at 31 daily rows).
+pub const MAX_RESET_LOOKUPS: usize = 1000;
+
+/// The resets of a row by period only (`day` is the period's first day): beyond
+/// [`MAX_RESET_LOOKUPS`].
+pub fn undated_resets(shape: &TableShape, row: &DeviceRow) -> Vec<Reset> {
+    row.reset
+        .iter()
+        .enumerate()
+        .filter(|(_, bits)| **bits != 0)
+        .map(|(i, bits)| Reset {
+            period: i,
+            day: shape.periods[i].first_day(),
+            keys: shape
+                .keys()
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| bits >> k & 1 != 0)
+                .map(|(_, key)| *key)
+                .collect(),
+        })
+        .collect()
 }
 
 struct JsonWriter<'a> {
@@ -383,6 +630,8 @@ impl<'a> JsonWriter<'a> {
             "to": q.range.to.to_string(),
             "timezone": self.p.timezone,
             "periods": s.periods.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            "oldest": if s.oldest_in_totals { "include" } else { "exclude" },
+            "keys": s.keys().iter().map(|k| k.name()).collect::<Vec<_>>(),
         })
         .to_string();
         // Open the object and leave it open for "devices".
@@ -431,7 +680,14 @@ impl<'a> JsonWriter<'a> {
         buf.push(b'}');
     }
 
-    fn device(&self, buf: &mut Vec<u8>, d: &CounterDevice, row: &DeviceRow) {
+    fn device(
+        &self,
+        buf: &mut Vec<u8>,
+        d: &CounterDevice,
+        row: &DeviceRow,
+        incomplete: &[Option<Covered>],
+        resets: &[Reset],
+    ) {
         buf.extend_from_slice(b"{\"id\":");
         buf.extend_from_slice(itoa::Buffer::new().format(d.id).as_bytes());
         buf.extend_from_slice(b",\"serial\":");
@@ -466,7 +722,7 @@ impl<'a> JsonWriter<'a> {
         buf.extend_from_slice(b",\"oldest\":[");
         let mut first = true;
         for (i, o) in row.oldest.iter().enumerate() {
-            if *o {
+            if *o != 0 {
                 if !first {
                     buf.push(b',');
                 }
@@ -480,6 +736,41 @@ impl<'a> JsonWriter<'a> {
             Some(t) if self.p.totals => self.cells(buf, Some(t)),
             _ => buf.extend_from_slice(b"null"),
         }
+        buf.extend_from_slice(b",\"includes_oldest\":");
+        let includes = self.p.totals && row.total_includes_oldest;
+        buf.extend_from_slice(if includes { b"true" } else { b"false" });
+        buf.extend_from_slice(b",\"incomplete\":{");
+        let mut first = true;
+        for (i, c) in incomplete.iter().enumerate() {
+            if let Some(c) = c {
+                if !first {
+                    buf.push(b',');
+                }
+                first = false;
+                buf.extend_from_slice(&self.labels[i]);
+                buf.extend_from_slice(
+                    format!("{{\"from\":\"{}\",\"to\":\"{}\"}}", c.from, c.to).as_bytes(),
+                );
+            }
+        }
+        buf.extend_from_slice(b"},\"resets\":[");
+        for (n, r) in resets.iter().enumerate() {
+            if n > 0 {
+                buf.push(b',');
+            }
+            let label = &self.labels[r.period];
+            buf.extend_from_slice(b"{\"period\":");
+            buf.extend_from_slice(&label[..label.len() - 1]);
+            buf.extend_from_slice(format!(",\"date\":\"{}\",\"keys\":[", r.day).as_bytes());
+            for (k, key) in r.keys.iter().enumerate() {
+                if k > 0 {
+                    buf.push(b',');
+                }
+                json_str(buf, key.name());
+            }
+            buf.extend_from_slice(b"]}");
+        }
+        buf.push(b']');
         buf.push(b'}');
     }
 
@@ -492,6 +783,8 @@ impl<'a> JsonWriter<'a> {
                 self.periods(buf, &t.periods);
                 buf.extend_from_slice(b",\"total\":");
                 self.cells(buf, Some(&t.total));
+                buf.extend_from_slice(b",\"includes_oldest\":");
+                buf.extend_from_slice(if t.includes_oldest { b"true" } else { b"false" });
                 buf.push(b'}');
             }
         }

@@ -5,7 +5,9 @@
 pub mod account;
 pub mod announcements;
 pub mod audit;
+pub mod backup;
 pub mod counters;
+pub mod counters_order;
 pub mod devices;
 pub mod groups;
 pub mod ingest;

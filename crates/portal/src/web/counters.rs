@@ -48,6 +48,7 @@ use futures_util::StreamExt;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use meterport_domain::counters::{DeviceClass, Key};
+use meterport_domain::coverage::Covered;
 use meterport_domain::engine::Kind;
 use meterport_domain::labels::{self, Heading, Lang, View, view_keys};
 use meterport_domain::period::{Period, Unit};
@@ -67,8 +68,8 @@ use conditions::{
     Conditions, FormInput, canonical_from_form, kind_label, months, parse_conditions, summary,
 };
 use table::{
-    Cell, Grid, Head, Pager, Qs, Sort, SortBy, SortLinks, TableView, device_order, missing_last,
-    page_number, pager,
+    Cell, Grid, Head, KeepSort, Pager, Qs, Sort, SortBy, SortLinks, TableView, device_order,
+    missing_last, page_number, pager,
 };
 
 /// Rows per page of the aggregate table and the period detail: a screenful a person scrolls
@@ -107,7 +108,7 @@ async fn prepare(
     viewer: &Viewer,
     query: CounterQuery,
 ) -> Result<Prepared, PageError> {
-    counters::prepare_query(&state.store, &viewer.tenant, query)
+    counters::prepare_query(&state.store, &viewer.tenant, query, state.now_ms())
         .await
         .map_err(|e| match e {
             QueryError::NoSuchDevice | QueryError::NoSuchGroup => PageError::NotFound,
@@ -171,16 +172,111 @@ fn days_href(month: Period, c: &Conditions) -> String {
     days.qs().href("/counters")
 }
 
-/// Notes under a table: the C5 mark, and why an LFP table has no totals.
-fn table_notes(p: &Prepared, any_oldest: bool, tr: Tr) -> Vec<String> {
+/// Which marks a table shows, for the notes that explain them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    oldest: bool,
+    incomplete: bool,
+    reset: bool,
+}
+
+/// Notes under a table: the marks it shows (C5 first readings and whether the totals add
+/// them, with a link that switches; incomplete periods; resets), and why an LFP table has
+/// no totals.
+fn table_notes(p: &Prepared, seen: Seen, c: &Conditions, path: &str, tr: Tr) -> Vec<Note> {
     let mut notes = Vec::new();
-    if any_oldest {
-        notes.push(format!("* {}", tr.t("counters-note-oldest")));
+    let note = |text: String| Note { text, link: None };
+    if seen.oldest {
+        notes.push(note(format!("* {}", tr.t("counters-note-oldest"))));
+        if p.totals {
+            let mut other = *c;
+            other.oldest_in_totals = !c.oldest_in_totals;
+            let (text, link) = if c.oldest_in_totals {
+                (
+                    "counters-note-oldest-included",
+                    "counters-oldest-exclude-link",
+                )
+            } else {
+                (
+                    "counters-note-oldest-excluded",
+                    "counters-oldest-include-link",
+                )
+            };
+            notes.push(Note {
+                text: tr.t(text),
+                link: Some((tr.t(link), other.qs().href(path))),
+            });
+        }
+    }
+    if seen.incomplete {
+        notes.push(note(format!("† {}", tr.t("counters-note-incomplete"))));
+    }
+    if seen.reset {
+        notes.push(note(format!("↺ {}", tr.t("counters-note-reset"))));
     }
     if p.query.kind == Kind::Usage && !p.totals {
-        notes.push(tr.t("counters-note-mixed-units"));
+        notes.push(note(tr.t("counters-note-mixed-units")));
     }
     notes
+}
+
+/// The title of an incomplete period's mark: the dates its readings cover.
+fn incomplete_title(c: Covered, lang: Lang, locale: &str) -> String {
+    i18n::t_args(
+        lang,
+        "counters-incomplete-title",
+        &[
+            ("from", format::day(c.from, lang, locale)),
+            ("to", format::day(c.to, lang, locale)),
+        ],
+    )
+}
+
+/// The title of a reset's mark: its day and, where a cell stands for several counters, which.
+fn reset_title(
+    days: &[Date],
+    keys: &[Key],
+    class: DeviceClass,
+    lang: Lang,
+    locale: &str,
+) -> String {
+    let days: Vec<String> = days.iter().map(|d| format::day(*d, lang, locale)).collect();
+    let sep = if lang == Lang::Ja { "、" } else { ", " };
+    let mut text = i18n::t_args(lang, "counters-reset-title", &[("date", days.join(sep))]);
+    if !keys.is_empty() {
+        let names: Vec<String> = keys
+            .iter()
+            .map(|k| counter_label(*k, class, lang).to_string())
+            .collect();
+        text.push_str(&format!(" ({})", names.join(sep)));
+    }
+    text
+}
+
+/// What an empty table (no value at all) needs said: the range is in the future, before the
+/// data kept, before the first reading, or simply without readings of this selection.
+async fn empty_note(
+    state: &AppState,
+    viewer: &Viewer,
+    prepared: &Prepared,
+    today: Date,
+) -> Result<String, PageError> {
+    let lang = viewer.lang;
+    let locale = viewer.user.locale.as_str();
+    let range = &prepared.query.range;
+    let span = counters::data_span(&state.store, &viewer.tenant, state.now_ms()).await?;
+    let day = |d: Date| format::day(d, lang, locale);
+    Ok(if range.from.first_day() > today {
+        i18n::t(lang, "counters-empty-future")
+    } else if span.first_reading.is_none() {
+        i18n::t(lang, "counters-empty-none")
+    } else if let Some(kept) = span.kept_from.filter(|k| range.to.last_day() < *k) {
+        i18n::t_args(lang, "counters-empty-retention", &[("kept", day(kept))])
+    } else if let Some(first) = span.first_reading.filter(|f| range.to.last_day() < *f) {
+        i18n::t_args(lang, "counters-empty-before", &[("first", day(first))])
+    } else {
+        i18n::t(lang, "counters-empty-selection")
+    })
 }
 
 // ---- S12 and S13: the form and the aggregate table
@@ -202,7 +298,7 @@ struct CountersPage {
     errors: FieldErrors,
     summary: Vec<(String, String)>,
     table: Option<TableView>,
-    notes: Vec<String>,
+    notes: Vec<Note>,
     export: Vec<(&'static str, String)>,
 }
 
@@ -271,10 +367,12 @@ async fn table_page(
                         ("unit", unit_words(c.unit, tr)),
                     ],
                 );
-                let (table, notes) = aggregate_table(&state, &viewer, &c, &params, today).await?;
+                let (table, notes, order) =
+                    aggregate_table(&state, &viewer, &c, &params, today).await?;
                 page.table = Some(table);
                 page.notes = notes;
-                page.export = c.qs().pairs();
+                // The file lists the rows in the order on screen.
+                page.export = order.pairs();
             }
         }
     }
@@ -296,7 +394,7 @@ async fn aggregate_table(
     c: &Conditions,
     params: &Params,
     today: Date,
-) -> Result<(TableView, Vec<String>), PageError> {
+) -> Result<(TableView, Vec<Note>, Qs), PageError> {
     let lang = viewer.lang;
     let tr = Tr(lang);
     let locale = viewer.user.locale.as_str();
@@ -310,10 +408,19 @@ async fn aggregate_table(
 
     // Column 0 is the device's total, 1..=n the periods.
     let count = prepared.devices.len();
+    let in_totals = shape.oldest_in_totals;
     let mut grid = Grid::new(count, n + 1);
+    // Per device and period: Total 1's first reading (C5), its reset (C6), and for months
+    // the days the readings cover when they fall short.
     let mut oldest = vec![false; count * n];
+    let mut reset = vec![false; count * n];
+    let mut incomplete: Vec<Option<Covered>> = Vec::new();
+    let mut total_oldest = vec![false; count];
     let mut period_totals: Vec<Option<i64>> = vec![None; n];
+    let mut period_oldest = vec![false; n];
     let mut grand: Option<i64> = None;
+    let mut grand_oldest = false;
+    let mut any_value = false;
     let add = |acc: &mut Option<i64>, v: Option<i64>| {
         if let Some(v) = v {
             *acc = Some(acc.unwrap_or(0) + v);
@@ -322,21 +429,35 @@ async fn aggregate_table(
     let mut rows = prepared.rows(&state.store);
     while let Some(item) = rows.next().await {
         let (index, row) = item?;
+        if shape.unit == Unit::Month {
+            let marks = prepared.incomplete(&row);
+            if marks.iter().any(Option::is_some) {
+                incomplete.resize(count * n, None);
+                incomplete[index * n..(index + 1) * n].copy_from_slice(&marks);
+            }
+        }
         for p in 0..n {
             let v = row.value(p, t1);
+            any_value |= v.is_some();
             grid.set(index, p + 1, v);
-            oldest[index * n + p] = row.oldest[p];
-            if totals {
+            let old = row.cell_oldest(p, t1) && v.is_some();
+            oldest[index * n + p] = old;
+            reset[index * n + p] = row.cell_reset(p, t1);
+            if totals && (in_totals || !old) {
                 add(&mut period_totals[p], v);
+                period_oldest[p] |= old;
+                total_oldest[index] |= old;
             }
         }
         if totals {
             let t = row.total.as_ref().and_then(|t| t[t1]);
             grid.set(index, 0, t);
             add(&mut grand, t);
+            grand_oldest |= total_oldest[index];
         }
     }
     drop(rows);
+    let incomplete_at = |i: usize, p: usize| incomplete.get(i * n + p).copied().flatten();
 
     let sort = Sort::parse(params, |key| {
         if key == "total" && totals {
@@ -441,35 +562,56 @@ async fn aggregate_table(
         });
     }
 
+    // Totals exist only when the devices share one unit.
+    let shared_unit = prepared.devices.iter().find_map(|d| d.lfp_unit);
     let total = totals.then(|| {
         let mut cells = vec![Cell::header(heading(Heading::Total, lang))];
         cells.extend((0..2 + usize::from(unit_column)).map(|_| Cell::default()));
-        cells.push(Cell::number(grand, class));
-        cells.extend(period_totals.iter().map(|v| Cell::number(*v, class)));
+        let mut g = Cell::value(grand, class, shared_unit);
+        g.oldest = grand_oldest;
+        cells.push(g);
+        cells.extend(period_totals.iter().zip(&period_oldest).map(|(v, old)| {
+            let mut cell = Cell::value(*v, class, shared_unit);
+            cell.oldest = *old;
+            cell
+        }));
         cells
     });
-    let mut any_oldest = false;
-    let rows: Vec<Vec<Cell>> = order
-        .iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .map(|&i| {
-            let d = &prepared.devices[i];
-            let mut cells = device_cells(d, device_href(d.id, c, None), unit_column, lang);
-            if totals {
-                cells.push(Cell::number(grid.get(i, 0), class));
+    let mut seen = Seen {
+        oldest: grand_oldest,
+        ..Seen::default()
+    };
+    let mut rows: Vec<Vec<Cell>> = Vec::with_capacity(PAGE_SIZE.min(count));
+    for &i in order.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE) {
+        let d = &prepared.devices[i];
+        let unit = d.lfp_unit;
+        let mut cells = device_cells(d, device_href(d.id, c, None), unit_column, lang);
+        if totals {
+            let mut cell = Cell::value(grid.get(i, 0), class, unit);
+            cell.oldest = total_oldest[i];
+            cells.push(cell);
+        }
+        for (p, period) in periods.iter().enumerate() {
+            let mut cell = Cell::value(grid.get(i, p + 1), class, unit);
+            cell.oldest = oldest[i * n + p];
+            cell.weekend = matches!(period, Period::Day(d) if format::is_weekend(*d));
+            if let Some(cov) = incomplete_at(i, p) {
+                cell.incomplete = incomplete_title(cov, lang, locale);
             }
-            for (p, period) in periods.iter().enumerate() {
-                let mut cell = Cell::number(grid.get(i, p + 1), class);
-                cell.oldest = oldest[i * n + p] && cell.text != "-";
-                cell.weekend = matches!(period, Period::Day(d) if format::is_weekend(*d));
-                any_oldest |= cell.oldest;
-                cells.push(cell);
+            if reset[i * n + p] {
+                let days = prepared
+                    .reset_dates(&state.store, d.id, p, Key::Total1)
+                    .await?;
+                cell.reset = reset_title(&days, &[], class, lang, locale);
             }
-            cells
-        })
-        .collect();
-    let notes = table_notes(&prepared, any_oldest, tr);
+            seen.oldest |= cell.oldest;
+            seen.incomplete |= !cell.incomplete.is_empty();
+            seen.reset |= !cell.reset.is_empty();
+            cells.push(cell);
+        }
+        rows.push(cells);
+    }
+    let notes = table_notes(&prepared, seen, c, "/counters", tr);
     let mut pager = pager(count, page, &base, "/counters", lang);
     if pager.is_none() {
         pager = Some(Pager {
@@ -481,6 +623,23 @@ async fn aggregate_table(
             links: Vec::new(),
         });
     }
+    let mut notes = notes;
+    let span = counters::data_span(&state.store, &viewer.tenant, state.now_ms()).await?;
+    if let Some(kept) = span.kept_from.filter(|k| c.from.first_day() < *k) {
+        notes.push(Note {
+            text: i18n::t_args(
+                lang,
+                "counters-note-retention",
+                &[("kept", format::day(kept, lang, locale))],
+            ),
+            link: None,
+        });
+    }
+    let empty = if any_value {
+        None
+    } else {
+        Some(empty_note(state, viewer, &prepared, today).await?)
+    };
     Ok((
         TableView {
             caption: tr.t("counters-table-caption"),
@@ -488,8 +647,10 @@ async fn aggregate_table(
             total,
             rows,
             pager,
+            empty,
         },
         notes,
+        base,
     ))
 }
 
@@ -525,7 +686,7 @@ struct DetailPage {
     chart: Option<graph::Chart>,
     chart_notes: Vec<String>,
     table: Option<TableView>,
-    notes: Vec<String>,
+    notes: Vec<Note>,
 }
 
 /// The fill of a category in the graphs: fixed per counter, so that A4 has the same colour
@@ -784,6 +945,9 @@ async fn device_page(
     }
     drop(rows);
     let row = row.unwrap_or_else(|| shape.device_row([]));
+    let unit = device.lfp_unit;
+    let incomplete = prepared.incomplete(&row);
+    let resets = prepared.resets(&state.store, id, &row).await?;
 
     let path = format!("/counters/device/{id}");
     let base = c.qs().set("view", d.view.as_str());
@@ -796,17 +960,20 @@ async fn device_page(
         num: true,
         ..Head::default()
     }));
+    let n = shape.periods.len();
+    let mut seen = Seen::default();
     let total = prepared.totals.then(|| {
         let mut cells = vec![Cell::header(heading(Heading::Total, lang))];
-        cells.extend(
-            d.values(Some(&totals.total))
-                .into_iter()
-                .map(|v| Cell::number(v, class)),
-        );
+        for (v, idx) in d.values(Some(&totals.total)).into_iter().zip(&d.idx) {
+            let mut cell = Cell::value(v, class, unit);
+            cell.oldest = shape.oldest_in_totals
+                && (0..n).any(|p| row.cell_oldest(p, *idx) && row.value(p, *idx).is_some());
+            seen.oldest |= cell.oldest;
+            cells.push(cell);
+        }
         cells
     });
-    let mut any_oldest = false;
-    let n = shape.periods.len();
+    let mut period_notes = Vec::new();
     let mut body = Vec::with_capacity(n);
     let mut bars = Vec::new();
     // Newest first, as the seed lists them.
@@ -831,13 +998,42 @@ async fn device_page(
             }
         }
         first.now = contains(period, today);
+        if let Some(cov) = incomplete[p] {
+            first.incomplete = incomplete_title(cov, lang, &locale);
+            seen.incomplete = true;
+            period_notes.push(format!("† {label}: {}", first.incomplete));
+        }
         let values = d.values(row.cells[p].as_ref());
         let mut cells = vec![first];
         for (i, v) in values.iter().enumerate() {
-            let mut cell = Cell::number(*v, class);
-            cell.oldest = i == 0 && row.oldest[p] && v.is_some();
-            any_oldest |= cell.oldest;
+            let key = d.keys[i];
+            let mut cell = Cell::value(*v, class, unit);
+            cell.oldest = row.cell_oldest(p, d.idx[i]) && v.is_some();
+            seen.oldest |= cell.oldest;
+            let days: Vec<Date> = resets
+                .iter()
+                .filter(|r| r.period == p && r.keys.contains(&key))
+                .map(|r| r.day)
+                .collect();
+            if !days.is_empty() {
+                cell.reset = reset_title(&days, &[], class, lang, &locale);
+                seen.reset = true;
+            }
             cells.push(cell);
+        }
+        for r in resets.iter().filter(|r| r.period == p) {
+            let keys: Vec<Key> = r
+                .keys
+                .iter()
+                .copied()
+                .filter(|k| d.keys.contains(k))
+                .collect();
+            if !keys.is_empty() {
+                period_notes.push(format!(
+                    "↺ {}",
+                    reset_title(&[r.day], &keys, class, lang, &locale)
+                ));
+            }
         }
         body.push(cells);
         if d.graph {
@@ -865,10 +1061,16 @@ async fn device_page(
     if class == DeviceClass::Lfp {
         summary.push((heading(Heading::Unit, lang), unit_label(&device, lang)));
     }
-    let mut notes = table_notes(&prepared, any_oldest, tr);
+    let mut notes = table_notes(&prepared, seen, &c, &path, tr);
     if class == DeviceClass::Lfp {
-        notes.retain(|n| *n != tr.t("counters-note-mixed-units"));
+        notes.retain(|n| n.text != tr.t("counters-note-mixed-units"));
     }
+    // Newest first, as the rows.
+    notes.extend(
+        period_notes
+            .into_iter()
+            .map(|text| Note { text, link: None }),
+    );
     let page = DetailPage {
         ctx: viewer.ctx("counters", if d.graph { "graph" } else { "counter-device" }),
         heading: i18n::t_args(
@@ -908,6 +1110,7 @@ async fn device_page(
             total,
             rows: body,
             pager: None,
+            empty: None,
         }),
         notes,
     };
@@ -960,18 +1163,33 @@ async fn period_page(
     let k = d.keys.len();
 
     let mut grid = Grid::new(count, k);
-    let mut oldest = vec![false; count];
+    // Per device: the shown counters' first-reading (C5) and reset (C6) bits, by column of
+    // the view, and the days covered when the period is incomplete.
+    let mut oldest = vec![0u64; count];
+    let mut reset = vec![0u64; count];
+    let mut incomplete: Vec<Option<Covered>> = vec![None; count];
+    let mut total_oldest = 0u64;
     let mut totals = Totals::new(&prepared.shape);
     let mut rows = prepared.rows(&state.store);
     while let Some(item) = rows.next().await {
         let (index, row) = item?;
         for (col, v) in d.values(row.cells[0].as_ref()).into_iter().enumerate() {
             grid.set(index, col, v);
+            if row.cell_oldest(0, d.idx[col]) && v.is_some() {
+                oldest[index] |= 1 << col;
+            }
+            if row.cell_reset(0, d.idx[col]) {
+                reset[index] |= 1 << col;
+            }
         }
-        oldest[index] = row.oldest[0];
+        if prepared.shape.oldest_in_totals {
+            total_oldest |= oldest[index];
+        }
+        incomplete[index] = prepared.incomplete(&row)[0];
         totals.add_row(&row);
     }
     drop(rows);
+    let unit = prepared.devices.iter().find_map(|d| d.lfp_unit);
 
     let path = format!("/counters/period/{period}");
     let base = c.qs().set("view", d.view.as_str());
@@ -1039,35 +1257,45 @@ async fn period_page(
     let total = prepared.totals.then(|| {
         let mut cells = vec![Cell::header(heading(Heading::Total, lang))];
         cells.extend((0..2 + usize::from(unit_column)).map(|_| Cell::default()));
-        cells.extend(
-            d.values(totals.periods[0].as_ref())
-                .into_iter()
-                .map(|v| Cell::number(v, class)),
-        );
+        for (col, v) in d.values(totals.periods[0].as_ref()).into_iter().enumerate() {
+            let mut cell = Cell::value(v, class, unit);
+            cell.oldest = total_oldest >> col & 1 != 0;
+            cells.push(cell);
+        }
         cells
     });
-    let mut any_oldest = false;
-    let body: Vec<Vec<Cell>> = order
-        .iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .map(|&i| {
-            let dev = &prepared.devices[i];
-            let mut cells = device_cells(
-                dev,
-                device_href(dev.id, &c, Some(d.view)),
-                unit_column,
-                lang,
-            );
-            for col in 0..k {
-                let mut cell = Cell::number(grid.get(i, col), class);
-                cell.oldest = col == 0 && oldest[i] && cell.text != "-";
-                any_oldest |= cell.oldest;
-                cells.push(cell);
+    let mut seen = Seen {
+        oldest: total_oldest != 0,
+        ..Seen::default()
+    };
+    let mut body: Vec<Vec<Cell>> = Vec::with_capacity(PAGE_SIZE.min(count));
+    for &i in order.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE) {
+        let dev = &prepared.devices[i];
+        let mut cells = device_cells(
+            dev,
+            device_href(dev.id, &c, Some(d.view)),
+            unit_column,
+            lang,
+        );
+        if let Some(cov) = incomplete[i] {
+            cells[0].incomplete = incomplete_title(cov, lang, &locale);
+            seen.incomplete = true;
+        }
+        for col in 0..k {
+            let mut cell = Cell::value(grid.get(i, col), class, dev.lfp_unit);
+            cell.oldest = oldest[i] >> col & 1 != 0;
+            if reset[i] >> col & 1 != 0 {
+                let days = prepared
+                    .reset_dates(&state.store, dev.id, 0, d.keys[col])
+                    .await?;
+                cell.reset = reset_title(&days, &[], class, lang, &locale);
+                seen.reset = true;
             }
-            cells
-        })
-        .collect();
+            seen.oldest |= cell.oldest;
+            cells.push(cell);
+        }
+        body.push(cells);
+    }
 
     // The graph: the devices that used the most, largest first.
     let mut chart_notes = Vec::new();
@@ -1173,10 +1401,13 @@ async fn period_page(
         neighbours,
         tabs: d.tabs(&c.qs(), &path, tr),
         tab_notes: d.tab_notes(tr),
-        export: c
-            .selection_qs()
-            .set("period", period.to_string())
-            .set("view", d.view.as_str())
+        export: sort
+            .keep(
+                c.selection_qs()
+                    .set("period", period.to_string())
+                    .set("view", d.view.as_str()),
+                |col| d.keys[col].name().to_string(),
+            )
             .pairs(),
         graph_toggle: d.graph_toggle(&base, &path, tr),
         chart_notes: if chart.is_some() {
@@ -1191,8 +1422,9 @@ async fn period_page(
             total,
             rows: body,
             pager,
+            empty: None,
         }),
-        notes: table_notes(&prepared, any_oldest, tr),
+        notes: table_notes(&prepared, seen, &c, &path, tr),
     };
     Ok(render(&page))
 }
@@ -1226,11 +1458,15 @@ async fn export(
             params.insert("encoding".into(), e);
         }
     }
-    // Only what the CSV knows: the screen's sorting and paging are not part of the file.
-    for key in ["sort", "dir", "page", "graph", "lang"] {
+    // Only what the CSV knows: the file has every row, in the order on screen.
+    for key in ["page", "graph", "lang"] {
         params.remove(key);
     }
     params.insert("lang".into(), lang.as_str().into());
+    // The screens leave first-reading values out of the totals unless asked.
+    params
+        .entry("oldest".into())
+        .or_insert_with(|| "exclude".into());
     let back = || {
         let qs: Vec<String> = ["unit", "from", "to", "kind", "group", "class"]
             .iter()
@@ -1238,16 +1474,18 @@ async fn export(
             .collect();
         format!("/counters?{}", qs.join("&"))
     };
-    let prepared = match counters::prepare(&state.store, &viewer.tenant, &params).await {
-        Ok(p) => p,
-        Err(QueryError::NoSuchDevice | QueryError::NoSuchGroup) => {
-            return Err(PageError::NotFound);
-        }
-        // Conditions the form would refuse: the form says why, next to the field.
-        Err(QueryError::Invalid(_)) => return Ok(Redirect::to(&back()).into_response()),
-        Err(QueryError::Store(e)) => return Err(PageError::internal(e)),
-    };
-    match crate::csv_export::respond(&state, &viewer.tenant, prepared, &params).await {
+    let prepared =
+        match counters::prepare(&state.store, &viewer.tenant, &params, state.now_ms()).await {
+            Ok(p) => p,
+            Err(QueryError::NoSuchDevice | QueryError::NoSuchGroup) => {
+                return Err(PageError::NotFound);
+            }
+            // Conditions the form would refuse: the form says why, next to the field.
+            Err(QueryError::Invalid(_)) => return Ok(Redirect::to(&back()).into_response()),
+            Err(QueryError::Store(e)) => return Err(PageError::internal(e)),
+        };
+    let region = crate::csv_export::Region(&viewer.user.locale);
+    match crate::csv_export::respond(&state, &viewer.tenant, prepared, &params, region).await {
         Ok(response) => Ok(response),
         Err(e) if e.code == "unencodable" => {
             let cells = e

@@ -1,17 +1,28 @@
 //! Small pieces that several screens show: numbers with thousands separators and the page
 //! links of a long list. Screen modules import these from here, never from one another.
 
-use meterport_domain::counters::{DeviceClass, format_value};
+use meterport_domain::counters::{DeviceClass, format_shown, format_value};
+use meterport_domain::device::LfpUnit;
 
 /// A counter value with thousands separators, in the device class's unit.
 ///
 /// Every region we offer (ja-JP, en-US, en-GB, en-AU) writes `1,234.5`; a region that groups
 /// otherwise would get its separators here.
 pub fn number(v: i64, class: DeviceClass) -> String {
-    let raw = format_value(v, class);
+    grouped(&format_value(v, class))
+}
+
+/// A counter value as the counter tables show it: the unit's fixed decimals
+/// ([`meterport_domain::counters::format_shown`]) and thousands separators.
+pub fn number_shown(v: i64, class: DeviceClass, unit: Option<LfpUnit>) -> String {
+    grouped(&format_shown(v, class, unit))
+}
+
+/// Thousands separators in the integer part of a plain decimal number.
+fn grouped(raw: &str) -> String {
     let (sign, rest) = match raw.strip_prefix('-') {
         Some(rest) => ("-", rest),
-        None => ("", raw.as_str()),
+        None => ("", raw),
     };
     let (int, frac) = match rest.split_once('.') {
         Some((i, f)) => (i, Some(f)),

@@ -26,6 +26,9 @@ pub(super) struct Conditions {
     pub(super) kind: Kind,
     pub(super) group: GroupFilter,
     pub(super) class: DeviceClass,
+    /// Whether totals add first-reading (C5) values; the screens leave them out unless asked
+    /// (`oldest=include`), so that a year's total never silently holds a lifetime counter.
+    pub(super) oldest_in_totals: bool,
 }
 
 pub(super) fn group_param(g: GroupFilter) -> String {
@@ -52,6 +55,15 @@ impl Conditions {
             kind: Kind::Usage,
             group: GroupFilter::All,
             class: DeviceClass::Mfp,
+            oldest_in_totals: false,
+        }
+    }
+
+    fn oldest_param(&self) -> &'static str {
+        if self.oldest_in_totals {
+            "include"
+        } else {
+            "exclude"
         }
     }
 
@@ -63,6 +75,7 @@ impl Conditions {
             .set("kind", self.kind.as_str())
             .set("group", group_param(self.group))
             .set("class", self.class.as_str())
+            .set("oldest", self.oldest_param())
     }
 
     /// The selection without the range (the period detail carries its own period).
@@ -71,6 +84,7 @@ impl Conditions {
             .set("kind", self.kind.as_str())
             .set("group", group_param(self.group))
             .set("class", self.class.as_str())
+            .set("oldest", self.oldest_param())
     }
 
     pub(super) fn with_range(mut self, from: Period, to: Period) -> Conditions {
@@ -100,6 +114,8 @@ pub(super) struct FormInput {
     pub(super) kind: String,
     pub(super) group: String,
     pub(super) class: String,
+    /// `include` or `exclude`: first-reading values in the totals.
+    pub(super) oldest: String,
 }
 
 impl FormInput {
@@ -125,6 +141,7 @@ impl FormInput {
             kind: c.kind.as_str().into(),
             group: group_param(c.group),
             class: c.class.as_str().into(),
+            oldest: c.oldest_param().into(),
         }
     }
 
@@ -148,6 +165,7 @@ impl FormInput {
             ("kind", &mut input.kind),
             ("group", &mut input.group),
             ("class", &mut input.class),
+            ("oldest", &mut input.oldest),
         ] {
             if let Some(v) = get(key) {
                 *field = v;
@@ -189,7 +207,7 @@ pub(super) fn canonical_from_form(params: &Params) -> Option<Qs> {
         )
         .set("from", from)
         .set("to", to);
-    for key in ["kind", "group", "class"] {
+    for key in ["kind", "group", "class", "oldest"] {
         if let Some(v) = param(params, key) {
             qs = qs.set(key, v.to_string());
         }
@@ -268,6 +286,7 @@ pub(super) fn parse_conditions(
                     ParamProblem::Range(e) => range_message(e, unit, from, lang, locale),
                     ParamProblem::Choice
                     | ParamProblem::PeriodFormat
+                    | ParamProblem::UnknownKeys(_)
                     | ParamProblem::PeriodUnit => tr.t("counters-error-choose"),
                 };
                 errors.add(p.field, message);
@@ -289,6 +308,8 @@ pub(super) fn parse_conditions(
             kind: q.kind,
             group: q.selection.group,
             class: q.selection.class,
+            // The screens' default: first-reading values stay out of the totals.
+            oldest_in_totals: param(params, "oldest") == Some("include"),
         }),
         _ => Err(errors),
     }
@@ -310,6 +331,8 @@ impl Conditions {
                 device,
             },
             period: None,
+            oldest_in_totals: self.oldest_in_totals,
+            keys: None,
         }
     }
 
@@ -324,6 +347,8 @@ impl Conditions {
                 device: None,
             },
             period: Some(period),
+            oldest_in_totals: self.oldest_in_totals,
+            keys: None,
         }
     }
 }

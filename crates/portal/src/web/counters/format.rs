@@ -11,62 +11,20 @@
 
 use jiff::civil::{Date, Weekday};
 use meterport_domain::counters::DeviceClass;
+use meterport_domain::device::LfpUnit;
 use meterport_domain::labels::Lang;
 use meterport_domain::period::Period;
 
 use crate::i18n;
 
-pub use crate::web::widgets::number;
+pub use crate::web::widgets::{number, number_shown};
 
-/// A value or the "-" of S20.
-pub fn cell(v: Option<i64>, class: DeviceClass) -> String {
-    v.map_or_else(|| "-".to_string(), |v| number(v, class))
+/// A value or the "-" of S20, with the fixed decimals of its unit.
+pub fn cell(v: Option<i64>, class: DeviceClass, unit: Option<LfpUnit>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| number_shown(v, class, unit))
 }
 
-const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-fn us(locale: &str) -> bool {
-    locale == "en-US"
-}
-
-/// A month: `2021/08` or `Aug 2021`.
-pub fn month(d: Date, lang: Lang) -> String {
-    match lang {
-        Lang::Ja => format!("{:04}/{:02}", d.year(), d.month()),
-        Lang::En => format!("{} {:04}", MONTHS_EN[d.month() as usize - 1], d.year()),
-    }
-}
-
-/// A day: `2021/08/01`, `Aug 1, 2021` (en-US) or `1 Aug 2021`.
-pub fn day(d: Date, lang: Lang, locale: &str) -> String {
-    let m = MONTHS_EN[d.month() as usize - 1];
-    match lang {
-        Lang::Ja => format!("{:04}/{:02}/{:02}", d.year(), d.month(), d.day()),
-        Lang::En if us(locale) => format!("{m} {}, {:04}", d.day(), d.year()),
-        Lang::En => format!("{} {m} {:04}", d.day(), d.year()),
-    }
-}
-
-/// A day without its year, for the many columns of a daily table: `10/01`, `Oct 1` (en-US)
-/// or `1 Oct`.
-pub fn day_short(d: Date, lang: Lang, locale: &str) -> String {
-    let m = MONTHS_EN[d.month() as usize - 1];
-    match lang {
-        Lang::Ja => format!("{:02}/{:02}", d.month(), d.day()),
-        Lang::En if us(locale) => format!("{m} {}", d.day()),
-        Lang::En => format!("{} {m}", d.day()),
-    }
-}
-
-/// A period as a heading or a row label.
-pub fn period(p: Period, lang: Lang, locale: &str) -> String {
-    match p {
-        Period::Month(d) => month(d, lang),
-        Period::Day(d) => day(d, lang, locale),
-    }
-}
+pub use crate::period_words::{day, day_short, month, period};
 
 /// The short weekday shown under a day (usage drops at weekends; the reader should see why).
 pub fn weekday(d: Date, lang: Lang) -> String {
@@ -115,7 +73,15 @@ mod tests {
         assert_eq!(number(12_500, DeviceClass::Lfp), "12.5");
         assert_eq!(number(1_234_567, DeviceClass::Lfp), "1,234.567");
         assert_eq!(number(1_000_000, DeviceClass::Lfp), "1,000");
-        assert_eq!(cell(None, DeviceClass::Mfp), "-");
+        assert_eq!(cell(None, DeviceClass::Mfp, None), "-");
+        // A column of one unit has that unit's decimals, aligned.
+        let m2 = Some(LfpUnit::M2);
+        assert_eq!(cell(Some(225_600), DeviceClass::Lfp, m2), "225.60");
+        assert_eq!(cell(Some(1_234_567), DeviceClass::Lfp, m2), "1,234.57");
+        assert_eq!(
+            cell(Some(225_600), DeviceClass::Lfp, Some(LfpUnit::A4)),
+            "226"
+        );
     }
 
     #[test]

@@ -1,11 +1,9 @@
 //! The parts the three counter tables share: links that keep the conditions, sortable
 //! headings, the cells, paging, and the compact grid of values a large table is sorted by.
 
-use std::cmp::Ordering;
-
 use meterport_domain::counters::DeviceClass;
+use meterport_domain::device::LfpUnit;
 use meterport_domain::labels::Lang;
-use meterport_store::counters::CounterDevice;
 
 use super::{PAGE_SIZE, Params, Tr, format, param};
 use crate::i18n;
@@ -93,8 +91,13 @@ pub(super) struct Cell {
     pub(super) sub: String,
     pub(super) links: Vec<(String, String)>,
     pub(super) num: bool,
-    /// The usage of a device's first period with data (C5): marked.
+    /// The usage of a device's first period with data (C5), or a total that adds one:
+    /// marked.
     pub(super) oldest: bool,
+    /// The period's readings stop short or pause: the dates they cover (the mark's title).
+    pub(super) incomplete: String,
+    /// The counter went down in the period: when, and which (the mark's title).
+    pub(super) reset: String,
     /// The row's heading cell (device name, period, "Total").
     pub(super) header: bool,
     pub(super) weekend: bool,
@@ -110,9 +113,10 @@ impl Cell {
         }
     }
 
-    pub(super) fn number(v: Option<i64>, class: DeviceClass) -> Cell {
+    /// A value in a large-format printer's unit, with that unit's fixed decimals.
+    pub(super) fn value(v: Option<i64>, class: DeviceClass, unit: Option<LfpUnit>) -> Cell {
         Cell {
-            text: format::cell(v, class),
+            text: format::cell(v, class, unit),
             num: true,
             ..Cell::default()
         }
@@ -150,65 +154,20 @@ pub(super) struct TableView {
     pub(super) total: Option<Vec<Cell>>,
     pub(super) rows: Vec<Vec<Cell>>,
     pub(super) pager: Option<Pager>,
+    /// Why a table without a single value is empty (a range before the data kept, in the
+    /// future, ...), said above it.
+    pub(super) empty: Option<String>,
 }
 
-/// Values of a table kept for sorting and paging: one number per device and column, with
-/// `i64::MIN` for "-" (half the memory of `Option<i64>`).
-pub(super) struct Grid {
-    pub(super) cols: usize,
-    pub(super) values: Vec<i64>,
+pub(super) use crate::service::counters_order::{Grid, Sort, SortBy, device_order, missing_last};
+
+/// The query with an order in it, `col` naming a grid column as the URL does.
+pub(super) trait KeepSort {
+    fn keep(self, qs: Qs, col: impl Fn(usize) -> String) -> Qs;
 }
 
-pub(super) const NONE: i64 = i64::MIN;
-
-impl Grid {
-    pub(super) fn new(rows: usize, cols: usize) -> Grid {
-        Grid {
-            cols,
-            values: vec![NONE; rows * cols],
-        }
-    }
-
-    pub(super) fn set(&mut self, row: usize, col: usize, v: Option<i64>) {
-        self.values[row * self.cols + col] = v.unwrap_or(NONE);
-    }
-
-    pub(super) fn get(&self, row: usize, col: usize) -> Option<i64> {
-        Some(self.values[row * self.cols + col]).filter(|v| *v != NONE)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum SortBy {
-    Name,
-    Location,
-    Group,
-    /// A column of the grid.
-    Col(usize),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Sort {
-    pub(super) by: SortBy,
-    pub(super) desc: bool,
-}
-
-impl Sort {
-    pub(super) fn parse(params: &Params, col: impl Fn(&str) -> Option<usize>) -> Sort {
-        let by = match param(params, "sort") {
-            Some("name") | None => SortBy::Name,
-            Some("location") => SortBy::Location,
-            Some("group") => SortBy::Group,
-            Some(other) => col(other).map_or(SortBy::Name, SortBy::Col),
-        };
-        Sort {
-            by,
-            desc: param(params, "dir") == Some("desc"),
-        }
-    }
-
-    /// The query with this order in it, `col` naming a grid column as the URL does.
-    pub(super) fn keep(self, qs: Qs, col: impl Fn(usize) -> String) -> Qs {
+impl KeepSort for Sort {
+    fn keep(self, qs: Qs, col: impl Fn(usize) -> String) -> Qs {
         let key = match self.by {
             SortBy::Name => "name".to_string(),
             SortBy::Location => "location".to_string(),
@@ -218,49 +177,6 @@ impl Sort {
         qs.set("sort", key)
             .set("dir", if self.desc { "desc" } else { "asc" })
     }
-}
-
-/// Missing values ("-", an empty location) come last in either direction: the reader looks
-/// for the largest or the smallest real values, never for the blanks.
-pub(super) fn missing_last<T: Ord>(a: Option<T>, b: Option<T>, desc: bool) -> Ordering {
-    match (a, b) {
-        (Some(a), Some(b)) if desc => b.cmp(&a),
-        (Some(a), Some(b)) => a.cmp(&b),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
-pub(super) fn nonempty(s: Option<&str>) -> Option<&str> {
-    s.filter(|s| !s.trim().is_empty())
-}
-
-/// The devices' order: by the column, then by name and id (the CSV's order), so that equal
-/// values keep one order on every page and every reload.
-pub(super) fn device_order(devices: &[CounterDevice], grid: &Grid, sort: Sort) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..devices.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (da, db) = (&devices[a], &devices[b]);
-        let by_name = || da.name.cmp(&db.name).then(da.id.cmp(&db.id));
-        let primary = match sort.by {
-            SortBy::Name if sort.desc => db.name.cmp(&da.name).then(da.id.cmp(&db.id)),
-            SortBy::Name => Ordering::Equal,
-            SortBy::Location => missing_last(
-                nonempty(da.location.as_deref()),
-                nonempty(db.location.as_deref()),
-                sort.desc,
-            ),
-            SortBy::Group => missing_last(
-                da.group.as_ref().map(|g| g.1.as_str()),
-                db.group.as_ref().map(|g| g.1.as_str()),
-                sort.desc,
-            ),
-            SortBy::Col(c) => missing_last(grid.get(a, c), grid.get(b, c), sort.desc),
-        };
-        primary.then_with(by_name)
-    });
-    order
 }
 
 /// The sort links of one table: its current order, and the address they vary.
