@@ -17,6 +17,10 @@ manual-col-cause = 原因
 manual-col-action = 対処
 manual-col-endpoint = エンドポイント
 
+# A section's screenshot, taken by the browser tests from the demo data.
+manual-shot = 画面の例（デモデータ）
+
+
 ## Words shared by several sections
 
 manual-status-service-call = サービスコール
@@ -88,7 +92,7 @@ manual-login-note-1 = ユーザー名またはパスワードが正しくない�
 manual-login-note-2 = 誤ったパスワードを5回続けて入力すると、そのアカウントは12分間ログインできなくなります。この間は、正しいパスワードを入力してもログインできません。画面に表示される時刻（12分後）以降に、もう一度お試しください。
 manual-login-note-3 = パスワードの有効期限は、最後に変更した日から3ヶ月です。有効期限の7日前から、すべての画面の上部に有効期限の日付を示すメッセージが表示されるようになるので、パスワードを変更してください。
 manual-login-note-4 = 有効期限をすぎると、ログインしても [パスワードの変更] 画面だけが表示され、パスワードを変更するまでほかの画面はご利用いただけません。当社がパスワードをリセットした後の最初のログインでも、同じようにパスワードの変更が必要です。
-manual-login-note-5 = ログイン後の表示言語は、[ユーザー情報] 画面の [表示言語] の設定に従います。
+manual-login-note-5 = ログイン後の表示言語は、[ユーザー情報] 画面の [表示言語] の設定に従います。ログイン画面で 日本語 / English を切り替えた場合は、ログイン時にその言語が [表示言語] に保存され、ログイン後もその言語で表示されます。
 manual-login-note-6 = 同じ場所から短時間に多数のログインが試みられた場合も、しばらくの間ログインできなくなることがあります。
 manual-login-note-tabs = ログイン後は、複数のタブやウィンドウで本システムを同時に開いてご利用いただけます。ログアウトすると、すべてのタブでログアウトした状態になります。
 manual-login-h-forgot = パスワードを忘れた場合
@@ -378,11 +382,11 @@ manual-profile-field-name-desc = 姓と名を入力します（入力必須、�
 manual-profile-field-email = 通知先メールアドレス
 manual-profile-field-email-desc = 現在の通知先メールアドレスが表示されます。[未設定] と表示されている場合は、通知先メールアドレスは登録されていません。登録・変更は [通知先メールアドレスの変更] で行います。
 manual-profile-field-language = 表示言語
-manual-profile-field-language-desc = 本システムの画面と通知メールの言語（日本語 / English）を選択します。
+manual-profile-field-language-desc = 本システムの画面と通知メールの言語（日本語 / English）を選択します。各画面の右上の 日本語 / English でも切り替えられます。
 manual-profile-field-region = 地域と言語
 manual-profile-field-region-desc = 数値や日付の表示形式を選択します。
 manual-profile-field-timezone = タイムゾーン
-manual-profile-field-timezone-desc = 日時（前回のログイン日時、ステータスの発生日時など）を表示するタイムゾーンを選択します。初期値は、お客さまの会社のタイムゾーンです。
+manual-profile-field-timezone-desc = 日時（前回のログイン日時、ステータスの発生日時など）を表示するタイムゾーンを選択します。初期値は、お客さまの会社のタイムゾーンです。主なタイムゾーンは、本日時点の UTC との時差と主な都市名で先頭に並び、その他のタイムゾーンは IANA の名前で続きます。
 manual-profile-note-timezone = タイムゾーンの設定は、日時の表示にだけ使われます。使用枚数の月・日の区切りは、お客さまの会社に設定されたタイムゾーンで決まるため、同じ会社の方は全員同じ数値をご覧になれます。
 
 ## password
