@@ -29,64 +29,205 @@ pub struct Covered {
 
 /// The days set in a month's bitmap (bit `day - 1`), in order.
 fn days_of(bits: u32) -> impl Iterator<Item = i32> {
-    (0..31).filter(move |b| bits >> b & 1 != 0).map(|b| b + 1)
+    let mut rest = bits;
+    std::iter::from_fn(move || {
+        (rest != 0).then(|| {
+            let b = rest.trailing_zeros() as i32;
+            rest &= rest - 1;
+            b + 1
+        })
+    })
+}
+
+/// A table's months, measured once: where each starts (days since 1970-01-01), how many of
+/// its days count (up to today for the month in progress, none for a month to come). A
+/// fleet-wide query judges every device's months against it with bit operations.
+#[derive(Debug, Clone)]
+pub struct MonthGrid {
+    months: Vec<GridMonth>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct GridMonth {
+    first: Date,
+    /// Days since 1970-01-01 of the month's first day.
+    start: i32,
+    /// The days judged: the month's length, up to today; 0 for a month to come.
+    end: i32,
+}
+
+fn day_number(d: Date) -> i32 {
+    (d - Date::constant(1970, 1, 1)).get_days()
+}
+
+impl MonthGrid {
+    pub fn new(months: &[Period], today: Date) -> MonthGrid {
+        MonthGrid {
+            months: months
+                .iter()
+                .map(|p| {
+                    let first = p.first_day();
+                    let end = if first > today {
+                        0
+                    } else {
+                        i32::from(p.last_day().min(today).day())
+                    };
+                    GridMonth {
+                        first,
+                        start: day_number(first),
+                        end,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// For each month, the days its readings cover when it is incomplete (see the module's
+    /// rule); `covered` holds a device's bitmaps in the grid's order.
+    pub fn incomplete(&self, covered: &[u32]) -> Vec<Option<Covered>> {
+        let n = self.months.len();
+        // Most devices report often and regularly: nothing falls short even at the
+        // smallest limit, and no interval needs computing.
+        if !(0..n).any(|i| self.short(i, covered[i], MONTH_GAP_DAYS)) {
+            return vec![None; n];
+        }
+        // One reading day tells nothing of how often a device reports: nothing is judged.
+        if covered.iter().map(|b| b.count_ones()).sum::<u32>() < 2 {
+            return vec![None; n];
+        }
+        let limit = MONTH_GAP_DAYS.max(2 * self.usual_interval(covered));
+        (0..n)
+            .map(|i| {
+                let bits = covered[i];
+                if !self.short(i, bits, limit) {
+                    return None;
+                }
+                let at = |d: i32| self.months[i].first.with().day(d as i8).build().ok();
+                Some(Covered {
+                    from: at(bits.trailing_zeros() as i32 + 1)?,
+                    to: at(32 - bits.leading_zeros() as i32)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Month `i`'s readings (`bits`) stop more than `limit` days before its end, or pause
+    /// longer than `limit` days inside it.
+    fn short(&self, i: usize, bits: u32, limit: i32) -> bool {
+        let m = self.months[i];
+        if bits == 0 || m.end == 0 {
+            return false;
+        }
+        let last = 32 - bits.leading_zeros() as i32;
+        if m.end - last > limit {
+            return true;
+        }
+        // A pause of more than `limit` days: `limit` days in a row without a reading
+        // between two that have one.
+        let span = bits >> bits.trailing_zeros();
+        let mut run = !span & (u32::MAX >> span.leading_zeros());
+        for _ in 1..limit {
+            run &= run >> 1;
+        }
+        limit <= 31 && run != 0
+    }
+
+    /// The median number of days between consecutive reading days over the grid; 1 when
+    /// there are fewer than two reading days.
+    fn usual_interval(&self, covered: &[u32]) -> i32 {
+        let mut previous: Option<i32> = None;
+        let mut gaps: Vec<i32> = Vec::new();
+        for (m, bits) in self.months.iter().zip(covered) {
+            for d in days_of(*bits) {
+                let day = m.start + d - 1;
+                if let Some(prev) = previous {
+                    gaps.push(day - prev);
+                }
+                previous = Some(day);
+            }
+        }
+        if gaps.is_empty() {
+            return 1;
+        }
+        let mid = gaps.len() / 2;
+        *gaps.select_nth_unstable(mid).1.max(&mut 1)
+    }
 }
 
 /// The median number of days between consecutive reading days over `months` (each a month
 /// period with its bitmap); 1 when there are fewer than two reading days.
 pub fn usual_interval_days(months: &[(Period, u32)]) -> i32 {
-    let mut previous: Option<Date> = None;
-    let mut gaps: Vec<i32> = Vec::new();
-    for (p, bits) in months {
-        let first = p.first_day();
-        for d in days_of(*bits) {
-            let Ok(day) = first.with().day(d as i8).build() else {
-                continue;
-            };
-            if let Some(prev) = previous {
-                gaps.push((day - prev).get_days());
-            }
-            previous = Some(day);
-        }
-    }
-    if gaps.is_empty() {
-        return 1;
-    }
-    gaps.sort_unstable();
-    gaps[gaps.len() / 2].max(1)
+    let periods: Vec<Period> = months.iter().map(|(p, _)| *p).collect();
+    let bits: Vec<u32> = months.iter().map(|(_, b)| *b).collect();
+    MonthGrid::new(&periods, Date::MAX).usual_interval(&bits)
 }
 
 /// For each month of `months` (a device's bitmaps in period order), the days its readings
 /// cover when the month is incomplete, else `None`. `today` is in the tenant's zone.
 pub fn incomplete_months(months: &[(Period, u32)], today: Date) -> Vec<Option<Covered>> {
-    // One reading day tells nothing of how often a device reports: nothing is judged.
-    let reading_days: u32 = months.iter().map(|(_, b)| b.count_ones()).sum();
-    if reading_days < 2 {
-        return vec![None; months.len()];
-    }
-    let limit = MONTH_GAP_DAYS.max(2 * usual_interval_days(months));
-    months
-        .iter()
-        .map(|(p, bits)| {
-            if *bits == 0 || p.first_day() > today {
-                return None;
-            }
-            let first = p.first_day();
-            let at = |d: i32| first.with().day(d as i8).build().ok();
-            let days: Vec<Date> = days_of(*bits).filter_map(at).collect();
-            let (&from, &to) = (days.first()?, days.last()?);
-            let end = p.last_day().min(today);
-            let stops_early = (end - to).get_days() > limit;
-            let pauses = days.windows(2).any(|w| (w[1] - w[0]).get_days() > limit);
-            (stops_early || pauses).then_some(Covered { from, to })
-        })
-        .collect()
+    let periods: Vec<Period> = months.iter().map(|(p, _)| *p).collect();
+    let bits: Vec<u32> = months.iter().map(|(_, b)| *b).collect();
+    MonthGrid::new(&periods, today).incomplete(&bits)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    /// The rule stated plainly, with dates: what the bit operations must agree with.
+    fn naive(months: &[(Period, u32)], today: Date) -> Vec<Option<Covered>> {
+        let days = |p: &Period, bits: u32| -> Vec<Date> {
+            (1..=31)
+                .filter(|d| bits >> (d - 1) & 1 != 0)
+                .filter_map(|d| p.first_day().with().day(d as i8).build().ok())
+                .collect()
+        };
+        let all: Vec<Date> = months.iter().flat_map(|(p, b)| days(p, *b)).collect();
+        if all.len() < 2 {
+            return vec![None; months.len()];
+        }
+        let mut gaps: Vec<i32> = all.windows(2).map(|w| (w[1] - w[0]).get_days()).collect();
+        gaps.sort_unstable();
+        let limit = MONTH_GAP_DAYS.max(2 * gaps[gaps.len() / 2].max(1));
+        months
+            .iter()
+            .map(|(p, bits)| {
+                let d = days(p, *bits);
+                let (&from, &to) = (d.first()?, d.last()?);
+                if p.first_day() > today {
+                    return None;
+                }
+                let end = p.last_day().min(today);
+                let short = (end - to).get_days() > limit
+                    || d.windows(2).any(|w| (w[1] - w[0]).get_days() > limit);
+                short.then_some(Covered { from, to })
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_bit_operations_agree_with_the_rule_stated_with_dates(
+            bits in proptest::collection::vec(proptest::num::u32::ANY, 4),
+            sparse in proptest::collection::vec(0u32..32, 4),
+            today in 0i32..150,
+        ) {
+            let periods = ["2025-01", "2025-02", "2025-03", "2025-04"].map(month);
+            let months: Vec<(Period, u32)> = periods
+                .iter()
+                .zip(bits.iter().zip(&sparse))
+                .map(|(p, (b, s))| {
+                    let len = p.last_day().day() as u32;
+                    // Some months dense, some sparse, none beyond their length.
+                    let b = if s % 3 == 0 { b & (b >> 1) & (b >> 2) } else { *b };
+                    (*p, b & (u32::MAX >> (32 - len)))
+                })
+                .collect();
+            let today = date(2025, 1, 1) + jiff::Span::new().days(today);
+            proptest::prop_assert_eq!(incomplete_months(&months, today), naive(&months, today));
+        }
+    }
 
     fn month(s: &str) -> Period {
         Period::parse(s).unwrap()

@@ -296,6 +296,13 @@ pub fn decode_values(
     };
     for _ in 0..n {
         let id = r.byte()? as usize;
+        let Some(slot) = column.get(id).ok_or(CodecError)? else {
+            // A counter the table does not show (a query with `keys=`, a tab): stepped over.
+            r.skip_varint()?;
+            r.skip_varint()?;
+            r.flags()?;
+            continue;
+        };
         // Only the value the table shows is decoded; the other is stepped over.
         let value = match kind {
             Kind::Usage => {
@@ -309,9 +316,6 @@ pub fn decode_values(
             }
         };
         let flags = r.flags()?;
-        let Some(slot) = column.get(id).ok_or(CodecError)? else {
-            continue;
-        };
         out[*slot as usize] = Some(value);
         found.oldest |= u64::from(flags & 1) << slot;
         found.reset |= u64::from((flags >> 1) & 1) << slot;

@@ -235,6 +235,180 @@ fn check_code(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     (errors.len() == before).then(|| code.to_string())
 }
 
+/// What a condition is about, where its code says so in a way known to the portal: the
+/// codes the SNMP collector sends (the Host-Resources-MIB error-state bits, and the
+/// Printer-MIB alerts as `alert.<name>`), and the dotted codes of collectors and devices
+/// that report over HTTP (`jam.tray1`, `cover.open`, `toner.low.cyan`). The screens name a
+/// known condition in the user's language and keep the device's own text as a detail; an
+/// unknown code (a vendor's `E000007-0001`) shows the device's text alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionTopic {
+    PaperLow,
+    PaperOut,
+    TonerLow,
+    TonerEmpty,
+    InkLow,
+    InkEmpty,
+    DoorOpen,
+    Jam,
+    Offline,
+    ServiceRequested,
+    InputTrayMissing,
+    OutputTrayMissing,
+    SupplyMissing,
+    OutputNearFull,
+    OutputFull,
+    MaintenanceOverdue,
+    WasteTonerNearFull,
+    WasteTonerFull,
+    DrumNearEnd,
+    DrumEnd,
+}
+
+impl ConditionTopic {
+    pub const ALL: [ConditionTopic; 20] = [
+        ConditionTopic::PaperLow,
+        ConditionTopic::PaperOut,
+        ConditionTopic::TonerLow,
+        ConditionTopic::TonerEmpty,
+        ConditionTopic::InkLow,
+        ConditionTopic::InkEmpty,
+        ConditionTopic::DoorOpen,
+        ConditionTopic::Jam,
+        ConditionTopic::Offline,
+        ConditionTopic::ServiceRequested,
+        ConditionTopic::InputTrayMissing,
+        ConditionTopic::OutputTrayMissing,
+        ConditionTopic::SupplyMissing,
+        ConditionTopic::OutputNearFull,
+        ConditionTopic::OutputFull,
+        ConditionTopic::MaintenanceOverdue,
+        ConditionTopic::WasteTonerNearFull,
+        ConditionTopic::WasteTonerFull,
+        ConditionTopic::DrumNearEnd,
+        ConditionTopic::DrumEnd,
+    ];
+
+    /// Its name in message keys (`condition-<name>`).
+    pub fn as_str(self) -> &'static str {
+        use ConditionTopic::*;
+        match self {
+            PaperLow => "paper-low",
+            PaperOut => "paper-out",
+            TonerLow => "toner-low",
+            TonerEmpty => "toner-empty",
+            InkLow => "ink-low",
+            InkEmpty => "ink-empty",
+            DoorOpen => "door-open",
+            Jam => "jam",
+            Offline => "offline",
+            ServiceRequested => "service-requested",
+            InputTrayMissing => "input-tray-missing",
+            OutputTrayMissing => "output-tray-missing",
+            SupplyMissing => "supply-missing",
+            OutputNearFull => "output-near-full",
+            OutputFull => "output-full",
+            MaintenanceOverdue => "maintenance-overdue",
+            WasteTonerNearFull => "waste-toner-near-full",
+            WasteTonerFull => "waste-toner-full",
+            DrumNearEnd => "drum-near-end",
+            DrumEnd => "drum-end",
+        }
+    }
+}
+
+/// A known condition: its topic, and the supply colour its code names (`toner.low.cyan`),
+/// one of [`crate::device::SUPPLY_COLORS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownCondition {
+    pub topic: ConditionTopic,
+    pub color: Option<&'static str>,
+}
+
+/// What a condition's code says it is about, if the portal knows the code (see
+/// [`ConditionTopic`]). Codes are compared without regard to case, with `.` and `-` read
+/// as `_`; a colour is taken from the code's last part when it is one of the supply
+/// colours.
+pub fn known_condition(code: &str) -> Option<KnownCondition> {
+    use ConditionTopic::*;
+    let code = code.trim().to_ascii_lowercase().replace(['.', '-'], "_");
+    let code = code.strip_prefix("alert_").unwrap_or(&code);
+    let (topic, color) = TOPIC_CODES.iter().find_map(|(prefix, topic)| {
+        let rest = code.strip_prefix(prefix)?;
+        if rest.is_empty() {
+            return Some((*topic, None));
+        }
+        let rest = rest.strip_prefix('_')?;
+        let colored = matches!(topic, TonerLow | TonerEmpty | InkLow | InkEmpty);
+        let color = crate::device::SUPPLY_COLORS
+            .iter()
+            .find(|c| **c == rest)
+            .copied();
+        // `jam_tray1`: the place of a jam is a detail of the device's text; a colour
+        // only where a supply is meant; anything else after a known prefix is unknown.
+        match (*topic, color) {
+            (Jam, _) => Some((*topic, None)),
+            (_, Some(c)) if colored => Some((*topic, Some(c))),
+            (_, None) if colored => Some((*topic, None)),
+            _ => None,
+        }
+    })?;
+    Some(KnownCondition { topic, color })
+}
+
+/// Codes (after [`known_condition`]'s normalisation) and their topic; a code may go on
+/// with `_<detail>`. Longer codes before the codes they begin with.
+const TOPIC_CODES: [(&str, ConditionTopic); 42] = {
+    use ConditionTopic::*;
+    [
+        // hrPrinterDetectedErrorState bits (RFC 2790), as the collector names them.
+        ("low_paper", PaperLow),
+        ("no_paper", PaperOut),
+        ("low_toner", TonerLow),
+        ("no_toner", TonerEmpty),
+        ("door_open", DoorOpen),
+        ("jammed", Jam),
+        ("offline", Offline),
+        ("service_requested", ServiceRequested),
+        ("input_tray_missing", InputTrayMissing),
+        ("output_tray_missing", OutputTrayMissing),
+        ("marker_supply_missing", SupplyMissing),
+        ("output_near_full", OutputNearFull),
+        ("output_full", OutputFull),
+        ("input_tray_empty", PaperOut),
+        ("overdue_prevent_maint", MaintenanceOverdue),
+        // prtAlertCode names (RFC 3805) after `alert.`, as the collector names them.
+        ("cover_open", DoorOpen),
+        ("interlock_open", DoorOpen),
+        ("jam", Jam),
+        ("input_media_supply_low", PaperLow),
+        ("input_media_supply_empty", PaperOut),
+        ("output_tray_almost_full", OutputNearFull),
+        ("output_tray_full", OutputFull),
+        ("toner_almost_empty", TonerLow),
+        ("toner_empty", TonerEmpty),
+        ("ink_almost_empty", InkLow),
+        ("ink_empty", InkEmpty),
+        ("waste_toner_almost_full", WasteTonerNearFull),
+        ("waste_toner_full", WasteTonerFull),
+        ("opc_life_almost_over", DrumNearEnd),
+        ("opc_life_over", DrumEnd),
+        ("toner_cartridge_missing", SupplyMissing),
+        // Dotted codes of HTTP collectors: `toner.low.cyan`, `waste.toner.near_full`.
+        ("toner_low", TonerLow),
+        ("toner_out", TonerEmpty),
+        ("ink_low", InkLow),
+        ("ink_out", InkEmpty),
+        ("paper_low", PaperLow),
+        ("paper_out", PaperOut),
+        ("waste_toner_near_full", WasteTonerNearFull),
+        ("cover_opened", DoorOpen),
+        ("door_opened", DoorOpen),
+        ("paper_jam", Jam),
+        ("service_call", ServiceRequested),
+    ]
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,5 +622,39 @@ mod tests {
 
         assert_eq!(input.parse().unwrap().severity, Severity::ServiceCall);
         assert!(refused.is_err());
+    }
+
+    #[test]
+    fn known_codes_name_their_topic_and_colour() {
+        let known = |c: &str| known_condition(c).map(|k| (k.topic, k.color));
+        assert_eq!(known("jam.tray1"), Some((ConditionTopic::Jam, None)));
+        assert_eq!(known("jammed"), Some((ConditionTopic::Jam, None)));
+        assert_eq!(known("alert.jam"), Some((ConditionTopic::Jam, None)));
+        assert_eq!(known("cover.open"), Some((ConditionTopic::DoorOpen, None)));
+        assert_eq!(
+            known("toner.low.cyan"),
+            Some((ConditionTopic::TonerLow, Some("cyan")))
+        );
+        assert_eq!(
+            known("ink.low.MBK"),
+            Some((ConditionTopic::InkLow, None)),
+            "a colour the portal does not know is left to the device's text"
+        );
+        assert_eq!(known("ink.low"), Some((ConditionTopic::InkLow, None)));
+        assert_eq!(
+            known("waste.toner.near_full"),
+            Some((ConditionTopic::WasteTonerNearFull, None))
+        );
+        assert_eq!(
+            known("alert.toner_almost_empty"),
+            Some((ConditionTopic::TonerLow, None))
+        );
+        assert_eq!(known("E000007-0001"), None);
+        assert_eq!(known("E196-0000"), None);
+        assert_eq!(
+            known("low_paper_tray2"),
+            None,
+            "a known prefix alone is not enough"
+        );
     }
 }

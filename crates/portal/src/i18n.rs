@@ -20,7 +20,7 @@ pub use meterport_domain::labels::Lang;
 use meterport_domain::labels::{Heading, View};
 use meterport_domain::period::{MAX_DAY_MONTHS, MAX_MONTHS, RangeError, Unit};
 use meterport_domain::policy::{CharRule, FieldError, Problem};
-use meterport_domain::status::Status;
+use meterport_domain::status::{KnownCondition, Status};
 
 use crate::service::counters::{ParamError, ParamProblem};
 use crate::service::meter_mail::{IngestRefusal, MailRefusal};
@@ -123,6 +123,25 @@ pub fn status_label(status: Status, lang: Lang) -> String {
 pub fn type_label(kind: DeviceType, lang: Lang) -> String {
     let id = keyed("device-type", kind.as_str());
     t(lang, &id)
+}
+
+/// A supply colour (one of `domain::device::SUPPLY_COLORS`).
+pub fn supply_color_label(color: &str, lang: Lang) -> String {
+    t(lang, &format!("supply-color-{}", color.replace('_', "-")))
+}
+
+/// A condition whose code the portal knows, in the user's language (the device's own text
+/// is shown beside it as a detail).
+pub fn condition_label(known: KnownCondition, lang: Lang) -> String {
+    let id = format!("condition-{}", known.topic.as_str());
+    match known.color {
+        Some(color) => t_args(
+            lang,
+            &format!("{id}-color"),
+            &[("color", supply_color_label(color, lang))],
+        ),
+        None => t(lang, &id),
+    }
 }
 
 // ---- Refusals
@@ -1191,6 +1210,52 @@ mod tests {
                 "{lang:?} repeats a counter label"
             );
         }
+    }
+
+    #[test]
+    fn every_known_condition_and_supply_colour_reads_in_japanese_and_english() {
+        use meterport_domain::device::SUPPLY_COLORS;
+        use meterport_domain::status::ConditionTopic;
+        for lang in Lang::ALL {
+            let mut labels: Vec<String> = SUPPLY_COLORS
+                .iter()
+                .map(|c| supply_color_label(c, lang))
+                .collect();
+            for topic in ConditionTopic::ALL {
+                labels.push(condition_label(KnownCondition { topic, color: None }, lang));
+                let colored = KnownCondition {
+                    topic,
+                    color: Some("cyan"),
+                };
+                if matches!(
+                    topic,
+                    ConditionTopic::TonerLow
+                        | ConditionTopic::TonerEmpty
+                        | ConditionTopic::InkLow
+                        | ConditionTopic::InkEmpty
+                ) {
+                    let label = condition_label(colored, lang);
+                    assert!(label.contains(&supply_color_label("cyan", lang)), "{label}");
+                    labels.push(label);
+                }
+            }
+            for text in &labels {
+                assert!(
+                    !text.trim().is_empty() && !text.starts_with('['),
+                    "{lang:?}: {text}"
+                );
+            }
+        }
+        assert_eq!(
+            condition_label(
+                KnownCondition {
+                    topic: ConditionTopic::TonerLow,
+                    color: Some("cyan")
+                },
+                Lang::Ja
+            ),
+            "シアントナーが少なくなっています"
+        );
     }
 
     #[test]

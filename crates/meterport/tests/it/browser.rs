@@ -205,10 +205,10 @@ async fn a_user_logs_in_and_sees_the_welcome_screen_with_the_whole_menu() {
         b.attrs("nav.menu a[aria-current=page]", "href").await,
         ["/welcome"]
     );
-    // Top right: Home, Manual, Logout.
+    // Top right: Home, Manual, the other language, Logout.
     assert_eq!(
         b.texts("header.top nav a, header.top nav button").await,
-        ["ホーム", "マニュアル", "ログアウト"]
+        ["ホーム", "マニュアル", "English", "ログアウト"]
     );
     b.screenshot("welcome").await;
 
@@ -466,7 +466,7 @@ async fn choosing_english_in_user_information_switches_the_menu_to_english() {
     );
     assert_eq!(
         b.texts("header.top nav a, header.top nav button").await,
-        ["Home", "Manual", "Logout"]
+        ["Home", "Manual", "日本語", "Logout"]
     );
     b.screenshot("profile-en").await;
 
@@ -558,23 +558,38 @@ async fn on_a_phone_the_menu_folds_above_the_content_and_nothing_overflows() {
     b.log_in("yamada", PASSWORD).await;
     assert_eq!(b.path().await, "/welcome");
     b.assert_fits_width("welcome").await;
-    // The menu spans the width, above the screen's content.
+    // The menu is folded behind its button, so the screen's content starts near the top.
+    assert!(b.shown("#menu-button").await, "the menu button");
+    assert!(!b.shown("nav.menu").await, "the menu is folded");
+    let content = b.find("main#content").await.rectangle().await.unwrap();
+    let (_, content_y, content_w, _) = content;
+    assert!(
+        content_y < PHONE.1 as f64 / 4.0,
+        "the content starts {content_y} px down"
+    );
+    let width = client_width(&b).await;
+    assert!(width > PHONE.0 as f64 - 20.0, "a phone-wide page: {width}");
+    assert!((content_w - width).abs() < 1.0, "content {content:?}");
+    b.screenshot("welcome-menu-folded").await;
+    // The button opens it above the content, the width of the page, every entry there.
+    b.find("#menu-button").await.click().await.unwrap();
+    assert!(b.shown("nav.menu").await, "the menu opens");
+    assert_eq!(
+        b.attrs("#menu-toggle", "aria-expanded").await,
+        ["true"],
+        "assistive technology is told"
+    );
     let menu = b.find("nav.menu").await.rectangle().await.unwrap();
     let content = b.find("main#content").await.rectangle().await.unwrap();
     let (menu_x, menu_y, menu_w, menu_h) = menu;
-    let (_, content_y, content_w, _) = content;
-    let width = client_width(&b).await;
-    assert!(width > PHONE.0 as f64 - 20.0, "a phone-wide page: {width}");
     assert!(
         menu_x.abs() < 1.0 && (menu_w - width).abs() < 1.0,
         "menu {menu:?}"
     );
     assert!(
-        menu_y + menu_h <= content_y + 0.5,
+        menu_y + menu_h <= content.1 + 0.5,
         "menu {menu:?} above content {content:?}"
     );
-    assert!((content_w - width).abs() < 1.0, "content {content:?}");
-    // Every entry still reachable.
     assert_eq!(b.texts("nav.menu a").await.len(), MENU_JA.len());
     b.screenshot("welcome").await;
 

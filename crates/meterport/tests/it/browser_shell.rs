@@ -40,6 +40,10 @@ async fn the_manual_coming_soon_and_not_found_pages_read_well_in_both_languages_
             // The menu entry of a screen to come: its name, what it will be, and where to
             // look meanwhile, never a dead end.
             b.goto("/welcome").await;
+            if size == PHONE {
+                // On a phone the menu is folded behind its button.
+                b.find("#menu-button").await.click().await.unwrap();
+            }
             b.click_and_wait("nav.menu a[href='/department-counters']")
                 .await;
             assert!(b.text("#coming-soon").await.contains(soon));

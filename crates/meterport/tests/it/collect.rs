@@ -365,10 +365,17 @@ async fn collect_once_delivers_every_registered_printer_and_the_apis_show_counte
     assert_eq!(site.device("A7PU021012345").await["status"], "service_call");
     assert_eq!(site.device("E78123K9N456789").await["status"], "normal");
 
-    // The device screen shows the same: the jam with the printer's text, the supplies.
+    // The device screen shows the same: the jam in the user's words with the printer's
+    // text as a detail, the supplies named by kind and colour.
     let html = device_screen(&site, canon).await;
     assert!(
         texts(&html, "#conditions .message")
+            .iter()
+            .any(|m| m == "Paper jam"),
+        "{html}"
+    );
+    assert!(
+        texts(&html, "#conditions .device-text")
             .iter()
             .any(|m| m == "Paper jam: main unit"),
         "{html}"
@@ -377,7 +384,7 @@ async fn collect_once_delivers_every_registered_printer_and_the_apis_show_counte
     let levels = texts(&html, "#device-supplies .pct");
     let magenta = names
         .iter()
-        .position(|n| n.starts_with("Magenta Toner"))
+        .position(|n| n.starts_with("Magenta toner"))
         .unwrap_or_else(|| panic!("a magenta toner in {names:?}"));
     assert_eq!(levels[magenta], "3%");
 

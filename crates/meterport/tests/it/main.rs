@@ -9,6 +9,7 @@ mod harness;
 mod honest;
 
 mod browser;
+mod browser_layout;
 mod browser_screens;
 mod browser_shell;
 mod collect;

@@ -332,3 +332,52 @@ async fn the_api_example_uses_the_portal_s_own_address() {
     );
     assert_absent(&page.html, "$BASE");
 }
+
+#[tokio::test]
+async fn each_section_with_a_screen_shows_its_screenshot_a_png_of_the_screen_s_size() {
+    use meterport_portal::web::manual::{SHOT_SIZE, SHOTS};
+    let app = TestApp::spawn().await;
+    for (lang, accept) in [("ja", "ja"), ("en", "en-US,en")] {
+        let page = get(&app, &[("accept-language", accept)]).await;
+        assert_eq!(page.status, 200);
+        for shot in SHOTS {
+            let src = format!("/manual/screens/{lang}/{}.png", shot.topic);
+            let img = attrs(
+                &page.html,
+                &format!("section#{} figure.shot img", shot.topic),
+                "src",
+            );
+            assert_eq!(
+                img,
+                std::slice::from_ref(&src),
+                "{lang}: the section {} shows its screen",
+                shot.topic
+            );
+            let res = app.client.get(app.url(&src)).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{src}");
+            assert_eq!(res.headers()["content-type"], "image/png", "{src}");
+            let png = res.bytes().await.unwrap();
+            assert_eq!(
+                crate::browser_layout::png_size(&png),
+                SHOT_SIZE,
+                "{src}: a screenshot of the screen's size (the browser test manual_screens \
+                 takes them)"
+            );
+            assert!(png.len() < 200_000, "{src}: {} bytes", png.len());
+        }
+        // Sections without a screen of their own have no picture.
+        for topic in ["top", "api", "trouble"] {
+            assert_eq!(
+                count(&page.html, &format!("section#{topic} figure.shot")),
+                0
+            );
+        }
+    }
+    let missing = app
+        .client
+        .get(app.url("/manual/screens/ja/no-such-section.png"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}

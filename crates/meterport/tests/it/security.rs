@@ -212,6 +212,17 @@ impl World {
                 vec![("user_id", au.to_string()), ("first_name", "".into())],
             )],
             "GET /account/profile/saved" => vec![web_get("/account/profile/saved".into())],
+            "POST /account/language" => vec![web_post(
+                "/account/language".into(),
+                vec![
+                    ("user_id", au.to_string()),
+                    ("language", "en".into()),
+                    ("next", format!("/devices/{ad}")),
+                ],
+            )],
+            "GET /manual/screens/{lang}/{file}" => {
+                vec![web_get("/manual/screens/ja/..%2F..%2FCargo.toml".into())]
+            }
             "GET /forgot-password" => vec![web_get("/forgot-password".into())],
             "POST /forgot-password" => vec![web_post(
                 "/forgot-password".into(),

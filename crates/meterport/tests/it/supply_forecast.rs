@@ -176,12 +176,13 @@ async fn a_toner_falling_two_points_a_day_shows_the_day_it_runs_out_on_every_scr
     assert_eq!(api["Magenta Toner"], Value::Null, "one level");
     // The clock stands at 2021-12-21 10:00 in Tokyo: thirty days to go.
     assert!(screen.contains("<th scope=\"col\">Expected empty</th>"));
+    // Each supply under the screen's name for its kind and colour.
     assert_eq!(
         texts(&screen, "#supply-list ul.forecasts li"),
         [
-            "Black Toner 20 Jan 2022 (in 30 days)",
-            "Cyan Toner not enough data yet",
-            "Magenta Toner not enough data yet"
+            "Black toner 20 Jan 2022 (in 30 days)",
+            "Cyan toner not enough data yet",
+            "Magenta toner not enough data yet"
         ]
     );
     assert_eq!(
@@ -282,7 +283,7 @@ async fn a_replaced_cartridge_starts_a_new_history_and_has_no_forecast_until_it_
     let screen = web.get_ok("/supplies").await.html;
     assert_eq!(
         texts(&screen, "#supply-list ul.forecasts li"),
-        ["Black Toner not enough data yet"]
+        ["Black toner not enough data yet"]
     );
 
     // Its own two weeks later, at 3 points a day, it has a day of its own.

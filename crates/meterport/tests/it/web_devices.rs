@@ -959,8 +959,9 @@ async fn supply_levels_from_a_status_report_are_shown_lowest_first_with_a_low_wa
     );
     assert_eq!(
         texts(&html, "#supply-list .supply.low .supply-name"),
-        ["Toner toner", "Cyan toner toner"],
-        "the low supplies are marked"
+        ["Black toner Toner", "Cyan toner"],
+        "the low supplies are marked, named by their kind and colour, the device's own \
+         words beside where they differ"
     );
     assert!(
         supplies(&html, &row_css(f.ids["delta"]))
@@ -972,8 +973,7 @@ async fn supply_levels_from_a_status_report_are_shown_lowest_first_with_a_low_wa
         "3 devices do not report their toner, ink or other supply levels, so no level can be shown for them."
     );
     assert!(
-        supplies(&info, "#device-supplies")
-            .contains(&("Cyan toner toner".to_string(), "8%".to_string()))
+        supplies(&info, "#device-supplies").contains(&("Cyan toner".to_string(), "8%".to_string()))
     );
     assert_eq!(
         text(&info, "#device-supplies p.hint"),

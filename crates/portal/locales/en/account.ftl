@@ -29,6 +29,38 @@ profile-language = Display language
 profile-locale = Region and format
 profile-timezone = Time zone
 profile-timezone-hint = Times are shown in this zone. Counter periods always follow your company's time zone.
+
+# The time-zone field: the short list's group, the full list's group, and the cities of
+# each common zone (its offset is computed at today's date).
+profile-timezone-common = Common time zones
+profile-timezone-all = All time zones (IANA names)
+tz-pacific-honolulu = Honolulu
+tz-america-anchorage = Anchorage
+tz-america-los-angeles = Los Angeles, San Francisco, Vancouver
+tz-america-denver = Denver, Salt Lake City
+tz-america-chicago = Chicago, Dallas, Houston
+tz-america-mexico-city = Mexico City, Guadalajara
+tz-america-new-york = New York, Washington D.C., Toronto
+tz-america-sao-paulo = São Paulo, Rio de Janeiro
+tz-utc = Coordinated Universal Time
+tz-europe-london = London, Dublin, Lisbon
+tz-europe-paris = Paris, Brussels, Madrid
+tz-europe-berlin = Berlin, Amsterdam, Rome, Vienna
+tz-europe-athens = Athens, Bucharest, Helsinki
+tz-europe-moscow = Moscow, St. Petersburg
+tz-asia-dubai = Dubai, Abu Dhabi
+tz-asia-kolkata = Mumbai, New Delhi, Chennai, Kolkata
+tz-asia-bangkok = Bangkok, Hanoi, Jakarta
+tz-asia-singapore = Singapore, Kuala Lumpur
+tz-asia-shanghai = Beijing, Shanghai, Chongqing
+tz-asia-hong-kong = Hong Kong
+tz-asia-taipei = Taipei
+tz-asia-seoul = Seoul
+tz-asia-tokyo = Osaka, Sapporo, Tokyo
+tz-australia-perth = Perth
+tz-australia-sydney = Sydney, Canberra, Melbourne
+tz-pacific-auckland = Auckland, Wellington
+
 profile-saved = Your user information has been saved.
 profile-name-required = This field is required.
 profile-name-too-long = Use at most 50 characters.

@@ -22,6 +22,11 @@ skip-to-content = Skip to content
 lang-ja = 日本語
 lang-en = English
 lang-switch = Display language
+
+# The shell on a phone, and a table or graph wider than the screen.
+menu-button = Menu
+scroll-hint = Scroll sideways to see more
+
 required-note = Items marked * are required.
 save = Save
 reset = Reset

@@ -17,6 +17,10 @@ manual-col-cause = Cause
 manual-col-action = What to do
 manual-col-endpoint = Endpoint
 
+# A section's screenshot, taken by the browser tests from the demo data.
+manual-shot = The screen, with the demo data
+
+
 ## Words shared by several sections
 
 manual-status-service-call = Service call
@@ -88,7 +92,7 @@ manual-login-note-1 = When the user name or the password is wrong, the message d
 manual-login-note-2 = After 5 wrong passwords in a row, the account is locked for 12 minutes; during that time even the right password is refused. The screen tells when you can try again.
 manual-login-note-3 = A password is valid for 3 months from its last change. From 7 days before it expires, a message with the expiry date appears at the top of every screen: change your password then.
 manual-login-note-4 = Once the password has expired, logging in opens only the Change password screen; the other screens become available again when you have changed it. The same happens at your first login after we have reset your password.
-manual-login-note-5 = After login, screens are shown in the display language of your user information.
+manual-login-note-5 = After login, screens are shown in the display language of your user information. A language you choose with 日本語 / English on the login screen is saved there when you log in, so the screens keep it.
 manual-login-note-6 = Many login attempts in a short time from the same place are also refused for a while.
 manual-login-note-tabs = Once logged in, you can use the portal in several tabs or windows at the same time. Logging out logs out all of them.
 manual-login-h-forgot = If you forgot your password
@@ -217,6 +221,11 @@ manual-counters-dash-1 = the device does not report that counter (a printer has 
 manual-counters-dash-2 = no counters arrived for that period (network failure, device switched off).
 manual-counters-h-rules = How the figures are calculated
 manual-counters-note-oldest = A device's first period with data (its oldest month or day) has no earlier value to subtract, so its usage is the cumulative value itself. Such cells are marked.
+manual-counters-note-oldest-totals = Totals leave these first-reading values out by default, so that a year's total is the pages of that year, not a device's whole counter; tick "Include first-reading values in the totals" in the form to add them. A total that adds one is marked * too.
+manual-counters-note-incomplete = A month whose readings stop more than 3 days before its end (or before today), or pause that long inside it, is marked † "incomplete": its figure may be low. Point at the mark to see the days its readings cover. A device that reports less often (weekly, say) is judged by twice its usual interval.
+manual-counters-note-reset-mark = A period in which a counter went down (board replaced, counter cleared) is marked ↺ with the day; the cumulative view shows the drop, the usage counts the new value from zero.
+manual-counters-note-retention = Readings are kept for the retention your service company set. A period before it, before the first reading, or still to come is empty, and the screen says which.
+manual-counters-note-csv-notes = The CSV file keeps the numbers as numbers and puts these marks in a last column, Notes, of the row they belong to.
 manual-counters-note-gap = When counters did not arrive for a while, the pages used meanwhile are counted in the next period with a reading. Whatever range you choose, no page is lost or counted twice.
 manual-counters-note-reset = When a device's counter goes back to zero (a board replaced, a counter reset), the pages before and after the reset are both counted. Usage is never negative.
 manual-counters-note-timezone = Months and days are counted in your company's time zone. The time zone of your user information only changes how dates and times are shown.
@@ -378,11 +387,11 @@ manual-profile-field-name-desc = Your first and last name (required, at most 50 
 manual-profile-field-email = Notification e-mail address
 manual-profile-field-email-desc = Your current notification address; Not set means none is registered. Change it under Change notification e-mail address.
 manual-profile-field-language = Display language
-manual-profile-field-language-desc = The language of the screens and of your e-mails: 日本語 or English.
+manual-profile-field-language-desc = The language of the screens and of your e-mails: 日本語 or English. The 日本語 / English switch at the top right of every screen changes it too.
 manual-profile-field-region = Region and format
 manual-profile-field-region-desc = How numbers and dates are written.
 manual-profile-field-timezone = Time zone
-manual-profile-field-timezone-desc = The time zone dates and times are shown in (previous login, when a status began, and so on). By default, your company's time zone.
+manual-profile-field-timezone-desc = The time zone dates and times are shown in (previous login, when a status began, and so on). By default, your company's time zone. Common zones come first, with their offset from UTC today and their main cities; every other zone follows under its IANA name.
 manual-profile-note-timezone = Your time zone only changes how dates and times are shown. Months and days of the counters follow your company's time zone, so everyone in your company sees the same numbers.
 
 ## password

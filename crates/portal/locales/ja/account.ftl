@@ -29,6 +29,38 @@ profile-language = 表示言語
 profile-locale = 地域と言語
 profile-timezone = タイムゾーン
 profile-timezone-hint = 日時はこのタイムゾーンで表示します。カウンターの集計期間は常に会社のタイムゾーンに従います。
+
+# The time-zone field: the short list's group, the full list's group, and the cities of
+# each common zone (its offset is computed at today's date).
+profile-timezone-common = 主なタイムゾーン
+profile-timezone-all = すべてのタイムゾーン（IANA 名）
+tz-pacific-honolulu = ホノルル
+tz-america-anchorage = アンカレッジ
+tz-america-los-angeles = ロサンゼルス、サンフランシスコ、バンクーバー
+tz-america-denver = デンバー、ソルトレイクシティ
+tz-america-chicago = シカゴ、ダラス、ヒューストン
+tz-america-mexico-city = メキシコシティ、グアダラハラ
+tz-america-new-york = ニューヨーク、ワシントン D.C.、トロント
+tz-america-sao-paulo = サンパウロ、リオデジャネイロ
+tz-utc = 協定世界時
+tz-europe-london = ロンドン、ダブリン、リスボン
+tz-europe-paris = パリ、ブリュッセル、マドリード
+tz-europe-berlin = ベルリン、アムステルダム、ローマ、ウィーン
+tz-europe-athens = アテネ、ブカレスト、ヘルシンキ
+tz-europe-moscow = モスクワ、サンクトペテルブルク
+tz-asia-dubai = ドバイ、アブダビ
+tz-asia-kolkata = ムンバイ、ニューデリー、チェンナイ、コルカタ
+tz-asia-bangkok = バンコク、ハノイ、ジャカルタ
+tz-asia-singapore = シンガポール、クアラルンプール
+tz-asia-shanghai = 北京、上海、重慶
+tz-asia-hong-kong = 香港
+tz-asia-taipei = 台北
+tz-asia-seoul = ソウル
+tz-asia-tokyo = 大阪、札幌、東京
+tz-australia-perth = パース
+tz-australia-sydney = シドニー、キャンベラ、メルボルン
+tz-pacific-auckland = オークランド、ウェリントン
+
 profile-saved = ユーザー情報を保存しました。
 profile-name-required = 入力必須です。
 profile-name-too-long = 50文字以内で入力してください。

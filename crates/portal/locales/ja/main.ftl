@@ -22,6 +22,11 @@ skip-to-content = 本文へ移動
 lang-ja = 日本語
 lang-en = English
 lang-switch = 表示言語
+
+# The shell on a phone, and a table or graph wider than the screen.
+menu-button = メニュー
+scroll-hint = 左右にスクロールできます
+
 required-note = *の項目は入力必須です。
 save = 保存
 reset = リセット

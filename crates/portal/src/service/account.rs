@@ -106,3 +106,56 @@ pub async fn update_profile(
     change.commit().await?;
     Ok(())
 }
+
+/// Sets the user's display language alone (the header's language switch, S25). `language`
+/// is one of the portal's languages, checked by the front door.
+pub async fn set_language(
+    store: &Store,
+    me: Me<'_>,
+    language: &str,
+    now: i64,
+) -> ServiceResult<()> {
+    let mut change = store.change().await?;
+    change
+        .set_language(me.tenant_id.get(), me.user_id.get(), language)
+        .await?;
+    audit::record(
+        &mut change,
+        Some(me.tenant_id.get()),
+        me.username,
+        AuditAction::ProfileChanged,
+        &format!("language={language}"),
+        now,
+    )
+    .await?;
+    change.commit().await?;
+    Ok(())
+}
+
+/// A language chosen on the login screen (the guest screens' switch) before logging in is
+/// the user's choice: it is saved to the profile of the session just opened, when it differs
+/// from the profile's, so that the screens after login keep speaking it. A language the
+/// login screen only took from the browser is not a choice and changes nothing.
+pub async fn keep_language_chosen_at_login(
+    store: &Store,
+    session_id: &str,
+    language: &str,
+    limits: super::login::SessionLimits,
+    now: i64,
+) -> ServiceResult<()> {
+    let Some(signed_in) = super::login::current_session(store, session_id, limits, now).await
+    else {
+        return Ok(());
+    };
+    let user = &signed_in.user;
+    if user.language == language {
+        return Ok(());
+    }
+    let me = Me {
+        tenant_id: TenantId(user.tenant_id),
+        user_id: UserId(user.id),
+        username: &user.username,
+        session_id,
+    };
+    set_language(store, me, language, now).await
+}

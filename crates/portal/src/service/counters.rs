@@ -12,7 +12,7 @@ use std::pin::Pin;
 use futures_util::{Stream, StreamExt};
 use jiff::civil::Date;
 use meterport_domain::counters::{DeviceClass, Key, json_value};
-use meterport_domain::coverage::{Covered, incomplete_months};
+use meterport_domain::coverage::{Covered, MonthGrid};
 use meterport_domain::device::LfpUnit;
 use meterport_domain::engine::{Kind, PeriodStats};
 use meterport_domain::period::{Period, PeriodRange, RangeError, Unit, day_of_ms};
@@ -238,6 +238,8 @@ pub struct Prepared {
     pub totals: bool,
     /// Today in the tenant's zone: the month in progress is judged up to it.
     pub today: Date,
+    /// The months of a monthly table, measured once for judging each device's.
+    months: Option<MonthGrid>,
 }
 
 /// Why a query could not run.
@@ -311,32 +313,27 @@ impl Prepared {
         units.sort_unstable();
         units.dedup();
         let totals = query.kind == Kind::Usage && units.len() <= 1;
+        let today = day_of_ms(now_ms, &tenant.tz());
+        let shape = query.shape();
+        let months = (shape.unit == Unit::Month).then(|| MonthGrid::new(&shape.periods, today));
         Ok(Prepared {
-            shape: query.shape(),
+            months,
+            shape,
             query,
             tenant_id: tenant.id,
             timezone: tenant.timezone.clone(),
             devices,
             totals,
-            today: day_of_ms(now_ms, &tenant.tz()),
+            today,
         })
     }
 
     /// For each period of a device's row, the days its readings cover when the period is
     /// incomplete (`domain::coverage`); months only: a day without readings shows "-".
     pub fn incomplete(&self, row: &DeviceRow) -> Vec<Option<Covered>> {
-        match self.shape.unit {
-            Unit::Day => vec![None; row.covered.len()],
-            Unit::Month => {
-                let months: Vec<(Period, u32)> = self
-                    .shape
-                    .periods
-                    .iter()
-                    .copied()
-                    .zip(row.covered.iter().copied())
-                    .collect();
-                incomplete_months(&months, self.today)
-            }
+        match &self.months {
+            None => vec![None; row.covered.len()],
+            Some(grid) => grid.incomplete(&row.covered),
         }
     }
 

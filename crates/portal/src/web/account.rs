@@ -261,6 +261,105 @@ static ZONES: LazyLock<Vec<String>> = LazyLock::new(|| {
     zones
 });
 
+/// The short list of the time-zone field, as the seed's screen offered it ("(UTC+09:00)
+/// Osaka, Sapporo, Tokyo"): common zones of the portal's customers and their partners, each
+/// with the message naming its cities (`tz-` and the zone's name in lower case, `/` and `_`
+/// as `-`). Every other zone of the database follows in a second group.
+pub const COMMON_ZONES: [&str; 26] = [
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/Mexico_City",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Athens",
+    "Europe/Moscow",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Bangkok",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Seoul",
+    "Asia/Tokyo",
+    "Australia/Perth",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+];
+
+/// The message key of a common zone's cities.
+pub fn zone_cities_key(zone: &str) -> String {
+    format!("tz-{}", zone.to_ascii_lowercase().replace(['/', '_'], "-"))
+}
+
+/// A zone's offset from UTC at `now_ms`, as "UTC+09:00": computed from the time-zone
+/// database at the current date, so that summer time shows as it is today.
+pub fn utc_offset(zone: &str, now_ms: i64) -> String {
+    let offset = jiff::tz::TimeZone::get(zone)
+        .ok()
+        .zip(jiff::Timestamp::from_millisecond(now_ms).ok())
+        .map(|(tz, now)| tz.to_offset(now).seconds())
+        .unwrap_or(0);
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// One choice of the time-zone field.
+pub struct ZoneChoice {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The time-zone field's two groups: the common zones by their offset today with their
+/// cities in the user's language, then every zone of the database by name, each with its
+/// offset. The chosen zone is selected in the first group that has it.
+fn zone_choices(lang: Lang, chosen: &str, now_ms: i64) -> (Vec<ZoneChoice>, Vec<ZoneChoice>) {
+    let offset_seconds = |zone: &str| {
+        jiff::tz::TimeZone::get(zone)
+            .ok()
+            .zip(jiff::Timestamp::from_millisecond(now_ms).ok())
+            .map(|(tz, now)| tz.to_offset(now).seconds())
+            .unwrap_or(0)
+    };
+    let mut common: Vec<(i32, usize, ZoneChoice)> = COMMON_ZONES
+        .iter()
+        .enumerate()
+        .map(|(i, zone)| {
+            let label = format!(
+                "({}) {}",
+                utc_offset(zone, now_ms),
+                super::i18n::t(lang, &zone_cities_key(zone))
+            );
+            let choice = ZoneChoice {
+                value: zone,
+                label,
+                selected: *zone == chosen,
+            };
+            (offset_seconds(zone), i, choice)
+        })
+        .collect();
+    common.sort_by_key(|(offset, i, _)| (*offset, *i));
+    let in_common = COMMON_ZONES.contains(&chosen);
+    let all = ZONES
+        .iter()
+        .map(|zone| ZoneChoice {
+            value: zone.as_str(),
+            label: format!("({}) {zone}", utc_offset(zone, now_ms)),
+            selected: !in_common && zone == chosen,
+        })
+        .collect();
+    (common.into_iter().map(|(_, _, c)| c).collect(), all)
+}
+
 #[derive(Template)]
 #[template(path = "profile.html")]
 struct ProfilePage {
@@ -271,8 +370,9 @@ struct ProfilePage {
     last_name: String,
     language: String,
     locale: String,
-    timezone: String,
-    zones: &'static [String],
+    /// The common zones, then every zone (see [`zone_choices`]).
+    common_zones: Vec<ZoneChoice>,
+    all_zones: Vec<ZoneChoice>,
     locales: Vec<(&'static str, String)>,
     errors: FieldErrors,
     saved: bool,
@@ -306,8 +406,15 @@ fn profile_page(
     form: Option<&ProfileForm>,
     errors: FieldErrors,
     saved: bool,
+    now_ms: i64,
 ) -> ProfilePage {
     let u = &viewer.user;
+    let timezone = form.map(|f| f.timezone.clone()).unwrap_or_else(|| {
+        u.timezone
+            .clone()
+            .unwrap_or_else(|| viewer.tenant.timezone.clone())
+    });
+    let (common_zones, all_zones) = zone_choices(viewer.lang, &timezone, now_ms);
     ProfilePage {
         ctx: viewer.ctx("profile", "profile"),
         username: u.username.clone(),
@@ -324,12 +431,8 @@ fn profile_page(
         locale: form
             .map(|f| f.locale.clone())
             .unwrap_or_else(|| u.locale.clone()),
-        timezone: form.map(|f| f.timezone.clone()).unwrap_or_else(|| {
-            u.timezone
-                .clone()
-                .unwrap_or_else(|| viewer.tenant.timezone.clone())
-        }),
-        zones: &ZONES,
+        common_zones,
+        all_zones,
         locales: LOCALES
             .iter()
             .map(|(code, id)| (*code, super::i18n::t(viewer.lang, id)))
@@ -339,12 +442,26 @@ fn profile_page(
     }
 }
 
-pub async fn profile_form(viewer: Viewer) -> Response {
-    render(&profile_page(&viewer, None, FieldErrors::default(), false))
+pub async fn profile_form(State(state): State<AppState>, viewer: Viewer) -> Response {
+    let now = state.now_ms();
+    render(&profile_page(
+        &viewer,
+        None,
+        FieldErrors::default(),
+        false,
+        now,
+    ))
 }
 
-pub async fn profile_saved(viewer: Viewer) -> Response {
-    render(&profile_page(&viewer, None, FieldErrors::default(), true))
+pub async fn profile_saved(State(state): State<AppState>, viewer: Viewer) -> Response {
+    let now = state.now_ms();
+    render(&profile_page(
+        &viewer,
+        None,
+        FieldErrors::default(),
+        true,
+        now,
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -395,6 +512,7 @@ pub async fn profile_submit(
             Some(&form),
             errors,
             false,
+            state.now_ms(),
         ))));
     }
     // The tenant's zone is stored as "no zone of one's own", so that a change of the
@@ -409,6 +527,68 @@ pub async fn profile_submit(
     };
     account::update_profile(&state.store, me(&viewer), profile, state.now_ms()).await?;
     Ok(Redirect::to("/account/profile/saved").into_response())
+}
+
+// ---- The header's language switch (S25)
+
+#[derive(serde::Deserialize)]
+pub struct LanguageForm {
+    csrf: String,
+    language: String,
+    /// The page the switch was pressed on (empty on a form's answer).
+    #[serde(default)]
+    next: String,
+}
+
+/// Saves the display language chosen in the header to the profile and shows the same page
+/// again in it: the page's own address, else the one the browser came from, else the
+/// welcome screen. A refused switch (an expired form, a language the portal does not
+/// have) changes nothing and is explained on the user information screen, by the field.
+pub async fn language_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Result<Response, PageError> {
+    let lang = viewer.lang;
+    let mut errors = FieldErrors::default();
+    if !viewer.csrf_ok(&form.csrf) {
+        errors.add("form", super::i18n::t(lang, "csrf-failed"));
+    }
+    let chosen = Lang::parse(&form.language);
+    if chosen.is_none() {
+        errors.add("language", super::i18n::t(lang, "profile-choose-from-list"));
+    }
+    let Some(chosen) = chosen.filter(|_| errors.is_empty()) else {
+        return Ok(super::refused(render(&profile_page(
+            &viewer,
+            None,
+            errors,
+            false,
+            state.now_ms(),
+        ))));
+    };
+    account::set_language(&state.store, me(&viewer), chosen.as_str(), state.now_ms()).await?;
+    let referer = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| u[url::Position::BeforePath..].to_string());
+    let candidate = Some(form.next.as_str())
+        .filter(|n| !n.is_empty())
+        .or(referer.as_deref());
+    let next = super::redirect::local_or(candidate, "/welcome");
+    // The guest screens (login, manual before login) speak it too after logout.
+    Ok((
+        [(
+            axum::http::header::SET_COOKIE,
+            state
+                .web
+                .cookie("mp_lang", chosen.as_str(), Some(365 * 86_400)),
+        )],
+        Redirect::to(&next),
+    )
+        .into_response())
 }
 
 /// The viewer as the account use cases name who acts.

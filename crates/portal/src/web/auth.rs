@@ -175,8 +175,33 @@ pub async fn submit(
             } else {
                 next
             };
+            // The language chosen on the login screen is the user's choice: it is saved to
+            // the profile, so the screens after login keep it (then the choice is spent).
+            let chosen = cookie(&headers, super::LANG_CHOSEN_COOKIE).and_then(|c| Lang::parse(&c));
+            if let Some(chosen) = chosen
+                && let Err(e) = crate::service::account::keep_language_chosen_at_login(
+                    &state.store,
+                    &session_id,
+                    chosen.as_str(),
+                    state.web.limits(),
+                    now,
+                )
+                .await
+            {
+                return super::PageError::from(e).into_response();
+            }
             let mut res = Redirect::to(&target).into_response();
             let h = res.headers_mut();
+            if chosen.is_some() {
+                h.append(
+                    header::SET_COOKIE,
+                    state
+                        .web
+                        .cookie(super::LANG_CHOSEN_COOKIE, "", Some(0))
+                        .parse()
+                        .expect("cookie"),
+                );
+            }
             h.append(
                 header::SET_COOKIE,
                 state

@@ -535,6 +535,11 @@ pub struct ConditionRow {
     pub severity: &'static str,
     pub severity_label: String,
     pub code: String,
+    /// What the screen says: the condition in the user's language where its code is known,
+    /// else the device's message, else the code.
+    pub label: String,
+    /// The device's own message, shown as a detail under a label of ours (empty when the
+    /// label is that message).
     pub message: String,
     pub since: String,
 }
@@ -552,7 +557,16 @@ pub struct CounterSection {
 
 /// A supply as the screens draw it.
 pub struct SupplyView {
-    pub name: String,
+    /// What the screens call it: its kind and colour in the user's language where the device
+    /// reports both ("シアントナー", "Cyan toner"), else the device's own text.
+    pub label: String,
+    /// The device's own text ("cyan toner", "PFI-1700 MBK"), shown as a detail beside a
+    /// label of ours; empty when the label is that text.
+    pub device_text: String,
+    /// The device's text as the detail's tooltip ("As the device names it: ...").
+    pub device_title: String,
+    /// The label is ours (kind and colour known): the kind is in it already.
+    pub known: bool,
     pub kind: String,
     /// The CSS colour class of its bar (`sc-cyan`; `sc-none` when it names no colour).
     pub color_class: String,
@@ -622,8 +636,39 @@ impl SupplyView {
             SupplyKind::Drum => "supply-kind-drum",
             SupplyKind::Other => "supply-kind-other",
         };
+        let label_key = match s.kind {
+            SupplyKind::Toner => Some("supply-label-toner"),
+            SupplyKind::Ink => Some("supply-label-ink"),
+            SupplyKind::Drum => Some("supply-label-drum"),
+            SupplyKind::Other => None,
+        };
+        let known = label_key.zip(
+            s.color
+                .as_deref()
+                .filter(|c| meterport_domain::device::SUPPLY_COLORS.contains(c)),
+        );
+        let (label, device_text) = match known {
+            Some((key, color)) => {
+                let label = i18n::t_args(
+                    lang,
+                    key,
+                    &[("color", i18n::supply_color_label(color, lang))],
+                );
+                // The device's text adds nothing when it says the same words.
+                let same = s.name.trim().eq_ignore_ascii_case(label.trim());
+                (label, if same { String::new() } else { s.name.clone() })
+            }
+            None => (s.name.clone(), String::new()),
+        };
         SupplyView {
-            name: s.name.clone(),
+            known: known.is_some(),
+            device_title: if device_text.is_empty() {
+                String::new()
+            } else {
+                i18n::t_args(lang, "supply-device-text", &[("text", device_text.clone())])
+            },
+            label,
+            device_text,
             kind: t(lang, kind),
             color_class: format!("sc-{}", s.color.as_deref().unwrap_or("none")),
             level: s.level_percent,
@@ -865,11 +910,22 @@ async fn device_page(
             .into_iter()
             .map(|c| {
                 let severity = Severity::parse(&c.severity).unwrap_or(Severity::Warning);
+                let (label, message) = match meterport_domain::status::known_condition(&c.code) {
+                    // The device's text is a detail only where it says more.
+                    Some(known) => {
+                        let label = i18n::condition_label(known, lang);
+                        let same = c.message.trim() == label;
+                        (label, if same { String::new() } else { c.message })
+                    }
+                    None if c.message.is_empty() => (c.code.clone(), String::new()),
+                    None => (c.message, String::new()),
+                };
                 ConditionRow {
                     severity: severity.as_str(),
                     severity_label: status_label(lang, Status::from(severity)),
                     code: c.code,
-                    message: c.message,
+                    label,
+                    message,
                     since: viewer.datetime(c.since),
                 }
             })
@@ -1218,7 +1274,7 @@ mod tests {
                 // Every argument any of these messages takes, so that formatting succeeds.
                 let args: Vec<(&'static str, String)> = [
                     "first", "last", "total", "count", "name", "zone", "chars", "max", "devices",
-                    "supplies", "limit", "days", "time", "hours",
+                    "supplies", "limit", "days", "time", "hours", "color", "text",
                 ]
                 .into_iter()
                 .map(|a| (a, "1".to_string()))

@@ -337,9 +337,14 @@ pub const TOPICS: &[Topic] = &[
             H("manual-counters-h-rules"),
             Note(&[
                 "manual-counters-note-oldest",
+                "manual-counters-note-oldest-totals",
                 "manual-counters-note-gap",
+                "manual-counters-note-incomplete",
                 "manual-counters-note-reset",
+                "manual-counters-note-reset-mark",
                 "manual-counters-note-timezone",
+                "manual-counters-note-retention",
+                "manual-counters-note-csv-notes",
             ]),
         ],
     },
@@ -831,6 +836,83 @@ pub const TOPICS: &[Topic] = &[
     },
 ];
 
+// ---- Screenshots of the sections
+
+/// The size of every screenshot in the manual, in pixels: a 1280 x 800 window taken at half
+/// scale, small enough to embed (tens of kilobytes each) and still readable beside the text.
+pub const SHOT_SIZE: (u32, u32) = (640, 400);
+
+/// The screenshot of a section's screen in each language: taken from the demo data by the
+/// browser test `manual_screens` (`cargo test -p meterport --test it manual_screens`), which
+/// writes `static/manual/{ja,en}/<section>.png`; embedded here and served at
+/// `/manual/screens/<lang>/<section>.png`.
+pub struct Shot {
+    pub topic: &'static str,
+    pub ja: &'static [u8],
+    pub en: &'static [u8],
+}
+
+macro_rules! shots {
+    ($($id:literal),* $(,)?) => {
+        &[$(Shot {
+            topic: $id,
+            ja: include_bytes!(concat!("../../static/manual/ja/", $id, ".png")),
+            en: include_bytes!(concat!("../../static/manual/en/", $id, ".png")),
+        }),*]
+    };
+}
+
+/// The sections that describe a screen, each with its screenshot. The others (the overview,
+/// CSV files, the API, troubleshooting, a screen still to come) have none.
+pub const SHOTS: &[Shot] = shots!(
+    "login",
+    "welcome",
+    "devices",
+    "device",
+    "counters",
+    "counter-device",
+    "counter-period",
+    "graph",
+    "supplies",
+    "notifications",
+    "groups",
+    "paper-sizes",
+    "profile",
+    "password",
+    "email",
+);
+
+impl Shot {
+    pub fn png(&self, lang: Lang) -> &'static [u8] {
+        match lang {
+            Lang::Ja => self.ja,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// A section's screenshot in one language.
+async fn shot(
+    axum::extract::Path((lang, file)): axum::extract::Path<(String, String)>,
+) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let found = Lang::parse(&lang)
+        .zip(file.strip_suffix(".png"))
+        .and_then(|(lang, id)| SHOTS.iter().find(|s| s.topic == id).map(|s| s.png(lang)));
+    match found {
+        Some(png) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            png,
+        )
+            .into_response(),
+        None => super::PageError::NotFound.into_response(),
+    }
+}
+
 /// A row of the menu table of the overview: the entry's label, what it is for, and the
 /// manual section it links to.
 pub struct MenuRow {
@@ -866,6 +948,14 @@ impl Manual {
                 topic: id,
             })
             .collect()
+    }
+
+    /// The address of a section's screenshot in the manual's language, if it has one.
+    pub fn shot(&self, topic: &str) -> Option<String> {
+        SHOTS
+            .iter()
+            .any(|s| s.topic == topic)
+            .then(|| format!("/manual/screens/{}/{topic}.png", self.ctx.lang.as_str()))
     }
 
     /// A code example with the portal's address in it.
@@ -932,7 +1022,9 @@ async fn manual(State(state): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/manual", get(manual))
+    Router::new()
+        .route("/manual", get(manual))
+        .route("/manual/screens/{lang}/{file}", get(shot))
 }
 
 /// Every message key the manual names, in page order (the menu descriptions included).
@@ -946,6 +1038,7 @@ pub fn keys() -> Vec<String> {
         "manual-login-link",
         "manual-col-menu",
         "manual-col-endpoint",
+        "manual-shot",
     ]
     .iter()
     .map(|k| k.to_string())

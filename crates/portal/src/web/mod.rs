@@ -392,16 +392,29 @@ async fn switch_lang(
     let next = redirect::local_or(q.next.as_deref(), "/login");
     (
         // HttpOnly and Secure over TLS like every cookie of ours: no script needs it.
-        [(
-            header::SET_COOKIE,
-            state
-                .web
-                .cookie("mp_lang", lang.as_str(), Some(365 * 86_400)),
-        )],
+        axum::response::AppendHeaders([
+            (
+                header::SET_COOKIE,
+                state
+                    .web
+                    .cookie("mp_lang", lang.as_str(), Some(365 * 86_400)),
+            ),
+            // A choice made now, for this browser session: the next login saves it to the
+            // profile (see `auth::submit`), then forgets it, so that it never overrides
+            // the setting of a later user of the same browser.
+            (
+                header::SET_COOKIE,
+                state.web.cookie(LANG_CHOSEN_COOKIE, lang.as_str(), None),
+            ),
+        ]),
         Redirect::to(&next),
     )
         .into_response()
 }
+
+/// The language a guest chose with the switch of the guest screens in this browser session,
+/// not yet saved to a profile.
+pub const LANG_CHOSEN_COOKIE: &str = "mp_lang_chosen";
 
 /// The language of a request without a login: the language cookie, else the browser's.
 pub fn guest_lang(headers: &HeaderMap) -> Lang {
@@ -448,6 +461,10 @@ pub fn routes() -> Router<AppState> {
             get(account::profile_form).post(account::profile_submit),
         )
         .route("/account/profile/saved", get(account::profile_saved))
+        .route(
+            "/account/language",
+            axum::routing::post(account::language_submit),
+        )
         .route(
             "/forgot-password",
             get(recovery::forgot_form).post(recovery::forgot_submit),

@@ -99,12 +99,16 @@ pub struct Viewer {
     pub lang: Lang,
     /// When the password expires, if that is within the warning period (S24).
     pub password_expires_soon: Option<i64>,
+    /// The page's own address (path and query) when it was asked for with GET, where the
+    /// header's language switch brings the user back; empty for a form's answer.
+    pub here: String,
 }
 
 impl Viewer {
     pub fn ctx(&self, active: &'static str, topic: &'static str) -> PageCtx {
         let mut ctx = PageCtx::new(self.lang, self.session.csrf.clone(), active, topic);
         ctx.restricted = self.session.restricted;
+        ctx.here = self.here.clone();
         // Said on every screen but the one where the password is changed.
         if active != "password" && !self.session.restricted {
             ctx.expiry_warning = self.password_expires_soon.map(|at| {
@@ -198,11 +202,17 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Viewer> {
         tenant,
         lang,
         password_expires_soon,
+        here: String::new(),
     })
 }
 
 /// Paths a restricted session (password to change) may reach.
-const RESTRICTED_ALLOWED: &[&str] = &["/account/password", "/logout", "/manual"];
+const RESTRICTED_ALLOWED: &[&str] = &[
+    "/account/password",
+    "/account/language",
+    "/logout",
+    "/manual",
+];
 
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
@@ -222,7 +232,16 @@ impl FromRequestParts<AppState> for Viewer {
             Some(v) if v.session.restricted && !RESTRICTED_ALLOWED.contains(&path.as_str()) => {
                 Err(Redirect::to("/account/password").into_response())
             }
-            Some(v) => Ok(v),
+            Some(mut v) => {
+                if parts.method == axum::http::Method::GET {
+                    v.here = parts
+                        .uri
+                        .path_and_query()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_default();
+                }
+                Ok(v)
+            }
         }
     }
 }

@@ -596,6 +596,47 @@ impl Browser {
         path
     }
 
+    /// A PNG of what the window shows now (not the whole page), scaled by `scale`: the
+    /// manual's screenshots are a 1280 x 800 window at half scale.
+    pub async fn window_png(&mut self, scale: f64) -> Vec<u8> {
+        // Fonts ready, then two frames, so that what reacts to them (the counter tables'
+        // sticky Total row measures its headings) has been laid out.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));",
+                vec![],
+            )
+            .await
+            .expect("fonts ready");
+        let size = self
+            .js("return [window.innerWidth, window.innerHeight, window.scrollX, window.scrollY];")
+            .await;
+        let [w, h, x, y] = [0, 1, 2, 3].map(|i| size[i].as_f64().unwrap_or(0.0));
+        // The same picture for the same page: no hover left by the last click (the mouse
+        // goes to the window's bottom-left corner), no focus ring or blinking caret.
+        self.cdp(
+            "Input.dispatchMouseEvent",
+            json!({ "type": "mouseMoved", "x": 1, "y": h - 1.0 }),
+        )
+        .await;
+        self.js("if (document.activeElement) { document.activeElement.blur(); }")
+            .await;
+        let shot = self
+            .cdp(
+                "Page.captureScreenshot",
+                json!({
+                    "format": "png",
+                    "clip": { "x": x, "y": y, "width": w, "height": h, "scale": scale },
+                }),
+            )
+            .await;
+        self.check_console().await;
+        base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().expect("screenshot data"))
+            .expect("base64 png")
+    }
+
     /// Reads the browser's console since the last read and fails on what would be a broken
     /// page in production that no HTTP test can see: a Content Security Policy violation
     /// (inline script or style that the portal's CSP blocks), a script error, or a style
