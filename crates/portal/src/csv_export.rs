@@ -677,6 +677,9 @@ impl<'a> Sheet<'a> {
 
     /// The view's columns whose counters went down in the resets.
     fn shown_resets<'r>(&self, resets: &'r [Reset], period: usize) -> Vec<&'r Reset> {
+        if resets.is_empty() {
+            return Vec::new();
+        }
         let shown: Vec<Key> = match self.layout {
             Layout::Table => vec![Key::Total1],
             _ => self.keys.iter().map(|(k, _)| *k).collect(),
@@ -749,9 +752,13 @@ impl<'a> Sheet<'a> {
                 let mut notes = Vec::new();
                 for (period, incomplete) in incomplete.iter().enumerate() {
                     self.value(row.value(period, self.total1), unit);
+                    // Most cells have nothing to note: no words are made for them.
+                    let oldest = self.shown_oldest(row, period);
+                    if !oldest && incomplete.is_none() && row.reset[period] == 0 {
+                        continue;
+                    }
                     let label = self.period_words(p.shape.periods[period]);
                     let resets = self.shown_resets(resets, period);
-                    let oldest = self.shown_oldest(row, period);
                     self.period_notes(&mut notes, Some(&label), oldest, *incomplete, &resets);
                 }
                 self.notes(&notes);

@@ -605,7 +605,10 @@ async fn saved_paper_sizes_are_the_tenant_s_and_head_the_paper_tab_of_the_csv() 
         .next()
         .unwrap()
         .to_string();
-    assert!(headings.ends_with("Total 1,A4,Letter,12x18,Notes"), "{headings}");
+    assert!(
+        headings.ends_with("Total 1,A4,Letter,12x18,Notes"),
+        "{headings}"
+    );
 }
 
 #[tokio::test]
