@@ -348,7 +348,7 @@ async fn a_cidr_sweep_finds_the_printers_in_parallel_and_skips_silent_addresses_
 portal_url = "http://127.0.0.1:9"
 ingest_token = "t"
 spool_dir = "/nonexistent"
-timeout_ms = 800
+timeout_ms = 3000
 retries = 0
 concurrency = 16
 [[targets]]
