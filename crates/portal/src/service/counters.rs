@@ -353,12 +353,7 @@ impl Prepared {
                 continue;
             }
             let period = self.shape.periods[i];
-            let shown: Vec<Key> = keys
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| bits >> k & 1 != 0)
-                .map(|(_, key)| *key)
-                .collect();
+            let shown = keys_of_bits(keys, *bits);
             match period {
                 Period::Day(day) => out.push(Reset {
                     period: i,
@@ -407,26 +402,16 @@ impl Prepared {
     }
 }
 
-/// What a tenant's stored data spans, in its zone: from when the retention keeps readings
-/// (`None`: everything is kept), and the first reading of any of its devices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DataSpan {
-    pub kept_from: Option<Date>,
-    pub first_reading: Option<Date>,
+/// The first day the tenant's retention keeps, in its zone (`None`: everything is kept).
+pub fn kept_from(tenant: &Tenant, now_ms: i64) -> Option<Date> {
+    crate::service::ingest::retention_start_ms(tenant, now_ms).map(|ms| day_of_ms(ms, &tenant.tz()))
 }
 
-pub async fn data_span(
-    store: &Store,
-    tenant: &Tenant,
-    now_ms: i64,
-) -> Result<DataSpan, StoreError> {
-    let tz = tenant.tz();
+/// The day of the tenant's first stored reading, in its zone: asked only when a table is
+/// empty and must say why.
+pub async fn first_reading(store: &Store, tenant: &Tenant) -> Result<Option<Date>, StoreError> {
     let first = store.first_reading_ms(tenant.id).await?;
-    Ok(DataSpan {
-        kept_from: crate::service::ingest::retention_start_ms(tenant, now_ms)
-            .map(|ms| day_of_ms(ms, &tz)),
-        first_reading: first.map(|ms| day_of_ms(ms, &tz)),
-    })
+    Ok(first.map(|ms| day_of_ms(ms, &tenant.tz())))
 }
 
 /// A counter reset (C6) in a table: the index of its period, its day, the counters.
@@ -576,14 +561,17 @@ pub fn undated_resets(shape: &TableShape, row: &DeviceRow) -> Vec<Reset> {
         .map(|(i, bits)| Reset {
             period: i,
             day: shape.periods[i].first_day(),
-            keys: shape
-                .keys()
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| bits >> k & 1 != 0)
-                .map(|(_, key)| *key)
-                .collect(),
+            keys: keys_of_bits(shape.keys(), *bits),
         })
+        .collect()
+}
+
+/// The counters of a table's columns set in `bits` (a [`DeviceRow`]'s per-period marks).
+fn keys_of_bits(keys: &[Key], bits: u64) -> Vec<Key> {
+    keys.iter()
+        .enumerate()
+        .filter(|(k, _)| bits >> k & 1 != 0)
+        .map(|(_, key)| *key)
         .collect()
 }
 

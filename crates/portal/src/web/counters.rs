@@ -264,15 +264,17 @@ async fn empty_note(
     let lang = viewer.lang;
     let locale = viewer.user.locale.as_str();
     let range = &prepared.query.range;
-    let span = counters::data_span(&state.store, &viewer.tenant, state.now_ms()).await?;
+    if range.from.first_day() > today {
+        return Ok(i18n::t(lang, "counters-empty-future"));
+    }
+    let first_reading = counters::first_reading(&state.store, &viewer.tenant).await?;
+    let kept_from = counters::kept_from(&viewer.tenant, state.now_ms());
     let day = |d: Date| format::day(d, lang, locale);
-    Ok(if range.from.first_day() > today {
-        i18n::t(lang, "counters-empty-future")
-    } else if span.first_reading.is_none() {
+    Ok(if first_reading.is_none() {
         i18n::t(lang, "counters-empty-none")
-    } else if let Some(kept) = span.kept_from.filter(|k| range.to.last_day() < *k) {
+    } else if let Some(kept) = kept_from.filter(|k| range.to.last_day() < *k) {
         i18n::t_args(lang, "counters-empty-retention", &[("kept", day(kept))])
-    } else if let Some(first) = span.first_reading.filter(|f| range.to.last_day() < *f) {
+    } else if let Some(first) = first_reading.filter(|f| range.to.last_day() < *f) {
         i18n::t_args(lang, "counters-empty-before", &[("first", day(first))])
     } else {
         i18n::t(lang, "counters-empty-selection")
@@ -624,8 +626,9 @@ async fn aggregate_table(
         });
     }
     let mut notes = notes;
-    let span = counters::data_span(&state.store, &viewer.tenant, state.now_ms()).await?;
-    if let Some(kept) = span.kept_from.filter(|k| c.from.first_day() < *k) {
+    if let Some(kept) =
+        counters::kept_from(&viewer.tenant, state.now_ms()).filter(|k| c.from.first_day() < *k)
+    {
         notes.push(Note {
             text: i18n::t_args(
                 lang,
