@@ -62,6 +62,13 @@ pub const KEY_COUNT: usize = 38;
 pub type KeyBits = u64;
 const _: () = assert!(KEY_COUNT <= KeyBits::BITS as usize);
 
+/// The counters a contract bills on: Total 1, colour and monochrome. The roll-ups keep them
+/// apart from the other counters (the *head* of a stored block), so that a query of these
+/// alone (a billing system asking `keys=total1` of a whole fleet) reads a small part of what
+/// a full table reads.
+pub const BILLING_KEYS: KeyBits =
+    (1 << Key::Total1 as u8) | (1 << Key::Color as u8) | (1 << Key::Mono as u8);
+
 /// The keys of a [`KeyBits`] set, in key order.
 pub fn keys_of(bits: KeyBits) -> impl Iterator<Item = Key> {
     ALL_KEYS.into_iter().filter(move |k| bits & k.bit() != 0)

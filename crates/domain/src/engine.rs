@@ -270,8 +270,6 @@ impl PeriodStats {
 /// the period, and the month's covered days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Decoded {
-    /// The stats hold any counter at all.
-    pub any: bool,
     pub oldest: u64,
     pub reset: u64,
     pub covered: u32,
@@ -290,10 +288,7 @@ pub fn decode_values(
 ) -> Result<Decoded, CodecError> {
     let mut r = Reader { bytes, at: 0 };
     let n = r.varint()?;
-    let mut found = Decoded {
-        any: n > 0,
-        ..Decoded::default()
-    };
+    let mut found = Decoded::default();
     for _ in 0..n {
         let id = r.byte()? as usize;
         let Some(slot) = column.get(id).ok_or(CodecError)? else {
@@ -322,6 +317,40 @@ pub fn decode_values(
     }
     found.covered = r.covered()?;
     Ok(found)
+}
+
+/// Writes to `out` stored stats ([`PeriodStats::encode`]'s form) with only the counters of
+/// `keep`, and the covered days: what `PeriodStats::decode(bytes)` restricted to `keep` would
+/// encode to. Byte ranges are copied, nothing is decoded into values: a batch of readings
+/// derives the billing head ([`crate::counters::BILLING_KEYS`]) of every row it writes.
+pub fn restrict_encoded(bytes: &[u8], keep: KeyBits, out: &mut Vec<u8>) -> Result<(), CodecError> {
+    let mut r = Reader { bytes, at: 0 };
+    let n = r.varint()?;
+    // At most one entry per key: the kept entries' ranges fit on the stack.
+    let mut kept = [(0usize, 0usize); KEY_COUNT];
+    let mut count = 0;
+    for _ in 0..n {
+        let start = r.at;
+        let id = r.byte()?;
+        if usize::from(id) >= KEY_COUNT {
+            return Err(CodecError);
+        }
+        r.skip_varint()?;
+        r.skip_varint()?;
+        r.flags()?;
+        if keep >> id & 1 != 0 {
+            *kept.get_mut(count).ok_or(CodecError)? = (start, r.at);
+            count += 1;
+        }
+    }
+    let covered_at = r.at;
+    r.covered()?;
+    put_varint(out, count as u64);
+    for (start, end) in &kept[..count] {
+        out.extend_from_slice(&bytes[*start..*end]);
+    }
+    out.extend_from_slice(&bytes[covered_at..]);
+    Ok(())
 }
 
 /// A signed value as postcard stores it: zigzag, so that small magnitudes are short.
@@ -501,6 +530,45 @@ mod tests {
             }
             proptest::prop_assert_eq!(&bytes, &theirs);
             proptest::prop_assert_eq!(PeriodStats::decode(&bytes).unwrap(), stats);
+        }
+
+        #[test]
+        fn restricted_stats_are_the_stats_of_the_kept_counters_alone(
+            raw in proptest::collection::btree_map(
+                0usize..crate::counters::KEY_COUNT,
+                (proptest::num::i64::ANY, proptest::num::i64::ANY, 0u8..4),
+                0..24,
+            ),
+            covered in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..(1 << 31)],
+            keep in proptest::prop_oneof![
+                proptest::strategy::Just(crate::counters::BILLING_KEYS),
+                proptest::num::u64::ANY,
+            ],
+        ) {
+            let stat = |(last, usage, flags): &(i64, i64, u8)| KeyStat {
+                last: *last,
+                usage: *usage,
+                oldest: flags & 1 != 0,
+                reset: flags & 2 != 0,
+            };
+            let stats = PeriodStats {
+                entries: raw
+                    .iter()
+                    .map(|(k, v)| (crate::counters::ALL_KEYS[*k], stat(v)))
+                    .collect(),
+                covered,
+            };
+            let kept = PeriodStats {
+                entries: raw
+                    .iter()
+                    .filter(|(k, _)| keep >> **k & 1 != 0)
+                    .map(|(k, v)| (crate::counters::ALL_KEYS[*k], stat(v)))
+                    .collect(),
+                covered,
+            };
+            let mut out = Vec::new();
+            restrict_encoded(&stats.encode(), keep, &mut out).unwrap();
+            proptest::prop_assert_eq!(&out, &kept.encode());
         }
 
         #[test]
@@ -718,7 +786,6 @@ mod tests {
         for kind in [Kind::Usage, Kind::Cumulative] {
             let mut out = [None; 3];
             let found = decode_values(&bytes, kind, &column, &mut out).unwrap();
-            assert!(found.any);
             assert_eq!(
                 found.oldest, 0b100,
                 "scan's first reading is in this period"

@@ -145,16 +145,17 @@ impl TableShape {
         let mut cells: Vec<Option<Cells>> = vec![None; n];
         let mut marks = Marks::new(n);
         for (i, bytes) in stats {
+            // An entry is stored only for a period with a reading, and a reading has at least
+            // one counter: the period has a cell even when none of the shown counters is in
+            // it (a row's head holds the billing counters only, and may hold none).
             let mut c: Cells = vec![None; width];
             let found = decode_values(bytes, self.kind, column, &mut c)?;
-            if found.any {
-                cells[i] = Some(c);
-                if self.kind == Kind::Usage {
-                    marks.oldest[i] = found.oldest;
-                }
-                marks.reset[i] = found.reset;
-                marks.covered[i] = found.covered;
+            cells[i] = Some(c);
+            if self.kind == Kind::Usage {
+                marks.oldest[i] = found.oldest;
             }
+            marks.reset[i] = found.reset;
+            marks.covered[i] = found.covered;
         }
         Ok(self.finish_row(cells, marks))
     }

@@ -14,7 +14,7 @@ use meterport_domain::period::Unit;
 use sqlx::{AssertSqlSafe, Row};
 use tokio_stream::StreamExt;
 
-use crate::rollups::{BlockView, table_of};
+use crate::rollups::{BlockView, Part, table_of};
 use crate::{Result, Store, bulk_list, param};
 
 /// Which devices of a tenant a query covers (S12: group and device class; S16: one device).
@@ -214,21 +214,23 @@ impl Store {
     ///
     /// One index range per block; the caller holds one block's rows while it hands out the
     /// block's devices, so memory stays at one block's rows whatever the size of the answer.
+    /// `part` says which counters the caller needs (all, or the billing ones of the head).
     pub fn counter_blocks(
         &self,
         tenant_id: i64,
         blocks: Vec<i64>,
-        unit: Unit,
+        (unit, part): (Unit, Part),
         from: i64,
         to: i64,
     ) -> BoxStream<'static, Result<BlockRows>> {
         let (table, col) = table_of(unit);
+        let data = part.column();
         let pool = self.pool().clone();
         let backend = self.backend();
         let stream = async_stream::try_stream! {
             for chunk in blocks.chunks(500) {
                 let sql = format!(
-                    "SELECT block, {col}, data FROM {table} \
+                    "SELECT block, {col}, {data} FROM {table} \
                      WHERE tenant_id = {} AND {col} >= {} AND {col} <= {} AND block IN ({}) \
                      ORDER BY block, {col}",
                     param(backend, 1),

@@ -163,6 +163,7 @@ impl Store {
             Backend::Postgres => POSTGRES_MIGRATOR.run(&store.pool).await?,
         }
         store.rebuild_rollups_if_pending().await?;
+        store.fill_rollup_heads().await?;
         Ok(store)
     }
 

@@ -791,9 +791,10 @@ impl RollupCache {
         let written: Vec<_> = changed().filter(|(_, (b, _))| !b.is_empty()).collect();
         for chunk in written.chunks(HOT_CHUNK) {
             let sql = format!(
-                "INSERT INTO {table} (tenant_id, block, {col}, data) VALUES {} \
-                 ON CONFLICT (tenant_id, block, {col}) DO UPDATE SET data = excluded.data",
-                bulk_values(self.backend, 1, chunk.len(), 4)
+                "INSERT INTO {table} (tenant_id, block, {col}, head, data) VALUES {} \
+                 ON CONFLICT (tenant_id, block, {col}) \
+                 DO UPDATE SET head = excluded.head, data = excluded.data",
+                bulk_values(self.backend, 1, chunk.len(), 5)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
             for ((block, period), (data, _)) in chunk {
@@ -801,6 +802,7 @@ impl RollupCache {
                     .bind(self.tenant_id)
                     .bind(*block)
                     .bind(*period)
+                    .bind(data.encode_head()?)
                     .bind(data.encode());
             }
             q.execute(&mut *conn).await?;
@@ -1124,6 +1126,66 @@ pub(crate) async fn delete_device_data(
 }
 
 impl crate::Store {
+    /// Derives the head ([`Block::encode_head`]) of every roll-up row that has none: rows
+    /// stored before heads were kept (migration 0018, which leaves a row in
+    /// `rollup_heads_pending`). Idempotent, so instances starting together may both run it;
+    /// a row written meanwhile carries its head already.
+    pub(crate) async fn fill_rollup_heads(&self) -> Result<()> {
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rollup_heads_pending")
+            .fetch_one(self.pool())
+            .await?;
+        if pending == 0 {
+            return Ok(());
+        }
+        for unit in [Unit::Day, Unit::Month] {
+            let (table, col) = table_of(unit);
+            let mut after = (i64::MIN, i64::MIN, i64::MIN);
+            let mut filled = 0usize;
+            loop {
+                let mut tx = self.begin_write().await?;
+                let rows = sqlx::query(AssertSqlSafe(format!(
+                    "SELECT tenant_id, block, {col}, data FROM {table} \
+                     WHERE head IS NULL AND (tenant_id, block, {col}) > ($1, $2, $3) \
+                     ORDER BY tenant_id, block, {col} LIMIT 512"
+                )))
+                .bind(after.0)
+                .bind(after.1)
+                .bind(after.2)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(last) = rows.last() else {
+                    tx.commit().await?;
+                    break;
+                };
+                after = (last.get(0), last.get(1), last.get(2));
+                for row in &rows {
+                    let head = Block::decode(&row.get::<Vec<u8>, _>(3))?.encode_head()?;
+                    sqlx::query(AssertSqlSafe(format!(
+                        "UPDATE {table} SET head = $1 \
+                         WHERE tenant_id = $2 AND block = $3 AND {col} = $4"
+                    )))
+                    .bind(head)
+                    .bind(row.get::<i64, _>(0))
+                    .bind(row.get::<i64, _>(1))
+                    .bind(row.get::<i64, _>(2))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                filled += rows.len();
+                tx.commit().await?;
+            }
+            if filled > 0 {
+                tracing::info!(table, rows = filled, "roll-up heads derived");
+            }
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM rollup_heads_pending")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Rebuilds every roll-up from the readings, once, when the schema asks for it (a
     /// migration that changed how roll-ups are kept leaves a row in `rollup_rebuild`).
     pub(crate) async fn rebuild_rollups_if_pending(&self) -> Result<()> {

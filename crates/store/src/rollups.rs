@@ -10,9 +10,14 @@
 //! while a single device's row stays small enough (a few KiB) to rewrite on every report.
 //!
 //! The tenant is part of the key, so a block only ever holds one tenant's devices.
+//!
+//! Each row also keeps a *head* ([`Block::encode_head`]): its devices' stats restricted to
+//! the counters a contract bills on ([`BILLING_KEYS`]: Total 1, colour, monochrome) and the
+//! covered days, in the same form. A billing system asking Total 1 of a whole fleet reads
+//! the heads ([`Part::Billing`]), a twentieth of the rows' bytes.
 
-use meterport_domain::counters::CodecError;
-use meterport_domain::engine::{PeriodStats, put_varint};
+use meterport_domain::counters::{BILLING_KEYS, CodecError};
+use meterport_domain::engine::{PeriodStats, put_varint, restrict_encoded};
 use meterport_domain::period::Unit;
 
 /// Devices per block: `1 << BLOCK_BITS`.
@@ -38,6 +43,35 @@ pub(crate) fn table_of(unit: Unit) -> (&'static str, &'static str) {
     match unit {
         Unit::Day => ("day_rollups", "day"),
         Unit::Month => ("month_rollups", "month"),
+    }
+}
+
+/// What a reader of roll-up rows needs of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Every counter: the row's `data`.
+    Whole,
+    /// The counters a contract bills on ([`BILLING_KEYS`]) and the covered days: the row's
+    /// head ([`Block::encode_head`]), in the same form, a fraction of the bytes.
+    Billing,
+}
+
+impl Part {
+    /// The part a table of `keys` needs.
+    pub fn for_keys(keys: impl IntoIterator<Item = meterport_domain::counters::Key>) -> Part {
+        if keys.into_iter().all(|k| BILLING_KEYS & k.bit() != 0) {
+            Part::Billing
+        } else {
+            Part::Whole
+        }
+    }
+
+    /// The column expression that reads it (a head not derived yet reads as its `data`).
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Part::Whole => "data",
+            Part::Billing => "COALESCE(head, data)",
+        }
     }
 }
 
@@ -71,6 +105,24 @@ impl Block {
             out.extend_from_slice(data);
         }
         out
+    }
+
+    /// The row's *head*: the form of [`Block::encode`], with each device's stats restricted
+    /// to the counters a contract bills on ([`BILLING_KEYS`]) and its covered days. Stored
+    /// beside the row and before it, so that a query of those counters alone reads a
+    /// fraction of the row; every device of the row has an entry, also with none of them.
+    pub fn encode_head(&self) -> Result<Vec<u8>, CodecError> {
+        let mut out = Vec::with_capacity(2 + self.entries.len() * 40);
+        let mut stats = Vec::with_capacity(64);
+        put_varint(&mut out, self.entries.len() as u64);
+        for (slot, data) in &self.entries {
+            stats.clear();
+            restrict_encoded(data, BILLING_KEYS, &mut stats)?;
+            out.push(*slot);
+            put_varint(&mut out, stats.len() as u64);
+            out.extend_from_slice(&stats);
+        }
+        Ok(out)
     }
 
     /// The encoded stats of the device at `slot`.
@@ -262,6 +314,47 @@ mod tests {
         assert_eq!(BlockView::parse(disorder).err(), Some(CodecError));
         let beyond = postcard::to_allocvec(&vec![(64u8, vec![0u8])]).unwrap();
         assert_eq!(BlockView::parse(beyond).err(), Some(CodecError));
+    }
+
+    #[test]
+    fn a_block_s_head_holds_every_device_with_its_billing_counters_only() {
+        let with = |pairs: Vec<(Key, i64)>| {
+            PeriodStats::from_readings([&CounterSet::new(pairs)], &Baseline::default())
+        };
+        let mut b = Block::default();
+        b.set(
+            3,
+            &with(vec![
+                (Key::Total1, 500),
+                (Key::Color, 200),
+                (Key::Mono, 300),
+                (Key::PaperA4, 450),
+            ]),
+        );
+        // A device that reported none of the billing counters keeps an entry: it reported.
+        b.set(40, &with(vec![(Key::Scan, 70)]));
+        let head = Block::decode(&b.encode_head().unwrap()).unwrap();
+        assert_eq!(head.iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![3, 40]);
+        let three = head.get(3).unwrap().unwrap();
+        let keys: Vec<Key> = three.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec![Key::Total1, Key::Color, Key::Mono]);
+        let full = b.get(3).unwrap().unwrap();
+        for k in keys {
+            assert_eq!(three.get(k), full.get(k));
+        }
+        assert!(head.get(40).unwrap().unwrap().is_empty());
+        assert!(b.encode_head().unwrap().len() < b.encode().len());
+    }
+
+    #[test]
+    fn a_query_of_billing_counters_reads_the_head_and_any_other_the_whole_row() {
+        assert_eq!(Part::for_keys([Key::Total1]), Part::Billing);
+        assert_eq!(
+            Part::for_keys([Key::Mono, Key::Color, Key::Total1]),
+            Part::Billing
+        );
+        assert_eq!(Part::for_keys([Key::Total1, Key::Scan]), Part::Whole);
+        assert_eq!(Part::for_keys([Key::DutyA]), Part::Whole);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use meterport_domain::engine::{Kind, PeriodStats};
 use meterport_domain::period::{Period, PeriodRange, RangeError, Unit, day_of_ms};
 use meterport_domain::table::{DeviceRow, TableShape, Totals, columns_of};
 use meterport_store::counters::{CounterDevice, GroupFilter, Selection, StoredBlob};
-use meterport_store::rollups::{BlockView, block_of, slot_of};
+use meterport_store::rollups::{BlockView, Part, block_of, slot_of};
 
 use meterport_store::tenants::Tenant;
 use meterport_store::{Store, StoreError};
@@ -433,8 +433,13 @@ async fn reset_days(
 ) -> Result<Vec<(Date, Vec<Key>)>, StoreError> {
     let from = Period::Day(month.first_day()).id();
     let to = Period::Day(month.last_day()).id();
-    let mut blocks =
-        store.counter_blocks(tenant_id, vec![block_of(device_id)], Unit::Day, from, to);
+    let mut blocks = store.counter_blocks(
+        tenant_id,
+        vec![block_of(device_id)],
+        (Unit::Day, Part::Whole),
+        from,
+        to,
+    );
     let mut out = Vec::new();
     while let Some(b) = blocks.next().await.transpose()? {
         for (day, view) in &b.rows {
@@ -466,7 +471,8 @@ impl Prepared {
         let (from, to) = (ids[0], ids[ids.len() - 1]);
         let mut blocks: Vec<i64> = self.devices.iter().map(|d| block_of(d.id)).collect();
         blocks.dedup();
-        let mut stored = store.counter_blocks(self.tenant_id, blocks, shape.unit, from, to);
+        let part = Part::for_keys(shape.keys().iter().copied());
+        let mut stored = store.counter_blocks(self.tenant_id, blocks, (shape.unit, part), from, to);
         let column = columns_of(shape.keys());
         Box::pin(async_stream::try_stream! {
             // The rows of the block being handed out, each with its period's column.
