@@ -33,6 +33,7 @@ use meterport_store::tenants::Tenant;
 use meterport_store::tokens::TokenKind;
 use meterport_store::{Backend, Store};
 
+use meterport_portal::service::Services;
 use meterport_portal::service::counters::{CounterQuery, Prepared};
 use meterport_sim::{Mix, Profile, Rng, SimDay, SimDevice};
 
@@ -307,8 +308,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             ("device", &mid),
         ],
     ];
+    let services = Services::new(store.clone());
     for params in &service_queries {
-        let service = time_service(&store, &tenant, params, args.runs).await?;
+        let service = time_service(&services, &tenant, params, args.runs).await?;
         report.service.push(service);
     }
     report.rss_after_queries_kb = server.status_kb("VmRSS");
@@ -961,7 +963,7 @@ async fn time_http(
 /// The counters service alone: preparing the query and draining its rows, without HTTP or
 /// JSON.
 async fn time_service(
-    store: &Store,
+    services: &Services,
     tenant: &Tenant,
     params: &[(&str, &str)],
     runs: usize,
@@ -978,11 +980,11 @@ async fn time_service(
             .map_err(|e| anyhow::anyhow!("bench query refused: {e:?}"))?;
         let t = Instant::now();
         let now = jiff::Timestamp::now().as_millisecond();
-        let prepared = Prepared::new(store, tenant, query, now)
+        let prepared = Prepared::new(services, tenant, query, now)
             .await
             .map_err(|e| anyhow::anyhow!("bench query failed: {e:?}"))?;
         let prepared_in = t.elapsed();
-        let mut stream = prepared.rows(store);
+        let mut stream = prepared.rows(services);
         rows = 0;
         while let Some(row) = stream.next().await {
             row?;
@@ -1220,8 +1222,9 @@ async fn status_burst(
     }
     let holddown_ms = tenant.notify.holddown_minutes * 60_000;
     let t = Instant::now();
+    let services = Services::new(store.clone());
     let round =
-        meterport_portal::service::notify::round(store, base, now_ms + holddown_ms + 1).await?;
+        meterport_portal::service::notify::round(&services, base, now_ms + holddown_ms + 1).await?;
     Ok(BurstResult {
         reports: reports.len(),
         elapsed,

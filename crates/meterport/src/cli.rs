@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use meterport_portal::cli::config::{ConfigFile, Problem};
 use meterport_portal::cli::{CollectArgs, DEMO_DATABASE, ServeArgs, admin};
+use meterport_portal::service::Services;
 use meterport_store::Store;
 
 /// meterport: the operation-status and page-counter portal of a printer fleet.
@@ -240,7 +241,7 @@ async fn run_demo(database: &str) -> anyhow::Result<()> {
 async fn run_serve_demo(args: ServeArgs) -> anyhow::Result<()> {
     let store = Store::open(&args.database).await?;
     let report = crate::demo::ensure_demo(&store, jiff::Timestamp::now().as_millisecond()).await?;
-    meterport_portal::cli::serve_store(args, store, Some(report)).await
+    meterport_portal::cli::serve_store(args, Services::new(store), Some(report)).await
 }
 
 #[cfg(test)]

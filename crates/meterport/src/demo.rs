@@ -30,6 +30,7 @@ use meterport_store::tokens::TokenKind;
 use meterport_store::users::hash_password;
 use serde_json::{Value, json};
 
+use meterport_portal::service::Services;
 use meterport_portal::service::ingest::{
     IngestError, IngestWriter, ingest_readings, ingest_status,
 };
@@ -419,8 +420,9 @@ pub async fn ensure_demo(store: &Store, now_ms: i64) -> anyhow::Result<String> {
     tracing::info!(devices = device_ids.len(), "demo devices created");
     let group_ids = create_groups(store, &tenant, &device_ids, now_ms).await?;
 
-    let readings = ingest_history(store, &tenant, &facts, now_ms).await?;
-    report_status(store, &tenant, now_ms).await?;
+    let services = Services::new(store.clone());
+    let readings = ingest_history(&services, &tenant, &facts, now_ms).await?;
+    report_status(&services, &tenant, now_ms).await?;
 
     let ingest_token = store
         .issue_token(tenant.id, TokenKind::Ingest, None, now_ms)
@@ -591,7 +593,7 @@ const WORKDAY_POLLS: [(u64, u64); 4] = [
 /// Generates two years of readings and sends them through the ingest service. Returns the
 /// number stored.
 async fn ingest_history(
-    store: &Store,
+    services: &Services,
     tenant: &Tenant,
     facts: &DemoFacts,
     now_ms: i64,
@@ -602,7 +604,7 @@ async fn ingest_history(
         .enumerate()
         .map(|(i, s)| DemoDevice::new(i, s, facts))
         .collect();
-    let writer = IngestWriter::start(store.clone());
+    let writer = IngestWriter::start(services);
     let mut pending: Vec<(i64, Vec<u8>)> = Vec::new();
     let mut stored = 0usize;
     let mut day = facts.first_day;
@@ -665,7 +667,7 @@ async fn ingest_history(
             while pending.len() >= BATCH || (day == facts.today && !pending.is_empty()) {
                 let take = pending.len().min(BATCH);
                 let batch: Vec<(i64, Vec<u8>)> = pending.drain(..take).collect();
-                stored += send(store, &writer, tenant, &batch, now_ms).await?;
+                stored += send(services, &writer, tenant, &batch, now_ms).await?;
                 tracing::info!(readings = stored, "demo readings stored");
             }
         }
@@ -677,7 +679,7 @@ async fn ingest_history(
 
 /// One ingest request: the JSON array of the items, through the real service.
 async fn send(
-    store: &Store,
+    services: &Services,
     writer: &IngestWriter,
     tenant: &Tenant,
     items: &[(i64, Vec<u8>)],
@@ -693,7 +695,7 @@ async fn send(
     }
     body.push(b']');
     let body = String::from_utf8(body).expect("the generator writes UTF-8");
-    match ingest_readings(store, writer, tenant, &body, now_ms).await {
+    match ingest_readings(services, writer, tenant, &body, now_ms).await {
         Ok(stored) => Ok(stored.accepted),
         Err(e) => Err(ingest_failure(e)),
     }
@@ -737,7 +739,7 @@ fn condition(code: &str, severity: &str, message: &str) -> Value {
 /// went), and a last report from every device that can send status with its current
 /// conditions and supply levels. SMTP devices send none (S9); the small LBP162s do not
 /// report their supplies (S28).
-async fn report_status(store: &Store, tenant: &Tenant, now_ms: i64) -> anyhow::Result<()> {
+async fn report_status(services: &Services, tenant: &Tenant, now_ms: i64) -> anyhow::Result<()> {
     const HOUR: i64 = 3600 * 1000;
     const DAY: i64 = 24 * HOUR;
     let waste = || {
@@ -862,7 +864,7 @@ async fn report_status(store: &Store, tenant: &Tenant, now_ms: i64) -> anyhow::R
             report
         })
         .collect();
-    let outcome = ingest_status(store, tenant, &Value::Array(body).to_string(), now_ms)
+    let outcome = ingest_status(services, tenant, &Value::Array(body).to_string(), now_ms)
         .await
         .map_err(ingest_failure)?;
     anyhow::ensure!(

@@ -7,16 +7,17 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use meterport_store::Store;
 use tokio::net::TcpListener;
 
 use crate::clock::Clock;
+use crate::service::Services;
 use crate::service::ingest::IngestWriter;
 
-/// What every handler can reach. Cheap to clone.
+/// What every handler can reach. Cheap to clone. The use cases are reached through
+/// `services`; the store itself is not here, so no handler can call it.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub store: Store,
+    pub services: Services,
     pub clock: Arc<dyn Clock>,
     /// The operator API is enabled only when a token is configured.
     pub operator_token: Option<Arc<str>>,
@@ -34,15 +35,18 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over a store, with the ingest writer started.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, operator_token: Option<String>) -> AppState {
+    /// State over the use cases, with the ingest writer started.
+    pub fn new(
+        services: Services,
+        clock: Arc<dyn Clock>,
+        operator_token: Option<String>,
+    ) -> AppState {
         // Metrics are recorded from the first request on.
         crate::telemetry::install();
-        let ingest = IngestWriter::start(store.clone());
-        let mail =
-            crate::mail::Mailer::new(crate::mail::MailConfig::log(), store.clone(), clock.clone());
+        let ingest = IngestWriter::start(&services);
+        let mail = services.mailer(crate::mail::MailConfig::log(), clock.clone());
         AppState {
-            store,
+            services,
             clock,
             mail,
             operator_token: operator_token.map(Arc::from),
@@ -61,7 +65,7 @@ impl AppState {
 
     /// Sends mail as `config` says (SMTP, or the log) instead of the log.
     pub fn with_mail(mut self, config: crate::mail::MailConfig) -> AppState {
-        self.mail = crate::mail::Mailer::new(config, self.store.clone(), self.clock.clone());
+        self.mail = self.services.mailer(config, self.clock.clone());
         self
     }
 
@@ -113,7 +117,7 @@ async fn metrics(
 ) -> Result<axum::response::Response, crate::api::ApiError> {
     use axum::response::IntoResponse;
     let text =
-        crate::service::monitoring::scrape(&state.store, &state.monitor, state.now_ms()).await?;
+        crate::service::monitoring::scrape(&state.services, &state.monitor, state.now_ms()).await?;
     Ok((
         [(
             axum::http::header::CONTENT_TYPE,
@@ -125,7 +129,7 @@ async fn metrics(
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.store.ping().await {
+    match state.services.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n"),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
@@ -195,7 +199,7 @@ pub async fn serve(
         tracing::error!(error = %e, "the metrics listener failed");
     }
     state.ingest.shutdown().await;
-    tokio::time::timeout(Duration::from_secs(10), state.store.close())
+    tokio::time::timeout(Duration::from_secs(10), state.services.close())
         .await
         .ok();
     Ok(())

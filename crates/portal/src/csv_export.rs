@@ -193,7 +193,7 @@ pub async fn respond(
     }
     let paper_sizes = labels::paper_size_keys(&tenant.paper_sizes);
     let mut sheet = Sheet::new(&prepared, options, layout, &paper_sizes, region.0, params);
-    let mut rows = prepared.rows(&state.store);
+    let mut rows = prepared.rows(&state.services);
     let mut lookups = 0;
     while let Some(item) = rows.next().await {
         let (index, row) = item?;
@@ -202,7 +202,7 @@ pub async fn respond(
         } else if lookups < MAX_RESET_LOOKUPS {
             lookups += 1;
             prepared
-                .resets(&state.store, prepared.devices[index].id, &row)
+                .resets(&state.services, prepared.devices[index].id, &row)
                 .await?
         } else {
             undated_resets(&prepared.shape, &row)

@@ -4,7 +4,8 @@
 //!   `crates/meterport`, adds the demo tenant and the benchmark).
 //! - [`app`]: the router, its state and middleware; [`api`]: the JSON APIs of SPEC §7
 //!   (operator, ingest, read); handlers only translate between HTTP and the services.
-//! - [`service`]: one module per use case (ingest with its group-commit writer, counters).
+//! - [`service`]: one module per use case (ingest with its group-commit writer, counters),
+//!   reached through [`service::Services`], which keeps the store from the front doors.
 //! - [`web`]: the server-rendered pages for customer users.
 //! - [`i18n`]: every message a person reads, from `locales/{ja,en}`, for the screens, the
 //!   APIs, the mails and the command line alike.

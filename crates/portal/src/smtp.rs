@@ -100,7 +100,7 @@ pub async fn serve(
     let flusher = tokio::spawn(
         mail_times
             .clone()
-            .run(state.store.clone(), flusher_stopping),
+            .run(state.services.clone(), flusher_stopping),
     );
     let slots = Arc::new(Semaphore::new(config.max_connections));
     let per_client: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
@@ -602,7 +602,7 @@ impl<'a> Session<'a> {
             .filter(|(known, _, at)| known == address && at.elapsed() < RECIPIENT_TRUSTED_FOR);
         let found = match cached {
             Some((_, tenant, _)) => Ok(Some(tenant.clone())),
-            None => meter_mail::recipient(&self.state.store, address).await,
+            None => meter_mail::recipient(&self.state.services, address).await,
         };
         let tenant = match found {
             Ok(Some(tenant)) => {
@@ -658,7 +658,7 @@ impl<'a> Session<'a> {
             now_ms: self.state.now_ms(),
         };
         let delivered = meter_mail::deliver(
-            &self.state.store,
+            &self.state.services,
             &self.state.ingest,
             self.mail_times,
             received,

@@ -399,6 +399,7 @@ async fn before_tenant(app: &TestApp) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_portal_instances_writing_the_same_devices_at_once_lose_no_page() {
+    use meterport_portal::service::Services;
     use meterport_portal::service::ingest::{IngestWriter, ingest_readings};
 
     let app = TestApp::spawn().await;
@@ -419,9 +420,9 @@ async fn two_portal_instances_writing_the_same_devices_at_once_lose_no_page() {
     // Time order, dealt alternately to two instances over one database.
     items.sort_by_key(|(at, _)| *at);
     let second = meterport_store::Store::open(&app.db.url).await.unwrap();
-    let stores = [app.store.clone(), second.clone()];
+    let instances = [app.services.clone(), Services::new(second.clone())];
     let mut tasks = Vec::new();
-    for (k, store) in stores.into_iter().enumerate() {
+    for (k, services) in instances.into_iter().enumerate() {
         let mine: Vec<Value> = items
             .iter()
             .skip(k)
@@ -430,10 +431,10 @@ async fn two_portal_instances_writing_the_same_devices_at_once_lose_no_page() {
             .collect();
         let tenant = tenant.clone();
         tasks.push(tokio::spawn(async move {
-            let writer = IngestWriter::start(store.clone());
+            let writer = IngestWriter::start(&services);
             for chunk in mine.chunks(3) {
                 let body = serde_json::to_string(chunk).unwrap();
-                ingest_readings(&store, &writer, &tenant, &body, crate::harness::T0)
+                ingest_readings(&services, &writer, &tenant, &body, crate::harness::T0)
                     .await
                     .unwrap_or_else(|e| panic!("ingest failed: {e:?}"));
             }

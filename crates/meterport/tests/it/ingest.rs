@@ -643,8 +643,8 @@ async fn readings_past_the_retention_are_deleted_and_the_months_kept_do_not_chan
     assert_eq!(count().await, 4);
 
     // In December the retention starts with September: August's reading goes, once.
-    assert_eq!(purge_expired_readings(&app.store, T0).await.unwrap(), 1);
-    assert_eq!(purge_expired_readings(&app.store, T0).await.unwrap(), 0);
+    assert_eq!(purge_expired_readings(&app.services, T0).await.unwrap(), 1);
+    assert_eq!(purge_expired_readings(&app.services, T0).await.unwrap(), 0);
     assert_eq!(count().await, 3);
     assert_eq!(
         monthly_total1(&app, &read, "2021-09", "2021-11").await,

@@ -676,8 +676,12 @@ async fn two_portal_instances_on_one_database_send_each_mail_once() {
     let config = meterport_portal::mail::MailConfig::smtp(&smtp.url(), "portal@example.com")
         .unwrap()
         .with_poll_every(Duration::from_millis(100));
-    let two =
-        meterport_portal::app::AppState::new(store, one.clock.clone(), None).with_mail(config);
+    let two = meterport_portal::app::AppState::new(
+        meterport_portal::service::Services::new(store),
+        one.clock.clone(),
+        None,
+    )
+    .with_mail(config);
     two.mail.start();
 
     for i in 0..20 {

@@ -97,7 +97,7 @@ impl Fleet {
     /// A notifier round at `T0 + minutes`.
     async fn round_at(&self, minutes: i64) -> Round {
         self.app.clock.set(T0 + minutes * MIN);
-        round(&self.app.store, &self.app.base, T0 + minutes * MIN)
+        round(&self.app.services, &self.app.base, T0 + minutes * MIN)
             .await
             .unwrap()
     }

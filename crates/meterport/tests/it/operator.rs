@@ -4,6 +4,7 @@
 use crate::harness::{OPERATOR_TOKEN, T0, TestApp, TestDb, admin, lfp, mfp};
 use meterport_portal::app::{AppState, router};
 use meterport_portal::clock::ManualClock;
+use meterport_portal::service::Services;
 use meterport_store::Store;
 use serde_json::{Value, json};
 
@@ -164,7 +165,7 @@ async fn the_operator_api_answers_404_everywhere_when_no_operator_token_is_confi
         .create_tenant("Acme", "Asia/Tokyo", None, T0)
         .await
         .unwrap();
-    let state = AppState::new(store.clone(), ManualClock::new(T0), None);
+    let state = AppState::new(Services::new(store.clone()), ManualClock::new(T0), None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     // Served like the harness serves, with the client address known to the app.

@@ -504,7 +504,7 @@ async fn users_who_chose_it_are_mailed_once_per_stop_about_the_devices_of_their_
 
     let round_at = |at: i64| {
         app.clock.set(at);
-        round(&app.store, &app.base, at)
+        round(&app.services, &app.base, at)
     };
     f.at(T0);
     f.reading("MFP-A", T0, 100).await;

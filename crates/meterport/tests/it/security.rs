@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::harness::web::{Browser, Page, page};
 use crate::harness::{OPERATOR_TOKEN, PASSWORD, T0, TestApp, mfp, serve};
 use meterport_portal::app::{AppState, router};
+use meterport_portal::service::Services;
 use meterport_store::Store;
 use meterport_store::devices::Page as ListPage;
 use meterport_store::tenants::Tenant;
@@ -1703,7 +1704,7 @@ async fn the_login_limit_per_address_holds_across_instances_and_restarts() {
     app.user(&t, "yamada", None, "ja").await;
     let second = {
         let store = Store::open(&app.db.url).await.unwrap();
-        serve(AppState::new(store, app.clock.clone(), None)).await
+        serve(AppState::new(Services::new(store), app.clock.clone(), None)).await
     };
     let (one, two) = (Browser::on(&app), Browser::at(&second));
     // Thirty failures from one address, half on each instance.
@@ -1722,7 +1723,7 @@ async fn the_login_limit_per_address_holds_across_instances_and_restarts() {
     // A freshly started instance (a restart) knows it too.
     let third = {
         let store = Store::open(&app.db.url).await.unwrap();
-        serve(AppState::new(store, app.clock.clone(), None)).await
+        serve(AppState::new(Services::new(store), app.clock.clone(), None)).await
     };
     assert_eq!(
         Browser::at(&third)

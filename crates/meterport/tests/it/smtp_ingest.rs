@@ -1062,7 +1062,11 @@ async fn several_portal_instances_take_mail_for_the_same_database() {
     let (_tenant, ingest, read) = customer(&app, "acme").await;
     // A second instance: its own state and writer over the same database.
     let store = meterport_store::Store::open(&app.db.url).await.unwrap();
-    let other = meterport_portal::app::AppState::new(store, app.clock.clone(), None);
+    let other = meterport_portal::app::AppState::new(
+        meterport_portal::service::Services::new(store),
+        app.clock.clone(),
+        None,
+    );
     let first = Listener::start(&app, SmtpConfig::default()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let second_addr = listener.local_addr().unwrap();

@@ -11,6 +11,7 @@ use crate::harness::web::{
 };
 use crate::harness::{OPERATOR_TOKEN, PASSWORD, T0, TestApp, admin, mfp, serve};
 use meterport_portal::app::AppState;
+use meterport_portal::service::Services;
 use meterport_portal::web::session::WebConfig;
 use meterport_store::Store;
 use meterport_store::tenants::Tenant;
@@ -72,7 +73,12 @@ impl Portal {
 /// PostgreSQL), with the same clock, serving on its own port.
 async fn second_instance(app: &TestApp, web: WebConfig) -> String {
     let store = Store::open(&app.db.url).await.unwrap();
-    let state = AppState::new(store, app.clock.clone(), Some(OPERATOR_TOKEN.into())).with_web(web);
+    let state = AppState::new(
+        Services::new(store),
+        app.clock.clone(),
+        Some(OPERATOR_TOKEN.into()),
+    )
+    .with_web(web);
     serve(state).await
 }
 

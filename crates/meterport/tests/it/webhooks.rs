@@ -117,18 +117,22 @@ async fn conditions_opened_and_closed_reach_the_receiver_signed_and_retried() {
     assert_eq!(code, 200);
 
     let client = reqwest::Client::new();
-    assert_eq!(deliver_due(&app.store, &client, T0).await.unwrap(), 2);
+    assert_eq!(deliver_due(&app.services, &client, T0).await.unwrap(), 2);
     // The first POST failed (500): tried again after the backoff, not before.
     assert_eq!(
-        deliver_due(&app.store, &client, T0 + 5_000).await.unwrap(),
+        deliver_due(&app.services, &client, T0 + 5_000)
+            .await
+            .unwrap(),
         0
     );
     assert_eq!(
-        deliver_due(&app.store, &client, T0 + 10_000).await.unwrap(),
+        deliver_due(&app.services, &client, T0 + 10_000)
+            .await
+            .unwrap(),
         1
     );
     assert_eq!(
-        deliver_due(&app.store, &client, T0 + 3_600_000)
+        deliver_due(&app.services, &client, T0 + 3_600_000)
             .await
             .unwrap(),
         0
@@ -194,7 +198,7 @@ async fn conditions_opened_and_closed_reach_the_receiver_signed_and_retried() {
         .await;
     assert_eq!(code, 200);
     assert_eq!(
-        deliver_due(&app.store, &client, T0 + 7_200_000)
+        deliver_due(&app.services, &client, T0 + 7_200_000)
             .await
             .unwrap(),
         0
@@ -236,9 +240,11 @@ async fn a_device_that_stops_and_resumes_reporting_is_posted_both_times() {
 
     // Silent for longer than the tenant's 48 hours.
     app.clock.set(T0 + 49 * hour);
-    round(&app.store, &app.base, T0 + 49 * hour).await.unwrap();
+    round(&app.services, &app.base, T0 + 49 * hour)
+        .await
+        .unwrap();
     assert_eq!(
-        deliver_due(&app.store, &client, T0 + 49 * hour)
+        deliver_due(&app.services, &client, T0 + 49 * hour)
             .await
             .unwrap(),
         1
@@ -249,10 +255,14 @@ async fn a_device_that_stops_and_resumes_reporting_is_posted_both_times() {
         .post("/api/v1/ingest/status", &ingest, &report(T0 + 50 * hour))
         .await;
     assert_eq!(code, 200);
-    round(&app.store, &app.base, T0 + 50 * hour).await.unwrap();
-    round(&app.store, &app.base, T0 + 51 * hour).await.unwrap();
+    round(&app.services, &app.base, T0 + 50 * hour)
+        .await
+        .unwrap();
+    round(&app.services, &app.base, T0 + 51 * hour)
+        .await
+        .unwrap();
     assert_eq!(
-        deliver_due(&app.store, &client, T0 + 51 * hour)
+        deliver_due(&app.services, &client, T0 + 51 * hour)
             .await
             .unwrap(),
         1

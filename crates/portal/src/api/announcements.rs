@@ -57,7 +57,7 @@ pub(crate) async fn post(
     bytes: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let input: AnnouncementInput = body(&bytes)?;
-    let a = create_announcement(&state.store, API_ACTOR, input, state.now_ms()).await?;
+    let a = create_announcement(&state.services, API_ACTOR, input, state.now_ms()).await?;
     Ok((StatusCode::CREATED, Json(announcement_json(&a))))
 }
 
@@ -76,7 +76,7 @@ pub(crate) async fn post(
     )
 )]
 pub(crate) async fn list(_: Operator, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let all = list_announcements(&state.store).await?;
+    let all = list_announcements(&state.services).await?;
     Ok(Json(
         json!({"announcements": all.iter().map(announcement_json).collect::<Vec<_>>()}),
     ))
@@ -106,6 +106,6 @@ pub(crate) async fn del(
     let id: i64 = id
         .parse()
         .map_err(|_| ServiceError::NotFound(Missing::Announcement))?;
-    delete_announcement(&state.store, API_ACTOR, id, state.now_ms()).await?;
+    delete_announcement(&state.services, API_ACTOR, id, state.now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

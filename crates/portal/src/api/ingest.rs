@@ -60,9 +60,9 @@ pub(crate) async fn readings(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let owner = authenticate(&state, &headers, TokenKind::Ingest).await?;
-    let tenant = require_tenant(&state.store, TenantId(owner.tenant_id)).await?;
+    let tenant = require_tenant(&state.services, TenantId(owner.tenant_id)).await?;
     let stored = ingest_readings(
-        &state.store,
+        &state.services,
         &state.ingest,
         &tenant,
         text(&body)?,
@@ -96,7 +96,7 @@ pub(crate) async fn status(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let owner = authenticate(&state, &headers, TokenKind::Ingest).await?;
-    let tenant = require_tenant(&state.store, TenantId(owner.tenant_id)).await?;
-    let outcome = ingest_status(&state.store, &tenant, text(&body)?, state.now_ms()).await?;
+    let tenant = require_tenant(&state.services, TenantId(owner.tenant_id)).await?;
+    let outcome = ingest_status(&state.services, &tenant, text(&body)?, state.now_ms()).await?;
     Ok((StatusCode::OK, Json(json!(outcome))))
 }

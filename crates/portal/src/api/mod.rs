@@ -206,7 +206,7 @@ pub async fn authenticate(
     kind: TokenKind,
 ) -> ApiResult<TokenOwner> {
     let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
-    let owner = crate::service::tokens::verify(&state.store, kind, token)
+    let owner = crate::service::tokens::verify(&state.services, kind, token)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     crate::telemetry::note_tenant(owner.tenant_id);

@@ -142,7 +142,7 @@ fn path_id(raw: &str) -> ApiResult<i64> {
 
 /// The tenant named by the path, or 404.
 async fn tenant_of(state: &AppState, raw: &str) -> ApiResult<Tenant> {
-    let tenant = require_tenant(&state.store, TenantId(path_id(raw)?)).await?;
+    let tenant = require_tenant(&state.services, TenantId(path_id(raw)?)).await?;
     crate::telemetry::note_tenant(tenant.id);
     Ok(tenant)
 }
@@ -212,7 +212,7 @@ pub(crate) async fn list_tenants(
     _: Operator,
     State(state): State<AppState>,
 ) -> ApiResult<Json<Value>> {
-    let tenants = ops::list_tenants(&state.store).await?;
+    let tenants = ops::list_tenants(&state.services).await?;
     Ok(Json(
         json!({"tenants": tenants.iter().map(tenant_json).collect::<Vec<_>>()}),
     ))
@@ -260,7 +260,7 @@ pub(crate) async fn post_tenant(
 ) -> ApiResult<Created> {
     let b: TenantBody = body(&bytes)?;
     let tenant = create_tenant(
-        &state.store,
+        &state.services,
         API_ACTOR,
         b.name.as_deref().unwrap_or(""),
         b.timezone.as_deref(),
@@ -315,7 +315,7 @@ pub(crate) async fn list_users(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let users = ops::list_users(&state.store, TenantId(tenant.id)).await?;
+    let users = ops::list_users(&state.services, TenantId(tenant.id)).await?;
     Ok(Json(
         json!({"users": users.iter().map(user_json).collect::<Vec<_>>()}),
     ))
@@ -348,7 +348,7 @@ pub(crate) async fn post_user(
     let tenant = tenant_of(&state, &tenant_id).await?;
     let input: UserInput = body(&bytes)?;
     let user = create_user(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         input,
@@ -379,7 +379,7 @@ pub(crate) async fn get_user(
     Path((tenant_id, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let user = ops::user(&state.store, TenantId(tenant.id), UserId(path_id(&id)?)).await?;
+    let user = ops::user(&state.services, TenantId(tenant.id), UserId(path_id(&id)?)).await?;
     Ok(Json(user_json(&user)))
 }
 
@@ -405,7 +405,7 @@ pub(crate) async fn del_user(
 ) -> ApiResult<StatusCode> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     delete_user(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         UserId(path_id(&id)?),
@@ -449,7 +449,7 @@ pub(crate) async fn post_reset(
     let id = path_id(&id)?;
     let b: PasswordBody = body(&bytes)?;
     let user = reset_password(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         UserId(id),
@@ -482,7 +482,7 @@ pub(crate) async fn post_unlock(
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     let user = unlock_user(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         UserId(path_id(&id)?),
@@ -513,7 +513,7 @@ pub(crate) async fn list_devices(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let devices = ops::list_devices(&state.store, TenantId(tenant.id)).await?;
+    let devices = ops::list_devices(&state.services, TenantId(tenant.id)).await?;
     Ok(Json(
         json!({"devices": devices.iter().map(device_json).collect::<Vec<_>>()}),
     ))
@@ -546,7 +546,7 @@ pub(crate) async fn post_device(
     let tenant = tenant_of(&state, &tenant_id).await?;
     let input: DeviceInput = body(&bytes)?;
     let device = create_device(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         input,
@@ -577,7 +577,12 @@ pub(crate) async fn get_device(
     Path((tenant_id, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let device = ops::device(&state.store, TenantId(tenant.id), DeviceId(path_id(&id)?)).await?;
+    let device = ops::device(
+        &state.services,
+        TenantId(tenant.id),
+        DeviceId(path_id(&id)?),
+    )
+    .await?;
     Ok(Json(device_json(&device)))
 }
 
@@ -603,7 +608,7 @@ pub(crate) async fn del_device(
 ) -> ApiResult<StatusCode> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     delete_device(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         DeviceId(path_id(&id)?),
@@ -634,7 +639,7 @@ pub(crate) async fn list_groups(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let groups = crate::service::groups::list_groups(&state.store, TenantId(tenant.id)).await?;
+    let groups = crate::service::groups::list_groups(&state.services, TenantId(tenant.id)).await?;
     Ok(Json(
         json!({"groups": groups.iter().map(group_json).collect::<Vec<_>>()}),
     ))
@@ -674,7 +679,7 @@ pub(crate) async fn post_group(
     let tenant = tenant_of(&state, &tenant_id).await?;
     let b: GroupBody = body(&bytes)?;
     let group = create_group(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         b.name.as_deref().unwrap_or(""),
@@ -713,7 +718,7 @@ pub(crate) async fn patch_group(
     let id = path_id(&id)?;
     let b: GroupBody = body(&bytes)?;
     let group = update_group(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         GroupId(id),
@@ -747,7 +752,7 @@ pub(crate) async fn del_group(
 ) -> ApiResult<StatusCode> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     delete_groups(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         &[path_id(&id)?],
@@ -778,8 +783,13 @@ pub(crate) async fn post_ingest_token(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Created> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let issued =
-        issue_ingest_token(&state.store, API_ACTOR, TenantId(tenant.id), state.now_ms()).await?;
+    let issued = issue_ingest_token(
+        &state.services,
+        API_ACTOR,
+        TenantId(tenant.id),
+        state.now_ms(),
+    )
+    .await?;
     Ok(created(issued_token_json(&issued)))
 }
 
@@ -816,7 +826,7 @@ pub(crate) async fn post_api_token(
     let tenant = tenant_of(&state, &tenant_id).await?;
     let b: ApiTokenBody = body(&bytes)?;
     let issued = issue_read_token(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         b.username.as_deref().unwrap_or(""),
@@ -847,7 +857,7 @@ pub(crate) async fn list_tokens(
     Path(tenant_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
-    let tokens = ops::list_tokens(&state.store, TenantId(tenant.id)).await?;
+    let tokens = ops::list_tokens(&state.services, TenantId(tenant.id)).await?;
     Ok(Json(
         json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()}),
     ))
@@ -875,7 +885,7 @@ pub(crate) async fn del_token(
 ) -> ApiResult<StatusCode> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     revoke_token(
-        &state.store,
+        &state.services,
         API_ACTOR,
         TenantId(tenant.id),
         path_id(&id)?,
@@ -947,7 +957,7 @@ pub(crate) async fn unknown_serials(
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_of(&state, &tenant_id).await?;
     let page = page_of(&q)?;
-    let list = ops::unknown_serials(&state.store, TenantId(tenant.id), page).await?;
+    let list = ops::unknown_serials(&state.services, TenantId(tenant.id), page).await?;
     Ok(Json(json!({
         "serials": list.serials.iter().map(unknown_serial_json).collect::<Vec<_>>(),
         "total": list.total,

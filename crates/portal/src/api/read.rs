@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 /// The tenant of a read token.
 async fn reader(state: &AppState, headers: &HeaderMap) -> ApiResult<Tenant> {
     let owner = authenticate(state, headers, TokenKind::Read).await?;
-    Ok(require_tenant(&state.store, TenantId(owner.tenant_id)).await?)
+    Ok(require_tenant(&state.services, TenantId(owner.tenant_id)).await?)
 }
 
 fn group_json(g: &Option<(i64, String)>) -> Value {
@@ -103,7 +103,7 @@ pub(crate) async fn devices(
             ])
         })?,
     };
-    let list = match devices::list(&state.store, TenantId(tenant.id), group).await {
+    let list = match devices::list(&state.services, TenantId(tenant.id), group).await {
         Err(ServiceError::NotFound(_)) => return Err(ApiError::not_found()),
         other => other?,
     };
@@ -139,7 +139,7 @@ pub(crate) async fn device(
         device: d,
         conditions,
         supplies: report,
-    } = devices::state(&state.store, TenantId(tenant.id), DeviceId(id)).await?;
+    } = devices::state(&state.services, TenantId(tenant.id), DeviceId(id)).await?;
     // The same device fields as the operator API (one place decides them), plus its open
     // conditions.
     let mut body = super::operator::device_json(&d);
@@ -163,7 +163,7 @@ pub(crate) async fn device(
         supplies: Vec::new(),
     });
     let forecasts = supplies::forecasts(
-        &state.store,
+        &state.services,
         &tenant,
         &[(DeviceId(id), &report)],
         state.now_ms(),
@@ -198,7 +198,7 @@ pub async fn prepare(
     tenant: &Tenant,
     params: &HashMap<String, String>,
 ) -> ApiResult<Prepared> {
-    counters::prepare(&state.store, tenant, params, state.now_ms())
+    counters::prepare(&state.services, tenant, params, state.now_ms())
         .await
         .map_err(|e| match e {
             QueryError::Invalid(errors) => {
@@ -243,7 +243,7 @@ pub(crate) async fn counters(
 ) -> ApiResult<Response> {
     let tenant = reader(&state, &headers).await?;
     let prepared = prepare(&state, &tenant, &params).await?;
-    let body = Body::from_stream(json_chunks(state.store.clone(), prepared));
+    let body = Body::from_stream(json_chunks(state.services.clone(), prepared));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 

@@ -16,10 +16,10 @@ use std::io::BufRead;
 
 use clap::{Args, Subcommand, ValueEnum};
 use meterport_domain::device::DeviceInput;
-use meterport_store::Store;
 use meterport_store::devices::Page;
 use serde_json::Value;
 
+use crate::service::Services;
 use crate::service::groups::{create_group, delete_groups, update_group};
 use crate::service::operator::{self as op, UserInput};
 use crate::shapes;
@@ -535,14 +535,15 @@ fn print_group(out: &Out, g: &meterport_store::groups::Group) {
 }
 
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
-    let store = Store::open(&args.database).await?;
+    // Where `admin` opens the database: from here on only the use cases reach it.
+    let services = Services::new(meterport_store::Store::open(&args.database).await?);
     let out = Out { json: args.json };
-    let result = dispatch(&store, &out, args.command).await;
-    store.close().await;
+    let result = dispatch(&services, &out, args.command).await;
+    services.close().await;
     result
 }
 
-async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Result<()> {
+async fn dispatch(svc: &Services, out: &Out, command: AdminCommand) -> anyhow::Result<()> {
     let actor = actor();
     let actor = actor.as_str();
     match command {
@@ -558,8 +559,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
                 retention_months.map(Some)
             };
             let tenant =
-                op::create_tenant(store, actor, &name, timezone.as_deref(), retention, now())
-                    .await?;
+                op::create_tenant(svc, actor, &name, timezone.as_deref(), retention, now()).await?;
             print_tenant(out, &tenant);
         }
         AdminCommand::Tenant(TenantCommand::SetNotifications {
@@ -569,7 +569,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             late_after_hours,
         }) => {
             let t = op::set_notify_settings(
-                store,
+                svc,
                 actor,
                 TenantId(tenant),
                 holddown_minutes,
@@ -585,23 +585,23 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             );
         }
         AdminCommand::Tenant(TenantCommand::List) => {
-            for t in op::list_tenants(store).await? {
+            for t in op::list_tenants(svc).await? {
                 print_tenant(out, &t);
             }
         }
-        AdminCommand::User(command) => user(store, out, actor, command).await?,
-        AdminCommand::Device(command) => device(store, out, actor, command).await?,
-        AdminCommand::Group(command) => group(store, out, actor, command).await?,
-        AdminCommand::Token(command) => token(store, out, actor, command).await?,
-        AdminCommand::Announcement(command) => announcement(store, out, actor, command).await?,
+        AdminCommand::User(command) => user(svc, out, actor, command).await?,
+        AdminCommand::Device(command) => device(svc, out, actor, command).await?,
+        AdminCommand::Group(command) => group(svc, out, actor, command).await?,
+        AdminCommand::Token(command) => token(svc, out, actor, command).await?,
+        AdminCommand::Announcement(command) => announcement(svc, out, actor, command).await?,
         AdminCommand::UnknownSerials {
             tenant,
             page,
             per_page,
         } => {
-            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
+            let tenant = op::require_tenant(svc, TenantId(tenant)).await?;
             let page = Page::new(page, per_page).expect("clap checked the ranges");
-            let list = op::unknown_serials(store, TenantId(tenant.id), page).await?;
+            let list = op::unknown_serials(svc, TenantId(tenant.id), page).await?;
             for s in &list.serials {
                 out.record(
                     shapes::unknown_serial_json(s),
@@ -624,7 +624,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             }
         }
         AdminCommand::MailRejects { show: Some(id), .. } => {
-            let (r, message) = crate::service::meter_mail::reject(store, id).await?;
+            let (r, message) = crate::service::meter_mail::reject(svc, id).await?;
             if out.json {
                 let mut json = shapes::mail_reject_json(&r);
                 json["message"] = String::from_utf8_lossy(&message).into_owned().into();
@@ -651,7 +651,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             limit,
             show: None,
         } => {
-            for r in crate::service::meter_mail::rejects(store, tenant, limit).await? {
+            for r in crate::service::meter_mail::rejects(svc, tenant, limit).await? {
                 out.record(
                     shapes::mail_reject_json(&r),
                     &[
@@ -666,9 +666,9 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
                 );
             }
         }
-        AdminCommand::Webhook(command) => webhook(store, out, actor, command).await?,
+        AdminCommand::Webhook(command) => webhook(svc, out, actor, command).await?,
         AdminCommand::Backup { to } => {
-            let bytes = crate::service::backup::backup(store, &to).await?;
+            let bytes = crate::service::backup::backup(svc, &to).await?;
             println!("{}\t{bytes}", to.display());
         }
         AdminCommand::Audit {
@@ -677,7 +677,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
             limit,
         } => {
             let since = since.map(|t| t.as_millisecond());
-            for e in crate::service::audit::list(store, tenant, since, limit).await? {
+            for e in crate::service::audit::list(svc, tenant, since, limit).await? {
                 out.record(
                     shapes::audit_json(&e),
                     &[
@@ -696,7 +696,7 @@ async fn dispatch(store: &Store, out: &Out, command: AdminCommand) -> anyhow::Re
 }
 
 async fn webhook(
-    store: &Store,
+    svc: &Services,
     out: &Out,
     actor: &str,
     command: WebhookCommand,
@@ -719,25 +719,25 @@ async fn webhook(
     match command {
         WebhookCommand::Create { tenant, url } => {
             let (hook, secret) =
-                webhooks::register(store, actor, TenantId(tenant), &url, now()).await?;
+                webhooks::register(svc, actor, TenantId(tenant), &url, now()).await?;
             print(&hook);
             println!("secret: {secret}");
             eprintln!("the secret is shown this once: give it to the receiver now");
         }
         WebhookCommand::List { tenant } => {
-            for w in webhooks::list(store, TenantId(tenant)).await? {
+            for w in webhooks::list(svc, TenantId(tenant)).await? {
                 print(&w);
             }
         }
         WebhookCommand::Revoke { tenant, id } => {
-            webhooks::revoke(store, actor, TenantId(tenant), id, now()).await?;
+            webhooks::revoke(svc, actor, TenantId(tenant), id, now()).await?;
             eprintln!("revoked webhook {id}");
         }
     }
     Ok(())
 }
 
-async fn user(store: &Store, out: &Out, actor: &str, command: UserCommand) -> anyhow::Result<()> {
+async fn user(svc: &Services, out: &Out, actor: &str, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Create {
             tenant,
@@ -752,17 +752,17 @@ async fn user(store: &Store, out: &Out, actor: &str, command: UserCommand) -> an
                 email,
                 language,
             };
-            let user = op::create_user(store, actor, TenantId(tenant), input, now()).await?;
+            let user = op::create_user(svc, actor, TenantId(tenant), input, now()).await?;
             print_user(out, &user);
         }
         UserCommand::List { tenant } => {
-            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
-            for u in op::list_users(store, TenantId(tenant.id)).await? {
+            let tenant = op::require_tenant(svc, TenantId(tenant)).await?;
+            for u in op::list_users(svc, TenantId(tenant.id)).await? {
                 print_user(out, &u);
             }
         }
         UserCommand::Delete { tenant, id } => {
-            let user = op::delete_user(store, actor, TenantId(tenant), UserId(id), now()).await?;
+            let user = op::delete_user(svc, actor, TenantId(tenant), UserId(id), now()).await?;
             eprintln!("deleted user {} ({})", user.id, user.username);
         }
         UserCommand::ResetPassword {
@@ -772,12 +772,12 @@ async fn user(store: &Store, out: &Out, actor: &str, command: UserCommand) -> an
         } => {
             let password = password.read()?;
             let user =
-                op::reset_password(store, actor, TenantId(tenant), UserId(id), &password, now())
+                op::reset_password(svc, actor, TenantId(tenant), UserId(id), &password, now())
                     .await?;
             print_user(out, &user);
         }
         UserCommand::Unlock { tenant, id } => {
-            let user = op::unlock_user(store, actor, TenantId(tenant), UserId(id), now()).await?;
+            let user = op::unlock_user(svc, actor, TenantId(tenant), UserId(id), now()).await?;
             print_user(out, &user);
         }
     }
@@ -785,7 +785,7 @@ async fn user(store: &Store, out: &Out, actor: &str, command: UserCommand) -> an
 }
 
 async fn device(
-    store: &Store,
+    svc: &Services,
     out: &Out,
     actor: &str,
     command: DeviceCommand,
@@ -819,17 +819,17 @@ async fn device(
                 remote_ui_url,
                 lfp_unit,
             };
-            let device = op::create_device(store, actor, TenantId(tenant), input, now()).await?;
+            let device = op::create_device(svc, actor, TenantId(tenant), input, now()).await?;
             print_device(out, &device);
         }
         DeviceCommand::List { tenant } => {
-            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
-            for d in op::list_devices(store, TenantId(tenant.id)).await? {
+            let tenant = op::require_tenant(svc, TenantId(tenant)).await?;
+            for d in op::list_devices(svc, TenantId(tenant.id)).await? {
                 print_device(out, &d);
             }
         }
         DeviceCommand::Delete { tenant, id } => {
-            op::delete_device(store, actor, TenantId(tenant), DeviceId(id), now()).await?;
+            op::delete_device(svc, actor, TenantId(tenant), DeviceId(id), now()).await?;
             eprintln!("deleted device {id}");
         }
         DeviceCommand::SetReporting {
@@ -839,7 +839,7 @@ async fn device(
             tenant_default: _,
         } => {
             let device = op::set_device_late_after_hours(
-                store,
+                svc,
                 actor,
                 TenantId(tenant),
                 DeviceId(id),
@@ -857,26 +857,30 @@ async fn device(
     Ok(())
 }
 
-async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> anyhow::Result<()> {
+async fn group(
+    svc: &Services,
+    out: &Out,
+    actor: &str,
+    command: GroupCommand,
+) -> anyhow::Result<()> {
     match command {
         GroupCommand::Create {
             tenant,
             name,
             devices,
         } => {
-            let group =
-                create_group(store, actor, TenantId(tenant), &name, &devices, now()).await?;
+            let group = create_group(svc, actor, TenantId(tenant), &name, &devices, now()).await?;
             print_group(out, &group);
         }
         GroupCommand::List { tenant } => {
-            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
-            for g in crate::service::groups::list_groups(store, TenantId(tenant.id)).await? {
+            let tenant = op::require_tenant(svc, TenantId(tenant)).await?;
+            for g in crate::service::groups::list_groups(svc, TenantId(tenant.id)).await? {
                 print_group(out, &g);
             }
         }
         GroupCommand::Rename { tenant, id, name } => {
             let group = update_group(
-                store,
+                svc,
                 actor,
                 TenantId(tenant),
                 GroupId(id),
@@ -896,7 +900,7 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
             // `--none` only says on purpose that the list is empty; clap makes sure that
             // either it or a device is given.
             let group = update_group(
-                store,
+                svc,
                 actor,
                 TenantId(tenant),
                 GroupId(id),
@@ -908,7 +912,7 @@ async fn group(store: &Store, out: &Out, actor: &str, command: GroupCommand) -> 
             print_group(out, &group);
         }
         GroupCommand::Delete { tenant, ids } => {
-            for g in delete_groups(store, actor, TenantId(tenant), &ids, now()).await? {
+            for g in delete_groups(svc, actor, TenantId(tenant), &ids, now()).await? {
                 eprintln!("deleted group {} ({})", g.id, g.name);
             }
         }
@@ -932,7 +936,7 @@ fn print_announcement(out: &Out, a: &meterport_store::announcements::Announcemen
 }
 
 async fn announcement(
-    store: &Store,
+    svc: &Services,
     out: &Out,
     actor: &str,
     command: AnnouncementCommand,
@@ -957,23 +961,28 @@ async fn announcement(
                 shown_from,
                 shown_until,
             };
-            let a = ann::create_announcement(store, actor, input, now).await?;
+            let a = ann::create_announcement(svc, actor, input, now).await?;
             print_announcement(out, &a);
         }
         AnnouncementCommand::List => {
-            for a in ann::list_announcements(store).await? {
+            for a in ann::list_announcements(svc).await? {
                 print_announcement(out, &a);
             }
         }
         AnnouncementCommand::Delete { id } => {
-            ann::delete_announcement(store, actor, id, now()).await?;
+            ann::delete_announcement(svc, actor, id, now()).await?;
             eprintln!("deleted announcement {id}");
         }
     }
     Ok(())
 }
 
-async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> anyhow::Result<()> {
+async fn token(
+    svc: &Services,
+    out: &Out,
+    actor: &str,
+    command: TokenCommand,
+) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create {
             tenant,
@@ -982,11 +991,11 @@ async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> 
         } => {
             let issued = match kind {
                 TokenKindArg::Ingest => {
-                    op::issue_ingest_token(store, actor, TenantId(tenant), now()).await?
+                    op::issue_ingest_token(svc, actor, TenantId(tenant), now()).await?
                 }
                 TokenKindArg::Read => {
                     let username = username.unwrap_or_default();
-                    op::issue_read_token(store, actor, TenantId(tenant), &username, now()).await?
+                    op::issue_read_token(svc, actor, TenantId(tenant), &username, now()).await?
                 }
             };
             out.record(
@@ -996,8 +1005,8 @@ async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> 
             eprintln!("keep this token now: it is stored only as a hash and cannot be shown again");
         }
         TokenCommand::List { tenant } => {
-            let tenant = op::require_tenant(store, TenantId(tenant)).await?;
-            for t in op::list_tokens(store, TenantId(tenant.id)).await? {
+            let tenant = op::require_tenant(svc, TenantId(tenant)).await?;
+            for t in op::list_tokens(svc, TenantId(tenant.id)).await? {
                 out.record(
                     shapes::token_json(&t),
                     &[
@@ -1012,7 +1021,7 @@ async fn token(store: &Store, out: &Out, actor: &str, command: TokenCommand) -> 
             }
         }
         TokenCommand::Revoke { tenant, id } => {
-            op::revoke_token(store, actor, TenantId(tenant), id, now()).await?;
+            op::revoke_token(svc, actor, TenantId(tenant), id, now()).await?;
             eprintln!("revoked token {id}");
         }
     }

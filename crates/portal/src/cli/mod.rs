@@ -4,10 +4,9 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use meterport_store::Store;
-
 use crate::app::{AppState, serve};
 use crate::clock::SystemClock;
+use crate::service::Services;
 
 pub mod admin;
 pub mod config;
@@ -97,7 +96,7 @@ pub struct ServeArgs {
     pub log_format: Option<crate::telemetry::LogFormat>,
 }
 
-/// `--database`: the two kinds of URL [`Store::open`] takes.
+/// `--database`: the two kinds of URL [`meterport_store::Store::open`] takes.
 fn database_url(url: &str) -> Result<String, String> {
     let url = url.trim();
     if url.starts_with("sqlite:")
@@ -181,15 +180,16 @@ pub async fn run_collect(args: CollectArgs) -> ExitCode {
 
 /// `meterport serve`: opens the database and runs the portal until SIGTERM.
 pub async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
-    let store = Store::open(&args.database).await?;
-    serve_store(args, store, None).await
+    // Where `serve` opens the database: from here on only the use cases reach it.
+    let services = Services::new(meterport_store::Store::open(&args.database).await?);
+    serve_store(args, services, None).await
 }
 
-/// Runs the portal over an open `store`; `banner` is printed after the address (the demo's
-/// credentials).
+/// Runs the portal over the use cases of an open database; `banner` is printed after the
+/// address (the demo's credentials).
 pub async fn serve_store(
     args: ServeArgs,
-    store: Store,
+    services: Services,
     banner: Option<String>,
 ) -> anyhow::Result<()> {
     let operator_token = args.operator_token.clone().filter(|t| !t.is_empty());
@@ -206,7 +206,7 @@ pub async fn serve_store(
     if mail.is_log() {
         tracing::info!("no SMTP URL (--smtp-url): mails are written to the log, not sent");
     }
-    let mut state = AppState::new(store, Arc::new(SystemClock), operator_token)
+    let mut state = AppState::new(services, Arc::new(SystemClock), operator_token)
         .with_web(web)
         .with_mail(mail);
     state.trust_proxy = args.trust_proxy;
@@ -215,7 +215,7 @@ pub async fn serve_store(
     // Status notifications (S23): a round every 15 seconds decides the conditions whose
     // hold-down has passed and queues their mails.
     tokio::spawn(crate::service::notify::run(
-        state.store.clone(),
+        state.services.clone(),
         state.clock.clone(),
         state.mail.clone(),
         state.web.public_url.clone(),
@@ -223,13 +223,13 @@ pub async fn serve_store(
     ));
     // Webhooks (B4): due deliveries are posted every second.
     tokio::spawn(crate::service::webhooks::run(
-        state.store.clone(),
+        state.services.clone(),
         state.clock.clone(),
         std::time::Duration::from_secs(1),
     ));
     // Readings past their tenant's retention (C7) go now and then hourly.
     tokio::spawn(crate::service::retention::run_purges(
-        state.store.clone(),
+        state.services.clone(),
         state.clock.clone(),
     ));
     let smtp_config = args.smtp_config(&state.web.public_url)?;

@@ -3,18 +3,20 @@
 //! zone) are the domain's; these are the changes and their audit entries.
 
 use meterport_domain::ids::{TenantId, UserId};
+use meterport_store::StoreError;
 use meterport_store::announcements::Announcement;
 use meterport_store::users::{User, hash_password};
-use meterport_store::{Store, StoreError};
 
 use super::ServiceResult;
+use super::Services;
 use super::audit::{self, AuditAction};
 
 /// The operator's announcements shown at `now`, newest first (S5).
 pub async fn current_announcements(
-    store: &Store,
+    svc: &Services,
     now: i64,
 ) -> Result<Vec<Announcement>, StoreError> {
+    let store = svc.store();
     store.current_announcements(now).await
 }
 
@@ -37,11 +39,12 @@ pub async fn is_current_password(user: &User, password: &str) -> ServiceResult<b
 /// expiry starts again (S3), the user's other sessions end (another browser, a stolen
 /// cookie), and this session, restricted while the password had to change, opens fully.
 pub async fn change_password(
-    store: &Store,
+    svc: &Services,
     me: Me<'_>,
     new_password: &str,
     now: i64,
 ) -> ServiceResult<()> {
+    let store = svc.store();
     let new = new_password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
     let mut change = store.change().await?;
@@ -77,11 +80,12 @@ pub struct Profile<'a> {
 }
 
 pub async fn update_profile(
-    store: &Store,
+    svc: &Services,
     me: Me<'_>,
     profile: Profile<'_>,
     now: i64,
 ) -> ServiceResult<()> {
+    let store = svc.store();
     let mut change = store.change().await?;
     change
         .update_profile(
@@ -110,11 +114,12 @@ pub async fn update_profile(
 /// Sets the user's display language alone (the header's language switch, S25). `language`
 /// is one of the portal's languages, checked by the front door.
 pub async fn set_language(
-    store: &Store,
+    svc: &Services,
     me: Me<'_>,
     language: &str,
     now: i64,
 ) -> ServiceResult<()> {
+    let store = svc.store();
     let mut change = store.change().await?;
     change
         .set_language(me.tenant_id.get(), me.user_id.get(), language)
@@ -137,14 +142,13 @@ pub async fn set_language(
 /// from the profile's, so that the screens after login keep speaking it. A language the
 /// login screen only took from the browser is not a choice and changes nothing.
 pub async fn keep_language_chosen_at_login(
-    store: &Store,
+    svc: &Services,
     session_id: &str,
     language: &str,
     limits: super::login::SessionLimits,
     now: i64,
 ) -> ServiceResult<()> {
-    let Some(signed_in) = super::login::current_session(store, session_id, limits, now).await
-    else {
+    let Some(signed_in) = super::login::current_session(svc, session_id, limits, now).await else {
         return Ok(());
     };
     let user = &signed_in.user;
@@ -157,5 +161,5 @@ pub async fn keep_language_chosen_at_login(
         username: &user.username,
         session_id,
     };
-    set_language(store, me, language, now).await
+    set_language(svc, me, language, now).await
 }

@@ -3,12 +3,13 @@
 //! `meterport admin announcement ...` call these; announcements belong to no tenant.
 
 use meterport_domain::policy::{self, FieldError, Problem, is_control_char};
+use meterport_store::StoreError;
 use meterport_store::announcements::Announcement;
-use meterport_store::{Store, StoreError};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::Missing;
+use super::Services;
 use super::audit::{self, AuditAction};
 use super::{Refused, ServiceError, ServiceResult};
 
@@ -58,11 +59,12 @@ fn check_time(field: &'static str, raw: Option<&str>, errors: &mut Vec<FieldErro
 
 /// Posts an announcement (O1). Every broken rule is reported at once.
 pub async fn create_announcement(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     input: AnnouncementInput,
     now: i64,
 ) -> ServiceResult<Announcement> {
+    let store = svc.store();
     let mut errors = Vec::new();
     let text_ja = check_text("text_ja", input.text_ja.as_deref(), &mut errors);
     let text_en = check_text("text_en", input.text_en.as_deref(), &mut errors);
@@ -104,17 +106,19 @@ pub async fn create_announcement(
 }
 
 /// Every announcement, newest first, shown or not.
-pub async fn list_announcements(store: &Store) -> ServiceResult<Vec<Announcement>> {
+pub async fn list_announcements(svc: &Services) -> ServiceResult<Vec<Announcement>> {
+    let store = svc.store();
     Ok(store.list_announcements_all().await?)
 }
 
 /// Deletes an announcement; an unknown id is [`ServiceError::NotFound`].
 pub async fn delete_announcement(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     id: i64,
     now: i64,
 ) -> ServiceResult<()> {
+    let store = svc.store();
     let mut change = store.change().await?;
     change.delete_announcement(id).await.map_err(|e| match e {
         StoreError::NotFound => ServiceError::NotFound(Missing::Announcement),

@@ -4,6 +4,8 @@
 
 use meterport_store::{Change, NewAuditEntry, Store, StoreError};
 
+use crate::service::Services;
+
 /// What happened. The stored name is [`AuditAction::as_str`]; it never changes once written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditAction {
@@ -132,7 +134,7 @@ pub async fn record(
 
 /// Records an event that changes nothing else (a refused login, a reset asked for an
 /// unknown name): the entry is the whole change.
-pub async fn record_alone(
+pub(in crate::service) async fn record_alone(
     store: &Store,
     tenant_id: Option<i64>,
     actor: &str,
@@ -164,11 +166,12 @@ fn entry(
 /// The newest `limit` entries, newest first, of one tenant or (with `None`) of the whole
 /// portal, which only the operator may see; with `since`, only entries at or after it.
 pub async fn list(
-    store: &Store,
+    svc: &Services,
     tenant_id: Option<i64>,
     since: Option<i64>,
     limit: i64,
 ) -> Result<Vec<meterport_store::audit::AuditEntry>, meterport_store::StoreError> {
+    let store = svc.store();
     store.list_audit(tenant_id, since, limit).await
 }
 

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use meterport_store::{Backend, Store, StoreError};
+use meterport_store::{Backend, StoreError};
+
+use crate::service::Services;
 
 /// Why a backup was not made; nothing was written then.
 #[derive(Debug, thiserror::Error)]
@@ -17,7 +19,8 @@ pub enum BackupError {
 }
 
 /// Copies the database to the new file `to`; its size in bytes.
-pub async fn backup(store: &Store, to: &Path) -> Result<u64, BackupError> {
+pub async fn backup(svc: &Services, to: &Path) -> Result<u64, BackupError> {
+    let store = svc.store();
     if store.backend() != Backend::Sqlite {
         return Err(BackupError::Postgres);
     }

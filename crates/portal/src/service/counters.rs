@@ -23,6 +23,8 @@ use meterport_store::rollups::{BlockView, Part, block_of, slot_of};
 use meterport_store::tenants::Tenant;
 use meterport_store::{Store, StoreError};
 
+use crate::service::Services;
+
 /// A parsed and checked counters query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CounterQuery {
@@ -257,30 +259,31 @@ pub enum QueryError {
 /// Parses a query's parameters and loads its devices: what the API, the CSV export and
 /// the screens' addresses all start from.
 pub async fn prepare(
-    store: &Store,
+    svc: &Services,
     tenant: &Tenant,
     params: &HashMap<String, String>,
     now_ms: i64,
 ) -> Result<Prepared, QueryError> {
+    let store = svc.store();
     let query = CounterQuery::parse(params).map_err(QueryError::Invalid)?;
     if let GroupFilter::Group(g) = query.selection.group
         && !store.group_exists(tenant.id, g).await?
     {
         return Err(QueryError::NoSuchGroup);
     }
-    prepare_query(store, tenant, query, now_ms).await
+    prepare_query(svc, tenant, query, now_ms).await
 }
 
 /// [`prepare`] for a query the caller built itself from conditions it checked (the
 /// screens check the group against the tenant's groups they list anyway): no second look
 /// at the group on every page.
 pub async fn prepare_query(
-    store: &Store,
+    svc: &Services,
     tenant: &Tenant,
     query: CounterQuery,
     now_ms: i64,
 ) -> Result<Prepared, QueryError> {
-    Prepared::new(store, tenant, query, now_ms).await
+    Prepared::new(svc, tenant, query, now_ms).await
 }
 
 impl From<StoreError> for QueryError {
@@ -297,11 +300,12 @@ pub type RowStream<'a> =
 
 impl Prepared {
     pub async fn new(
-        store: &Store,
+        svc: &Services,
         tenant: &Tenant,
         query: CounterQuery,
         now_ms: i64,
     ) -> Result<Prepared, QueryError> {
+        let store = svc.store();
         let devices = store.counter_devices(tenant.id, &query.selection).await?;
         if query.selection.device.is_some() && devices.is_empty() {
             return Err(QueryError::NoSuchDevice);
@@ -342,10 +346,11 @@ impl Prepared {
     /// counters that went down, in the table's key order.
     pub async fn resets(
         &self,
-        store: &Store,
+        svc: &Services,
         device_id: i64,
         row: &DeviceRow,
     ) -> Result<Vec<Reset>, StoreError> {
+        let store = svc.store();
         let keys = self.shape.keys();
         let mut out = Vec::new();
         for (i, bits) in row.reset.iter().enumerate() {
@@ -385,11 +390,12 @@ impl Prepared {
     /// month.
     pub async fn reset_dates(
         &self,
-        store: &Store,
+        svc: &Services,
         device_id: i64,
         period: usize,
         key: Key,
     ) -> Result<Vec<Date>, StoreError> {
+        let store = svc.store();
         Ok(match self.shape.periods[period] {
             Period::Day(d) => vec![d],
             month @ Period::Month(_) => reset_days(store, self.tenant_id, device_id, month)
@@ -409,7 +415,8 @@ pub fn kept_from(tenant: &Tenant, now_ms: i64) -> Option<Date> {
 
 /// The day of the tenant's first stored reading, in its zone: asked only when a table is
 /// empty and must say why.
-pub async fn first_reading(store: &Store, tenant: &Tenant) -> Result<Option<Date>, StoreError> {
+pub async fn first_reading(svc: &Services, tenant: &Tenant) -> Result<Option<Date>, StoreError> {
+    let store = svc.store();
     let first = store.first_reading_ms(tenant.id).await?;
     Ok(first.map(|ms| day_of_ms(ms, &tenant.tz())))
 }
@@ -465,7 +472,8 @@ async fn reset_days(
 impl Prepared {
     /// One row per device of the selection, in device id order, also for devices with no
     /// data (all periods "-").
-    pub fn rows<'a>(&'a self, store: &'a Store) -> RowStream<'a> {
+    pub fn rows<'a>(&'a self, svc: &'a Services) -> RowStream<'a> {
+        let store = svc.store();
         let shape = &self.shape;
         let ids: Vec<i64> = shape.periods.iter().map(|p| p.id()).collect();
         let (from, to) = (ids[0], ids[ids.len() - 1]);
@@ -515,7 +523,7 @@ impl Prepared {
 
 /// Streams the JSON answer of a prepared query in chunks of about 64 KiB.
 pub fn json_chunks(
-    store: Store,
+    svc: Services,
     prepared: Prepared,
 ) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send {
     async_stream::try_stream! {
@@ -523,7 +531,7 @@ pub fn json_chunks(
         let mut buf = Vec::with_capacity(1 << 17);
         w.head(&mut buf);
         let mut totals = Totals::new(&prepared.shape);
-        let mut rows = prepared.rows(&store);
+        let mut rows = prepared.rows(&svc);
         let mut first = true;
         let mut lookups = 0;
         while let Some(item) = rows.next().await {
@@ -540,7 +548,7 @@ pub fn json_chunks(
             // gets its first ones dated and the rest by period only.
             let resets = if row.reset.iter().any(|r| *r != 0) && lookups < MAX_RESET_LOOKUPS {
                 lookups += 1;
-                prepared.resets(&store, device.id, &row).await.map_err(std::io::Error::other)?
+                prepared.resets(&svc, device.id, &row).await.map_err(std::io::Error::other)?
             } else {
                 undated_resets(&prepared.shape, &row)
             };

@@ -6,7 +6,6 @@
 use meterport_domain::counters::CounterSet;
 use meterport_domain::ids::{DeviceId, TenantId};
 use meterport_domain::reporting::{self, Reporting};
-use meterport_store::Store;
 use meterport_store::conditions::OpenCondition;
 use meterport_store::counters::GroupFilter;
 use meterport_store::device_settings::{
@@ -20,18 +19,20 @@ use meterport_store::users::User;
 use serde_json::json;
 
 use super::Missing;
+use super::Services;
 use super::audit::{self, AuditAction};
 use super::{ServiceError, ServiceResult};
 
 /// How many devices of a selection show each status, and how many are not reporting at
 /// `now` (the counts above the list).
 pub async fn status_counts(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     group: GroupFilter,
     text: Option<&str>,
     now: i64,
 ) -> ServiceResult<StatusCounts> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store.device_counts(tenant_id, group, text, now).await?)
 }
@@ -53,10 +54,11 @@ pub struct FleetSummary {
 }
 
 pub async fn fleet_summary(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     now: i64,
 ) -> ServiceResult<FleetSummary> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(FleetSummary {
         statuses: store
@@ -68,10 +70,11 @@ pub async fn fleet_summary(
 
 /// One page of the device list, sorted and filtered in SQL.
 pub async fn device_page(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     query: &DeviceListQuery,
 ) -> ServiceResult<Vec<DeviceRow>> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store.device_page(tenant_id, query).await?)
 }
@@ -79,10 +82,11 @@ pub async fn device_page(
 /// The tenant's devices of a selection; a group of another tenant is as unknown as a
 /// missing one.
 pub async fn list(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     group: GroupFilter,
 ) -> ServiceResult<Vec<Device>> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     if let GroupFilter::Group(g) = group
         && !store.group_exists(tenant_id, g).await?
@@ -103,10 +107,11 @@ pub struct DeviceState {
 /// A device of the tenant with its conditions and supplies (the read API's detail), or
 /// not found.
 pub async fn state(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     device_id: DeviceId,
 ) -> ServiceResult<DeviceState> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     let device_id = device_id.get();
     let device = store
@@ -135,15 +140,16 @@ pub struct DeviceDetail {
 
 /// A device of the tenant with what its screen shows, or not found.
 pub async fn detail(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     device_id: DeviceId,
 ) -> ServiceResult<DeviceDetail> {
+    let store = svc.store();
     let DeviceState {
         device,
         conditions,
         supplies,
-    } = state(store, tenant_id, device_id).await?;
+    } = state(svc, tenant_id, device_id).await?;
     let tenant_id = tenant_id.get();
     let device_id = device_id.get();
     Ok(DeviceDetail {
@@ -179,11 +185,12 @@ impl<E: Into<ServiceError>> From<E> for SaveError {
 /// Which of a group and a toner administrator are not the tenant's (each on its own, so
 /// that a form can name both at once).
 pub async fn check_settings(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     group: Option<i64>,
     toner_admin: Option<i64>,
 ) -> ServiceResult<SettingsRefusal> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     let mut refusal = SettingsRefusal::default();
     if let Some(g) = group {
@@ -203,7 +210,7 @@ pub async fn check_settings(
 /// must be the tenant's. Checked here first, field by field, and again by the store in its
 /// transaction.
 pub async fn save_settings(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     actor: &str,
     device_id: DeviceId,
@@ -211,7 +218,8 @@ pub async fn save_settings(
     toner_admin: Option<i64>,
     now: i64,
 ) -> Result<(), SaveError> {
-    let refusal = check_settings(store, tenant_id, group, toner_admin).await?;
+    let store = svc.store();
+    let refusal = check_settings(svc, tenant_id, group, toner_admin).await?;
     let tenant_id = tenant_id.get();
     let device_id = device_id.get();
     if refusal != SettingsRefusal::default() {
@@ -254,22 +262,24 @@ pub async fn save_settings(
 /// The toner/ink overview of a selection (S28): counts, one page of devices with their
 /// supplies, and a few of the devices that report none.
 pub async fn supply_summary(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     group: GroupFilter,
 ) -> ServiceResult<SupplySummary> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store.supply_summary(tenant_id, group).await?)
 }
 
 pub async fn supply_page(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     group: GroupFilter,
     only: Option<SupplyFilter>,
     limit: i64,
     offset: i64,
 ) -> ServiceResult<Vec<DeviceSupplies>> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store
         .supply_page(tenant_id, group, only, limit, offset)
@@ -277,11 +287,12 @@ pub async fn supply_page(
 }
 
 pub async fn devices_without_supplies(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     group: GroupFilter,
     limit: i64,
 ) -> ServiceResult<Vec<(i64, String)>> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store
         .devices_without_supplies(tenant_id, group, limit)

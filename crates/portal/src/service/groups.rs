@@ -4,13 +4,14 @@
 
 use meterport_domain::ids::{GroupId, TenantId};
 use meterport_domain::policy::{self, FieldError, MAX_GROUPS_PER_TENANT, Problem};
+use meterport_store::StoreError;
 use meterport_store::counters::GroupFilter;
 use meterport_store::devices::Device;
 use meterport_store::groups::{Group, GroupError, GroupProblem};
-use meterport_store::{Store, StoreError};
 use serde_json::json;
 
 use super::Missing;
+use super::Services;
 use super::audit::{self, AuditAction};
 use super::operator::require_tenant;
 use super::{Refused, ServiceError, ServiceResult};
@@ -72,14 +73,15 @@ pub fn refusal_fields(refusal: &GroupRefusal) -> Vec<FieldError> {
 }
 
 /// The tenant's groups, by name, with their number of devices.
-pub async fn list_groups(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<Group>> {
+pub async fn list_groups(svc: &Services, tenant_id: TenantId) -> ServiceResult<Vec<Group>> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store.list_groups(tenant_id).await?)
 }
 
 /// One of the tenant's groups, or not found (also for another tenant's).
-pub async fn group(store: &Store, tenant_id: TenantId, group_id: GroupId) -> ServiceResult<Group> {
-    list_groups(store, tenant_id)
+pub async fn group(svc: &Services, tenant_id: TenantId, group_id: GroupId) -> ServiceResult<Group> {
+    list_groups(svc, tenant_id)
         .await?
         .into_iter()
         .find(|g| g.id == group_id.get())
@@ -87,7 +89,8 @@ pub async fn group(store: &Store, tenant_id: TenantId, group_id: GroupId) -> Ser
 }
 
 /// How many of the tenant's devices are in no group.
-pub async fn ungrouped_count(store: &Store, tenant_id: TenantId) -> ServiceResult<i64> {
+pub async fn ungrouped_count(svc: &Services, tenant_id: TenantId) -> ServiceResult<i64> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store
         .device_status_counts(tenant_id, GroupFilter::NoGroup, None)
@@ -97,10 +100,11 @@ pub async fn ungrouped_count(store: &Store, tenant_id: TenantId) -> ServiceResul
 
 /// What a group's form offers (S22): the group's devices (checked) then those in no group.
 pub async fn member_choices(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     group: Option<i64>,
 ) -> ServiceResult<Vec<(Device, bool)>> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     let mut devices = Vec::new();
     if let Some(g) = group {
@@ -125,15 +129,16 @@ fn group_refusal(refused: Refused, e: GroupError) -> ServiceError {
 
 /// Creates a device group (S22) with devices that are in no group.
 pub async fn create_group(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     name: &str,
     device_ids: &[i64],
     now: i64,
 ) -> ServiceResult<Group> {
+    let store = svc.store();
     const REFUSED: Refused = Refused::GroupNotCreated;
-    require_tenant(store, tenant_id).await?;
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let name = policy::check_group_name(name).map_err(|e| ServiceError::invalid(REFUSED, e))?;
     let mut change = store.change().await?;
@@ -156,7 +161,7 @@ pub async fn create_group(
 
 /// Renames a group and/or replaces its members (S22), both or neither.
 pub async fn update_group(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     group_id: GroupId,
@@ -164,8 +169,9 @@ pub async fn update_group(
     device_ids: Option<&[i64]>,
     now: i64,
 ) -> ServiceResult<Group> {
+    let store = svc.store();
     const REFUSED: Refused = Refused::GroupNotChanged;
-    require_tenant(store, tenant_id).await?;
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let group_id = group_id.get();
     if !store.group_exists(tenant_id, group_id).await? {
@@ -202,13 +208,14 @@ pub async fn update_group(
 /// Deletes groups (S22: several at once); their devices go to no group. If one id is
 /// unknown, nothing is deleted.
 pub async fn delete_groups(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     group_ids: &[i64],
     now: i64,
 ) -> ServiceResult<Vec<Group>> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     let deleted = change

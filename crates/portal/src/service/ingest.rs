@@ -19,6 +19,8 @@ use meterport_store::tenants::Tenant;
 use meterport_store::{Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::service::Services;
+
 /// Why a request was refused or failed.
 #[derive(Debug)]
 pub enum IngestError {
@@ -51,12 +53,13 @@ pub fn retention_start_ms(tenant: &Tenant, now_ms: i64) -> Option<i64> {
 /// Validates and stores a batch of readings for a tenant (the body of
 /// `POST /api/v1/ingest/readings`).
 pub async fn ingest_readings(
-    store: &Store,
+    svc: &Services,
     writer: &IngestWriter,
     tenant: &Tenant,
     body: &str,
     now_ms: i64,
 ) -> Result<Stored, IngestError> {
+    let store = svc.store();
     Ok(ingest(store, writer, tenant, body, now_ms, false)
         .await?
         .stored)
@@ -72,7 +75,7 @@ pub struct Ingested {
 
 /// [`ingest_readings`], also naming the devices whose readings the request held (a meter
 /// mail notes when each device last wrote).
-pub async fn ingest_devices(
+pub(in crate::service) async fn ingest_devices(
     store: &Store,
     writer: &IngestWriter,
     tenant: &Tenant,
@@ -220,11 +223,12 @@ struct StatusInput {
 /// Validates and applies status reports (one object or an array; the body of
 /// `POST /api/v1/ingest/status`).
 pub async fn ingest_status(
-    store: &Store,
+    svc: &Services,
     tenant: &Tenant,
     body: &str,
     now_ms: i64,
 ) -> Result<StatusOutcome, IngestError> {
+    let store = svc.store();
     // A key given twice is ambiguous (`"severity": "critical", "severity": "error"` must not
     // pass as "error"): refused before the body is read into values, which keep the last.
     if serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok()
@@ -391,7 +395,8 @@ const ADMITTED_KIB: u32 = 16 * 1024;
 const GROUP_READINGS: usize = 50_000;
 
 impl IngestWriter {
-    pub fn start(store: Store) -> IngestWriter {
+    pub fn start(svc: &Services) -> IngestWriter {
+        let store = svc.store().clone();
         let (tx, rx) = mpsc::channel(1024);
         let mut tasks = Vec::new();
         if store.backend() == meterport_store::Backend::Sqlite {

@@ -12,12 +12,12 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 
 use meterport_domain::login::{self, LoginDecision, LoginState};
-use meterport_store::Store;
 use meterport_store::sessions::Session;
 use meterport_store::tenants::Tenant;
 use meterport_store::users::{User, hash_password, verify_password};
 
 use super::ServiceResult;
+use super::Services;
 use super::audit::{self, AuditAction};
 
 /// Attempts allowed from one client address per window (login and forgotten password).
@@ -27,7 +27,8 @@ const ADDRESS_WINDOW_MS: i64 = 10 * 60 * 1000;
 /// Counts an attempt from a client address against the limit kept in the database (so it
 /// holds across restarts and instances); `false` when it is over. The forgot-password form
 /// counts here too: both are ways to probe accounts.
-pub async fn address_allowed(store: &Store, addr: IpAddr, now: i64) -> ServiceResult<bool> {
+pub async fn address_allowed(svc: &Services, addr: IpAddr, now: i64) -> ServiceResult<bool> {
+    let store = svc.store();
     Ok(store
         .throttle_attempt(&addr.to_string(), now, ADDRESS_ATTEMPTS, ADDRESS_WINDOW_MS)
         .await?)
@@ -104,12 +105,13 @@ pub fn normalise_username(typed: &str) -> String {
 /// Applies the login policy to an attempt (the address limit is checked before, by the front
 /// door, with [`address_allowed`]).
 pub async fn log_in(
-    store: &Store,
+    svc: &Services,
     guard: &LoginGuard,
     attempt: Attempt<'_>,
     limits: SessionLimits,
     now: i64,
 ) -> ServiceResult<LoginOutcome> {
+    let store = svc.store();
     let username = normalise_username(attempt.username);
     if username.is_empty() || attempt.password.is_empty() {
         return Ok(LoginOutcome::Failed);
@@ -288,12 +290,13 @@ fn dummy_hash() -> String {
 
 /// Ends a session and records the logout.
 pub async fn log_out(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     username: &str,
     session_id: &str,
     now: i64,
 ) -> ServiceResult<()> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     change.delete_session(session_id).await?;
@@ -321,11 +324,12 @@ pub struct SignedIn {
 /// touched (at most once a minute: one write per page view would be wasteful). Any failure
 /// reads as "no session": the request is treated as a guest's.
 pub async fn current_session(
-    store: &Store,
+    svc: &Services,
     id: &str,
     limits: SessionLimits,
     now: i64,
 ) -> Option<SignedIn> {
+    let store = svc.store();
     let session = store.session(id).await.ok()??;
     if now - session.last_seen_at > limits.idle_ms || now - session.created_at > limits.absolute_ms
     {

@@ -12,6 +12,7 @@ use meterport_store::tokens::TokenKind;
 use meterport_store::{Store, StoreError};
 
 use crate::i18n::Lang;
+use crate::service::Services;
 use crate::service::ingest::{IngestError, IngestWriter, ingest_devices};
 
 /// Messages larger than this are read on a blocking thread, not on the server's tasks.
@@ -20,13 +21,14 @@ const READ_INLINE_BYTES: usize = 256 * 1024;
 /// The tenant a recipient address speaks for: its local part is one of the tenant's ingest
 /// tokens (`mpi_...@any.domain`). `None` for anything else: an unknown, revoked or other
 /// kind of token answers exactly like an address that is no token at all.
-pub async fn recipient(store: &Store, address: &str) -> Result<Option<Tenant>, StoreError> {
+pub async fn recipient(svc: &Services, address: &str) -> Result<Option<Tenant>, StoreError> {
+    let store = svc.store();
     let local = address.rsplit_once('@').map_or(address, |(local, _)| local);
     let local = local.trim_matches('"');
     if local.is_empty() || local.len() > 200 {
         return Ok(None);
     }
-    let Some(owner) = crate::service::tokens::verify(store, TokenKind::Ingest, local).await? else {
+    let Some(owner) = crate::service::tokens::verify(svc, TokenKind::Ingest, local).await? else {
         return Ok(None);
     };
     match store.tenant(owner.tenant_id).await {
@@ -90,11 +92,12 @@ pub enum Outcome {
 /// (`meterport admin mail-rejects`). `Err` only when the database failed: then nothing is
 /// known to be stored, and the client should send again later.
 pub async fn deliver(
-    store: &Store,
+    svc: &Services,
     writer: &IngestWriter,
     mail_times: &MailTimes,
     received: Received<'_>,
 ) -> Result<Outcome, StoreError> {
+    let store = svc.store();
     let tenant = received.tenant;
     let zone = tenant.tz();
     let read = if received.message.len() > READ_INLINE_BYTES {
@@ -167,7 +170,8 @@ impl MailTimes {
     }
 
     /// Writes what was noted since the last flush.
-    pub async fn flush(&self, store: &Store) -> Result<(), StoreError> {
+    pub async fn flush(&self, svc: &Services) -> Result<(), StoreError> {
+        let store = svc.store();
         let noted = std::mem::take(&mut *self.noted.lock().expect("mail times"));
         if noted.is_empty() {
             return Ok(());
@@ -189,7 +193,7 @@ impl MailTimes {
     /// Flushes every second until `stop` turns true, then once more.
     pub async fn run(
         self: std::sync::Arc<Self>,
-        store: Store,
+        svc: Services,
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
@@ -198,7 +202,7 @@ impl MailTimes {
                 _ = tick.tick() => {}
                 _ = stop.changed() => {}
             }
-            if let Err(e) = self.flush(&store).await {
+            if let Err(e) = self.flush(&svc).await {
                 tracing::warn!(error = %e, "could not note the devices' last mail");
             }
             if *stop.borrow() {
@@ -269,10 +273,11 @@ fn bounded(s: &str, max: usize) -> &str {
 
 /// The latest refused mails, newest first: of one tenant (by name or id), or of all.
 pub async fn rejects(
-    store: &Store,
+    svc: &Services,
     tenant_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<MailReject>, StoreError> {
+    let store = svc.store();
     store
         .list_mail_rejects(tenant_id, limit.clamp(1, 1_000))
         .await
@@ -280,9 +285,10 @@ pub async fn rejects(
 
 /// One refused mail with its message as kept.
 pub async fn reject(
-    store: &Store,
+    svc: &Services,
     id: i64,
 ) -> crate::service::ServiceResult<(MailReject, Vec<u8>)> {
+    let store = svc.store();
     store
         .mail_reject(id)
         .await?

@@ -9,10 +9,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use meterport_domain::status::Status;
-use meterport_store::Store;
 use meterport_store::monitoring::DeviceCount;
 
 use crate::service::ServiceError;
+use crate::service::Services;
 use crate::telemetry;
 
 /// How long the device counts of one scrape serve the next ones.
@@ -37,7 +37,12 @@ struct Kept {
 }
 
 /// Updates the gauges and renders every metric in the Prometheus text format.
-pub async fn scrape(store: &Store, monitor: &Monitor, now_ms: i64) -> Result<String, ServiceError> {
+pub async fn scrape(
+    svc: &Services,
+    monitor: &Monitor,
+    now_ms: i64,
+) -> Result<String, ServiceError> {
+    let store = svc.store();
     let handle = telemetry::install();
     let due = {
         let kept = monitor.inner.lock().expect("monitor lock");

@@ -22,6 +22,7 @@ use meterport_store::{Store, StoreError};
 
 use crate::clock::Clock;
 use crate::mail::messages::{ConditionNotice, Recipient, conditions_opened};
+use crate::service::Services;
 
 /// Conditions read per round at most; a larger backlog takes several rounds.
 const ROUND_LIMIT: i64 = 50_000;
@@ -57,7 +58,7 @@ impl std::ops::AddAssign for Round {
 /// Runs rounds every `every` until the process ends, waking the mail sender when a round
 /// queued mail.
 pub async fn run(
-    store: Store,
+    svc: Services,
     clock: Arc<dyn Clock>,
     mailer: crate::mail::Mailer,
     public_url: String,
@@ -67,7 +68,7 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match round(&store, &public_url, clock.now_ms()).await {
+        match round(&svc, &public_url, clock.now_ms()).await {
             Ok(r) if r.mails + r.supply_mails > 0 => mailer.wake(),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "notification round failed"),
@@ -76,7 +77,8 @@ pub async fn run(
 }
 
 /// One round at `now`: decides every tenant's conditions whose hold-down has passed.
-pub async fn round(store: &Store, public_url: &str, now: i64) -> Result<Round, StoreError> {
+pub async fn round(svc: &Services, public_url: &str, now: i64) -> Result<Round, StoreError> {
+    let store = svc.store();
     let pending = store.pending_notices(ROUND_LIMIT).await?;
     let mut by_tenant: BTreeMap<i64, Vec<PendingNotice>> = BTreeMap::new();
     for p in pending {
@@ -87,7 +89,7 @@ pub async fn round(store: &Store, public_url: &str, now: i64) -> Result<Round, S
         total += tenant_round(store, public_url, tenant_id, &conditions, now).await?;
     }
     for tenant_id in store.toner_mail_tenants().await? {
-        total += supply_round(store, public_url, tenant_id, now).await?;
+        total += supply_round(svc, public_url, tenant_id, now).await?;
     }
     total += late_round(store, public_url, now).await?;
     if total.sent + total.dropped > 0 {
@@ -265,11 +267,12 @@ async fn tenant_round(
 /// device's administrator in one mail. A device without an administrator tells nobody, as
 /// the seed says (its supplies wait, in case one is named).
 async fn supply_round(
-    store: &Store,
+    svc: &Services,
     public_url: &str,
     tenant_id: i64,
     now: i64,
 ) -> Result<Round, StoreError> {
+    let store = svc.store();
     use meterport_store::supplies::SupplyState;
     use meterport_store::supply_alerts::{SupplyAlert, supply_key};
     let tenant = store.tenant(tenant_id).await?;
@@ -368,7 +371,7 @@ async fn supply_round(
             seen_devices.dedup();
             for device_id in seen_devices {
                 let forecasts = crate::service::supplies::device_forecasts(
-                    store,
+                    svc,
                     &tenant,
                     meterport_domain::ids::DeviceId(device_id),
                     now,

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Missing;
+use super::Services;
 use super::audit::{self, AuditAction};
 use super::{Refused, ServiceError, ServiceResult};
 
@@ -21,7 +22,8 @@ use super::{Refused, ServiceError, ServiceResult};
 pub const MAX_RETENTION_MONTHS: i64 = 600;
 
 /// The tenant, or [`ServiceError::NotFound`].
-pub async fn require_tenant(store: &Store, tenant_id: TenantId) -> ServiceResult<Tenant> {
+pub async fn require_tenant(svc: &Services, tenant_id: TenantId) -> ServiceResult<Tenant> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     store
         .tenant(tenant_id)
@@ -48,13 +50,14 @@ fn check_timezone(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Str
 /// Creates a tenant (O1). `retention_months`: absent (`None`) gives the default of 39
 /// months; `Some(None)` keeps every reading; `Some(Some(n))` keeps `n` months, 1 to 600.
 pub async fn create_tenant(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     name: &str,
     timezone: Option<&str>,
     retention_months: Option<Option<i64>>,
     now: i64,
 ) -> ServiceResult<Tenant> {
+    let store = svc.store();
     let mut errors = Vec::new();
     let name = policy::check_tenant_name(name)
         .map_err(|e| errors.extend(e))
@@ -103,7 +106,7 @@ pub async fn create_tenant(
 /// Changes how a tenant's notifications are timed; what is not given stays. Hold-down
 /// 0 to 1,440 minutes, digest hour 0 to 23, "not reporting" after 1 to 8,760 hours.
 pub async fn set_notify_settings(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     holddown_minutes: Option<i64>,
@@ -111,7 +114,8 @@ pub async fn set_notify_settings(
     late_after_hours: Option<i64>,
     now: i64,
 ) -> ServiceResult<Tenant> {
-    let tenant = require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    let tenant = require_tenant(svc, tenant_id).await?;
     let mut notify = tenant.notify;
     let mut errors = Vec::new();
     for (field, value, min, max, slot) in [
@@ -203,13 +207,14 @@ pub struct UserInput {
 /// Creates a user of the tenant (O1). Every broken rule is reported at once: user name,
 /// password (S24), e-mail address, language, and a user name already taken.
 pub async fn create_user(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     input: UserInput,
     now: i64,
 ) -> ServiceResult<User> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let mut errors = Vec::new();
     let username = policy::normalize_username(input.username.as_deref().unwrap_or(""))
@@ -271,13 +276,14 @@ pub async fn create_user(
 
 /// Deletes a user; the user's read tokens are revoked with it.
 pub async fn delete_user(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     user_id: UserId,
     now: i64,
 ) -> ServiceResult<User> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let user_id = user_id.get();
     let mut change = store.change().await?;
@@ -301,14 +307,15 @@ pub async fn delete_user(
 /// Sets a new password chosen by the operator (O1). The user must change it at the next
 /// login, so that only the user knows the password in use; a lockout ends with it.
 pub async fn reset_password(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     user_id: UserId,
     password: &str,
     now: i64,
 ) -> ServiceResult<User> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let user_id = user_id.get();
     let user = tenant_user(store, tenant_id, user_id).await?;
@@ -348,13 +355,14 @@ async fn tenant_user(store: &Store, tenant_id: i64, user_id: i64) -> ServiceResu
 
 /// Lifts a lockout (S2).
 pub async fn unlock_user(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     user_id: UserId,
     now: i64,
 ) -> ServiceResult<User> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let user_id = user_id.get();
     let user = tenant_user(store, tenant_id, user_id).await?;
@@ -378,13 +386,14 @@ pub async fn unlock_user(
 
 /// Registers a device with all its fields (O1); the serial is unique across the portal (T2).
 pub async fn create_device(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     input: DeviceInput,
     now: i64,
 ) -> ServiceResult<Device> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let new = input
         .parse()
@@ -415,13 +424,14 @@ pub async fn create_device(
 
 /// Deletes a device with its readings and conditions.
 pub async fn delete_device(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     device_id: DeviceId,
     now: i64,
 ) -> ServiceResult<()> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let device_id = device_id.get();
     let device = store
@@ -450,17 +460,18 @@ pub async fn delete_device(
 /// report less often than its tenant's threshold, or goes back to the tenant's (`None`):
 /// 1 to 8,760 hours, as for the tenant (`meterport_domain::reporting`).
 pub async fn set_device_late_after_hours(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     device_id: DeviceId,
     hours: Option<i64>,
     now: i64,
 ) -> ServiceResult<Device> {
+    let store = svc.store();
     use meterport_domain::reporting::{
         LATE_AFTER_HOURS_MAX, LATE_AFTER_HOURS_MIN, is_valid_late_after_hours,
     };
-    require_tenant(store, tenant_id).await?;
+    require_tenant(svc, tenant_id).await?;
     let (tenant_id, device_id) = (tenant_id.get(), device_id.get());
     if hours.is_some_and(|h| !is_valid_late_after_hours(h)) {
         return Err(ServiceError::invalid(
@@ -489,7 +500,7 @@ pub async fn set_device_late_after_hours(
     )
     .await?;
     change.commit().await?;
-    device(store, TenantId(tenant_id), DeviceId(device_id)).await
+    device(svc, TenantId(tenant_id), DeviceId(device_id)).await
 }
 
 /// A token issued, shown this once.
@@ -503,12 +514,13 @@ pub struct IssuedToken {
 
 /// Issues an ingest token for the tenant's devices and collectors.
 pub async fn issue_ingest_token(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     now: i64,
 ) -> ServiceResult<IssuedToken> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     let (id, token) = change
@@ -535,13 +547,14 @@ pub async fn issue_ingest_token(
 /// Issues a read token acting as a user of this tenant (B2). A user name of another tenant
 /// is refused exactly like an unknown one.
 pub async fn issue_read_token(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     username: &str,
     now: i64,
 ) -> ServiceResult<IssuedToken> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let unknown = || {
         ServiceError::invalid(
@@ -580,13 +593,14 @@ pub async fn issue_read_token(
 
 /// Revokes a token at once; an already revoked token is not found.
 pub async fn revoke_token(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     token_id: i64,
     now: i64,
 ) -> ServiceResult<()> {
-    require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    require_tenant(svc, tenant_id).await?;
     let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     change
@@ -609,21 +623,25 @@ pub async fn revoke_token(
 // ---- What the operator reads --------------------------------------------------------------
 
 /// Every tenant of the portal (the operator's view, across tenants by design).
-pub async fn list_tenants(store: &Store) -> ServiceResult<Vec<Tenant>> {
+pub async fn list_tenants(svc: &Services) -> ServiceResult<Vec<Tenant>> {
+    let store = svc.store();
     Ok(store.list_tenants_all().await?)
 }
 
-pub async fn list_users(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<User>> {
+pub async fn list_users(svc: &Services, tenant_id: TenantId) -> ServiceResult<Vec<User>> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store.list_users(tenant_id).await?)
 }
 
 /// A user of the tenant, or not found.
-pub async fn user(store: &Store, tenant_id: TenantId, user_id: UserId) -> ServiceResult<User> {
+pub async fn user(svc: &Services, tenant_id: TenantId, user_id: UserId) -> ServiceResult<User> {
+    let store = svc.store();
     tenant_user(store, tenant_id.get(), user_id.get()).await
 }
 
-pub async fn list_devices(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<Device>> {
+pub async fn list_devices(svc: &Services, tenant_id: TenantId) -> ServiceResult<Vec<Device>> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store
         .list_devices(tenant_id, meterport_store::counters::GroupFilter::All)
@@ -632,10 +650,11 @@ pub async fn list_devices(store: &Store, tenant_id: TenantId) -> ServiceResult<V
 
 /// A device of the tenant, or not found.
 pub async fn device(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     device_id: DeviceId,
 ) -> ServiceResult<Device> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     let device_id = device_id.get();
     store
@@ -644,17 +663,19 @@ pub async fn device(
         .map_err(ServiceError::missing(Missing::Device))
 }
 
-pub async fn list_tokens(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<TokenInfo>> {
+pub async fn list_tokens(svc: &Services, tenant_id: TenantId) -> ServiceResult<Vec<TokenInfo>> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store.list_tokens(tenant_id).await?)
 }
 
 /// One page of the serials that tried to report to the tenant unregistered (I5).
 pub async fn unknown_serials(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     page: meterport_store::devices::Page,
 ) -> ServiceResult<meterport_store::devices::UnknownSerials> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     Ok(store.unknown_serials(tenant_id, page).await?)
 }

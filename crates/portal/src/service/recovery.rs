@@ -2,7 +2,6 @@
 //! address (S26). A link is single use and works for a limited time; using it is the atomic
 //! step, so of two submissions racing with one link, one goes on.
 
-use meterport_store::Store;
 use meterport_store::email_tokens::{EmailLink, LinkPurpose};
 use meterport_store::sessions::random_token;
 use meterport_store::tenants::Tenant;
@@ -10,6 +9,7 @@ use meterport_store::users::{User, hash_password};
 use serde_json::json;
 
 use super::ServiceResult;
+use super::Services;
 use super::audit::{self, AuditAction};
 use crate::mail::{Mailer, domain_of, messages};
 
@@ -60,11 +60,12 @@ pub struct Links<'a> {
 /// Mails a reset link if the account exists and has a confirmed address, and records the
 /// request in the audit log either way. The caller answers the same whatever happened here.
 pub async fn request_reset(
-    store: &Store,
+    svc: &Services,
     links: Links<'_>,
     username: &str,
     now: i64,
 ) -> ServiceResult<()> {
+    let store = svc.store();
     let Some(user) = store.user_by_username_any_tenant(username).await? else {
         // The name someone typed, cut short: it names no account, so it is no one's data.
         let typed: String = username.chars().take(64).collect();
@@ -144,10 +145,11 @@ pub async fn request_reset(
 
 /// The user of a reset link that works now, or why it does not.
 pub async fn reset_link_user(
-    store: &Store,
+    svc: &Services,
     token: &str,
     now: i64,
 ) -> ServiceResult<Result<User, LinkProblem>> {
+    let store = svc.store();
     let link = store.email_link(LinkPurpose::ResetPassword, token).await?;
     Ok(match link {
         Some(link) if link.is_usable(now) => Ok(store.user(link.tenant_id, link.user_id).await?),
@@ -158,12 +160,13 @@ pub async fn reset_link_user(
 /// Sets the password through the link (already checked against the policy): the link is
 /// used up, and whoever was logged in with the old password is logged out.
 pub async fn reset_by_link(
-    store: &Store,
+    svc: &Services,
     token: &str,
     user: &User,
     new_password: &str,
     now: i64,
 ) -> ServiceResult<Result<(), LinkProblem>> {
+    let store = svc.store();
     let new = new_password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
     let mut change = store.change().await?;
@@ -195,10 +198,11 @@ pub async fn reset_by_link(
 
 /// An address waiting for its confirmation link to be opened, and until when the link works.
 pub async fn pending_email(
-    store: &Store,
+    svc: &Services,
     user: &User,
     now: i64,
 ) -> ServiceResult<Option<(String, i64)>> {
+    let store = svc.store();
     Ok(store
         .pending_email_link(user.tenant_id, user.id, LinkPurpose::ConfirmEmail, now)
         .await?
@@ -208,13 +212,14 @@ pub async fn pending_email(
 /// Mails a confirmation link to a new address (already checked); the account keeps its old
 /// address until the link is opened, and a newer request retires the links sent before.
 pub async fn request_email_change(
-    store: &Store,
+    svc: &Services,
     links: Links<'_>,
     user: &User,
     tenant: &Tenant,
     email: &str,
     now: i64,
 ) -> ServiceResult<()> {
+    let store = svc.store();
     let token = random_token();
     let expires_at = now + CONFIRM_LINK_MS;
     let link = format!("{}/account/email/confirm/{token}", links.public_base);
@@ -249,11 +254,12 @@ pub async fn request_email_change(
 
 /// Makes the link's address the account's and tells the old address about it.
 pub async fn confirm_email_change(
-    store: &Store,
+    svc: &Services,
     links: Links<'_>,
     token: &str,
     now: i64,
 ) -> ServiceResult<Result<(), LinkProblem>> {
+    let store = svc.store();
     let mut change = store.change().await?;
     let Some((link, old)) = change.confirm_email_link(token, now).await? else {
         drop(change);

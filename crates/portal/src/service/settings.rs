@@ -3,10 +3,11 @@
 
 use meterport_domain::counters::Key;
 use meterport_domain::ids::{TenantId, UserId};
+use meterport_store::StoreError;
 use meterport_store::notifications::{NotificationError, NotificationSettings};
-use meterport_store::{Store, StoreError};
 use serde_json::json;
 
+use super::Services;
 use super::audit::{self, AuditAction};
 
 /// Why a paper-size choice was refused.
@@ -37,12 +38,13 @@ pub fn check_paper_sizes(chosen: &[&str]) -> Result<Vec<&'static str>, PaperSize
 
 /// Stores the tenant's paper sizes (already checked) and records who changed them.
 pub async fn set_paper_sizes(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     actor: &str,
     sizes: &[&'static str],
     now: i64,
 ) -> Result<(), StoreError> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     let mut change = store.change().await?;
     change.set_paper_sizes(tenant_id, sizes).await?;
@@ -60,10 +62,11 @@ pub async fn set_paper_sizes(
 }
 
 pub async fn notification_settings(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     user_id: UserId,
 ) -> Result<NotificationSettings, StoreError> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     let user_id = user_id.get();
     store.notification_settings(tenant_id, user_id).await
@@ -71,12 +74,13 @@ pub async fn notification_settings(
 
 /// Stores a user's choices; groups of another tenant (or deleted ones) are refused by event.
 pub async fn set_notification_settings(
-    store: &Store,
+    svc: &Services,
     tenant_id: TenantId,
     user_id: UserId,
     settings: &NotificationSettings,
     now: i64,
 ) -> Result<(), NotificationError> {
+    let store = svc.store();
     let tenant_id = tenant_id.get();
     let user_id = user_id.get();
     store

@@ -8,12 +8,12 @@
 
 use meterport_domain::ids::DeviceId;
 use meterport_domain::supply_forecast::{Forecast, LevelPoint};
-use meterport_store::Store;
 use meterport_store::supplies::{Supply, SupplyReport};
 use meterport_store::supply_history::supply_keys;
 use meterport_store::tenants::Tenant;
 
 use super::ServiceResult;
+use super::Services;
 
 /// A supply of a device's latest report with its forecast.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +26,12 @@ pub struct SupplyForecast {
 /// them): one list per report, in its supplies' order. A supply that never reported a
 /// measured level has not enough data.
 pub async fn forecasts(
-    store: &Store,
+    svc: &Services,
     tenant: &Tenant,
     reports: &[(DeviceId, &SupplyReport)],
     now_ms: i64,
 ) -> ServiceResult<Vec<Vec<Forecast>>> {
+    let store = svc.store();
     let ids: Vec<i64> = reports.iter().map(|(id, _)| id.get()).collect();
     let mut histories = store.supply_histories(tenant.id, &ids).await?;
     let tz = tenant.tz();
@@ -60,15 +61,16 @@ pub async fn forecasts(
 /// mail says of a device. Empty when the device never reported supplies, or is not the
 /// tenant's.
 pub async fn device_forecasts(
-    store: &Store,
+    svc: &Services,
     tenant: &Tenant,
     device_id: DeviceId,
     now_ms: i64,
 ) -> ServiceResult<Vec<SupplyForecast>> {
+    let store = svc.store();
     let Some(report) = store.device_supplies(tenant.id, device_id.get()).await? else {
         return Ok(Vec::new());
     };
-    let forecasts = forecasts(store, tenant, &[(device_id, &report)], now_ms)
+    let forecasts = forecasts(svc, tenant, &[(device_id, &report)], now_ms)
         .await?
         .pop()
         .unwrap_or_default();

@@ -11,11 +11,12 @@ use std::time::Duration;
 use hmac::{KeyInit, Mac};
 use meterport_domain::ids::TenantId;
 use meterport_domain::policy::{FieldError, Problem};
+use meterport_store::StoreError;
 use meterport_store::webhooks::{DueDelivery, EventKind, MAX_ATTEMPTS, Webhook};
-use meterport_store::{Store, StoreError};
 use serde_json::{Value, json};
 
 use crate::clock::Clock;
+use crate::service::Services;
 use crate::service::audit::{self, AuditAction};
 use crate::service::operator::require_tenant;
 use crate::service::{Missing, Refused, ServiceError, ServiceResult};
@@ -45,13 +46,14 @@ fn check_url(raw: &str) -> Result<String, FieldError> {
 
 /// Registers a webhook of the tenant; returns it with its secret, which is not shown again.
 pub async fn register(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     url: &str,
     now: i64,
 ) -> ServiceResult<(Webhook, String)> {
-    let tenant = require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    let tenant = require_tenant(svc, tenant_id).await?;
     let url = check_url(url)
         .map_err(|e| ServiceError::invalid(Refused::WebhookNotRegistered, vec![e]))?;
     let secret = {
@@ -75,13 +77,14 @@ pub async fn register(
 
 /// Revokes a webhook of the tenant.
 pub async fn revoke(
-    store: &Store,
+    svc: &Services,
     actor: &str,
     tenant_id: TenantId,
     webhook_id: i64,
     now: i64,
 ) -> ServiceResult<()> {
-    let tenant = require_tenant(store, tenant_id).await?;
+    let store = svc.store();
+    let tenant = require_tenant(svc, tenant_id).await?;
     let mut change = store.change().await?;
     change
         .revoke_webhook(tenant.id, webhook_id, now)
@@ -101,8 +104,9 @@ pub async fn revoke(
 }
 
 /// The tenant's webhooks.
-pub async fn list(store: &Store, tenant_id: TenantId) -> ServiceResult<Vec<Webhook>> {
-    let tenant = require_tenant(store, tenant_id).await?;
+pub async fn list(svc: &Services, tenant_id: TenantId) -> ServiceResult<Vec<Webhook>> {
+    let store = svc.store();
+    let tenant = require_tenant(svc, tenant_id).await?;
     Ok(store.list_webhooks(tenant.id).await?)
 }
 
@@ -139,7 +143,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 }
 
 /// Posts due deliveries every `every` until the process ends.
-pub async fn run(store: Store, clock: Arc<dyn Clock>, every: Duration) {
+pub async fn run(svc: Services, clock: Arc<dyn Clock>, every: Duration) {
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
@@ -155,7 +159,7 @@ pub async fn run(store: Store, clock: Arc<dyn Clock>, every: Duration) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = deliver_due(&store, &client, clock.now_ms()).await {
+        if let Err(e) = deliver_due(&svc, &client, clock.now_ms()).await {
             tracing::error!(error = %e, "webhook deliveries failed");
         }
     }
@@ -163,10 +167,11 @@ pub async fn run(store: Store, clock: Arc<dyn Clock>, every: Duration) {
 
 /// One pass: posts every due delivery once; what was posted.
 pub async fn deliver_due(
-    store: &Store,
+    svc: &Services,
     client: &reqwest::Client,
     now: i64,
 ) -> Result<usize, StoreError> {
+    let store = svc.store();
     let due = store.claim_webhook_deliveries(now, 60_000, 100).await?;
     let n = due.len();
     for d in due {

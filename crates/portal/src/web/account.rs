@@ -125,8 +125,8 @@ pub async fn welcome(State(state): State<AppState>, viewer: Viewer) -> Result<Re
     let now = state.now_ms();
     let lang = viewer.lang;
     let announcements: Vec<Announcement> =
-        account::current_announcements(&state.store, now).await?;
-    let summary = devices::fleet_summary(&state.store, TenantId(viewer.tenant.id), now).await?;
+        account::current_announcements(&state.services, now).await?;
+    let summary = devices::fleet_summary(&state.services, TenantId(viewer.tenant.id), now).await?;
     let (statuses, supplies) = fleet_figures(lang, &summary);
     let page = WelcomePage {
         ctx: viewer.ctx("welcome", "welcome"),
@@ -219,7 +219,7 @@ pub async fn password_submit(
         })));
     }
     account::change_password(
-        &state.store,
+        &state.services,
         me(&viewer),
         &form.new_password,
         state.now_ms(),
@@ -525,7 +525,7 @@ pub async fn profile_submit(
         locale: &form.locale,
         timezone,
     };
-    account::update_profile(&state.store, me(&viewer), profile, state.now_ms()).await?;
+    account::update_profile(&state.services, me(&viewer), profile, state.now_ms()).await?;
     Ok(Redirect::to("/account/profile/saved").into_response())
 }
 
@@ -568,7 +568,13 @@ pub async fn language_submit(
             state.now_ms(),
         ))));
     };
-    account::set_language(&state.store, me(&viewer), chosen.as_str(), state.now_ms()).await?;
+    account::set_language(
+        &state.services,
+        me(&viewer),
+        chosen.as_str(),
+        state.now_ms(),
+    )
+    .await?;
     let referer = headers
         .get(axum::http::header::REFERER)
         .and_then(|v| v.to_str().ok())

@@ -141,7 +141,7 @@ pub async fn submit(
         return fail(t("csrf-failed"), StatusCode::FORBIDDEN);
     }
     let addr = client_addr(&headers, peer.map(|c| c.0.0), state.trust_proxy);
-    match login::address_allowed(&state.store, addr, now).await {
+    match login::address_allowed(&state.services, addr, now).await {
         Ok(true) => {}
         Ok(false) => return fail(t("login-too-many-attempts"), StatusCode::TOO_MANY_REQUESTS),
         Err(e) => return super::PageError::from(e).into_response(),
@@ -153,7 +153,7 @@ pub async fn submit(
         replaces: carried.as_deref(),
     };
     let outcome = login::log_in(
-        &state.store,
+        &state.services,
         &state.login_guard,
         attempt,
         state.web.limits(),
@@ -180,7 +180,7 @@ pub async fn submit(
             let chosen = cookie(&headers, super::LANG_CHOSEN_COOKIE).and_then(|c| Lang::parse(&c));
             if let Some(chosen) = chosen
                 && let Err(e) = crate::service::account::keep_language_chosen_at_login(
-                    &state.store,
+                    &state.services,
                     &session_id,
                     chosen.as_str(),
                     state.web.limits(),
@@ -249,7 +249,7 @@ pub async fn logout(
     }
     let now = state.now_ms();
     if let Err(e) = login::log_out(
-        &state.store,
+        &state.services,
         TenantId(viewer.tenant.id),
         &viewer.user.username,
         &viewer.session_id,

@@ -108,7 +108,7 @@ async fn prepare(
     viewer: &Viewer,
     query: CounterQuery,
 ) -> Result<Prepared, PageError> {
-    counters::prepare_query(&state.store, &viewer.tenant, query, state.now_ms())
+    counters::prepare_query(&state.services, &viewer.tenant, query, state.now_ms())
         .await
         .map_err(|e| match e {
             QueryError::NoSuchDevice | QueryError::NoSuchGroup => PageError::NotFound,
@@ -267,7 +267,7 @@ async fn empty_note(
     if range.from.first_day() > today {
         return Ok(i18n::t(lang, "counters-empty-future"));
     }
-    let first_reading = counters::first_reading(&state.store, &viewer.tenant).await?;
+    let first_reading = counters::first_reading(&state.services, &viewer.tenant).await?;
     let kept_from = counters::kept_from(&viewer.tenant, state.now_ms());
     let day = |d: Date| format::day(d, lang, locale);
     Ok(if first_reading.is_none() {
@@ -336,7 +336,7 @@ async fn table_page(
     let lang = viewer.lang;
     let tr = Tr(lang);
     let locale = viewer.user.locale.clone();
-    let groups = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
+    let groups = groups::list_groups(&state.services, TenantId(viewer.tenant.id)).await?;
     let today = today(&state, &viewer);
     let submitted = ["unit", "from", "to"]
         .iter()
@@ -428,7 +428,7 @@ async fn aggregate_table(
             *acc = Some(acc.unwrap_or(0) + v);
         }
     };
-    let mut rows = prepared.rows(&state.store);
+    let mut rows = prepared.rows(&state.services);
     while let Some(item) = rows.next().await {
         let (index, row) = item?;
         if shape.unit == Unit::Month {
@@ -602,7 +602,7 @@ async fn aggregate_table(
             }
             if reset[i * n + p] {
                 let days = prepared
-                    .reset_dates(&state.store, d.id, p, Key::Total1)
+                    .reset_dates(&state.services, d.id, p, Key::Total1)
                     .await?;
                 cell.reset = reset_title(&days, &[], class, lang, locale);
             }
@@ -917,7 +917,7 @@ async fn device_page(
         .ok()
         .filter(|id| *id > 0)
         .ok_or(PageError::NotFound)?;
-    let groups = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
+    let groups = groups::list_groups(&state.services, TenantId(viewer.tenant.id)).await?;
     let today = today(&state, &viewer);
     let mut c = match detail_conditions(&params, &viewer, &groups, today) {
         Ok(c) => c,
@@ -940,7 +940,7 @@ async fn device_page(
 
     let mut row: Option<DeviceRow> = None;
     let mut totals = Totals::new(&shape);
-    let mut rows = prepared.rows(&state.store);
+    let mut rows = prepared.rows(&state.services);
     while let Some(item) = rows.next().await {
         let (_, r) = item?;
         totals.add_row(&r);
@@ -950,7 +950,7 @@ async fn device_page(
     let row = row.unwrap_or_else(|| shape.device_row([]));
     let unit = device.lfp_unit;
     let incomplete = prepared.incomplete(&row);
-    let resets = prepared.resets(&state.store, id, &row).await?;
+    let resets = prepared.resets(&state.services, id, &row).await?;
 
     let path = format!("/counters/device/{id}");
     let base = c.qs().set("view", d.view.as_str());
@@ -1143,7 +1143,7 @@ async fn period_page(
     let tr = Tr(lang);
     let locale = viewer.user.locale.clone();
     let period = Period::parse(&period).ok_or(PageError::NotFound)?;
-    let groups = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
+    let groups = groups::list_groups(&state.services, TenantId(viewer.tenant.id)).await?;
     let today = today(&state, &viewer);
     // The table's range is kept for the way back; without one (or a wrong one), the
     // period itself is the range.
@@ -1173,7 +1173,7 @@ async fn period_page(
     let mut incomplete: Vec<Option<Covered>> = vec![None; count];
     let mut total_oldest = 0u64;
     let mut totals = Totals::new(&prepared.shape);
-    let mut rows = prepared.rows(&state.store);
+    let mut rows = prepared.rows(&state.services);
     while let Some(item) = rows.next().await {
         let (index, row) = item?;
         for (col, v) in d.values(row.cells[0].as_ref()).into_iter().enumerate() {
@@ -1289,7 +1289,7 @@ async fn period_page(
             cell.oldest = oldest[i] >> col & 1 != 0;
             if reset[i] >> col & 1 != 0 {
                 let days = prepared
-                    .reset_dates(&state.store, dev.id, 0, d.keys[col])
+                    .reset_dates(&state.services, dev.id, 0, d.keys[col])
                     .await?;
                 cell.reset = reset_title(&days, &[], class, lang, &locale);
                 seen.reset = true;
@@ -1478,7 +1478,7 @@ async fn export(
         format!("/counters?{}", qs.join("&"))
     };
     let prepared =
-        match counters::prepare(&state.store, &viewer.tenant, &params, state.now_ms()).await {
+        match counters::prepare(&state.services, &viewer.tenant, &params, state.now_ms()).await {
             Ok(p) => p,
             Err(QueryError::NoSuchDevice | QueryError::NoSuchGroup) => {
                 return Err(PageError::NotFound);

@@ -330,8 +330,8 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
-    let store = &state.store;
-    let groups = groups::list_groups(store, TenantId(tenant)).await?;
+    let svc = &state.services;
+    let groups = groups::list_groups(svc, TenantId(tenant)).await?;
     let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
     let sort = p
         .sort
@@ -375,7 +375,7 @@ pub async fn list(
     };
 
     let text = (!st.q.is_empty()).then_some(st.q.as_str());
-    let counts = devices::status_counts(store, TenantId(tenant), group, text, now).await?;
+    let counts = devices::status_counts(svc, TenantId(tenant), group, text, now).await?;
     let total = match (status, reporting) {
         (_, Some(_)) => counts.late,
         (Some(s), None) => counts.get(s),
@@ -384,7 +384,7 @@ pub async fn list(
     // A page past the end (the list shrank since the link was made) shows the last page.
     st.page = st.page.min(pages_for(total));
     let rows = devices::device_page(
-        store,
+        svc,
         TenantId(tenant),
         &DeviceListQuery {
             group,
@@ -804,7 +804,7 @@ async fn device_page(
         users,
         latest,
         supplies,
-    } = devices::detail(&state.store, TenantId(tenant), DeviceId(id)).await?;
+    } = devices::detail(&state.services, TenantId(tenant), DeviceId(id)).await?;
     let tz = viewer.tz();
     let late = devices::reporting(&viewer.tenant, &d, state.now_ms()) == Some(Reporting::Late);
     let late_after_hours = meterport_domain::reporting::late_after_hours(
@@ -876,7 +876,7 @@ async fn device_page(
         Some(r) if !r.supplies.is_empty() => {
             let now = state.now_ms();
             let forecasts = supply_forecasts::forecasts(
-                &state.store,
+                &state.services,
                 &viewer.tenant,
                 &[(DeviceId(id), &r)],
                 now,
@@ -1018,7 +1018,7 @@ pub async fn save(
     // Each well-formed choice is checked even when the other is not, so that both fields
     // get their message at once.
     let checked =
-        devices::check_settings(&state.store, TenantId(viewer.tenant.id), group, admin).await?;
+        devices::check_settings(&state.services, TenantId(viewer.tenant.id), group, admin).await?;
     if checked.unknown_group {
         errors.add("group", t(lang, "device-group-unknown"));
     }
@@ -1028,7 +1028,7 @@ pub async fn save(
     if errors.is_empty() {
         let actor = &viewer.user.username;
         match devices::save_settings(
-            &state.store,
+            &state.services,
             TenantId(viewer.tenant.id),
             actor,
             DeviceId(id),
@@ -1116,10 +1116,10 @@ pub async fn supplies(
 ) -> Result<Response, PageError> {
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
-    let store = &state.store;
-    let groups = groups::list_groups(store, TenantId(tenant)).await?;
+    let svc = &state.services;
+    let groups = groups::list_groups(svc, TenantId(tenant)).await?;
     let (group, group_fallback) = group_selection(p.group.as_deref(), &groups);
-    let summary = devices::supply_summary(store, TenantId(tenant), group).await?;
+    let summary = devices::supply_summary(svc, TenantId(tenant), group).await?;
     let only = p.supply.as_deref().and_then(SupplyFilter::parse);
     let listed = match only {
         None => summary.reporting,
@@ -1128,7 +1128,7 @@ pub async fn supplies(
     };
     let page = page_param(p.page.as_deref()).min(pages_for(listed));
     let devices = devices::supply_page(
-        store,
+        svc,
         TenantId(tenant),
         group,
         only,
@@ -1137,14 +1137,14 @@ pub async fn supplies(
     )
     .await?;
     let silent_devices =
-        devices::devices_without_supplies(store, TenantId(tenant), group, SILENT_NAMED).await?;
+        devices::devices_without_supplies(svc, TenantId(tenant), group, SILENT_NAMED).await?;
     let tz = viewer.tz();
     let now = state.now_ms();
     let reports: Vec<(DeviceId, &SupplyReport)> = devices
         .iter()
         .map(|d| (DeviceId(d.device_id), &d.report))
         .collect();
-    let forecasts = supply_forecasts::forecasts(store, &viewer.tenant, &reports, now).await?;
+    let forecasts = supply_forecasts::forecasts(svc, &viewer.tenant, &reports, now).await?;
     let today = tenant_today(&viewer, now);
     let rows = devices
         .into_iter()

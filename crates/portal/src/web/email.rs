@@ -56,7 +56,7 @@ async fn email_page(
     sent: bool,
 ) -> Result<Response, PageError> {
     let now = state.now_ms();
-    let pending = recovery::pending_email(&state.store, &viewer.user, now)
+    let pending = recovery::pending_email(&state.services, &viewer.user, now)
         .await?
         .map(|(email, expires_at)| {
             let until = viewer.datetime(expires_at);
@@ -141,7 +141,7 @@ pub async fn email_submit(
     };
 
     recovery::request_email_change(
-        &state.store,
+        &state.services,
         links(&state),
         &viewer.user,
         &viewer.tenant,
@@ -168,7 +168,7 @@ pub async fn email_confirm(
     let lang = page_lang(&state, &headers).await;
     let now = state.now_ms();
     if let Err(problem) =
-        recovery::confirm_email_change(&state.store, links(&state), &token, now).await?
+        recovery::confirm_email_change(&state.services, links(&state), &token, now).await?
     {
         let mut ctx = PageCtx::new(lang, String::new(), "", "email");
         ctx.here = "/account/email".into();

@@ -50,8 +50,8 @@ async fn groups_page(
     errors: FieldErrors,
 ) -> Result<GroupsPage, PageError> {
     let tenant = viewer.tenant.id;
-    let groups = groups::list_groups(&state.store, TenantId(tenant)).await?;
-    let ungrouped = groups::ungrouped_count(&state.store, TenantId(tenant)).await?;
+    let groups = groups::list_groups(&state.services, TenantId(tenant)).await?;
+    let ungrouped = groups::ungrouped_count(&state.services, TenantId(tenant)).await?;
     Ok(GroupsPage {
         ctx: viewer.ctx("groups", "groups"),
         at_limit: groups.len() >= MAX_GROUPS_PER_TENANT,
@@ -131,7 +131,7 @@ async fn edit_page(
     let lang = viewer.lang;
     let tenant = viewer.tenant.id;
     let devices =
-        groups::member_choices(&state.store, TenantId(tenant), group.map(|g| g.id)).await?;
+        groups::member_choices(&state.services, TenantId(tenant), group.map(|g| g.id)).await?;
     let rows = devices
         .into_iter()
         .map(|(d, member)| MemberRow {
@@ -147,7 +147,7 @@ async fn edit_page(
         })
         .collect();
     let at_limit = group.is_none()
-        && groups::list_groups(&state.store, TenantId(tenant))
+        && groups::list_groups(&state.services, TenantId(tenant))
             .await?
             .len()
             >= MAX_GROUPS_PER_TENANT;
@@ -181,7 +181,7 @@ async fn find_group(state: &AppState, viewer: &Viewer, raw_id: &str) -> Result<G
         .ok()
         .filter(|id| *id > 0)
         .ok_or(PageError::NotFound)?;
-    Ok(groups::group(&state.store, TenantId(viewer.tenant.id), GroupId(id)).await?)
+    Ok(groups::group(&state.services, TenantId(viewer.tenant.id), GroupId(id)).await?)
 }
 
 pub async fn new_form(
@@ -265,7 +265,7 @@ async fn submit(
         let result = match group {
             None => {
                 groups::create_group(
-                    &state.store,
+                    &state.services,
                     actor,
                     TenantId(tenant),
                     &name,
@@ -276,7 +276,7 @@ async fn submit(
             }
             Some(g) => {
                 groups::update_group(
-                    &state.store,
+                    &state.services,
                     actor,
                     TenantId(tenant),
                     GroupId(g.id),
@@ -365,7 +365,7 @@ pub async fn delete(
         let page = groups_page(&state, &viewer, None, errors).await?;
         return Ok(super::refused(render(&page)));
     }
-    let all = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
+    let all = groups::list_groups(&state.services, TenantId(viewer.tenant.id)).await?;
     let ids = form.ids("id").unwrap_or_default();
     // Only the tenant's groups are shown or deleted; an id of another tenant's group (or a
     // group deleted meanwhile) is left out like one that never existed.
@@ -390,7 +390,7 @@ pub async fn delete(
     let chosen_ids: Vec<i64> = chosen.iter().map(|g| g.id).collect();
     let actor = &viewer.user.username;
     match groups::delete_groups(
-        &state.store,
+        &state.services,
         actor,
         TenantId(viewer.tenant.id),
         &chosen_ids,

@@ -105,7 +105,7 @@ pub async fn forgot_submit(
         return refuse("form", "csrf-failed", StatusCode::FORBIDDEN);
     }
     let addr = client_addr(&headers, peer.map(|c| c.0.0), state.trust_proxy);
-    match login::address_allowed(&state.store, addr, now).await {
+    match login::address_allowed(&state.services, addr, now).await {
         Ok(true) => {}
         Ok(false) => {
             return refuse(
@@ -126,7 +126,7 @@ pub async fn forgot_submit(
     }
     // A failure is logged, not shown: an error page only for accounts with an address would
     // tell who has one.
-    if let Err(e) = recovery::request_reset(&state.store, links(&state), &username, now).await {
+    if let Err(e) = recovery::request_reset(&state.services, links(&state), &username, now).await {
         tracing::error!(error = %e, "a password reset request failed");
     }
     tokio::time::sleep_until(started + FORGOT_MIN_DURATION).await;
@@ -194,7 +194,7 @@ pub async fn reset_form(
     let lang = guest_lang(&headers);
     let now = state.now_ms();
     Ok(
-        match recovery::reset_link_user(&state.store, &token, now).await? {
+        match recovery::reset_link_user(&state.services, &token, now).await? {
             Ok(user) => reset_page(&state, lang, &token, &user.username, FieldErrors::default()),
             Err(problem) => reset_invalid(lang, problem),
         },
@@ -216,7 +216,7 @@ pub async fn reset_submit(
 ) -> Result<Response, PageError> {
     let lang = guest_lang(&headers);
     let now = state.now_ms();
-    let user = match recovery::reset_link_user(&state.store, &token, now).await? {
+    let user = match recovery::reset_link_user(&state.services, &token, now).await? {
         Ok(user) => user,
         Err(problem) => return Ok(reset_invalid(lang, problem)),
     };
@@ -248,7 +248,7 @@ pub async fn reset_submit(
     }
     let now = state.now_ms();
     if let Err(problem) =
-        recovery::reset_by_link(&state.store, &token, &user, &form.new_password, now).await?
+        recovery::reset_by_link(&state.services, &token, &user, &form.new_password, now).await?
     {
         return Ok(reset_invalid(lang, problem));
     }

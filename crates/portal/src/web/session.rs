@@ -189,7 +189,7 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Viewer> {
         session,
         user,
         tenant,
-    } = login::current_session(&state.store, &id, state.web.limits(), now).await?;
+    } = login::current_session(&state.services, &id, state.web.limits(), now).await?;
     crate::telemetry::note_tenant(tenant.id);
     let lang = Lang::parse(&user.language).unwrap_or_default();
     let expires = meterport_domain::login::expires_at(user.password_changed_at);

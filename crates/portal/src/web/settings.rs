@@ -144,7 +144,7 @@ pub async fn paper_submit(
         ))));
     };
     settings::set_paper_sizes(
-        &state.store,
+        &state.services,
         TenantId(viewer.tenant.id),
         &viewer.user.username,
         &sizes,
@@ -211,7 +211,7 @@ async fn notifications_page(
     saved: bool,
 ) -> Result<NotificationsPage, PageError> {
     let lang = viewer.lang;
-    let groups = groups::list_groups(&state.store, TenantId(viewer.tenant.id)).await?;
+    let groups = groups::list_groups(&state.services, TenantId(viewer.tenant.id)).await?;
     let events = Event::ALL
         .into_iter()
         .map(|event| {
@@ -259,7 +259,7 @@ pub async fn notifications_form(
     Query(p): Query<SavedParam>,
 ) -> Result<Response, PageError> {
     let settings = settings::notification_settings(
-        &state.store,
+        &state.services,
         TenantId(viewer.tenant.id),
         UserId(viewer.user.id),
     )
@@ -314,7 +314,7 @@ pub async fn notifications_submit(
     }
     if errors.is_empty() {
         match settings::set_notification_settings(
-            &state.store,
+            &state.services,
             TenantId(viewer.tenant.id),
             UserId(viewer.user.id),
             &settings,

@@ -18,6 +18,7 @@ use meterport_domain::device::DeviceInput;
 use meterport_portal::app::{AppState, router};
 use meterport_portal::clock::{Clock, ManualClock};
 use meterport_portal::mail::MailConfig;
+use meterport_portal::service::Services;
 use meterport_portal::web::session::WebConfig;
 use meterport_store::Store;
 use meterport_store::tenants::Tenant;
@@ -115,7 +116,10 @@ fn hex_id() -> String {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    /// The database itself, for setting up fixtures and reading what a test left.
     pub store: Store,
+    /// The use cases over the same database, for tests that call one without a front door.
+    pub services: Services,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub db: TestDb,
@@ -148,7 +152,8 @@ impl TestApp {
         let clock = ManualClock::new(T0);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut state = AppState::new(store.clone(), clock.clone(), Some(OPERATOR_TOKEN.into()));
+        let services = Services::new(store.clone());
+        let mut state = AppState::new(services.clone(), clock.clone(), Some(OPERATOR_TOKEN.into()));
         if let Some(mail) = mail {
             state = state
                 .with_web(WebConfig {
@@ -164,6 +169,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             store,
+            services,
             state,
             clock,
             db,
