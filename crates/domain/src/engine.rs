@@ -86,6 +86,10 @@ pub struct PeriodStats {
     /// that a query can tell a month its readings cover from one they stop short of. Zero
     /// for a day, and for months stored before the days were kept.
     covered: u32,
+    /// For a month: the days (bit `day - 1`) on which some counter went down (C6), a subset
+    /// of `covered`, so that a month whose resets fall on one day dates them without reading
+    /// its days. Zero for a day, and for months stored before these were kept.
+    reset_days: u32,
 }
 
 impl PeriodStats {
@@ -127,12 +131,31 @@ impl PeriodStats {
         self.covered
     }
 
+    /// The days of a month on which some counter went down (bit `day - 1`); see the field.
+    pub fn reset_days(&self) -> u32 {
+        self.reset_days
+    }
+
+    /// Takes the covered and reset days of `days`, the same month rebuilt from its days
+    /// ([`PeriodStats::combine_days`]): for a month stored before it kept them.
+    pub fn take_days_of(&mut self, days: &PeriodStats) {
+        self.covered = days.covered;
+        self.reset_days = days.reset_days;
+    }
+
     /// Records that the day `day_id` (`yyyymmdd`) of this month has a reading.
     pub fn cover_day(&mut self, day_id: i64) {
-        let day = day_id.rem_euclid(100);
-        if (1..=31).contains(&day) {
-            self.covered |= 1 << (day - 1);
+        self.covered |= day_bit(day_id);
+    }
+
+    /// Applies a reading of the day `day_id` (`yyyymmdd`) of this month, taken after every
+    /// reading already in it: [`PeriodStats::append`], and the day is covered, and marked
+    /// as a reset day when a counter went down at the reading.
+    pub fn append_on_day(&mut self, day_id: i64, reading: &CounterSet, baseline: &Baseline) {
+        if self.append(reading, baseline) {
+            self.reset_days |= day_bit(day_id);
         }
+        self.cover_day(day_id);
     }
 
     fn entry_mut(&mut self, key: Key) -> Result<&mut KeyStat, usize> {
@@ -142,17 +165,22 @@ impl PeriodStats {
         }
     }
 
-    /// Applies a reading taken after every reading already in the period.
-    pub fn append(&mut self, reading: &CounterSet, baseline: &Baseline) {
+    /// Applies a reading taken after every reading already in the period; true when a
+    /// counter went down at it (C6).
+    pub fn append(&mut self, reading: &CounterSet, baseline: &Baseline) -> bool {
+        let mut went_down = false;
         for (key, value) in reading.iter() {
             match self.entry_mut(key) {
                 Ok(stat) => {
+                    let down = value < stat.last;
                     stat.usage += step(stat.last, value);
-                    stat.reset |= value < stat.last;
+                    stat.reset |= down;
                     stat.last = value;
+                    went_down |= down;
                 }
                 Err(at) => {
                     let prev = baseline.get(key);
+                    let down = prev.is_some_and(|p| value < p);
                     self.entries.insert(
                         at,
                         (
@@ -161,13 +189,15 @@ impl PeriodStats {
                                 last: value,
                                 usage: step(prev.unwrap_or(0), value),
                                 oldest: prev.is_none(),
-                                reset: prev.is_some_and(|p| value < p),
+                                reset: down,
                             },
                         ),
                     );
+                    went_down |= down;
                 }
             }
         }
+        went_down
     }
 
     /// The roll-up of a period from all its readings in time order.
@@ -203,26 +233,31 @@ impl PeriodStats {
     }
 
     /// [`PeriodStats::combine`] of a month's days given with their ids (`yyyymmdd`), which
-    /// also records the days covered.
+    /// also records the days covered and the days with a reset.
     pub fn combine_days<'a>(
         parts: impl IntoIterator<Item = (i64, &'a PeriodStats)>,
     ) -> PeriodStats {
-        let mut covered = PeriodStats::default();
+        let (mut covered, mut reset_days) = (0, 0);
         let stats: Vec<&PeriodStats> = parts
             .into_iter()
             .map(|(day, s)| {
-                covered.cover_day(day);
+                covered |= day_bit(day);
+                if s.entries.iter().any(|(_, k)| k.reset) {
+                    reset_days |= day_bit(day);
+                }
                 s
             })
             .collect();
         let mut out = PeriodStats::combine(stats);
-        out.covered = covered.covered;
+        out.covered = covered;
+        out.reset_days = reset_days;
         out
     }
 
     /// Compact binary form for storage: postcard's form of
     /// `Vec<(u8 key id, i64 last, i64 usage, u8 flags)>` (flags: bit 0 oldest, bit 1 reset),
-    /// then, for a month with covered days, the days as a varint; written directly (a batch
+    /// then, for a month with covered days, the days as a varint and, if it has any, the days
+    /// with a reset as another; written directly (a batch
     /// of readings encodes thousands of these).
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(6 + self.entries.len() * 12);
@@ -235,6 +270,10 @@ impl PeriodStats {
         }
         if self.covered != 0 {
             put_varint(&mut out, u64::from(self.covered));
+            // Reset days are kept only with the days they are among.
+            if self.reset_days & self.covered != 0 {
+                put_varint(&mut out, u64::from(self.reset_days & self.covered));
+            }
         }
         out
     }
@@ -260,8 +299,12 @@ impl PeriodStats {
                 },
             ));
         }
-        let covered = r.covered()?;
-        Ok(PeriodStats { entries, covered })
+        let (covered, reset_days) = r.days()?;
+        Ok(PeriodStats {
+            entries,
+            covered,
+            reset_days,
+        })
     }
 }
 
@@ -273,6 +316,8 @@ pub struct Decoded {
     pub oldest: u64,
     pub reset: u64,
     pub covered: u32,
+    /// The month's days with a reset of any counter ([`PeriodStats::reset_days`]).
+    pub reset_days: u32,
 }
 
 /// Decodes stored stats (the form [`PeriodStats::encode`] writes: postcard's varint length,
@@ -315,7 +360,7 @@ pub fn decode_values(
         found.oldest |= u64::from(flags & 1) << slot;
         found.reset |= u64::from((flags >> 1) & 1) << slot;
     }
-    found.covered = r.covered()?;
+    (found.covered, found.reset_days) = r.days()?;
     Ok(found)
 }
 
@@ -344,13 +389,21 @@ pub fn restrict_encoded(bytes: &[u8], keep: KeyBits, out: &mut Vec<u8>) -> Resul
         }
     }
     let covered_at = r.at;
-    r.covered()?;
+    r.days()?;
     put_varint(out, count as u64);
     for (start, end) in &kept[..count] {
         out.extend_from_slice(&bytes[*start..*end]);
     }
     out.extend_from_slice(&bytes[covered_at..]);
     Ok(())
+}
+
+/// The bit of a day of its month (`yyyymmdd`): bit `day - 1`.
+fn day_bit(day_id: i64) -> u32 {
+    match day_id.rem_euclid(100) {
+        day @ 1..=31 => 1 << (day - 1),
+        _ => 0,
+    }
 }
 
 /// A signed value as postcard stores it: zigzag, so that small magnitudes are short.
@@ -426,16 +479,24 @@ impl Reader<'_> {
         }
     }
 
-    /// The covered days after the counters, if any, and then the end of the bytes.
-    fn covered(&mut self) -> Result<u32, CodecError> {
-        if self.at == self.bytes.len() {
-            return Ok(0);
-        }
-        let v = self.varint()?;
-        if v == 0 || v >= 1 << 31 || self.at != self.bytes.len() {
+    /// The covered days after the counters and the reset days after them, each if any
+    /// (a day set is never empty, and reset days are covered ones), then the end of the bytes.
+    fn days(&mut self) -> Result<(u32, u32), CodecError> {
+        let mut day_set = || -> Result<u32, CodecError> {
+            if self.at == self.bytes.len() {
+                return Ok(0);
+            }
+            match self.varint()? {
+                v @ 1..0x8000_0000 => Ok(v as u32),
+                _ => Err(CodecError),
+            }
+        };
+        let covered = day_set()?;
+        let reset_days = if covered == 0 { 0 } else { day_set()? };
+        if self.at != self.bytes.len() || reset_days & !covered != 0 {
             return Err(CodecError);
         }
-        Ok(v as u32)
+        Ok((covered, reset_days))
     }
 
     #[inline]
@@ -502,7 +563,10 @@ mod tests {
                 0..24,
             ),
             covered in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..(1 << 31)],
+            resets in proptest::num::u32::ANY,
         ) {
+            // Reset days are among the covered ones.
+            let reset_days = resets & covered;
             let stats = PeriodStats {
                 entries: raw
                     .iter()
@@ -517,6 +581,7 @@ mod tests {
                     })
                     .collect(),
                 covered,
+                reset_days,
             };
             let tuples: Vec<(u8, i64, i64, u8)> = stats
                 .entries
@@ -525,8 +590,8 @@ mod tests {
                 .collect();
             let bytes = stats.encode();
             let mut theirs = postcard::to_allocvec(&tuples).unwrap();
-            if covered != 0 {
-                theirs.extend(postcard::to_allocvec(&covered).unwrap());
+            for days in [covered, reset_days].into_iter().take_while(|d| *d != 0) {
+                theirs.extend(postcard::to_allocvec(&days).unwrap());
             }
             proptest::prop_assert_eq!(&bytes, &theirs);
             proptest::prop_assert_eq!(PeriodStats::decode(&bytes).unwrap(), stats);
@@ -544,7 +609,9 @@ mod tests {
                 proptest::strategy::Just(crate::counters::BILLING_KEYS),
                 proptest::num::u64::ANY,
             ],
+            resets in proptest::num::u32::ANY,
         ) {
+            let reset_days = resets & covered;
             let stat = |(last, usage, flags): &(i64, i64, u8)| KeyStat {
                 last: *last,
                 usage: *usage,
@@ -557,6 +624,7 @@ mod tests {
                     .map(|(k, v)| (crate::counters::ALL_KEYS[*k], stat(v)))
                     .collect(),
                 covered,
+                reset_days,
             };
             let kept = PeriodStats {
                 entries: raw
@@ -565,6 +633,7 @@ mod tests {
                     .map(|(k, v)| (crate::counters::ALL_KEYS[*k], stat(v)))
                     .collect(),
                 covered,
+                reset_days,
             };
             let mut out = Vec::new();
             restrict_encoded(&stats.encode(), keep, &mut out).unwrap();
@@ -593,20 +662,29 @@ mod tests {
             bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40)
         ) {
             // Postcard's reading of the whole input, with every counter id known, flags of
-            // two bits, and nothing after the counters but a nonzero day set of 31 bits.
-            let covered_of = |rest: &[u8]| -> Option<u32> {
-                if rest.is_empty() {
-                    return Some(0);
+            // two bits, and nothing after the counters but up to two nonzero day sets of 31
+            // bits, the second within the first.
+            let days_of = |rest: &[u8]| -> Option<(u32, u32)> {
+                let mut sets = Vec::new();
+                let mut rest = rest;
+                while !rest.is_empty() && sets.len() < 2 {
+                    let (v, more) = postcard::take_from_bytes::<u32>(rest).ok()?;
+                    (v != 0 && v < 1 << 31).then_some(())?;
+                    sets.push(v);
+                    rest = more;
                 }
-                postcard::take_from_bytes::<u32>(rest)
-                    .ok()
-                    .filter(|(v, rest)| rest.is_empty() && *v != 0 && *v < 1 << 31)
-                    .map(|(v, _)| v)
+                let (covered, resets) = match sets[..] {
+                    [] => (0, 0),
+                    [c] => (c, 0),
+                    [c, r] => (c, r),
+                    _ => unreachable!(),
+                };
+                (rest.is_empty() && resets & !covered == 0).then_some((covered, resets))
             };
             let theirs = postcard::take_from_bytes::<Vec<(u8, i64, i64, u8)>>(&bytes)
                 .ok()
                 .and_then(|(raw, rest)| {
-                    let covered = covered_of(rest)?;
+                    let (covered, reset_days) = days_of(rest)?;
                     let entries = raw
                         .into_iter()
                         .map(|(id, last, usage, flags)| {
@@ -620,7 +698,11 @@ mod tests {
                             Some((Key::from_id(id)?, stat))
                         })
                         .collect::<Option<Vec<_>>>()?;
-                    Some(PeriodStats { entries, covered })
+                    Some(PeriodStats {
+                        entries,
+                        covered,
+                        reset_days,
+                    })
                 });
             proptest::prop_assert_eq!(PeriodStats::decode(&bytes).ok(), theirs);
         }
@@ -758,7 +840,22 @@ mod tests {
         let m = PeriodStats::combine_days([(20250501, &d1), (20250502, &d2), (20250503, &d3)]);
         assert!(m.get(Total1).unwrap().reset);
         assert!(!m.get(Color).unwrap().reset);
-        assert_eq!(PeriodStats::decode(&m.encode()), Ok(m));
+        assert_eq!(m.reset_days(), 0b110, "the 2nd and the 3rd");
+        assert_eq!(PeriodStats::decode(&m.encode()), Ok(m.clone()));
+
+        // The same month built reading by reading, as a fleet reporting in order builds it.
+        let mut by_reading = PeriodStats::default();
+        let none = Baseline::default();
+        for (day, reading) in [
+            (20250501, set(&[(Total1, 500), (Color, 50)])),
+            (20250502, set(&[(Total1, 20), (Color, 60)])),
+            (20250503, set(&[(Total1, 40)])),
+            (20250503, set(&[(Total1, 5)])),
+            (20250503, set(&[(Total1, 9)])),
+        ] {
+            by_reading.append_on_day(day, &reading, &none);
+        }
+        assert_eq!(by_reading, m);
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub struct DeviceRow {
     pub reset: Vec<ColumnBits>,
     /// Per period of a monthly table, the days with a reading (bit `day - 1`); 0 unknown.
     pub covered: Vec<u32>,
+    /// Per period of a monthly table, the days on which any counter went down (bit
+    /// `day - 1`; [`crate::engine::PeriodStats::reset_days`]); 0 unknown or none.
+    pub reset_days: Vec<u32>,
     /// Sum over the periods, for usage only (without the first-reading cells when the
     /// shape leaves them out).
     pub total: Option<Cells>,
@@ -129,6 +132,7 @@ impl TableShape {
                 }
             }
             marks.covered[i] = s.covered();
+            marks.reset_days[i] = s.reset_days();
         }
         self.finish_row(cells, marks)
     }
@@ -156,6 +160,7 @@ impl TableShape {
             }
             marks.reset[i] = found.reset;
             marks.covered[i] = found.covered;
+            marks.reset_days[i] = found.reset_days;
         }
         Ok(self.finish_row(cells, marks))
     }
@@ -183,6 +188,7 @@ impl TableShape {
             oldest: marks.oldest,
             reset: marks.reset,
             covered: marks.covered,
+            reset_days: marks.reset_days,
             total,
             total_includes_oldest,
         }
@@ -194,6 +200,7 @@ struct Marks {
     oldest: Vec<ColumnBits>,
     reset: Vec<ColumnBits>,
     covered: Vec<u32>,
+    reset_days: Vec<u32>,
 }
 
 impl Marks {
@@ -202,6 +209,7 @@ impl Marks {
             oldest: vec![0; n],
             reset: vec![0; n],
             covered: vec![0; n],
+            reset_days: vec![0; n],
         }
     }
 }

@@ -70,7 +70,7 @@ use serde_json::json;
 use crate::api::{ApiError, ApiResult};
 use crate::app::AppState;
 use crate::period_words;
-use crate::service::counters::{MAX_RESET_LOOKUPS, Prepared, Reset, key_index, undated_resets};
+use crate::service::counters::{Prepared, Reset, ResetDater, key_index};
 use crate::service::counters_order::{Grid, Sort, SortBy, device_order};
 
 /// The text encoding of the file.
@@ -194,19 +194,12 @@ pub async fn respond(
     let paper_sizes = labels::paper_size_keys(&tenant.paper_sizes);
     let mut sheet = Sheet::new(&prepared, options, layout, &paper_sizes, region.0, params);
     let mut rows = prepared.rows(&state.services);
-    let mut lookups = 0;
+    let mut dater = ResetDater::default();
     while let Some(item) = rows.next().await {
         let (index, row) = item?;
-        let resets = if row.reset.iter().all(|r| *r == 0) {
-            Vec::new()
-        } else if lookups < MAX_RESET_LOOKUPS {
-            lookups += 1;
-            prepared
-                .resets(&state.services, prepared.devices[index].id, &row)
-                .await?
-        } else {
-            undated_resets(&prepared.shape, &row)
-        };
+        let resets = dater
+            .resets(&prepared, &state.services, prepared.devices[index].id, &row)
+            .await?;
         sheet.add(index, &row, &resets);
     }
     // Give the database stream back before the CPU work of assembling and encoding.

@@ -919,8 +919,7 @@ fn append_stats(
         // before the current day is also the month's for that key.
         cur_day.as_mut().expect("set").1.append(&r.counters, &base);
         let month = &mut cur_month.as_mut().expect("set").1;
-        month.append(&r.counters, &base);
-        month.cover_day(d);
+        month.append_on_day(d, &r.counters, &base);
     }
     if let Some((d, stats)) = cur_day {
         out.days.push((device_id, d, stats));
@@ -1125,9 +1124,56 @@ pub(crate) async fn delete_device_data(
     Ok(())
 }
 
+/// Gives the devices of a month row that lack them their covered days and reset days,
+/// from the month's daily rows: months stored before they were kept.
+async fn complete_month_days(
+    conn: &mut AnyConnection,
+    tenant_id: i64,
+    block: i64,
+    month: i64,
+    row: &mut Block,
+) -> Result<()> {
+    let mut lacking = Vec::new();
+    for (slot, raw) in row.iter() {
+        let stats = PeriodStats::decode(raw)?;
+        let resets = stats.iter().any(|(_, s)| s.reset);
+        if stats.covered() == 0 || (resets && stats.reset_days() == 0) {
+            lacking.push((slot, stats));
+        }
+    }
+    if lacking.is_empty() {
+        return Ok(());
+    }
+    let days = sqlx::query(
+        "SELECT day, data FROM day_rollups \
+         WHERE tenant_id = $1 AND block = $2 AND day >= $3 AND day <= $4 ORDER BY day",
+    )
+    .bind(tenant_id)
+    .bind(block)
+    .bind(month * 100 + 1)
+    .bind(month * 100 + 31)
+    .fetch_all(&mut *conn)
+    .await?;
+    let days: Vec<(i64, Block)> = days
+        .iter()
+        .map(|r| Ok((r.get::<i64, _>(0), Block::decode(&r.get::<Vec<u8>, _>(1))?)))
+        .collect::<Result<_>>()?;
+    for (slot, mut stats) in lacking {
+        let parts: Vec<(i64, PeriodStats)> = days
+            .iter()
+            .filter_map(|(day, b)| b.get(slot).transpose().map(|s| s.map(|s| (*day, s))))
+            .collect::<std::result::Result<_, _>>()?;
+        let rebuilt = PeriodStats::combine_days(parts.iter().map(|(d, s)| (*d, s)));
+        stats.take_days_of(&rebuilt);
+        row.set(slot, &stats);
+    }
+    Ok(())
+}
+
 impl crate::Store {
-    /// Derives the head ([`Block::encode_head`]) of every roll-up row that has none: rows
-    /// stored before heads were kept (migration 0018, which leaves a row in
+    /// Derives the head ([`Block::encode_head`]) of every roll-up row that has none, and
+    /// the covered and reset days of the month rows' devices that lack them: rows stored
+    /// before these were kept (migration 0018, which leaves a row in
     /// `rollup_heads_pending`). Idempotent, so instances starting together may both run it;
     /// a row written meanwhile carries its head already.
     pub(crate) async fn fill_rollup_heads(&self) -> Result<()> {
@@ -1159,15 +1205,20 @@ impl crate::Store {
                 };
                 after = (last.get(0), last.get(1), last.get(2));
                 for row in &rows {
-                    let head = Block::decode(&row.get::<Vec<u8>, _>(3))?.encode_head()?;
+                    let (tenant_id, block, period) = (row.get(0), row.get(1), row.get(2));
+                    let mut data = Block::decode(&row.get::<Vec<u8>, _>(3))?;
+                    if unit == Unit::Month {
+                        complete_month_days(&mut tx, tenant_id, block, period, &mut data).await?;
+                    }
                     sqlx::query(AssertSqlSafe(format!(
-                        "UPDATE {table} SET head = $1 \
-                         WHERE tenant_id = $2 AND block = $3 AND {col} = $4"
+                        "UPDATE {table} SET head = $1, data = $2 \
+                         WHERE tenant_id = $3 AND block = $4 AND {col} = $5"
                     )))
-                    .bind(head)
-                    .bind(row.get::<i64, _>(0))
-                    .bind(row.get::<i64, _>(1))
-                    .bind(row.get::<i64, _>(2))
+                    .bind(data.encode_head()?)
+                    .bind(data.encode())
+                    .bind(tenant_id)
+                    .bind(block)
+                    .bind(period)
                     .execute(&mut *tx)
                     .await?;
                 }

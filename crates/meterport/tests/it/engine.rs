@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 use meterport_domain::counters::{CounterSet, Key};
 use meterport_domain::engine::Kind;
 use meterport_domain::oracle;
-use meterport_domain::period::{PeriodRange, Unit, day_start_ms};
+use meterport_domain::period::{Period, PeriodRange, Unit, day_start_ms};
 use meterport_store::tenants::Tenant;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -92,6 +92,30 @@ async fn check(
                         assert!(marked, "device {id} {label} should be marked oldest");
                     }
                 }
+                // Each reset is dated: the days on which each counter went down.
+                let mut want_resets = std::collections::BTreeSet::new();
+                for day in p.days() {
+                    for key in KEYS {
+                        if oracle::reset(readings, tz, Period::Day(day), key) {
+                            want_resets.insert((day.to_string(), key.name().to_string()));
+                        }
+                    }
+                }
+                let got_resets: std::collections::BTreeSet<(String, String)> = dev["resets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["period"] == json!(label))
+                    .flat_map(|r| {
+                        let date = r["date"].as_str().unwrap().to_string();
+                        r["keys"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(move |k| (date.clone(), k.as_str().unwrap().to_string()))
+                    })
+                    .collect();
+                assert_eq!(got_resets, want_resets, "device {id} {label} resets");
                 if !any
                     && readings.iter().all(|(at, _)| {
                         let (s, e) = p.bounds_ms(tz);
@@ -303,16 +327,24 @@ async fn billing_counters_read_from_the_rows_heads_are_the_whole_rows_numbers() 
         format!("{MONTHS}&oldest=exclude"),
     ];
     let mut heads = Vec::new();
+    let mut wholes = Vec::new();
     for q in &queries {
         let (_, whole) = app.get(q, &read).await;
         let (_, head) = app.get(&format!("{q}{billing}"), &read).await;
         assert!(!head["devices"].as_array().unwrap().is_empty());
         assert_eq!(billing_cells(&head), billing_cells(&whole), "{q}");
         heads.push(head);
+        wholes.push(whole);
     }
+    let dated = wholes[0]["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["resets"].as_array().unwrap().is_empty())
+        .count();
+    assert!(dated > 0, "the histories have resets");
 
-    // Rows stored before heads were kept: read as their whole data until the portal,
-    // opening the database, derives their heads.
+    // Rows stored before heads were kept read as their whole data.
     for sql in [
         "UPDATE day_rollups SET head = NULL",
         "UPDATE month_rollups SET head = NULL",
@@ -327,6 +359,47 @@ async fn billing_counters_read_from_the_rows_heads_are_the_whole_rows_numbers() 
             "{q}"
         );
     }
+
+    // Months stored before they kept their covered and reset days: their resets are dated
+    // from the days, until the portal, opening the database, derives what they lack.
+    let months = sqlx::query("SELECT tenant_id, block, month, data FROM month_rollups")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    for row in months {
+        use sqlx::Row;
+        let mut block = meterport_store::rollups::Block::decode(&row.get::<Vec<u8>, _>(3)).unwrap();
+        let slots: Vec<u8> = block.iter().map(|(s, _)| s).collect();
+        for slot in slots {
+            let mut stats = block.get(slot).unwrap().unwrap();
+            stats.take_days_of(&meterport_domain::engine::PeriodStats::default());
+            block.set(slot, &stats);
+        }
+        sqlx::query(
+            "UPDATE month_rollups SET data = $1 WHERE tenant_id = $2 AND block = $3 AND month = $4",
+        )
+        .bind(block.encode())
+        .bind(row.get::<i64, _>(0))
+        .bind(row.get::<i64, _>(1))
+        .bind(row.get::<i64, _>(2))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    let (_, old_form) = app.get(&queries[0], &read).await;
+    assert_eq!(
+        billing_cells(&old_form)["total"],
+        billing_cells(&wholes[0])["total"]
+    );
+    let resets = |a: &Value| -> Vec<Value> {
+        a["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["resets"].clone())
+            .collect()
+    };
+    assert_eq!(resets(&old_form), resets(&wholes[0]), "dated from the days");
     let reopened = meterport_store::Store::open(&app.db.url).await.unwrap();
     reopened.close().await;
     for table in ["day_rollups", "month_rollups"] {
@@ -338,12 +411,13 @@ async fn billing_counters_read_from_the_rows_heads_are_the_whole_rows_numbers() 
         .unwrap();
         assert_eq!(missing, 0, "{table}");
     }
-    for (q, head) in queries.iter().zip(&heads) {
+    for ((q, head), whole) in queries.iter().zip(&heads).zip(&wholes) {
         assert_eq!(
             &app.get(&format!("{q}{billing}"), &read).await.1,
             head,
             "{q}"
         );
+        assert_eq!(&app.get(q, &read).await.1, whole, "{q}");
     }
 }
 

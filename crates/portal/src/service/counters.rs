@@ -341,14 +341,17 @@ impl Prepared {
         }
     }
 
-    /// The resets (C6) of a device's row: per period with one, its day (the day's own for a
-    /// daily table; for a month, found in the device's daily roll-ups of that month) and the
-    /// counters that went down, in the table's key order.
+    /// The resets (C6) of a device's row: per period with one, its day and the counters
+    /// that went down, in the table's key order. The day is the day's own in a daily table;
+    /// for a month, the one day of the month with a reset when the row knows it
+    /// ([`DeviceRow::reset_days`]); otherwise it is found in the device's daily roll-ups of
+    /// that month when `look`, or left as the month's first day.
     pub async fn resets(
         &self,
         svc: &Services,
         device_id: i64,
         row: &DeviceRow,
+        look: bool,
     ) -> Result<Vec<Reset>, StoreError> {
         let store = svc.store();
         let keys = self.shape.keys();
@@ -359,14 +362,21 @@ impl Prepared {
             }
             let period = self.shape.periods[i];
             let shown = keys_of_bits(keys, *bits);
-            match period {
-                Period::Day(day) => out.push(Reset {
+            match known_reset_day(period, row.reset_days[i]) {
+                Some(day) => out.push(Reset {
                     period: i,
                     day,
                     keys: shown,
                 }),
-                Period::Month(_) => {
-                    for (day, keys) in reset_days(store, self.tenant_id, device_id, period).await? {
+                None if !look => out.push(Reset {
+                    period: i,
+                    day: period.first_day(),
+                    keys: shown,
+                }),
+                None => {
+                    for (day, keys) in
+                        reset_days_of(store, self.tenant_id, device_id, period).await?
+                    {
                         let keys: Vec<Key> =
                             keys.into_iter().filter(|k| shown.contains(k)).collect();
                         if !keys.is_empty() {
@@ -382,29 +392,75 @@ impl Prepared {
         }
         Ok(out)
     }
-}
 
-impl Prepared {
+    /// Some month of the row has a reset whose day only the daily roll-ups tell.
+    fn resets_need_days(&self, row: &DeviceRow) -> bool {
+        row.reset.iter().enumerate().any(|(i, bits)| {
+            *bits != 0 && known_reset_day(self.shape.periods[i], row.reset_days[i]).is_none()
+        })
+    }
+
     /// The days in period `period` (an index of the table) on which the device's counter
-    /// `key` went down: the day itself in a daily table, found in the daily roll-ups for a
-    /// month.
+    /// `key` went down, given the period's `reset_days` from its row: the day itself in a
+    /// daily table, the month's one reset day when it has one, else found in the daily
+    /// roll-ups.
     pub async fn reset_dates(
         &self,
         svc: &Services,
         device_id: i64,
-        period: usize,
+        (period, reset_days): (usize, u32),
         key: Key,
     ) -> Result<Vec<Date>, StoreError> {
         let store = svc.store();
-        Ok(match self.shape.periods[period] {
-            Period::Day(d) => vec![d],
-            month @ Period::Month(_) => reset_days(store, self.tenant_id, device_id, month)
-                .await?
-                .into_iter()
-                .filter(|(_, keys)| keys.contains(&key))
-                .map(|(d, _)| d)
-                .collect(),
-        })
+        let period = self.shape.periods[period];
+        if let Some(day) = known_reset_day(period, reset_days) {
+            return Ok(vec![day]);
+        }
+        Ok(reset_days_of(store, self.tenant_id, device_id, period)
+            .await?
+            .into_iter()
+            .filter(|(_, keys)| keys.contains(&key))
+            .map(|(d, _)| d)
+            .collect())
+    }
+}
+
+/// The day of a period's resets when it is known without reading the days: a day's own, or
+/// a month's only day with a reset (`reset_days`, bit `day - 1`).
+fn known_reset_day(period: Period, reset_days: u32) -> Option<Date> {
+    match period {
+        Period::Day(day) => Some(day),
+        Period::Month(_) if reset_days.count_ones() == 1 => {
+            let day = reset_days.trailing_zeros() as i8 + 1;
+            period.first_day().with().day(day).build().ok()
+        }
+        Period::Month(_) => None,
+    }
+}
+
+/// Dates the resets of an answer's rows one after the other ([`Prepared::resets`]),
+/// reading the daily roll-ups of at most [`MAX_RESET_LOOKUPS`] devices: a table full of
+/// resets whose days the months do not tell (months stored before they kept them, or with
+/// resets on several days) gets its first ones dated and the rest by period only.
+#[derive(Debug, Default)]
+pub struct ResetDater {
+    lookups: usize,
+}
+
+impl ResetDater {
+    pub async fn resets(
+        &mut self,
+        prepared: &Prepared,
+        svc: &Services,
+        device_id: i64,
+        row: &DeviceRow,
+    ) -> Result<Vec<Reset>, StoreError> {
+        if row.reset.iter().all(|r| *r == 0) {
+            return Ok(Vec::new());
+        }
+        let look = self.lookups < MAX_RESET_LOOKUPS && prepared.resets_need_days(row);
+        self.lookups += usize::from(look);
+        prepared.resets(svc, device_id, row, look).await
     }
 }
 
@@ -432,7 +488,7 @@ pub struct Reset {
 /// The days of a month on which a device's counters went down, with those counters, from
 /// its daily roll-ups (31 rows at most: a month cell's reset is rare, so this is asked only
 /// for the cells that have one).
-async fn reset_days(
+async fn reset_days_of(
     store: &Store,
     tenant_id: i64,
     device_id: i64,
@@ -533,7 +589,7 @@ pub fn json_chunks(
         let mut totals = Totals::new(&prepared.shape);
         let mut rows = prepared.rows(&svc);
         let mut first = true;
-        let mut lookups = 0;
+        let mut dater = ResetDater::default();
         while let Some(item) = rows.next().await {
             let (index, row) = item.map_err(std::io::Error::other)?;
             if prepared.totals {
@@ -544,14 +600,10 @@ pub fn json_chunks(
             }
             first = false;
             let device = &prepared.devices[index];
-            // Resets are rare; a table full of them (a fleet whose counters run backwards)
-            // gets its first ones dated and the rest by period only.
-            let resets = if row.reset.iter().any(|r| *r != 0) && lookups < MAX_RESET_LOOKUPS {
-                lookups += 1;
-                prepared.resets(&svc, device.id, &row).await.map_err(std::io::Error::other)?
-            } else {
-                undated_resets(&prepared.shape, &row)
-            };
+            let resets = dater
+                .resets(&prepared, &svc, device.id, &row)
+                .await
+                .map_err(std::io::Error::other)?;
             w.device(&mut buf, device, &row, &prepared.incomplete(&row), &resets);
             if buf.len() >= 1 << 16 {
                 yield std::mem::replace(&mut buf, Vec::with_capacity(1 << 17));
@@ -562,23 +614,9 @@ pub fn json_chunks(
     }
 }
 
-/// Devices whose month resets are dated per answer (each costs a look at 31 daily rows).
+/// Devices whose month resets are dated from their days per answer (each costs a look at
+/// 31 daily rows).
 pub const MAX_RESET_LOOKUPS: usize = 1000;
-
-/// The resets of a row by period only (`day` is the period's first day): beyond
-/// [`MAX_RESET_LOOKUPS`].
-pub fn undated_resets(shape: &TableShape, row: &DeviceRow) -> Vec<Reset> {
-    row.reset
-        .iter()
-        .enumerate()
-        .filter(|(_, bits)| **bits != 0)
-        .map(|(i, bits)| Reset {
-            period: i,
-            day: shape.periods[i].first_day(),
-            keys: keys_of_bits(shape.keys(), *bits),
-        })
-        .collect()
-}
 
 /// The counters of a table's columns set in `bits` (a [`DeviceRow`]'s per-period marks).
 fn keys_of_bits(keys: &[Key], bits: u64) -> Vec<Key> {

@@ -415,7 +415,8 @@ async fn aggregate_table(
     // Per device and period: Total 1's first reading (C5), its reset (C6), and for months
     // the days the readings cover when they fall short.
     let mut oldest = vec![false; count * n];
-    let mut reset = vec![false; count * n];
+    // With the month's reset days, which date the mark.
+    let mut reset: Vec<Option<u32>> = vec![None; count * n];
     let mut incomplete: Vec<Option<Covered>> = Vec::new();
     let mut total_oldest = vec![false; count];
     let mut period_totals: Vec<Option<i64>> = vec![None; n];
@@ -444,7 +445,7 @@ async fn aggregate_table(
             grid.set(index, p + 1, v);
             let old = row.cell_oldest(p, t1) && v.is_some();
             oldest[index * n + p] = old;
-            reset[index * n + p] = row.cell_reset(p, t1);
+            reset[index * n + p] = row.cell_reset(p, t1).then_some(row.reset_days[p]);
             if totals && (in_totals || !old) {
                 add(&mut period_totals[p], v);
                 period_oldest[p] |= old;
@@ -600,9 +601,9 @@ async fn aggregate_table(
             if let Some(cov) = incomplete_at(i, p) {
                 cell.incomplete = incomplete_title(cov, lang, locale);
             }
-            if reset[i * n + p] {
+            if let Some(reset_days) = reset[i * n + p] {
                 let days = prepared
-                    .reset_dates(&state.services, d.id, p, Key::Total1)
+                    .reset_dates(&state.services, d.id, (p, reset_days), Key::Total1)
                     .await?;
                 cell.reset = reset_title(&days, &[], class, lang, locale);
             }
@@ -950,7 +951,7 @@ async fn device_page(
     let row = row.unwrap_or_else(|| shape.device_row([]));
     let unit = device.lfp_unit;
     let incomplete = prepared.incomplete(&row);
-    let resets = prepared.resets(&state.services, id, &row).await?;
+    let resets = prepared.resets(&state.services, id, &row, true).await?;
 
     let path = format!("/counters/device/{id}");
     let base = c.qs().set("view", d.view.as_str());
@@ -1170,6 +1171,7 @@ async fn period_page(
     // the view, and the days covered when the period is incomplete.
     let mut oldest = vec![0u64; count];
     let mut reset = vec![0u64; count];
+    let mut reset_days = vec![0u32; count];
     let mut incomplete: Vec<Option<Covered>> = vec![None; count];
     let mut total_oldest = 0u64;
     let mut totals = Totals::new(&prepared.shape);
@@ -1185,6 +1187,7 @@ async fn period_page(
                 reset[index] |= 1 << col;
             }
         }
+        reset_days[index] = row.reset_days[0];
         if prepared.shape.oldest_in_totals {
             total_oldest |= oldest[index];
         }
@@ -1289,7 +1292,7 @@ async fn period_page(
             cell.oldest = oldest[i] >> col & 1 != 0;
             if reset[i] >> col & 1 != 0 {
                 let days = prepared
-                    .reset_dates(&state.services, dev.id, 0, d.keys[col])
+                    .reset_dates(&state.services, dev.id, (0, reset_days[i]), d.keys[col])
                     .await?;
                 cell.reset = reset_title(&days, &[], class, lang, &locale);
                 seen.reset = true;
