@@ -68,6 +68,9 @@ const _: () = assert!(KEY_COUNT <= KeyBits::BITS as usize);
 /// a full table reads.
 pub const BILLING_KEYS: KeyBits =
     (1 << Key::Total1 as u8) | (1 << Key::Color as u8) | (1 << Key::Mono as u8);
+// The head's counters come before the rest's in key order, so that a row's head and rest
+// joined are in key order again (`engine::join_encoded`): they are the lowest ids.
+const _: () = assert!(BILLING_KEYS == (1 << 3) - 1);
 
 /// The keys of a [`KeyBits`] set, in key order.
 pub fn keys_of(bits: KeyBits) -> impl Iterator<Item = Key> {

@@ -364,16 +364,23 @@ pub fn decode_values(
     Ok(found)
 }
 
-/// Writes to `out` stored stats ([`PeriodStats::encode`]'s form) with only the counters of
-/// `keep`, and the covered days: what `PeriodStats::decode(bytes)` restricted to `keep` would
-/// encode to. Byte ranges are copied, nothing is decoded into values: a batch of readings
-/// derives the billing head ([`crate::counters::BILLING_KEYS`]) of every row it writes.
-pub fn restrict_encoded(bytes: &[u8], keep: KeyBits, out: &mut Vec<u8>) -> Result<(), CodecError> {
+/// Splits stored stats ([`PeriodStats::encode`]'s form) in two of the same form: `head`
+/// with the counters of `keep` and the covered and reset days, `rest` with the other
+/// counters and no days. Byte ranges are copied, nothing is decoded into values: a batch of
+/// readings splits every row it writes into its billing head
+/// ([`crate::counters::BILLING_KEYS`]) and the rest. [`join_encoded`] puts them back.
+pub fn split_encoded(
+    bytes: &[u8],
+    keep: KeyBits,
+    head: &mut Vec<u8>,
+    rest: &mut Vec<u8>,
+) -> Result<(), CodecError> {
     let mut r = Reader { bytes, at: 0 };
     let n = r.varint()?;
-    // At most one entry per key: the kept entries' ranges fit on the stack.
-    let mut kept = [(0usize, 0usize); KEY_COUNT];
+    // At most one entry per key: the entries' ranges fit on the stack.
+    let mut ranges = [(false, 0usize, 0usize); KEY_COUNT];
     let mut count = 0;
+    let mut kept = 0;
     for _ in 0..n {
         let start = r.at;
         let id = r.byte()?;
@@ -383,18 +390,48 @@ pub fn restrict_encoded(bytes: &[u8], keep: KeyBits, out: &mut Vec<u8>) -> Resul
         r.skip_varint()?;
         r.skip_varint()?;
         r.flags()?;
-        if keep >> id & 1 != 0 {
-            *kept.get_mut(count).ok_or(CodecError)? = (start, r.at);
-            count += 1;
-        }
+        let keeps = keep >> id & 1 != 0;
+        *ranges.get_mut(count).ok_or(CodecError)? = (keeps, start, r.at);
+        count += 1;
+        kept += usize::from(keeps);
     }
-    let covered_at = r.at;
+    let days_at = r.at;
     r.days()?;
-    put_varint(out, count as u64);
-    for (start, end) in &kept[..count] {
+    put_varint(head, kept as u64);
+    put_varint(rest, (count - kept) as u64);
+    for (keeps, start, end) in &ranges[..count] {
+        let out = if *keeps { &mut *head } else { &mut *rest };
         out.extend_from_slice(&bytes[*start..*end]);
     }
-    out.extend_from_slice(&bytes[covered_at..]);
+    head.extend_from_slice(&bytes[days_at..]);
+    Ok(())
+}
+
+/// Joins what [`split_encoded`] split: the head's counters, then the rest's, then the
+/// head's days. In key order when every key of the head is lower than every key of the
+/// rest, as the billing keys are.
+pub fn join_encoded(head: &[u8], rest: &[u8], out: &mut Vec<u8>) -> Result<(), CodecError> {
+    let counters_end = |bytes: &[u8]| -> Result<(u64, usize, usize), CodecError> {
+        let mut r = Reader { bytes, at: 0 };
+        let n = r.varint()?;
+        let start = r.at;
+        for _ in 0..n {
+            r.byte()?;
+            r.skip_varint()?;
+            r.skip_varint()?;
+            r.flags()?;
+        }
+        Ok((n, start, r.at))
+    };
+    let (n_head, head_start, head_end) = counters_end(head)?;
+    let (n_rest, rest_start, rest_end) = counters_end(rest)?;
+    if rest_end != rest.len() {
+        return Err(CodecError);
+    }
+    put_varint(out, n_head + n_rest);
+    out.extend_from_slice(&head[head_start..head_end]);
+    out.extend_from_slice(&rest[rest_start..rest_end]);
+    out.extend_from_slice(&head[head_end..]);
     Ok(())
 }
 
@@ -598,7 +635,7 @@ mod tests {
         }
 
         #[test]
-        fn restricted_stats_are_the_stats_of_the_kept_counters_alone(
+        fn split_stats_are_the_kept_counters_with_the_days_and_the_rest(
             raw in proptest::collection::btree_map(
                 0usize..crate::counters::KEY_COUNT,
                 (proptest::num::i64::ANY, proptest::num::i64::ANY, 0u8..4),
@@ -635,9 +672,29 @@ mod tests {
                 covered,
                 reset_days,
             };
-            let mut out = Vec::new();
-            restrict_encoded(&stats.encode(), keep, &mut out).unwrap();
-            proptest::prop_assert_eq!(&out, &kept.encode());
+            let others = PeriodStats {
+                entries: raw
+                    .iter()
+                    .filter(|(k, _)| keep >> **k & 1 == 0)
+                    .map(|(k, v)| (crate::counters::ALL_KEYS[*k], stat(v)))
+                    .collect(),
+                covered: 0,
+                reset_days: 0,
+            };
+            let (mut head, mut rest) = (Vec::new(), Vec::new());
+            split_encoded(&stats.encode(), keep, &mut head, &mut rest).unwrap();
+            proptest::prop_assert_eq!(&head, &kept.encode());
+            proptest::prop_assert_eq!(&rest, &others.encode());
+            // Joined back: the same stats, in key order when the kept keys come first.
+            let mut joined = Vec::new();
+            join_encoded(&head, &rest, &mut joined).unwrap();
+            let back = PeriodStats::decode(&joined).unwrap();
+            let mut sorted = back.clone();
+            sorted.entries.sort_by_key(|(k, _)| *k);
+            proptest::prop_assert_eq!(&sorted, &stats);
+            if keep == crate::counters::BILLING_KEYS {
+                proptest::prop_assert_eq!(&joined, &stats.encode());
+            }
         }
 
         #[test]

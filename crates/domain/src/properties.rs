@@ -109,11 +109,32 @@ proptest! {
                     .enumerate()
                     .filter_map(|(i, p)| h.days.get(&p.id()).map(|s| (i, s)))
                     .collect();
-                let encoded: Vec<(usize, Vec<u8>)> =
-                    stats.iter().map(|(i, s)| (*i, s.encode())).collect();
+                // Every other period as a stored row keeps it: in a head and a rest.
+                let encoded: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = stats
+                    .iter()
+                    .map(|(i, s)| {
+                        if i % 2 == 0 {
+                            return (*i, s.encode(), None);
+                        }
+                        let (mut head, mut rest) = (Vec::new(), Vec::new());
+                        crate::engine::split_encoded(
+                            &s.encode(),
+                            crate::counters::BILLING_KEYS,
+                            &mut head,
+                            &mut rest,
+                        )
+                        .unwrap();
+                        (*i, head, Some(rest))
+                    })
+                    .collect();
                 let column = crate::table::columns_of(shape.keys());
                 let fast = shape
-                    .device_row_encoded(&column, encoded.iter().map(|(i, b)| (*i, b.as_slice())))
+                    .device_row_encoded(
+                        &column,
+                        encoded
+                            .iter()
+                            .map(|(i, b, r)| (*i, b.as_slice(), r.as_deref())),
+                    )
                     .unwrap();
                 prop_assert_eq!(fast, shape.device_row(stats.iter().map(|(i, s)| (*i, *s))));
             }

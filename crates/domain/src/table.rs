@@ -138,22 +138,28 @@ impl TableShape {
     }
 
     /// The same row from stored stats ([`PeriodStats::encode`]), decoded straight into cells;
-    /// `column` is [`columns_of`] of the shape's keys.
+    /// `column` is [`columns_of`] of the shape's keys. A period's stats come in one piece or
+    /// in two (a stored row's head and rest: [`crate::engine::split_encoded`]).
     pub fn device_row_encoded<'a>(
         &self,
         column: &[Option<u8>; KEY_COUNT],
-        stats: impl IntoIterator<Item = (usize, &'a [u8])>,
+        stats: impl IntoIterator<Item = (usize, &'a [u8], Option<&'a [u8]>)>,
     ) -> Result<DeviceRow, CodecError> {
         let n = self.periods.len();
         let width = self.keys().len();
         let mut cells: Vec<Option<Cells>> = vec![None; n];
         let mut marks = Marks::new(n);
-        for (i, bytes) in stats {
+        for (i, bytes, rest) in stats {
             // An entry is stored only for a period with a reading, and a reading has at least
             // one counter: the period has a cell even when none of the shown counters is in
             // it (a row's head holds the billing counters only, and may hold none).
             let mut c: Cells = vec![None; width];
-            let found = decode_values(bytes, self.kind, column, &mut c)?;
+            let mut found = decode_values(bytes, self.kind, column, &mut c)?;
+            if let Some(rest) = rest {
+                let more = decode_values(rest, self.kind, column, &mut c)?;
+                found.oldest |= more.oldest;
+                found.reset |= more.reset;
+            }
             cells[i] = Some(c);
             if self.kind == Kind::Usage {
                 marks.oldest[i] = found.oldest;

@@ -16,6 +16,8 @@ use tokio_stream::StreamExt;
 
 use crate::rollups::{BlockView, Part, table_of};
 use crate::{Result, Store, bulk_list, param};
+use meterport_domain::counters::CodecError;
+use meterport_domain::engine::{PeriodStats, join_encoded};
 
 /// Which devices of a tenant a query covers (S12: group and device class; S16: one device).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,7 +226,7 @@ impl Store {
         to: i64,
     ) -> BoxStream<'static, Result<BlockRows>> {
         let (table, col) = table_of(unit);
-        let data = part.column();
+        let data = part.columns();
         let pool = self.pool().clone();
         let backend = self.backend();
         let stream = async_stream::try_stream! {
@@ -251,7 +253,7 @@ impl Store {
                 while let Some(row) = rows.next().await.transpose()? {
                     let block = row.get::<i64, _>(0);
                     let period = row.get::<i64, _>(1);
-                    let view = BlockView::parse(StoredBlob::new(row, 2)?)?;
+                    let view = StoredRow::new(row)?;
                     match &mut held {
                         Some(h) if h.block == block => h.rows.push((period, view)),
                         _ => {
@@ -277,22 +279,72 @@ impl Store {
 #[derive(Debug, Clone)]
 pub struct BlockRows {
     pub block: i64,
-    pub rows: Vec<(i64, BlockView<StoredBlob>)>,
+    pub rows: Vec<(i64, StoredRow)>,
+}
+
+/// A roll-up row as read for display, in place: its head, or the whole row where it has no
+/// head or only the head was asked for; and its rest when every counter was asked for and
+/// it has a head ([`crate::rollups::Block::encode_split`]).
+#[derive(Debug, Clone)]
+pub struct StoredRow {
+    first: BlockView<StoredBlob>,
+    rest: Option<BlockView<StoredBlob>>,
+}
+
+impl StoredRow {
+    /// From a fetched row whose columns 2 and 3 are [`Part::columns`].
+    fn new(row: sqlx::any::AnyRow) -> Result<StoredRow> {
+        let row = std::sync::Arc::new(row);
+        let blob = |column| -> Result<Option<BlockView<StoredBlob>>> {
+            match row.try_get::<Option<&[u8]>, _>(column)? {
+                None => Ok(None),
+                Some(_) => Ok(Some(BlockView::parse(StoredBlob {
+                    row: row.clone(),
+                    column,
+                })?)),
+            }
+        };
+        Ok(match (blob(2)?, blob(3)?) {
+            (Some(head), rest) => StoredRow { first: head, rest },
+            (None, Some(whole)) => StoredRow {
+                first: whole,
+                rest: None,
+            },
+            (None, None) => return Err(crate::StoreError::Codec(CodecError)),
+        })
+    }
+
+    /// The encoded stats of the device at `slot`: in one piece, or its head and its rest.
+    pub fn raw(&self, slot: u8) -> Option<(&[u8], Option<&[u8]>)> {
+        let first = self.first.raw(slot)?;
+        match &self.rest {
+            None => Some((first, None)),
+            Some(rest) => Some((first, Some(rest.raw(slot)?))),
+        }
+    }
+
+    /// The stats of the device at `slot`, joined from its parts.
+    pub fn stats(&self, slot: u8) -> Result<Option<PeriodStats>> {
+        let Some((first, rest)) = self.raw(slot) else {
+            return Ok(None);
+        };
+        Ok(Some(match rest {
+            None => PeriodStats::decode(first)?,
+            Some(rest) => {
+                let mut joined = Vec::with_capacity(first.len() + rest.len());
+                join_encoded(first, rest, &mut joined)?;
+                PeriodStats::decode(&joined)?
+            }
+        }))
+    }
 }
 
 /// A BLOB column of a fetched row, read in place (a fleet-wide query reads hundreds of
 /// megabytes of roll-ups; copying them out of their rows cost as much as decoding them).
 #[derive(Clone)]
 pub struct StoredBlob {
-    row: sqlx::any::AnyRow,
+    row: std::sync::Arc<sqlx::any::AnyRow>,
     column: usize,
-}
-
-impl StoredBlob {
-    fn new(row: sqlx::any::AnyRow, column: usize) -> Result<StoredBlob> {
-        row.try_get::<&[u8], _>(column)?;
-        Ok(StoredBlob { row, column })
-    }
 }
 
 impl std::fmt::Debug for StoredBlob {

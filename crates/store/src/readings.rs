@@ -699,7 +699,7 @@ impl RollupCache {
             for periods in periods.chunks(CHUNK) {
                 for blocks in blocks.chunks(CHUNK) {
                     let sql = format!(
-                        "SELECT block, {col}, data FROM {table} \
+                        "SELECT block, {col}, head, data FROM {table} \
                          WHERE tenant_id = {} AND block IN ({}) AND {col} IN ({})",
                         param(self.backend, 1),
                         bulk_list(self.backend, 2, blocks.len()),
@@ -715,7 +715,7 @@ impl RollupCache {
                         q = q.bind(*period);
                     }
                     for row in q.fetch_all(&mut *conn).await? {
-                        let block = Block::decode(&row.get::<Vec<u8>, _>(2))?;
+                        let block = stored_block(&row, 2)?;
                         self.rows
                             .insert((row.get::<i64, _>(0), row.get::<i64, _>(1)), (block, false));
                     }
@@ -798,12 +798,13 @@ impl RollupCache {
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
             for ((block, period), (data, _)) in chunk {
+                let (head, rest) = data.encode_split()?;
                 q = q
                     .bind(self.tenant_id)
                     .bind(*block)
                     .bind(*period)
-                    .bind(data.encode_head()?)
-                    .bind(data.encode());
+                    .bind(head)
+                    .bind(rest);
             }
             q.execute(&mut *conn).await?;
         }
@@ -824,14 +825,14 @@ impl RollupCache {
     pub(crate) async fn load_block(&mut self, conn: &mut AnyConnection, block: i64) -> Result<()> {
         let (table, col) = table_of(self.unit);
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {col}, data FROM {table} WHERE tenant_id = $1 AND block = $2"
+            "SELECT {col}, head, data FROM {table} WHERE tenant_id = $1 AND block = $2"
         )))
         .bind(self.tenant_id)
         .bind(block)
         .fetch_all(&mut *conn)
         .await?;
         for row in rows {
-            let data = Block::decode(&row.get::<Vec<u8>, _>(1))?;
+            let data = stored_block(&row, 1)?;
             self.rows
                 .entry((block, row.get::<i64, _>(0)))
                 .or_insert((data, false));
@@ -946,7 +947,8 @@ async fn walk_back(
     let mut cursor = before;
     loop {
         let sql = format!(
-            "SELECT {col}, data FROM {table} WHERE tenant_id = $1 AND block = $2 AND {col} < $3 \
+            "SELECT {col}, head, data FROM {table} \
+             WHERE tenant_id = $1 AND block = $2 AND {col} < $3 \
              ORDER BY {col} DESC LIMIT 32"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
@@ -959,7 +961,7 @@ async fn walk_back(
             return Ok(base);
         }
         for row in &rows {
-            if let Some(stats) = Block::decode(&row.get::<Vec<u8>, _>(1))?.get(slot)? {
+            if let Some(stats) = stored_block(row, 1)?.get(slot)? {
                 base.fill_from(&stats);
                 if !base.lacks_any(keys.iter().copied()) {
                     return Ok(base);
@@ -1124,6 +1126,13 @@ pub(crate) async fn delete_device_data(
     Ok(())
 }
 
+/// A roll-up row from its columns `head` (at `at`) and `data` (after it).
+fn stored_block(row: &sqlx::any::AnyRow, at: usize) -> Result<Block> {
+    let head: Option<Vec<u8>> = row.try_get(at)?;
+    let data: Vec<u8> = row.try_get(at + 1)?;
+    Ok(Block::decode_stored(head.as_deref(), &data)?)
+}
+
 /// Gives the devices of a month row that lack them their covered days and reset days,
 /// from the month's daily rows: months stored before they were kept.
 async fn complete_month_days(
@@ -1145,7 +1154,7 @@ async fn complete_month_days(
         return Ok(());
     }
     let days = sqlx::query(
-        "SELECT day, data FROM day_rollups \
+        "SELECT day, head, data FROM day_rollups \
          WHERE tenant_id = $1 AND block = $2 AND day >= $3 AND day <= $4 ORDER BY day",
     )
     .bind(tenant_id)
@@ -1156,7 +1165,7 @@ async fn complete_month_days(
     .await?;
     let days: Vec<(i64, Block)> = days
         .iter()
-        .map(|r| Ok((r.get::<i64, _>(0), Block::decode(&r.get::<Vec<u8>, _>(1))?)))
+        .map(|r| Ok((r.get::<i64, _>(0), stored_block(r, 1)?)))
         .collect::<Result<_>>()?;
     for (slot, mut stats) in lacking {
         let parts: Vec<(i64, PeriodStats)> = days
@@ -1171,11 +1180,11 @@ async fn complete_month_days(
 }
 
 impl crate::Store {
-    /// Derives the head ([`Block::encode_head`]) of every roll-up row that has none, and
-    /// the covered and reset days of the month rows' devices that lack them: rows stored
+    /// Splits every roll-up row that has no head yet into its head and rest
+    /// ([`Block::encode_split`]), and derives the covered and reset days of the month rows' devices that lack them: rows stored
     /// before these were kept (migration 0018, which leaves a row in
     /// `rollup_heads_pending`). Idempotent, so instances starting together may both run it;
-    /// a row written meanwhile carries its head already.
+    /// a row written meanwhile carries its head already and is left as it is.
     pub(crate) async fn fill_rollup_heads(&self) -> Result<()> {
         let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rollup_heads_pending")
             .fetch_one(self.pool())
@@ -1210,12 +1219,13 @@ impl crate::Store {
                     if unit == Unit::Month {
                         complete_month_days(&mut tx, tenant_id, block, period, &mut data).await?;
                     }
+                    let (head, rest) = data.encode_split()?;
                     sqlx::query(AssertSqlSafe(format!(
                         "UPDATE {table} SET head = $1, data = $2 \
-                         WHERE tenant_id = $3 AND block = $4 AND {col} = $5"
+                         WHERE tenant_id = $3 AND block = $4 AND {col} = $5 AND head IS NULL"
                     )))
-                    .bind(data.encode_head()?)
-                    .bind(data.encode())
+                    .bind(head)
+                    .bind(rest)
                     .bind(tenant_id)
                     .bind(block)
                     .bind(period)

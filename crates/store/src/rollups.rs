@@ -11,13 +11,14 @@
 //!
 //! The tenant is part of the key, so a block only ever holds one tenant's devices.
 //!
-//! Each row also keeps a *head* ([`Block::encode_head`]): its devices' stats restricted to
-//! the counters a contract bills on ([`BILLING_KEYS`]: Total 1, colour, monochrome) and the
-//! covered days, in the same form. A billing system asking Total 1 of a whole fleet reads
-//! the heads ([`Part::Billing`]), a twentieth of the rows' bytes.
+//! Each row is stored in two parts ([`Block::encode_split`]): a *head* with its devices'
+//! stats restricted to the counters a contract bills on ([`BILLING_KEYS`]: Total 1, colour,
+//! monochrome) and the covered and reset days, then the *rest* with the other counters. A
+//! billing system asking Total 1 of a whole fleet reads the heads ([`Part::Billing`]), a
+//! fifth of the rows' bytes; a full table reads both, no more than one whole row.
 
 use meterport_domain::counters::{BILLING_KEYS, CodecError};
-use meterport_domain::engine::{PeriodStats, put_varint, restrict_encoded};
+use meterport_domain::engine::{PeriodStats, join_encoded, put_varint, split_encoded};
 use meterport_domain::period::Unit;
 
 /// Devices per block: `1 << BLOCK_BITS`.
@@ -52,7 +53,7 @@ pub enum Part {
     /// Every counter: the row's `data`.
     Whole,
     /// The counters a contract bills on ([`BILLING_KEYS`]) and the covered days: the row's
-    /// head ([`Block::encode_head`]), in the same form, a fraction of the bytes.
+    /// head ([`Block::encode_split`]), in the same form, a fraction of the bytes.
     Billing,
 }
 
@@ -66,11 +67,12 @@ impl Part {
         }
     }
 
-    /// The column expression that reads it (a head not derived yet reads as its `data`).
-    pub(crate) fn column(self) -> &'static str {
+    /// The two column expressions that read it: the head, or the whole row where it has
+    /// no head yet; and, for every counter, the rest (`NULL` for the billing part).
+    pub(crate) fn columns(self) -> &'static str {
         match self {
-            Part::Whole => "data",
-            Part::Billing => "COALESCE(head, data)",
+            Part::Whole => "head, data",
+            Part::Billing => "COALESCE(head, data), NULL",
         }
     }
 }
@@ -107,22 +109,53 @@ impl Block {
         out
     }
 
-    /// The row's *head*: the form of [`Block::encode`], with each device's stats restricted
-    /// to the counters a contract bills on ([`BILLING_KEYS`]) and its covered days. Stored
-    /// beside the row and before it, so that a query of those counters alone reads a
-    /// fraction of the row; every device of the row has an entry, also with none of them.
-    pub fn encode_head(&self) -> Result<Vec<u8>, CodecError> {
-        let mut out = Vec::with_capacity(2 + self.entries.len() * 40);
-        let mut stats = Vec::with_capacity(64);
-        put_varint(&mut out, self.entries.len() as u64);
+    /// The row as stored: its *head*, the form of [`Block::encode`] with each device's
+    /// stats restricted to the counters a contract bills on ([`BILLING_KEYS`]) and its
+    /// covered and reset days, and its *rest*, the same with the other counters and no
+    /// days. Every device of the row has an entry in both, also with no counter there.
+    /// The head is stored before the rest, so that a query of the billing counters alone
+    /// reads the head and never the rest; [`Block::decode_stored`] joins them.
+    pub fn encode_split(&self) -> Result<(Vec<u8>, Vec<u8>), CodecError> {
+        let size: usize = self.entries.iter().map(|(_, d)| d.len() + 4).sum();
+        let mut head = Vec::with_capacity(2 + self.entries.len() * 40);
+        let mut rest = Vec::with_capacity(size + 2);
+        let (mut h, mut r) = (Vec::with_capacity(64), Vec::with_capacity(512));
+        put_varint(&mut head, self.entries.len() as u64);
+        put_varint(&mut rest, self.entries.len() as u64);
         for (slot, data) in &self.entries {
-            stats.clear();
-            restrict_encoded(data, BILLING_KEYS, &mut stats)?;
-            out.push(*slot);
-            put_varint(&mut out, stats.len() as u64);
-            out.extend_from_slice(&stats);
+            h.clear();
+            r.clear();
+            split_encoded(data, BILLING_KEYS, &mut h, &mut r)?;
+            for (out, part) in [(&mut head, &h), (&mut rest, &r)] {
+                out.push(*slot);
+                put_varint(out, part.len() as u64);
+                out.extend_from_slice(part);
+            }
         }
-        Ok(out)
+        Ok((head, rest))
+    }
+
+    /// Reads a row as stored: its head and rest ([`Block::encode_split`]), or, for a row
+    /// stored before heads were kept (`head` NULL), its whole [`Block::encode`] in `data`.
+    pub fn decode_stored(head: Option<&[u8]>, data: &[u8]) -> Result<Block, CodecError> {
+        let Some(head) = head else {
+            return Block::decode(data);
+        };
+        let (head, rest) = (BlockView::parse(head)?, BlockView::parse(data)?);
+        let mut entries = Vec::new();
+        for slot in 0..1u8 << BLOCK_BITS {
+            match (head.raw(slot), rest.raw(slot)) {
+                (None, None) => {}
+                (Some(h), Some(r)) => {
+                    let mut joined = Vec::with_capacity(h.len() + r.len());
+                    join_encoded(h, r, &mut joined)?;
+                    entries.push((slot, joined));
+                }
+                // A head and a rest of different devices: not a row this store wrote.
+                _ => return Err(CodecError),
+            }
+        }
+        Ok(Block { entries })
     }
 
     /// The encoded stats of the device at `slot`.
@@ -317,7 +350,7 @@ mod tests {
     }
 
     #[test]
-    fn a_block_s_head_holds_every_device_with_its_billing_counters_only() {
+    fn a_block_is_stored_as_its_billing_head_and_the_rest_and_read_back_whole() {
         let with = |pairs: Vec<(Key, i64)>| {
             PeriodStats::from_readings([&CounterSet::new(pairs)], &Baseline::default())
         };
@@ -333,8 +366,11 @@ mod tests {
         );
         // A device that reported none of the billing counters keeps an entry: it reported.
         b.set(40, &with(vec![(Key::Scan, 70)]));
-        let head = Block::decode(&b.encode_head().unwrap()).unwrap();
+        let (head_bytes, rest_bytes) = b.encode_split().unwrap();
+        let head = Block::decode(&head_bytes).unwrap();
+        let rest = Block::decode(&rest_bytes).unwrap();
         assert_eq!(head.iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![3, 40]);
+        assert_eq!(rest.iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![3, 40]);
         let three = head.get(3).unwrap().unwrap();
         let keys: Vec<Key> = three.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, vec![Key::Total1, Key::Color, Key::Mono]);
@@ -342,8 +378,29 @@ mod tests {
         for k in keys {
             assert_eq!(three.get(k), full.get(k));
         }
+        let others: Vec<Key> = rest
+            .get(3)
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(others, vec![Key::PaperA4]);
         assert!(head.get(40).unwrap().unwrap().is_empty());
-        assert!(b.encode_head().unwrap().len() < b.encode().len());
+        assert_eq!(
+            Block::decode_stored(Some(&head_bytes), &rest_bytes).unwrap(),
+            b
+        );
+        // A row stored before heads were kept is whole in `data`.
+        assert_eq!(Block::decode_stored(None, &b.encode()).unwrap(), b);
+        // A head and a rest that do not hold the same devices are refused.
+        let mut other = Block::default();
+        other.set(5, &with(vec![(Key::Total1, 1)]));
+        let (_, other_rest) = other.encode_split().unwrap();
+        assert_eq!(
+            Block::decode_stored(Some(&head_bytes), &other_rest),
+            Err(CodecError)
+        );
     }
 
     #[test]

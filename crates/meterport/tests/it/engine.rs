@@ -315,6 +315,47 @@ fn billing_cells(answer: &Value) -> Value {
     })
 }
 
+/// Rewrites a roll-up table's rows in the form stored before heads were kept (whole in
+/// `data`, `head` NULL), and without their months' covered and reset days if `days_too`.
+async fn to_old_rows(app: &TestApp, table: &str, days_too: bool) {
+    use meterport_store::rollups::Block;
+    use sqlx::Row;
+    let period = if table == "day_rollups" {
+        "day"
+    } else {
+        "month"
+    };
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT tenant_id, block, {period}, head, data FROM {table}"
+    )))
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    for row in rows {
+        let head: Option<Vec<u8>> = row.get(3);
+        let mut block = Block::decode_stored(head.as_deref(), &row.get::<Vec<u8>, _>(4)).unwrap();
+        if days_too {
+            let slots: Vec<u8> = block.iter().map(|(s, _)| s).collect();
+            for slot in slots {
+                let mut stats = block.get(slot).unwrap().unwrap();
+                stats.take_days_of(&meterport_domain::engine::PeriodStats::default());
+                block.set(slot, &stats);
+            }
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET head = NULL, data = $1 \
+             WHERE tenant_id = $2 AND block = $3 AND {period} = $4"
+        )))
+        .bind(block.encode())
+        .bind(row.get::<i64, _>(0))
+        .bind(row.get::<i64, _>(1))
+        .bind(row.get::<i64, _>(2))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn billing_counters_read_from_the_rows_heads_are_the_whole_rows_numbers() {
     let app = TestApp::spawn().await;
@@ -344,48 +385,26 @@ async fn billing_counters_read_from_the_rows_heads_are_the_whole_rows_numbers() 
         .count();
     assert!(dated > 0, "the histories have resets");
 
-    // Rows stored before heads were kept read as their whole data.
-    for sql in [
-        "UPDATE day_rollups SET head = NULL",
-        "UPDATE month_rollups SET head = NULL",
-        "INSERT INTO rollup_heads_pending (pending) VALUES (1)",
-    ] {
-        sqlx::query(sql).execute(app.store.pool()).await.unwrap();
-    }
-    for (q, head) in queries.iter().zip(&heads) {
+    // Rows stored before heads were kept: whole in `data`, no head. They read as their whole
+    // data until the portal, opening the database, splits them.
+    to_old_rows(&app, "day_rollups", false).await;
+    to_old_rows(&app, "month_rollups", false).await;
+    sqlx::query("INSERT INTO rollup_heads_pending (pending) VALUES (1)")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    for ((q, head), whole) in queries.iter().zip(&heads).zip(&wholes) {
         assert_eq!(
             &app.get(&format!("{q}{billing}"), &read).await.1,
             head,
             "{q}"
         );
+        assert_eq!(&app.get(q, &read).await.1, whole, "{q}");
     }
 
     // Months stored before they kept their covered and reset days: their resets are dated
     // from the days, until the portal, opening the database, derives what they lack.
-    let months = sqlx::query("SELECT tenant_id, block, month, data FROM month_rollups")
-        .fetch_all(app.store.pool())
-        .await
-        .unwrap();
-    for row in months {
-        use sqlx::Row;
-        let mut block = meterport_store::rollups::Block::decode(&row.get::<Vec<u8>, _>(3)).unwrap();
-        let slots: Vec<u8> = block.iter().map(|(s, _)| s).collect();
-        for slot in slots {
-            let mut stats = block.get(slot).unwrap().unwrap();
-            stats.take_days_of(&meterport_domain::engine::PeriodStats::default());
-            block.set(slot, &stats);
-        }
-        sqlx::query(
-            "UPDATE month_rollups SET data = $1 WHERE tenant_id = $2 AND block = $3 AND month = $4",
-        )
-        .bind(block.encode())
-        .bind(row.get::<i64, _>(0))
-        .bind(row.get::<i64, _>(1))
-        .bind(row.get::<i64, _>(2))
-        .execute(app.store.pool())
-        .await
-        .unwrap();
-    }
+    to_old_rows(&app, "month_rollups", true).await;
     let (_, old_form) = app.get(&queries[0], &read).await;
     assert_eq!(
         billing_cells(&old_form)["total"],

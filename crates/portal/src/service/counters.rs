@@ -14,11 +14,11 @@ use jiff::civil::Date;
 use meterport_domain::counters::{DeviceClass, Key, json_value};
 use meterport_domain::coverage::{Covered, MonthGrid};
 use meterport_domain::device::LfpUnit;
-use meterport_domain::engine::{Kind, PeriodStats};
+use meterport_domain::engine::Kind;
 use meterport_domain::period::{Period, PeriodRange, RangeError, Unit, day_of_ms};
 use meterport_domain::table::{DeviceRow, TableShape, Totals, columns_of};
-use meterport_store::counters::{CounterDevice, GroupFilter, Selection, StoredBlob};
-use meterport_store::rollups::{BlockView, Part, block_of, slot_of};
+use meterport_store::counters::{CounterDevice, GroupFilter, Selection, StoredRow};
+use meterport_store::rollups::{Part, block_of, slot_of};
 
 use meterport_store::tenants::Tenant;
 use meterport_store::{Store, StoreError};
@@ -293,7 +293,7 @@ impl From<StoreError> for QueryError {
 }
 
 /// A block's roll-up rows, each with the index of its period in the table.
-type HeldRows = Vec<(usize, BlockView<StoredBlob>)>;
+type HeldRows = Vec<(usize, StoredRow)>;
 
 pub type RowStream<'a> =
     Pin<Box<dyn Stream<Item = Result<(usize, DeviceRow), StoreError>> + Send + 'a>>;
@@ -506,10 +506,9 @@ async fn reset_days_of(
     let mut out = Vec::new();
     while let Some(b) = blocks.next().await.transpose()? {
         for (day, view) in &b.rows {
-            let Some(raw) = view.raw(slot_of(device_id)) else {
+            let Some(stats) = view.stats(slot_of(device_id))? else {
                 continue;
             };
-            let stats = PeriodStats::decode(raw)?;
             let keys: Vec<Key> = stats
                 .iter()
                 .filter(|(_, s)| s.reset)
@@ -564,7 +563,7 @@ impl Prepared {
                     .iter()
                     .filter(|(b, _)| *b == block)
                     .flat_map(|(_, rows)| rows)
-                    .filter_map(|(i, view)| view.raw(slot).map(|raw| (*i, raw)));
+                    .filter_map(|(i, view)| view.raw(slot).map(|(raw, rest)| (*i, raw, rest)));
                 let row = shape
                     .device_row_encoded(&column, stats)
                     .map_err(StoreError::from)?;

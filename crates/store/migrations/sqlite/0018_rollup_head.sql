@@ -1,11 +1,11 @@
--- Each roll-up row gains a *head*: the stats of its devices restricted to the counters a
--- contract bills on (Total 1, colour, monochrome), in the form of `data`
--- (meterport_store::rollups::Block::encode_head). A row's `data` is tens of kilobytes kept
--- in overflow pages; the head is a few, and it comes before `data` in the record, so a
--- query of the billing counters alone reads the head and never follows `data`'s chain.
--- SQLite adds a column only at the end of a record: the tables are copied. Heads are NULL
--- here and derived from `data` by the portal when it opens the database
--- (Store::fill_rollup_heads); a NULL head is read as its `data`.
+-- Each roll-up row is kept in two parts (meterport_store::rollups::Block::encode_split):
+-- a *head*, its devices' stats restricted to the counters a contract bills on (Total 1,
+-- colour, monochrome) with the covered and reset days, and in `data` the rest. The head
+-- comes before `data` in the record, so a query of the billing counters alone reads the
+-- head and never follows the rest's overflow pages; nothing is stored twice. SQLite adds a
+-- column only at the end of a record: the tables are copied. A NULL head marks a row still
+-- whole in `data`, as stored before; the portal splits such rows when it opens the
+-- database (Store::fill_rollup_heads), and reads them whole until then.
 CREATE TABLE day_rollups_with_head (
     id INTEGER PRIMARY KEY,
     tenant_id BIGINT NOT NULL,
@@ -34,6 +34,6 @@ INSERT INTO month_rollups_with_head (id, tenant_id, block, month, head, data)
 DROP TABLE month_rollups;
 ALTER TABLE month_rollups_with_head RENAME TO month_rollups;
 
--- Present while heads remain to be derived; removed when they are.
+-- Present while rows remain to be split; removed when they are.
 CREATE TABLE rollup_heads_pending (pending BIGINT NOT NULL);
 INSERT INTO rollup_heads_pending (pending) VALUES (1);
