@@ -278,27 +278,45 @@ impl PeriodStats {
         out
     }
 
+    /// [`PeriodStats::encode`] split as [`split_encoded`] splits it: the counters of `keep`
+    /// with the days, and the others; written directly (a batch of readings stores
+    /// thousands of these).
+    pub fn encode_split(&self, keep: KeyBits) -> (Vec<u8>, Vec<u8>) {
+        let kept = self
+            .entries
+            .iter()
+            .filter(|(k, _)| keep & k.bit() != 0)
+            .count();
+        let mut head = Vec::with_capacity(11 + kept * 12);
+        let mut rest = Vec::with_capacity(2 + (self.entries.len() - kept) * 12);
+        put_varint(&mut head, kept as u64);
+        put_varint(&mut rest, (self.entries.len() - kept) as u64);
+        for (k, s) in &self.entries {
+            let out = if keep & k.bit() != 0 {
+                &mut head
+            } else {
+                &mut rest
+            };
+            out.push(k.id());
+            put_varint(out, zigzag(s.last));
+            put_varint(out, zigzag(s.usage));
+            out.push(s.flags());
+        }
+        if self.covered != 0 {
+            put_varint(&mut head, u64::from(self.covered));
+            if self.reset_days & self.covered != 0 {
+                put_varint(&mut head, u64::from(self.reset_days & self.covered));
+            }
+        }
+        (head, rest)
+    }
+
     /// Reads what [`PeriodStats::encode`] writes, with postcard's checks (a batch of
     /// readings reads back thousands of these).
     pub fn decode(bytes: &[u8]) -> Result<PeriodStats, CodecError> {
         let mut r = Reader { bytes, at: 0 };
-        let n = r.varint()?;
-        let mut entries = Vec::with_capacity((n as usize).min(KEY_COUNT));
-        for _ in 0..n {
-            let key = Key::from_id(r.byte()?).ok_or(CodecError)?;
-            let last = r.zigzag()?;
-            let usage = r.zigzag()?;
-            let flags = r.flags()?;
-            entries.push((
-                key,
-                KeyStat {
-                    last,
-                    usage,
-                    oldest: flags & 1 != 0,
-                    reset: flags & 2 != 0,
-                },
-            ));
-        }
+        let mut entries = Vec::new();
+        read_entries(&mut r, &mut entries)?;
         let (covered, reset_days) = r.days()?;
         Ok(PeriodStats {
             entries,
@@ -306,6 +324,47 @@ impl PeriodStats {
             reset_days,
         })
     }
+
+    /// Reads stats split as [`PeriodStats::encode_split`] splits them, without joining the
+    /// bytes first: what `decode` reads of the joined parts ([`join_encoded`]).
+    pub fn decode_split(head: &[u8], rest: &[u8]) -> Result<PeriodStats, CodecError> {
+        let mut r = Reader { bytes: rest, at: 0 };
+        let mut entries = Vec::new();
+        let mut h = Reader { bytes: head, at: 0 };
+        read_entries(&mut h, &mut entries)?;
+        read_entries(&mut r, &mut entries)?;
+        if r.at != rest.len() {
+            return Err(CodecError);
+        }
+        let (covered, reset_days) = h.days()?;
+        Ok(PeriodStats {
+            entries,
+            covered,
+            reset_days,
+        })
+    }
+}
+
+/// Reads a count of counters and their entries, appending them to `entries`.
+fn read_entries(r: &mut Reader<'_>, entries: &mut Vec<(Key, KeyStat)>) -> Result<(), CodecError> {
+    let n = r.varint()?;
+    entries.reserve((n as usize).min(KEY_COUNT));
+    for _ in 0..n {
+        let key = Key::from_id(r.byte()?).ok_or(CodecError)?;
+        let last = r.zigzag()?;
+        let usage = r.zigzag()?;
+        let flags = r.flags()?;
+        entries.push((
+            key,
+            KeyStat {
+                last,
+                usage,
+                oldest: flags & 1 != 0,
+                reset: flags & 2 != 0,
+            },
+        ));
+    }
+    Ok(())
 }
 
 /// What [`decode_values`] found besides the values: per shown column (bit = the column's
@@ -685,6 +744,10 @@ mod tests {
             split_encoded(&stats.encode(), keep, &mut head, &mut rest).unwrap();
             proptest::prop_assert_eq!(&head, &kept.encode());
             proptest::prop_assert_eq!(&rest, &others.encode());
+            proptest::prop_assert_eq!((head.clone(), rest.clone()), stats.encode_split(keep));
+            let mut read = PeriodStats::decode_split(&head, &rest).unwrap();
+            read.entries.sort_by_key(|(k, _)| *k);
+            proptest::prop_assert_eq!(&read, &stats);
             // Joined back: the same stats, in key order when the kept keys come first.
             let mut joined = Vec::new();
             join_encoded(&head, &rest, &mut joined).unwrap();

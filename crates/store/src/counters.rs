@@ -17,7 +17,7 @@ use tokio_stream::StreamExt;
 use crate::rollups::{BlockView, Part, table_of};
 use crate::{Result, Store, bulk_list, param};
 use meterport_domain::counters::CodecError;
-use meterport_domain::engine::{PeriodStats, join_encoded};
+use meterport_domain::engine::PeriodStats;
 
 /// Which devices of a tenant a query covers (S12: group and device class; S16: one device).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,11 +330,7 @@ impl StoredRow {
         };
         Ok(Some(match rest {
             None => PeriodStats::decode(first)?,
-            Some(rest) => {
-                let mut joined = Vec::with_capacity(first.len() + rest.len());
-                join_encoded(first, rest, &mut joined)?;
-                PeriodStats::decode(&joined)?
-            }
+            Some(rest) => PeriodStats::decode_split(first, rest)?,
         }))
     }
 }

@@ -798,7 +798,7 @@ impl RollupCache {
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(chunk.len() == HOT_CHUNK);
             for ((block, period), (data, _)) in chunk {
-                let (head, rest) = data.encode_split()?;
+                let (head, rest) = data.encode_split();
                 q = q
                     .bind(self.tenant_id)
                     .bind(*block)
@@ -1143,8 +1143,8 @@ async fn complete_month_days(
     row: &mut Block,
 ) -> Result<()> {
     let mut lacking = Vec::new();
-    for (slot, raw) in row.iter() {
-        let stats = PeriodStats::decode(raw)?;
+    for slot in row.slots() {
+        let stats = row.get(slot)?.expect("a slot of the row");
         let resets = stats.iter().any(|(_, s)| s.reset);
         if stats.covered() == 0 || (resets && stats.reset_days() == 0) {
             lacking.push((slot, stats));
@@ -1219,7 +1219,7 @@ impl crate::Store {
                     if unit == Unit::Month {
                         complete_month_days(&mut tx, tenant_id, block, period, &mut data).await?;
                     }
-                    let (head, rest) = data.encode_split()?;
+                    let (head, rest) = data.encode_split();
                     sqlx::query(AssertSqlSafe(format!(
                         "UPDATE {table} SET head = $1, data = $2 \
                          WHERE tenant_id = $3 AND block = $4 AND {col} = $5 AND head IS NULL"

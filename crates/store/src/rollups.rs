@@ -77,34 +77,49 @@ impl Part {
     }
 }
 
-/// One roll-up row: each device's stats in its encoded form, by slot. Kept encoded so that
-/// a reader decodes only the devices it shows, and a writer only the devices it changes.
+/// One roll-up row: each device's stats in their encoded form, by slot, kept as they are
+/// stored: split in the head's part and the rest ([`Block::encode_split`]), so that a writer
+/// rewriting a row copies bytes and decodes only the devices it changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Block {
-    /// Sorted by slot, one entry per slot.
-    entries: Vec<(u8, Vec<u8>)>,
+    /// Sorted by slot, one entry per slot: `(slot, head part, rest)`.
+    entries: Vec<(u8, Vec<u8>, Vec<u8>)>,
 }
 
 impl Block {
-    /// Reads what [`Block::encode`] writes (postcard: a varint count, then per device its
-    /// slot byte, a varint length and the stats' bytes), with [`BlockView::parse`]'s checks.
+    /// Reads a row in its whole form, [`Block::encode`]'s (postcard: a varint count, then
+    /// per device its slot byte, a varint length and the stats' bytes), with
+    /// [`BlockView::parse`]'s checks.
     pub fn decode(bytes: &[u8]) -> Result<Block, CodecError> {
         let view = BlockView::parse(bytes)?;
-        let entries = (0..1u8 << BLOCK_BITS)
-            .filter_map(|slot| view.raw(slot).map(|data| (slot, data.to_vec())))
-            .collect();
+        let mut entries = Vec::new();
+        for slot in 0..1u8 << BLOCK_BITS {
+            if let Some(data) = view.raw(slot) {
+                let (mut head, mut rest) = (Vec::new(), Vec::new());
+                split_encoded(data, BILLING_KEYS, &mut head, &mut rest)?;
+                entries.push((slot, head, rest));
+            }
+        }
         Ok(Block { entries })
     }
 
-    /// Postcard's form of the entries (`Vec<(u8, Vec<u8>)>`), written directly.
+    /// The whole form: postcard's form of `Vec<(u8, Vec<u8>)>`, each device's stats whole.
+    /// Rows were stored so before heads were kept; [`Block::decode_stored`] still reads them.
     pub fn encode(&self) -> Vec<u8> {
-        let size: usize = self.entries.iter().map(|(_, d)| d.len() + 4).sum();
+        let size: usize = self
+            .entries
+            .iter()
+            .map(|(_, h, r)| h.len() + r.len() + 4)
+            .sum();
         let mut out = Vec::with_capacity(size + 2);
         put_varint(&mut out, self.entries.len() as u64);
-        for (slot, data) in &self.entries {
+        let mut joined = Vec::new();
+        for (slot, head, rest) in &self.entries {
+            joined.clear();
+            join_encoded(head, rest, &mut joined).expect("parts this block made");
             out.push(*slot);
-            put_varint(&mut out, data.len() as u64);
-            out.extend_from_slice(data);
+            put_varint(&mut out, joined.len() as u64);
+            out.extend_from_slice(&joined);
         }
         out
     }
@@ -114,25 +129,23 @@ impl Block {
     /// covered and reset days, and its *rest*, the same with the other counters and no
     /// days. Every device of the row has an entry in both, also with no counter there.
     /// The head is stored before the rest, so that a query of the billing counters alone
-    /// reads the head and never the rest; [`Block::decode_stored`] joins them.
-    pub fn encode_split(&self) -> Result<(Vec<u8>, Vec<u8>), CodecError> {
-        let size: usize = self.entries.iter().map(|(_, d)| d.len() + 4).sum();
-        let mut head = Vec::with_capacity(2 + self.entries.len() * 40);
-        let mut rest = Vec::with_capacity(size + 2);
-        let (mut h, mut r) = (Vec::with_capacity(64), Vec::with_capacity(512));
+    /// reads the head and never the rest; [`Block::decode_stored`] reads them back.
+    pub fn encode_split(&self) -> (Vec<u8>, Vec<u8>) {
+        let (h, r): (usize, usize) = self.entries.iter().fold((0, 0), |(h, r), (_, hd, rs)| {
+            (h + hd.len() + 4, r + rs.len() + 4)
+        });
+        let mut head = Vec::with_capacity(h + 2);
+        let mut rest = Vec::with_capacity(r + 2);
         put_varint(&mut head, self.entries.len() as u64);
         put_varint(&mut rest, self.entries.len() as u64);
-        for (slot, data) in &self.entries {
-            h.clear();
-            r.clear();
-            split_encoded(data, BILLING_KEYS, &mut h, &mut r)?;
-            for (out, part) in [(&mut head, &h), (&mut rest, &r)] {
+        for (slot, h, r) in &self.entries {
+            for (out, part) in [(&mut head, h), (&mut rest, r)] {
                 out.push(*slot);
                 put_varint(out, part.len() as u64);
                 out.extend_from_slice(part);
             }
         }
-        Ok((head, rest))
+        (head, rest)
     }
 
     /// Reads a row as stored: its head and rest ([`Block::encode_split`]), or, for a row
@@ -146,11 +159,7 @@ impl Block {
         for slot in 0..1u8 << BLOCK_BITS {
             match (head.raw(slot), rest.raw(slot)) {
                 (None, None) => {}
-                (Some(h), Some(r)) => {
-                    let mut joined = Vec::with_capacity(h.len() + r.len());
-                    join_encoded(h, r, &mut joined)?;
-                    entries.push((slot, joined));
-                }
+                (Some(h), Some(r)) => entries.push((slot, h.to_vec(), r.to_vec())),
                 // A head and a rest of different devices: not a row this store wrote.
                 _ => return Err(CodecError),
             }
@@ -158,28 +167,24 @@ impl Block {
         Ok(Block { entries })
     }
 
-    /// The encoded stats of the device at `slot`.
-    pub fn raw(&self, slot: u8) -> Option<&[u8]> {
-        self.entries
-            .binary_search_by_key(&slot, |(s, _)| *s)
-            .ok()
-            .map(|i| self.entries[i].1.as_slice())
-    }
-
     pub fn get(&self, slot: u8) -> Result<Option<PeriodStats>, CodecError> {
-        self.raw(slot).map(PeriodStats::decode).transpose()
+        let Ok(i) = self.entries.binary_search_by_key(&slot, |(s, ..)| *s) else {
+            return Ok(None);
+        };
+        let (_, head, rest) = &self.entries[i];
+        PeriodStats::decode_split(head, rest).map(Some)
     }
 
     pub fn set(&mut self, slot: u8, stats: &PeriodStats) {
-        let data = stats.encode();
-        match self.entries.binary_search_by_key(&slot, |(s, _)| *s) {
-            Ok(i) => self.entries[i].1 = data,
-            Err(i) => self.entries.insert(i, (slot, data)),
+        let (head, rest) = stats.encode_split(BILLING_KEYS);
+        match self.entries.binary_search_by_key(&slot, |(s, ..)| *s) {
+            Ok(i) => self.entries[i] = (slot, head, rest),
+            Err(i) => self.entries.insert(i, (slot, head, rest)),
         }
     }
 
     pub fn remove(&mut self, slot: u8) -> bool {
-        match self.entries.binary_search_by_key(&slot, |(s, _)| *s) {
+        match self.entries.binary_search_by_key(&slot, |(s, ..)| *s) {
             Ok(i) => {
                 self.entries.remove(i);
                 true
@@ -198,13 +203,15 @@ impl Block {
             + self
                 .entries
                 .iter()
-                .map(|(_, d)| d.capacity() + std::mem::size_of::<(u8, Vec<u8>)>())
+                .map(|(_, h, r)| {
+                    h.capacity() + r.capacity() + std::mem::size_of::<(u8, Vec<u8>, Vec<u8>)>()
+                })
                 .sum::<usize>()
     }
 
-    /// `(slot, encoded stats)` in slot order.
-    pub fn iter(&self) -> impl Iterator<Item = (u8, &[u8])> {
-        self.entries.iter().map(|(s, d)| (*s, d.as_slice()))
+    /// The slots with stats, in order.
+    pub fn slots(&self) -> impl Iterator<Item = u8> + '_ {
+        self.entries.iter().map(|(s, ..)| *s)
     }
 }
 
@@ -306,21 +313,34 @@ mod tests {
         assert_eq!(back.get(2).unwrap(), Some(stats(20)));
         assert_eq!(back.get(9).unwrap(), Some(stats(99)));
         assert_eq!(back.get(3).unwrap(), None);
-        assert_eq!(back.iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![2, 9]);
+        assert_eq!(back.slots().collect::<Vec<_>>(), vec![2, 9]);
         let mut back = back;
         assert!(back.remove(2));
         assert!(!back.remove(2));
-        assert_eq!(back.iter().count(), 1);
+        assert_eq!(back.slots().count(), 1);
     }
 
     #[test]
     fn a_block_reads_what_postcard_writes_also_with_long_entries() {
-        let entries: Vec<(u8, Vec<u8>)> =
-            vec![(0, vec![]), (7, vec![9; 200]), (63, vec![1; 20_000])];
+        let long = PeriodStats::from_readings(
+            [&CounterSet::new(
+                meterport_domain::counters::ALL_KEYS
+                    .iter()
+                    .map(|k| (*k, 1 << 50))
+                    .collect(),
+            )],
+            &Baseline::default(),
+        );
+        let entries: Vec<(u8, Vec<u8>)> = vec![
+            (0, PeriodStats::default().encode()),
+            (7, stats(9).encode()),
+            (63, long.encode()),
+        ];
+        assert!(entries[2].1.len() > 128, "a length of two bytes");
         let bytes = postcard::to_allocvec(&entries).unwrap();
         let b = Block::decode(&bytes).unwrap();
-        assert_eq!(b.raw(7), Some(&[9u8; 200][..]));
-        assert_eq!(b.raw(63).map(<[u8]>::len), Some(20_000));
+        assert_eq!(b.get(7).unwrap(), Some(stats(9)));
+        assert_eq!(b.get(63).unwrap(), Some(long));
         assert_eq!(b.encode(), bytes);
         assert_eq!(Block::decode(&bytes[..bytes.len() - 1]), Err(CodecError));
     }
@@ -334,7 +354,8 @@ mod tests {
         let bytes = b.encode();
         let view = BlockView::parse(bytes.clone()).unwrap();
         for slot in 0..64u8 {
-            assert_eq!(view.raw(slot), b.raw(slot), "slot {slot}");
+            let found = view.raw(slot).map(|raw| PeriodStats::decode(raw).unwrap());
+            assert_eq!(found, b.get(slot).unwrap(), "slot {slot}");
         }
         assert_eq!(
             BlockView::parse(bytes[..bytes.len() - 1].to_vec()).err(),
@@ -366,11 +387,11 @@ mod tests {
         );
         // A device that reported none of the billing counters keeps an entry: it reported.
         b.set(40, &with(vec![(Key::Scan, 70)]));
-        let (head_bytes, rest_bytes) = b.encode_split().unwrap();
+        let (head_bytes, rest_bytes) = b.encode_split();
         let head = Block::decode(&head_bytes).unwrap();
         let rest = Block::decode(&rest_bytes).unwrap();
-        assert_eq!(head.iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![3, 40]);
-        assert_eq!(rest.iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![3, 40]);
+        assert_eq!(head.slots().collect::<Vec<_>>(), vec![3, 40]);
+        assert_eq!(rest.slots().collect::<Vec<_>>(), vec![3, 40]);
         let three = head.get(3).unwrap().unwrap();
         let keys: Vec<Key> = three.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, vec![Key::Total1, Key::Color, Key::Mono]);
@@ -396,7 +417,7 @@ mod tests {
         // A head and a rest that do not hold the same devices are refused.
         let mut other = Block::default();
         other.set(5, &with(vec![(Key::Total1, 1)]));
-        let (_, other_rest) = other.encode_split().unwrap();
+        let (_, other_rest) = other.encode_split();
         assert_eq!(
             Block::decode_stored(Some(&head_bytes), &other_rest),
             Err(CodecError)

@@ -335,7 +335,7 @@ async fn to_old_rows(app: &TestApp, table: &str, days_too: bool) {
         let head: Option<Vec<u8>> = row.get(3);
         let mut block = Block::decode_stored(head.as_deref(), &row.get::<Vec<u8>, _>(4)).unwrap();
         if days_too {
-            let slots: Vec<u8> = block.iter().map(|(s, _)| s).collect();
+            let slots: Vec<u8> = block.slots().collect();
             for slot in slots {
                 let mut stats = block.get(slot).unwrap().unwrap();
                 stats.take_days_of(&meterport_domain::engine::PeriodStats::default());
