@@ -279,36 +279,47 @@ impl PeriodStats {
     }
 
     /// [`PeriodStats::encode`] split as [`split_encoded`] splits it: the counters of `keep`
-    /// with the days, and the others; written directly (a batch of readings stores
-    /// thousands of these).
+    /// with the days, and the others.
     pub fn encode_split(&self, keep: KeyBits) -> (Vec<u8>, Vec<u8>) {
-        let kept = self
-            .entries
-            .iter()
-            .filter(|(k, _)| keep & k.bit() != 0)
-            .count();
-        let mut head = Vec::with_capacity(11 + kept * 12);
-        let mut rest = Vec::with_capacity(2 + (self.entries.len() - kept) * 12);
-        put_varint(&mut head, kept as u64);
-        put_varint(&mut rest, (self.entries.len() - kept) as u64);
-        for (k, s) in &self.entries {
-            let out = if keep & k.bit() != 0 {
-                &mut head
-            } else {
-                &mut rest
-            };
-            out.push(k.id());
-            put_varint(out, zigzag(s.last));
-            put_varint(out, zigzag(s.usage));
-            out.push(s.flags());
-        }
+        let mut both = Vec::new();
+        let at = self.encode_split_into(keep, &mut both);
+        let rest = both.split_off(at);
+        (both, rest)
+    }
+
+    /// [`PeriodStats::encode_split`] into one buffer, the head then the rest; returns where
+    /// the rest starts. Written directly, in one pass and one allocation: a batch of
+    /// readings stores thousands of these.
+    pub fn encode_split_into(&self, keep: KeyBits, out: &mut Vec<u8>) -> usize {
+        // A count is below KEY_COUNT (< 128): one byte, set once the entries are written.
+        const _: () = assert!(KEY_COUNT < 128);
+        out.reserve(4 + self.entries.len() * 12);
+        let start = out.len();
+        let part = |out: &mut Vec<u8>, head: bool| {
+            let at = out.len();
+            out.push(0);
+            let mut n = 0u8;
+            for (k, s) in &self.entries {
+                if (keep & k.bit() != 0) == head {
+                    out.push(k.id());
+                    put_varint(out, zigzag(s.last));
+                    put_varint(out, zigzag(s.usage));
+                    out.push(s.flags());
+                    n += 1;
+                }
+            }
+            out[at] = n;
+        };
+        part(out, true);
         if self.covered != 0 {
-            put_varint(&mut head, u64::from(self.covered));
+            put_varint(out, u64::from(self.covered));
             if self.reset_days & self.covered != 0 {
-                put_varint(&mut head, u64::from(self.reset_days & self.covered));
+                put_varint(out, u64::from(self.reset_days & self.covered));
             }
         }
-        (head, rest)
+        let rest = out.len() - start;
+        part(out, false);
+        rest
     }
 
     /// Reads what [`PeriodStats::encode`] writes, with postcard's checks (a batch of

@@ -117,9 +117,8 @@ impl TableShape {
         let mut marks = Marks::new(n);
         let mut cells: Vec<Option<Cells>> = vec![None; n];
         for (i, s) in stats {
-            if s.is_empty() {
-                continue;
-            }
+            // Stats are kept only for a period with a reading: it has a cell, as in
+            // `device_row_encoded`, even with none of the shown counters.
             cells[i] = Some(keys.iter().map(|k| s.value(*k, self.kind)).collect());
             for (c, k) in keys.iter().enumerate() {
                 if let Some(x) = s.get(*k) {

@@ -82,8 +82,14 @@ impl Part {
 /// rewriting a row copies bytes and decodes only the devices it changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Block {
-    /// Sorted by slot, one entry per slot: `(slot, head part, rest)`.
-    entries: Vec<(u8, Vec<u8>, Vec<u8>)>,
+    /// Sorted by slot, one entry per slot: the slot, its stats' head part then its rest in
+    /// one buffer, and where the rest starts.
+    entries: Vec<(u8, Vec<u8>, usize)>,
+}
+
+/// An entry's head part and rest.
+fn parts((_, both, at): &(u8, Vec<u8>, usize)) -> (&[u8], &[u8]) {
+    both.split_at(*at)
 }
 
 impl Block {
@@ -95,9 +101,11 @@ impl Block {
         let mut entries = Vec::new();
         for slot in 0..1u8 << BLOCK_BITS {
             if let Some(data) = view.raw(slot) {
-                let (mut head, mut rest) = (Vec::new(), Vec::new());
-                split_encoded(data, BILLING_KEYS, &mut head, &mut rest)?;
-                entries.push((slot, head, rest));
+                let (mut both, mut rest) = (Vec::with_capacity(data.len() + 1), Vec::new());
+                split_encoded(data, BILLING_KEYS, &mut both, &mut rest)?;
+                let at = both.len();
+                both.extend_from_slice(&rest);
+                entries.push((slot, both, at));
             }
         }
         Ok(Block { entries })
@@ -106,18 +114,15 @@ impl Block {
     /// The whole form: postcard's form of `Vec<(u8, Vec<u8>)>`, each device's stats whole.
     /// Rows were stored so before heads were kept; [`Block::decode_stored`] still reads them.
     pub fn encode(&self) -> Vec<u8> {
-        let size: usize = self
-            .entries
-            .iter()
-            .map(|(_, h, r)| h.len() + r.len() + 4)
-            .sum();
+        let size: usize = self.entries.iter().map(|(_, b, _)| b.len() + 4).sum();
         let mut out = Vec::with_capacity(size + 2);
         put_varint(&mut out, self.entries.len() as u64);
         let mut joined = Vec::new();
-        for (slot, head, rest) in &self.entries {
+        for entry in &self.entries {
+            let (head, rest) = parts(entry);
             joined.clear();
             join_encoded(head, rest, &mut joined).expect("parts this block made");
-            out.push(*slot);
+            out.push(entry.0);
             put_varint(&mut out, joined.len() as u64);
             out.extend_from_slice(&joined);
         }
@@ -131,16 +136,15 @@ impl Block {
     /// The head is stored before the rest, so that a query of the billing counters alone
     /// reads the head and never the rest; [`Block::decode_stored`] reads them back.
     pub fn encode_split(&self) -> (Vec<u8>, Vec<u8>) {
-        let (h, r): (usize, usize) = self.entries.iter().fold((0, 0), |(h, r), (_, hd, rs)| {
-            (h + hd.len() + 4, r + rs.len() + 4)
-        });
-        let mut head = Vec::with_capacity(h + 2);
-        let mut rest = Vec::with_capacity(r + 2);
+        let size: usize = self.entries.iter().map(|(_, b, _)| b.len() + 4).sum();
+        let mut head = Vec::with_capacity(size / 4 + 2);
+        let mut rest = Vec::with_capacity(size + 2);
         put_varint(&mut head, self.entries.len() as u64);
         put_varint(&mut rest, self.entries.len() as u64);
-        for (slot, h, r) in &self.entries {
+        for entry in &self.entries {
+            let (h, r) = parts(entry);
             for (out, part) in [(&mut head, h), (&mut rest, r)] {
-                out.push(*slot);
+                out.push(entry.0);
                 put_varint(out, part.len() as u64);
                 out.extend_from_slice(part);
             }
@@ -159,7 +163,12 @@ impl Block {
         for slot in 0..1u8 << BLOCK_BITS {
             match (head.raw(slot), rest.raw(slot)) {
                 (None, None) => {}
-                (Some(h), Some(r)) => entries.push((slot, h.to_vec(), r.to_vec())),
+                (Some(h), Some(r)) => {
+                    let mut both = Vec::with_capacity(h.len() + r.len());
+                    both.extend_from_slice(h);
+                    both.extend_from_slice(r);
+                    entries.push((slot, both, h.len()));
+                }
                 // A head and a rest of different devices: not a row this store wrote.
                 _ => return Err(CodecError),
             }
@@ -171,15 +180,16 @@ impl Block {
         let Ok(i) = self.entries.binary_search_by_key(&slot, |(s, ..)| *s) else {
             return Ok(None);
         };
-        let (_, head, rest) = &self.entries[i];
+        let (head, rest) = parts(&self.entries[i]);
         PeriodStats::decode_split(head, rest).map(Some)
     }
 
     pub fn set(&mut self, slot: u8, stats: &PeriodStats) {
-        let (head, rest) = stats.encode_split(BILLING_KEYS);
+        let mut both = Vec::new();
+        let at = stats.encode_split_into(BILLING_KEYS, &mut both);
         match self.entries.binary_search_by_key(&slot, |(s, ..)| *s) {
-            Ok(i) => self.entries[i] = (slot, head, rest),
-            Err(i) => self.entries.insert(i, (slot, head, rest)),
+            Ok(i) => self.entries[i] = (slot, both, at),
+            Err(i) => self.entries.insert(i, (slot, both, at)),
         }
     }
 
@@ -203,9 +213,7 @@ impl Block {
             + self
                 .entries
                 .iter()
-                .map(|(_, h, r)| {
-                    h.capacity() + r.capacity() + std::mem::size_of::<(u8, Vec<u8>, Vec<u8>)>()
-                })
+                .map(|(_, b, _)| b.capacity() + std::mem::size_of::<(u8, Vec<u8>, usize)>())
                 .sum::<usize>()
     }
 
