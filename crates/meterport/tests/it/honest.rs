@@ -240,6 +240,37 @@ async fn a_query_can_ask_for_only_the_counters_it_needs() {
         )
         .await;
     assert_eq!(csv.status().as_u16(), 200);
+
+    // A client that accepts gzip gets the same answer compressed; one that does not, plain.
+    let path = format!("/api/v1/counters?{RANGE}");
+    let asked = f
+        .app
+        .client
+        .get(f.app.url(&path))
+        .bearer_auth(&f.read)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status().as_u16(), 200);
+    assert_eq!(asked.headers()["content-encoding"], "gzip");
+    let packed = asked.bytes().await.unwrap();
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&packed[..]),
+        &mut unpacked,
+    )
+    .unwrap();
+    let read: serde_json::Value = serde_json::from_slice(&unpacked).unwrap();
+    assert_eq!(read, full);
+    assert!(
+        packed.len() * 4 < unpacked.len(),
+        "{} of {}",
+        packed.len(),
+        unpacked.len()
+    );
+    let plain = f.app.get_raw(&path, &f.read).await;
+    assert!(plain.headers().get("content-encoding").is_none());
 }
 
 /// The numbers of a page's table as text, marks and separators removed.

@@ -31,8 +31,20 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/devices", get(devices))
         .route("/api/v1/devices/{id}", get(device))
-        .route("/api/v1/counters", get(counters))
-        .route("/api/v1/counters.csv", get(counters_csv))
+        .route("/api/v1/counters", get(counters).layer(compression()))
+        .route(
+            "/api/v1/counters.csv",
+            get(counters_csv).layer(compression()),
+        )
+}
+
+/// Gzip for the counters answers when the client asks for it (`Accept-Encoding: gzip`):
+/// a fleet's table repeats its names and periods on every device, so a billing system's
+/// Total 1 of 10,000 devices goes from megabytes to a few hundred kilobytes. The fastest
+/// level: the answers are streamed, and a slower one costs more time than it saves bytes.
+fn compression() -> tower_http::compression::CompressionLayer {
+    tower_http::compression::CompressionLayer::new()
+        .quality(tower_http::compression::CompressionLevel::Fastest)
 }
 
 /// The tenant of a read token.
