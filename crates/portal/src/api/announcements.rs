@@ -45,10 +45,8 @@ pub fn routes() -> Router<AppState> {
     responses(
         (status = 201, description = "Created.", body = openapi::Announcement),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn post(
@@ -70,9 +68,7 @@ pub(crate) async fn post(
     security(("operator_token" = [])),
     responses(
         (status = 200, description = "The announcements.", body = openapi::AnnouncementList),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn list(_: Operator, State(state): State<AppState>) -> ApiResult<Json<Value>> {
@@ -92,9 +88,7 @@ pub(crate) async fn list(_: Operator, State(state): State<AppState>) -> ApiResul
     params(("id" = i64, Path, description = "The announcement.")),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn del(

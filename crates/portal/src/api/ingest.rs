@@ -49,9 +49,8 @@ fn text(body: &Bytes) -> ApiResult<&str> {
     responses(
         (status = 200, description = "Stored (after the commit).", body = openapi::IngestResult),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
         (status = 422, description = "Items refused: `details` names each (`index`, `field`); nothing stored.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::Refusals
     )
 )]
 pub(crate) async fn readings(
@@ -85,9 +84,8 @@ pub(crate) async fn readings(
     responses(
         (status = 200, description = "Applied.", body = openapi::StatusResult),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::Refusals
     )
 )]
 pub(crate) async fn status(

@@ -18,7 +18,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
 
 /// The document as JSON text, made once.
 pub fn document_json() -> &'static str {
@@ -91,6 +92,53 @@ pub async fn serve() -> Response {
     )
 )]
 pub struct ApiDoc;
+
+/// The refusals every route with a token can answer: no token or another one (401), and any
+/// other refusal in the §7 shape (`default`); named once here rather than on each route.
+pub struct Refusals;
+
+/// [`Refusals`], and 404: no such resource of the tenant (or the operator API is off).
+pub struct RefusalsOrMissing;
+
+/// A response whose body is the §7 error.
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Error")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+impl IntoResponses for Refusals {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        BTreeMap::from([
+            (
+                "401".to_string(),
+                error_response("No token, or not this one."),
+            ),
+            (
+                "default".to_string(),
+                error_response("A refusal (SPEC §7)."),
+            ),
+        ])
+    }
+}
+
+impl IntoResponses for RefusalsOrMissing {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        let mut all = Refusals::responses();
+        all.insert(
+            "404".to_string(),
+            error_response("No such resource (or the operator API is off)."),
+        );
+        all
+    }
+}
 
 /// The three bearer tokens.
 struct Security;

@@ -204,8 +204,7 @@ fn created(v: Value) -> Created {
     security(("operator_token" = [])),
     responses(
         (status = 200, description = "The tenants.", body = openapi::TenantList),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::Refusals
     )
 )]
 pub(crate) async fn list_tenants(
@@ -248,9 +247,8 @@ struct TenantBody {
     responses(
         (status = 201, description = "Created.", body = openapi::Tenant),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::Refusals
     )
 )]
 pub(crate) async fn post_tenant(
@@ -281,9 +279,7 @@ pub(crate) async fn post_tenant(
     params(("tenant_id" = i64, Path, description = "The tenant.")),
     responses(
         (status = 200, description = "The tenant.", body = openapi::Tenant),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn get_tenant(
@@ -304,9 +300,7 @@ pub(crate) async fn get_tenant(
     params(("tenant_id" = i64, Path, description = "The tenant.")),
     responses(
         (status = 200, description = "The users.", body = openapi::UserList),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn list_users(
@@ -333,10 +327,8 @@ pub(crate) async fn list_users(
     responses(
         (status = 201, description = "Created.", body = openapi::User),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn post_user(
@@ -368,9 +360,7 @@ pub(crate) async fn post_user(
     params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The user.")),
     responses(
         (status = 200, description = "The user.", body = openapi::User),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn get_user(
@@ -393,9 +383,7 @@ pub(crate) async fn get_user(
     params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The user.")),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn del_user(
@@ -433,10 +421,8 @@ struct PasswordBody {
     responses(
         (status = 200, description = "The user.", body = openapi::User),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn post_reset(
@@ -470,9 +456,7 @@ pub(crate) async fn post_reset(
     params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The user.")),
     responses(
         (status = 200, description = "The user.", body = openapi::User),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn post_unlock(
@@ -502,9 +486,7 @@ pub(crate) async fn post_unlock(
     params(("tenant_id" = i64, Path, description = "The tenant.")),
     responses(
         (status = 200, description = "The devices.", body = openapi::OperatorDeviceList),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn list_devices(
@@ -531,10 +513,8 @@ pub(crate) async fn list_devices(
     responses(
         (status = 201, description = "Created.", body = openapi::Device),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn post_device(
@@ -566,9 +546,7 @@ pub(crate) async fn post_device(
     params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The device.")),
     responses(
         (status = 200, description = "The device.", body = openapi::Device),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn get_device(
@@ -596,9 +574,7 @@ pub(crate) async fn get_device(
     params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The device.")),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn del_device(
@@ -628,9 +604,7 @@ pub(crate) async fn del_device(
     params(("tenant_id" = i64, Path, description = "The tenant.")),
     responses(
         (status = 200, description = "The groups.", body = openapi::GroupList),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn list_groups(
@@ -664,10 +638,8 @@ struct GroupBody {
     responses(
         (status = 201, description = "Created.", body = openapi::Group),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn post_group(
@@ -702,10 +674,8 @@ pub(crate) async fn post_group(
     responses(
         (status = 200, description = "The group.", body = openapi::Group),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn patch_group(
@@ -740,9 +710,7 @@ pub(crate) async fn patch_group(
     params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The group.")),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn del_group(
@@ -772,9 +740,7 @@ pub(crate) async fn del_group(
     params(("tenant_id" = i64, Path, description = "The tenant.")),
     responses(
         (status = 201, description = "The token, shown this once.", body = openapi::IssuedToken),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn post_ingest_token(
@@ -811,10 +777,8 @@ struct ApiTokenBody {
     responses(
         (status = 201, description = "The token, shown this once.", body = openapi::IssuedToken),
         (status = 400, description = "Not JSON.", body = openapi::Error),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn post_api_token(
@@ -846,9 +810,7 @@ pub(crate) async fn post_api_token(
     params(("tenant_id" = i64, Path, description = "The tenant.")),
     responses(
         (status = 200, description = "The tokens.", body = openapi::TokenList),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn list_tokens(
@@ -873,9 +835,7 @@ pub(crate) async fn list_tokens(
     params(("tenant_id" = i64, Path, description = "The tenant."), ("id" = i64, Path, description = "The token.")),
     responses(
         (status = 204, description = "Revoked."),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn del_token(
@@ -943,10 +903,8 @@ fn page_of(q: &PageQuery) -> ApiResult<Page> {
     params(("tenant_id" = i64, Path, description = "The tenant."), ("page" = Option<i64>, Query, description = "From 1 (default 1)."), ("per_page" = Option<i64>, Query, description = "Default 100.")),
     responses(
         (status = 200, description = "One page.", body = openapi::UnknownSerialPage),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn unknown_serials(

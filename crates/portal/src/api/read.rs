@@ -90,10 +90,8 @@ fn device_summary(tenant: &Tenant, d: &Device, now: i64) -> Value {
     params(("group" = Option<String>, Query, description = "`all` (default), `none` or a group id.")),
     responses(
         (status = 200, description = "The devices.", body = openapi::DeviceList),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn devices(
@@ -135,9 +133,7 @@ pub(crate) async fn devices(
     params(("id" = i64, Path, description = "The device.")),
     responses(
         (status = 200, description = "The device.", body = openapi::DeviceDetail),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn device(
@@ -242,10 +238,8 @@ pub async fn prepare(
     params(("unit" = Option<String>, Query, description = "`month` or `day`."), ("from" = Option<String>, Query, description = "First period, `YYYY-MM` or `YYYY-MM-DD` (S12 limits: 12 months, 3 months of days)."), ("to" = Option<String>, Query, description = "Last period, same form as `from`."), ("kind" = Option<String>, Query, description = "`usage` (default) or `cumulative`."), ("group" = Option<String>, Query, description = "`all` (default), `none` or a group id."), ("class" = Option<String>, Query, description = "`mfp` (default) or `lfp`."), ("device" = Option<i64>, Query, description = "One device over the periods (S16)."), ("period" = Option<String>, Query, description = "One period for every device (S17); `from`/`to` not needed."), ("oldest" = Option<String>, Query, description = "`include` (default) or `exclude`: whether totals count oldest-period values (C5)."), ("keys" = Option<String>, Query, description = "Comma-separated counter names to answer (default: every key of the class), e.g. `total1,color`.")),
     responses(
         (status = 200, description = "The table (streamed).", body = openapi::CountersAnswer),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn counters(
@@ -269,10 +263,8 @@ pub(crate) async fn counters(
     params(("unit" = Option<String>, Query, description = "`month` or `day`."), ("from" = Option<String>, Query, description = "First period, `YYYY-MM` or `YYYY-MM-DD` (S12 limits: 12 months, 3 months of days)."), ("to" = Option<String>, Query, description = "Last period, same form as `from`."), ("kind" = Option<String>, Query, description = "`usage` (default) or `cumulative`."), ("group" = Option<String>, Query, description = "`all` (default), `none` or a group id."), ("class" = Option<String>, Query, description = "`mfp` (default) or `lfp`."), ("device" = Option<i64>, Query, description = "One device over the periods (S16)."), ("period" = Option<String>, Query, description = "One period for every device (S17); `from`/`to` not needed."), ("oldest" = Option<String>, Query, description = "`include` (default) or `exclude`: whether totals count oldest-period values (C5)."), ("keys" = Option<String>, Query, description = "Comma-separated counter names to answer (default: every key of the class), e.g. `total1,color`."), ("view" = Option<String>, Query, description = "`counter`, `paper`, `color_mode` or `function` (S16 tabs)."), ("encoding" = Option<String>, Query, description = "`utf-8` (with BOM, default) or `shift_jis`."), ("lang" = Option<String>, Query, description = "Headings in `ja` or `en`.")),
     responses(
         (status = 200, description = "The CSV file.", content_type = "text/csv", body = String),
-        (status = 401, description = "No token, or not this one.", body = openapi::Error),
-        (status = 404, description = "No such resource (or the operator API is off).", body = openapi::Error),
         (status = 422, description = "A rule is broken: each field named, nothing changed.", body = openapi::Error),
-        (status = "default", description = "A refusal (SPEC §7).", body = openapi::Error)
+        openapi::RefusalsOrMissing
     )
 )]
 pub(crate) async fn counters_csv(
