@@ -238,9 +238,8 @@ pub struct Prepared {
     pub devices: Vec<CounterDevice>,
     /// Totals make sense: usage, and for LFPs a single unit among the devices.
     pub totals: bool,
-    /// Today in the tenant's zone: the month in progress is judged up to it.
-    pub today: Date,
-    /// The months of a monthly table, measured once for judging each device's.
+    /// The months of a monthly table, measured once for judging each device's (the month in
+    /// progress up to today in the tenant's zone).
     months: Option<MonthGrid>,
 }
 
@@ -328,7 +327,6 @@ impl Prepared {
             timezone: tenant.timezone.clone(),
             devices,
             totals,
-            today,
         })
     }
 
